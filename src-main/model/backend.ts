@@ -1,0 +1,111 @@
+// Picks the fastest tfjs backend that loads on this machine, in the order the architecture
+// fixes: CUDA, libtensorflow on the CPU, WebAssembly, then tfjs's plain JavaScript kernels.
+// Every backend that did not load is remembered with its reason, so `status` and the UI can
+// tell the user why their run is slower than it could be.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendAttempt {
+  name: BackendName;
+  reason: string;
+}
+
+export interface BackendInfo {
+  /** The backend that runs, as the user should read it. */
+  name: BackendName;
+  /** Details such as SIMD and threads for wasm. */
+  detail: string;
+  /** Faster backends that did not load, each with why. */
+  skipped: BackendAttempt[];
+}
+
+const require = createRequire(import.meta.url);
+
+let chosen: Promise<BackendInfo> | undefined;
+
+/** Options mainly for tests: pretend some backends are absent, or force one. */
+export interface BackendOptions {
+  /** Skip these backends as if their packages were missing. */
+  exclude?: BackendName[];
+  /** A require function, so tests can simulate missing optional packages. */
+  requireModule?: (id: string) => unknown;
+}
+
+function shortReason(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') return 'package not installed';
+  const first = String(e?.message ?? err).split('\n')[0];
+  return first.length > 160 ? `${first.slice(0, 157)}...` : first;
+}
+
+async function tryNode(
+  pkg: string,
+  name: BackendName,
+  req: (id: string) => unknown,
+): Promise<void> {
+  req(pkg); // registers the 'tensorflow' backend with the shared tfjs-core engine
+  const ok = await tf.setBackend('tensorflow');
+  if (!ok) throw new Error(`${pkg} loaded but its backend did not initialise`);
+  if (name === 'tensorflow-gpu') {
+    // tfjs-node-gpu falls back to the CPU silently when CUDA is missing; check for a device.
+    const gpuCount = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+    if (gpuCount === false) throw new Error('no CUDA device visible');
+  }
+}
+
+/** Loads the best available backend once per process and reports what happened. */
+export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
+  if (!chosen || opts.exclude || opts.requireModule) chosen = pickBackend(opts);
+  return chosen;
+}
+
+async function pickBackend(opts: BackendOptions): Promise<BackendInfo> {
+  const exclude = new Set(opts.exclude ?? []);
+  const forced = process.env.LOOKALIKE_BACKEND as BackendName | undefined;
+  const req = opts.requireModule ?? require;
+  const skipped: BackendAttempt[] = [];
+  const candidates: [BackendName, () => Promise<void>][] = [
+    ['tensorflow-gpu', () => tryNode('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', req)],
+    ['tensorflow', () => tryNode('@tensorflow/tfjs-node', 'tensorflow', req)],
+    [
+      'wasm',
+      async () => {
+        await import('@tensorflow/tfjs-backend-wasm');
+        if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
+      },
+    ],
+    [
+      'cpu',
+      async () => {
+        if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend did not initialise');
+      },
+    ],
+  ];
+  for (const [name, load] of candidates) {
+    if (exclude.has(name) || (forced && forced !== name)) {
+      skipped.push({ name, reason: forced ? `LOOKALIKE_BACKEND=${forced}` : 'excluded' });
+      continue;
+    }
+    try {
+      await load();
+      await tf.ready();
+      return { name, detail: describe(name), skipped };
+    } catch (err) {
+      skipped.push({ name, reason: shortReason(err) });
+    }
+  }
+  throw new Error(`no tfjs backend could load: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+function describe(name: BackendName): string {
+  if (name === 'wasm') {
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    return `WebAssembly${simd ? ', SIMD' : ''}${threads ? ', threads' : ', 1 thread'}`;
+  }
+  if (name === 'tensorflow-gpu') return 'libtensorflow with CUDA';
+  if (name === 'tensorflow') return 'libtensorflow on the CPU';
+  return 'plain JavaScript kernels (slow)';
+}
