@@ -1,0 +1,245 @@
+// The library's catalog: one SQLite file (WAL) holding what was imported, labelled, judged,
+// trained and run. Synchronous by design (better-sqlite3): it lives in the engine process,
+// never on a UI thread, and every query here is indexed and short.
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { IngestStore } from './ingest-store.js';
+import { JobStore } from './job-store.js';
+import { LabelStore, LISTED_IMAGE } from './label-store.js';
+import { migrate } from './migrations.js';
+import { ModelStore } from './model-store.js';
+import { PairStore } from './pair-store.js';
+import { libraryPaths, type LibraryPaths } from './paths.js';
+import type {
+  FailureRecord, ImageDetail, ImagePage, JobPatch, JobRecord, LabelCount, ListImagesQuery,
+  ModelRecord, NewModel, PairRecord, PairVerdict, RootRecord,
+} from './types.js';
+
+interface ImageRow {
+  id: number;
+  content_hash: string;
+  size: number;
+  width: number;
+  height: number;
+  format: string;
+  taken_at: string | null;
+  status: 'ok' | 'failed';
+  error: string | null;
+  added_at: number;
+}
+
+const MAX_PAGE = 1000;
+
+export class Catalog {
+  /** Import-side writes; used by src-main/ingest, not by the engine's request handlers. */
+  readonly ingest: IngestStore;
+  private readonly labels: LabelStore;
+  private readonly pairs: PairStore;
+  private readonly jobs: JobStore;
+  private readonly models: ModelStore;
+
+  private constructor(
+    readonly paths: LibraryPaths,
+    readonly db: Database.Database,
+  ) {
+    this.ingest = new IngestStore(db);
+    this.labels = new LabelStore(db);
+    this.pairs = new PairStore(db);
+    this.jobs = new JobStore(db);
+    this.models = new ModelStore(db);
+  }
+
+  /** Opens (creating if needed) the library in `dir` and brings its schema up to date. */
+  static open(dir: string): Catalog {
+    const paths = libraryPaths(dir);
+    const db = new Database(paths.db);
+    try {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a killed process never loses a committed transaction; only a power
+      // cut may lose the last few, and the file is never corrupted.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new Catalog(paths, db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Where the thumbnail of some content lives: thumbs/<hash[0:2]>/<hash>.webp. */
+  thumbnailPath(contentHash: string): string {
+    return path.join(this.paths.thumbs, contentHash.slice(0, 2), `${contentHash}.webp`);
+  }
+
+  // ---- images -------------------------------------------------------------------------
+
+  /** Images in the library: decoded, and known at one live path at least. */
+  countImages(): number {
+    return this.db.prepare(`SELECT COUNT(*) FROM images i WHERE ${LISTED_IMAGE}`).pluck().get() as number;
+  }
+
+  /** A page of images in import order, optionally only those carrying one label. */
+  listImages(query: ListImagesQuery = {}): ImagePage {
+    const offset = Math.max(0, Math.trunc(query.offset ?? 0));
+    const limit = Math.min(MAX_PAGE, Math.max(0, Math.trunc(query.limit ?? 100)));
+    const byLabel = query.labelId !== undefined;
+    const where = byLabel
+      ? `${LISTED_IMAGE} AND EXISTS (SELECT 1 FROM image_labels f WHERE f.image_id = i.id AND f.label_id = @labelId)`
+      : LISTED_IMAGE;
+    const params = byLabel ? { labelId: query.labelId } : {};
+    const total = this.db.prepare(`SELECT COUNT(*) FROM images i WHERE ${where}`).pluck().get(params) as number;
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.content_hash AS contentHash, i.width, i.height,
+           (SELECT MIN(p.path) FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live') AS path,
+           (SELECT json_group_array(name) FROM (SELECT l.name FROM image_labels il JOIN labels l ON l.id = il.label_id
+              WHERE il.image_id = i.id ORDER BY l.name)) AS labels
+         FROM images i WHERE ${where} ORDER BY i.id LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit, offset }) as {
+      id: number; contentHash: string; width: number; height: number; path: string; labels: string;
+    }[];
+    return { total, items: rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as string[] })) };
+  }
+
+  /** Everything known about one image, or undefined when there is no such image. */
+  getImage(id: number): ImageDetail | undefined {
+    const row = this.db.prepare(`SELECT * FROM images WHERE id = ?`).get(id) as ImageRow | undefined;
+    if (!row) return undefined;
+    const paths = this.db
+      .prepare(`SELECT path FROM image_paths WHERE image_id = ? AND status = 'live' ORDER BY path`)
+      .pluck()
+      .all(id) as string[];
+    return {
+      id: row.id,
+      contentHash: row.content_hash,
+      size: row.size,
+      width: row.width,
+      height: row.height,
+      format: row.format,
+      takenAt: row.taken_at,
+      status: row.status,
+      error: row.error,
+      addedAt: row.added_at,
+      paths,
+      labels: this.labels.ofImage(id),
+    };
+  }
+
+  /** The image whose bytes are at this file path now (relative paths resolve against cwd). */
+  imageByPath(filePath: string): ImageDetail | undefined {
+    const id = this.db
+      .prepare(`SELECT image_id FROM image_paths WHERE path = ? AND status = 'live'`)
+      .pluck()
+      .get(path.resolve(filePath)) as number | undefined;
+    return id === undefined ? undefined : this.getImage(id);
+  }
+
+  /** Files that could not be imported, with why; optionally for one root. */
+  listFailures(rootId?: number): FailureRecord[] {
+    return this.ingest.failures(rootId);
+  }
+
+  listRoots(): RootRecord[] {
+    return this.db
+      .prepare(
+        `SELECT r.id, r.path, r.added_at AS addedAt, r.scanned_at AS scannedAt,
+           (SELECT COUNT(DISTINCT p.image_id) FROM image_paths p WHERE p.root_id = r.id AND p.status = 'live') AS imageCount
+         FROM roots r ORDER BY r.path`,
+      )
+      .all() as RootRecord[];
+  }
+
+  // ---- labels -------------------------------------------------------------------------
+
+  /** Gives these images the label (created when new); returns the label's id. */
+  setLabels(imageIds: readonly number[], label: string): number {
+    return this.labels.add(imageIds, label);
+  }
+
+  /** Takes the label off these images; returns how many lost it. */
+  removeLabel(imageIds: readonly number[], label: string): number {
+    return this.labels.remove(imageIds, label);
+  }
+
+  /** Removes a label from the library altogether. */
+  deleteLabel(label: string): boolean {
+    return this.labels.delete(label);
+  }
+
+  labelsWithCounts(): LabelCount[] {
+    return this.labels.withCounts();
+  }
+
+  labelId(label: string): number | undefined {
+    return this.labels.idOf(label);
+  }
+
+  // ---- pairs --------------------------------------------------------------------------
+
+  markPair(a: number, b: number, verdict: PairVerdict, source: string): PairRecord {
+    return this.pairs.mark(a, b, verdict, source);
+  }
+
+  unmarkPair(a: number, b: number): boolean {
+    return this.pairs.unmark(a, b);
+  }
+
+  listPairs(): PairRecord[] {
+    return this.pairs.list();
+  }
+
+  // ---- jobs ---------------------------------------------------------------------------
+
+  createJob(kind: string, params: unknown): JobRecord {
+    return this.jobs.create(kind, params);
+  }
+
+  updateJob(id: number, patch: JobPatch): JobRecord {
+    return this.jobs.update(id, patch);
+  }
+
+  getJob(id: number): JobRecord | undefined {
+    return this.jobs.get(id);
+  }
+
+  unfinishedJobs(): JobRecord[] {
+    return this.jobs.unfinished();
+  }
+
+  listJobs(limit?: number): JobRecord[] {
+    return this.jobs.list(limit);
+  }
+
+  // ---- models -------------------------------------------------------------------------
+
+  createModel(model: NewModel): ModelRecord {
+    return this.models.create(model);
+  }
+
+  listModels(): ModelRecord[] {
+    return this.models.list();
+  }
+
+  getModel(id: number): ModelRecord | undefined {
+    return this.models.get(id);
+  }
+
+  setModelMetrics(id: number, metrics: unknown): void {
+    this.models.setMetrics(id, metrics);
+  }
+
+  setActiveModel(id: number | null): void {
+    this.models.setActive(id);
+  }
+
+  activeModel(): ModelRecord | undefined {
+    return this.models.active();
+  }
+}

@@ -1,0 +1,77 @@
+// Labels are names the user gives to images (or that come from folder names on import).
+// An image may carry several labels; counts only include images still in the library.
+import type Database from 'better-sqlite3';
+import type { LabelCount } from './types.js';
+
+/** SQL predicate for "image i is listed": decoded and known at one live path at least. */
+export const LISTED_IMAGE = `i.status = 'ok' AND EXISTS (SELECT 1 FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live')`;
+
+function cleanName(label: string): string {
+  const name = label.trim();
+  if (name === '') throw new Error('a label needs a name');
+  return name;
+}
+
+export class LabelStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** The label's id, creating it when new. */
+  ensure(label: string): number {
+    const name = cleanName(label);
+    this.db.prepare(`INSERT INTO labels (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`).run(name, Date.now());
+    return (this.db.prepare(`SELECT id FROM labels WHERE name = ?`).get(name) as { id: number }).id;
+  }
+
+  idOf(label: string): number | undefined {
+    const row = this.db.prepare(`SELECT id FROM labels WHERE name = ?`).get(label.trim()) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  /** Gives every image the label (idempotent); returns the label id. */
+  add(imageIds: readonly number[], label: string): number {
+    const insert = this.db.prepare(
+      `INSERT INTO image_labels (image_id, label_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    return this.db.transaction(() => {
+      const labelId = this.ensure(label);
+      const now = Date.now();
+      for (const id of imageIds) insert.run(id, labelId, now);
+      return labelId;
+    })();
+  }
+
+  /** Takes the label off these images; the label itself stays (possibly with no images). */
+  remove(imageIds: readonly number[], label: string): number {
+    const labelId = this.idOf(label);
+    if (labelId === undefined) return 0;
+    const del = this.db.prepare(`DELETE FROM image_labels WHERE image_id = ? AND label_id = ?`);
+    return this.db.transaction(() => {
+      let removed = 0;
+      for (const id of imageIds) removed += del.run(id, labelId).changes;
+      return removed;
+    })();
+  }
+
+  /** Deletes the label everywhere. */
+  delete(label: string): boolean {
+    return this.db.prepare(`DELETE FROM labels WHERE name = ?`).run(label.trim()).changes > 0;
+  }
+
+  withCounts(): LabelCount[] {
+    return this.db
+      .prepare(
+        `SELECT l.id, l.name,
+           (SELECT COUNT(*) FROM image_labels il JOIN images i ON i.id = il.image_id
+             WHERE il.label_id = l.id AND ${LISTED_IMAGE}) AS count
+         FROM labels l ORDER BY l.name`,
+      )
+      .all() as LabelCount[];
+  }
+
+  ofImage(imageId: number): string[] {
+    const rows = this.db
+      .prepare(`SELECT l.name FROM image_labels il JOIN labels l ON l.id = il.label_id WHERE il.image_id = ? ORDER BY l.name`)
+      .all(imageId) as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+}

@@ -1,0 +1,59 @@
+// Where a library lives on disk. One library is one folder; everything the app writes goes
+// inside it, so copying the folder copies the library.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface LibraryPaths {
+  /** The library folder itself (absolute). */
+  root: string;
+  /** The SQLite catalog. */
+  db: string;
+  /** WebP thumbnails, by content hash. */
+  thumbs: string;
+  /** Cached backbone features. */
+  features: string;
+  /** Trained heads, one folder per model id. */
+  models: string;
+  /** HNSW index files. */
+  index: string;
+}
+
+const APP_FOLDER = 'Lookalike';
+
+/**
+ * The library folder to use when the user named none: `LOOKALIKE_LIBRARY` wins, else the
+ * platform's per-user data folder (the same place Electron's `userData` points to).
+ */
+export function defaultLibraryDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  const fromEnv = env.LOOKALIKE_LIBRARY;
+  if (fromEnv && fromEnv.trim() !== '') return path.resolve(fromEnv);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_FOLDER);
+  if (platform === 'win32') {
+    const appData = env.APPDATA && env.APPDATA !== '' ? env.APPDATA : path.join(home, 'AppData', 'Roaming');
+    return path.join(appData, APP_FOLDER);
+  }
+  const config = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+  return path.join(config, APP_FOLDER);
+}
+
+/** Absolute paths of everything inside a library folder, creating the folders. */
+export function libraryPaths(dir: string): LibraryPaths {
+  const root = path.resolve(dir);
+  const paths: LibraryPaths = {
+    root,
+    db: path.join(root, 'library.sqlite'),
+    thumbs: path.join(root, 'thumbs'),
+    features: path.join(root, 'features'),
+    models: path.join(root, 'models'),
+    index: path.join(root, 'index'),
+  };
+  for (const folder of [paths.root, paths.thumbs, paths.features, paths.models, paths.index]) {
+    fs.mkdirSync(folder, { recursive: true });
+  }
+  return paths;
+}
