@@ -1,0 +1,236 @@
+// The one contract between the UI and the engine. Every call the UI can make and every event
+// the engine pushes is declared here once; the Electron preload, the browser-mode server, the
+// renderer's client and the engine's dispatcher all derive their types and channel names from it.
+// This file imports nothing from Node, Electron or the DOM.
+import { z } from 'zod';
+
+/** A call: its request schema (validated at every transport boundary) and its response type. */
+export interface CallSpec<I extends z.ZodType, O> {
+  readonly input: I;
+  /** Phantom field carrying the response type; never read at run time. */
+  readonly output?: O;
+}
+
+function call<O>() {
+  return <I extends z.ZodType>(input: I): CallSpec<I, O> => ({ input });
+}
+
+const imageId = z.number().int().positive();
+const score = z.number().min(-1).max(1);
+
+// ---- Shared shapes -------------------------------------------------------------------------
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface Status {
+  version: string;
+  library: string;
+  backend: { name: BackendName; detail: string; skipped: { name: BackendName; reason: string }[] } | null;
+  images: number;
+  embedded: number;
+  labels: number;
+  activeModel: { id: number; name: string } | null;
+}
+
+export interface ImageSummary {
+  id: number;
+  path: string;
+  width: number | null;
+  height: number | null;
+  labels: string[];
+}
+
+export interface ImagePage {
+  total: number;
+  offset: number;
+  items: ImageSummary[];
+}
+
+export interface Hit {
+  id: number;
+  path: string;
+  score: number;
+}
+
+export interface SimilarResult {
+  query: { id: number | null; name: string };
+  hits: Hit[];
+}
+
+export interface Failure {
+  path: string;
+  error: string;
+}
+
+export type JobKind = 'import' | 'embed' | 'train';
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  jobId: number;
+  kind: JobKind;
+  state: JobState;
+  /** What the job is doing now, e.g. "scan", "thumbnails", "embed". */
+  phase: string;
+  done: number;
+  total: number | null;
+  failed: number;
+  /** Items per second over the recent past, when the job counts items. */
+  rate: number | null;
+  etaSeconds: number | null;
+  message: string | null;
+  /** Set once the job has ended: what it did. */
+  result: JobResult | null;
+}
+
+export interface ImportSummary {
+  added: number;
+  unchanged: number;
+  removed: number;
+  failed: Failure[];
+}
+
+export interface EmbedSummary {
+  embedded: number;
+  failed: Failure[];
+}
+
+export type JobResult =
+  | ({ kind: 'import' } & ImportSummary)
+  | ({ kind: 'embed' } & EmbedSummary)
+  | { kind: 'train'; modelId: number | null }
+  | { kind: 'error'; message: string };
+
+export interface JobRef {
+  jobId: number;
+}
+
+export interface DuplicateGroup {
+  images: Hit[];
+}
+
+// ---- Calls -----------------------------------------------------------------------------------
+
+/** An image file from outside the library, sent by value (browser drop, upload). */
+export const uploadedImage = z.object({
+  name: z.string().min(1).max(512),
+  dataBase64: z.string().min(1),
+});
+
+export const calls = {
+  status: call<Status>()(z.object({}).strict()),
+  importFolders: call<JobRef>()(
+    z
+      .object({
+        paths: z.array(z.string().min(1)).min(1),
+        labelsFromFolders: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  listImages: call<ImagePage>()(
+    z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(5000).default(200),
+        label: z.string().min(1).optional(),
+      })
+      .strict(),
+  ),
+  listFailures: call<Failure[]>()(z.object({}).strict()),
+  similar: call<SimilarResult>()(
+    z
+      .object({
+        id: imageId.optional(),
+        path: z.string().min(1).optional(),
+        upload: uploadedImage.optional(),
+        k: z.number().int().min(1).max(1000).default(50),
+        minScore: score.optional(),
+        maxScore: score.optional(),
+      })
+      .strict()
+      .refine((r) => [r.id, r.path, r.upload].filter((v) => v !== undefined).length === 1, {
+        message: 'give exactly one of id, path or upload',
+        path: ['id'],
+      }),
+  ),
+  duplicates: call<DuplicateGroup[]>()(
+    z.object({ threshold: z.number().min(0).max(1).optional() }).strict(),
+  ),
+  cancelJob: call<{ cancelled: boolean }>()(z.object({ jobId: z.number().int().positive() }).strict()),
+  listJobs: call<JobProgress[]>()(z.object({}).strict()),
+} as const;
+
+export type Calls = typeof calls;
+export type Method = keyof Calls;
+export const methods = Object.keys(calls) as Method[];
+
+/** What a caller passes (defaults may be omitted). */
+export type Request<M extends Method> = z.input<Calls[M]['input']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedRequest<M extends Method> = z.output<Calls[M]['input']>;
+export type Response<M extends Method> = NonNullable<Calls[M]['output']>;
+
+// ---- Events ----------------------------------------------------------------------------------
+
+export interface Events {
+  jobProgress: JobProgress;
+  libraryChanged: { images: number; embedded: number };
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['jobProgress', 'libraryChanged'];
+
+// ---- Channels (the only place channel names are written) -------------------------------------
+
+export const channel = {
+  call: (m: Method) => `lookalike:call:${m}`,
+  event: 'lookalike:event',
+  httpCallPrefix: '/api/',
+  httpCall: (m: Method) => `/api/${m}`,
+  httpEvents: '/events',
+  httpMedia: (kind: MediaKind, id: number) => `/media/${kind}/${id}`,
+  protocolMedia: (kind: MediaKind, id: number) => `lookalike://media/${kind}/${id}`,
+} as const;
+
+export type MediaKind = 'thumb' | 'original';
+
+// ---- Validation ------------------------------------------------------------------------------
+
+export class ContractError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'bad-request' | 'unknown-method' | 'failed' | 'not-found' | 'conflict' = 'failed',
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+/** Validates a request; the error names each bad field, e.g. `similar: k: expected number`. */
+export function parseRequest<M extends Method>(method: string, input: unknown): ParsedRequest<M> {
+  if (!isMethod(method)) throw new ContractError(`unknown method "${method}"`, 'unknown-method');
+  const result = calls[method].input.safeParse(input ?? {});
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => {
+      const where = i.path.length ? i.path.join('.') : '(request)';
+      return `${where}: ${i.message}`;
+    });
+    throw new ContractError(`${method}: invalid request: ${fields.join('; ')}`, 'bad-request');
+  }
+  return result.data as ParsedRequest<M>;
+}
+
+// ---- The client shape every transport provides to the renderer -------------------------------
+
+export type Api = { [M in Method]: (request: Request<M>) => Promise<Response<M>> };
+
+export interface Client extends Api {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  mediaUrl(kind: MediaKind, id: number): string;
+  /** The file-system path of a dropped file (desktop app only; null in a browser). */
+  pathForFile(file: unknown): string | null;
+  /** Where the client runs, for wording ("Add folder" vs "type a path"). */
+  readonly transport: 'electron' | 'browser';
+}
