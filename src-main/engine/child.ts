@@ -1,0 +1,130 @@
+// The host's side of an engine running in another process: sends requests with sequence
+// numbers, matches responses, relays events, and restarts the engine if it dies.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { ContractError, type MediaKind } from '../../src-shared/contract.js';
+import type { EngineLike, EventListener } from './engine-like.js';
+import { MEDIA_FILE_METHOD } from './host.js';
+import { errorFromInfo, type FromEngine, type ToEngine } from './protocol.js';
+
+/** A running process that speaks the protocol; Node's fork here, utilityProcess in Electron. */
+export interface ProcessPort {
+  send(message: ToEngine): void;
+  onMessage(listener: (message: FromEngine) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
+}
+
+export type Spawner = (entry: string, libraryDir: string) => ProcessPort;
+
+/** The engine's entry file next to this one, in TypeScript (run through tsx) or compiled JS. */
+export function engineEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return path.join(path.dirname(here), `main${path.extname(here)}`);
+}
+
+export const forkSpawner: Spawner = (entry, libraryDir) => {
+  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(entry, [libraryDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    send: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (l) => child.on('message', (m) => l(m as FromEngine)),
+    onExit: (l) => child.on('exit', (code) => l(code)),
+    kill: () => child.kill(),
+  };
+};
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+export interface EngineProcessOptions {
+  spawner?: Spawner;
+  /** Called when the engine died and was started again, with a message for the user. */
+  onRestart?: (message: string) => void;
+}
+
+export class EngineProcess implements EngineLike {
+  private port!: ProcessPort;
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<EventListener>();
+  private closing = false;
+  private ready!: Promise<void>;
+
+  private constructor(
+    private readonly libraryDir: string,
+    private readonly opts: EngineProcessOptions,
+  ) {}
+
+  static async start(libraryDir: string, opts: EngineProcessOptions = {}): Promise<EngineProcess> {
+    const engine = new EngineProcess(libraryDir, opts);
+    engine.launch();
+    await engine.ready;
+    return engine;
+  }
+
+  private launch(): void {
+    const port = (this.opts.spawner ?? forkSpawner)(engineEntry(), this.libraryDir);
+    this.port = port;
+    this.ready = new Promise((resolve, reject) => {
+      port.onExit((code) => reject(new Error(`the engine exited before it was ready (code ${code})`)));
+      port.onMessage((m) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'response') {
+          const p = this.pending.get(m.seq);
+          if (!p) return;
+          this.pending.delete(m.seq);
+          if (m.ok) p.resolve(m.result);
+          else p.reject(errorFromInfo(m.error));
+        } else if (m.type === 'event') {
+          for (const l of this.listeners) l(m.name, m.payload);
+        }
+      });
+    });
+    this.ready.catch(() => undefined);
+    port.onExit((code) => this.onExit(port, code));
+  }
+
+  private onExit(port: ProcessPort, code: number | null): void {
+    if (port !== this.port) return;
+    for (const p of this.pending.values()) {
+      p.reject(new ContractError(`the engine stopped (exit code ${code}) while handling this request`));
+    }
+    this.pending.clear();
+    if (this.closing) return;
+    this.opts.onRestart?.(`The engine stopped unexpectedly (exit code ${code}) and was restarted.`);
+    this.launch();
+  }
+
+  async call(method: string, input: unknown): Promise<unknown> {
+    await this.ready;
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.port.send({ type: 'request', seq, method, input });
+    });
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async mediaFile(kind: MediaKind, id: number): Promise<string | null> {
+    return (await this.call(MEDIA_FILE_METHOD, { kind, id })) as string | null;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const exited = new Promise<void>((resolve) => this.port.onExit(() => resolve()));
+    this.port.send({ type: 'shutdown' });
+    const timer = setTimeout(() => this.port.kill(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,165 @@
+// Long work (import, embedding, training) runs as jobs: one at a time, in order, each
+// cancellable, each reporting progress as events the UI and the CLI can show.
+import type { JobKind, JobProgress, JobResult, JobState } from '../../src-shared/contract.js';
+
+export interface JobContext {
+  signal: AbortSignal;
+  /** Reports progress; throttled so the UI gets at most ~10 updates a second. */
+  progress(update: Partial<Pick<JobProgress, 'phase' | 'done' | 'total' | 'failed' | 'rate' | 'etaSeconds' | 'message'>>): void;
+}
+
+export type JobBody = (ctx: JobContext) => Promise<JobResult>;
+
+/** Where jobs are recorded, so an interrupted one can be found and resumed after a restart. */
+export interface JobStore {
+  create(kind: JobKind, params: unknown): number;
+  update(id: number, state: JobState, progress: JobProgress, result: JobResult | null): void;
+}
+
+interface Entry {
+  progress: JobProgress;
+  body: JobBody;
+  controller: AbortController;
+}
+
+const THROTTLE_MS = 100;
+const ENDED: JobState[] = ['done', 'failed', 'cancelled'];
+
+export class JobRunner {
+  private readonly queue: Entry[] = [];
+  private readonly recent: Entry[] = [];
+  private current: Entry | null = null;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly emit: (p: JobProgress) => void,
+  ) {}
+
+  enqueue(kind: JobKind, params: unknown, body: JobBody): number {
+    const jobId = this.store.create(kind, params);
+    const progress: JobProgress = {
+      jobId,
+      kind,
+      state: 'queued',
+      phase: 'queued',
+      done: 0,
+      total: null,
+      failed: 0,
+      rate: null,
+      etaSeconds: null,
+      message: null,
+      result: null,
+    };
+    const entry = { progress, body, controller: new AbortController() };
+    this.queue.push(entry);
+    this.remember(entry);
+    this.emit({ ...progress });
+    if (!this.current) this.idle = this.drain();
+    return jobId;
+  }
+
+  cancel(jobId: number): boolean {
+    const queued = this.queue.findIndex((e) => e.progress.jobId === jobId);
+    if (queued >= 0) {
+      const [entry] = this.queue.splice(queued, 1);
+      this.finish(entry, 'cancelled', null);
+      return true;
+    }
+    if (this.current?.progress.jobId === jobId) {
+      this.current.controller.abort();
+      return true;
+    }
+    return false;
+  }
+
+  /** Running, queued and recently ended jobs, newest last. */
+  list(): JobProgress[] {
+    return this.recent.map((e) => ({ ...e.progress }));
+  }
+
+  isBusy(kind?: JobKind): boolean {
+    const all = this.current ? [this.current, ...this.queue] : this.queue;
+    return all.some((e) => !kind || e.progress.kind === kind);
+  }
+
+  /** Cancels everything and waits for the running job to stop. */
+  async shutdown(): Promise<void> {
+    for (const e of this.queue.splice(0)) this.finish(e, 'cancelled', null);
+    this.current?.controller.abort();
+    await this.idle;
+  }
+
+  /** Resolves when the queue is empty. */
+  whenIdle(): Promise<void> {
+    return this.idle;
+  }
+
+  private remember(entry: Entry): void {
+    this.recent.push(entry);
+    if (this.recent.length > 50) {
+      const i = this.recent.findIndex((e) => ENDED.includes(e.progress.state));
+      if (i >= 0) this.recent.splice(i, 1);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const entry = this.queue.shift()!;
+      this.current = entry;
+      await this.runOne(entry);
+      this.current = null;
+    }
+  }
+
+  private async runOne(entry: Entry): Promise<void> {
+    const p = entry.progress;
+    p.state = 'running';
+    p.phase = 'starting';
+    this.publish(entry);
+    let last = 0;
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const ctx: JobContext = {
+      signal: entry.controller.signal,
+      progress: (update) => {
+        Object.assign(p, update);
+        const now = Date.now();
+        if (now - last >= THROTTLE_MS) {
+          last = now;
+          this.emit({ ...p });
+        } else if (!pending) {
+          pending = setTimeout(() => {
+            pending = null;
+            last = Date.now();
+            if (p.state === 'running') this.emit({ ...p });
+          }, THROTTLE_MS);
+        }
+      },
+    };
+    try {
+      const result = await entry.body(ctx);
+      this.finish(entry, entry.controller.signal.aborted ? 'cancelled' : 'done', result);
+    } catch (err) {
+      if (entry.controller.signal.aborted) this.finish(entry, 'cancelled', null);
+      else this.finish(entry, 'failed', { kind: 'error', message: (err as Error)?.message ?? String(err) });
+    } finally {
+      if (pending) clearTimeout(pending);
+    }
+  }
+
+  private finish(entry: Entry, state: JobState, result: JobResult | null): void {
+    const p = entry.progress;
+    p.state = state;
+    p.result = result;
+    p.etaSeconds = null;
+    if (state === 'cancelled') p.message = 'cancelled';
+    if (result?.kind === 'error') p.message = result.message;
+    this.publish(entry);
+  }
+
+  private publish(entry: Entry): void {
+    const p = entry.progress;
+    this.store.update(p.jobId, p.state, p, p.result);
+    this.emit({ ...p });
+  }
+}
