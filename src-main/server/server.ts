@@ -1,0 +1,195 @@
+// Browser mode: the same contract as the desktop window, over HTTP and one WebSocket, on
+// 127.0.0.1 only, guarded by a random per-run token.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { channel, ContractError, isMethod, type MediaKind } from '../../src-shared/contract.js';
+import type { EngineLike } from '../engine/engine-like.js';
+import { resolveInside, sendFile } from './static-files.js';
+
+export interface ServerOptions {
+  engine: EngineLike;
+  /** Folder with the built renderer (index.html and assets). */
+  staticDir: string;
+  port?: number;
+  /** Fixed token for tests; random otherwise. */
+  token?: string;
+  /** Largest accepted request body, bytes (query images are sent inside it). */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const DEFAULT_MAX_BODY = 40 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const statusByCode: Record<ContractError['code'], number> = {
+  'bad-request': 400,
+  'unknown-method': 404,
+  'not-found': 404,
+  conflict: 409,
+  failed: 500,
+};
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7);
+  return url.searchParams.get('token');
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) throw new HttpError(413, `request body over ${max} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new HttpError(413, `request body over ${max} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const staticDir = path.resolve(opts.staticDir);
+  let port = 0;
+
+  // Only our own origin may talk to us: guards against DNS rebinding and cross-site pages.
+  const allowedHosts = () => new Set([`${HOST}:${port}`, `localhost:${port}`]);
+
+  const csp = () =>
+    [
+      "default-src 'self'",
+      "img-src 'self' data: blob:",
+      "style-src 'self' 'unsafe-inline'",
+      "script-src 'self'",
+      `connect-src 'self' ws://${HOST}:${port} ws://localhost:${port}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts().has(req.headers.host ?? '')) throw new HttpError(421, 'unexpected Host header');
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const apiPrefix = channel.httpCallPrefix;
+    if (url.pathname.startsWith(apiPrefix)) {
+      if (!sameToken(tokenOf(req, url), token)) throw new HttpError(401, 'missing or wrong token');
+      if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+      const method = url.pathname.slice(apiPrefix.length);
+      if (!isMethod(method)) throw new HttpError(404, `unknown method "${method}"`);
+      const text = await readBody(req, maxBody);
+      let input: unknown;
+      try {
+        input = text.trim() === '' ? {} : JSON.parse(text);
+      } catch {
+        throw new HttpError(400, 'request body is not valid JSON');
+      }
+      try {
+        sendJson(res, 200, { ok: true, result: await opts.engine.call(method, input) });
+      } catch (err) {
+        const e = err instanceof ContractError ? err : new ContractError(String((err as Error)?.message ?? err));
+        sendJson(res, statusByCode[e.code], { ok: false, error: { message: e.message, code: e.code } });
+      }
+      return;
+    }
+    const media = /^\/media\/(thumb|original)\/(\d+)$/.exec(url.pathname);
+    if (media) {
+      if (!sameToken(tokenOf(req, url), token)) throw new HttpError(401, 'missing or wrong token');
+      const file = await opts.engine.mediaFile(media[1] as MediaKind, Number(media[2]));
+      if (!file) throw new HttpError(404, 'no such image');
+      await sendFile(res, file, { 'cache-control': 'private, max-age=3600' });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
+    const rel = url.pathname === '/' ? 'index.html' : url.pathname;
+    const file = resolveInside(staticDir, rel);
+    if (!file) throw new HttpError(404, 'not found');
+    const headers: Record<string, string> = { 'x-content-type-options': 'nosniff' };
+    if (file.endsWith('.html')) {
+      headers['content-security-policy'] = csp();
+      headers['cache-control'] = 'no-store';
+    }
+    await sendFile(res, file, headers);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (!res.headersSent) sendJson(res, status, { ok: false, error: { message: (err as Error).message } });
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const unsubscribe = opts.engine.onEvent((name, payload) => {
+    const text = JSON.stringify({ name, payload });
+    for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const origin = req.headers.origin;
+    const okOrigin = !origin || allowedHosts().has(origin.replace(/^http:\/\//, ''));
+    const ok =
+      url.pathname === channel.httpEvents &&
+      allowedHosts().has(req.headers.host ?? '') &&
+      okOrigin &&
+      sameToken(url.searchParams.get('token'), token);
+    if (!ok) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, HOST, () => resolve());
+  });
+  port = (server.address() as { port: number }).port;
+
+  return {
+    url: `http://${HOST}:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

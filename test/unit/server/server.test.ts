@@ -1,0 +1,144 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ContractError, parseRequest } from '../../../src-shared/contract.js';
+import type { EngineLike, EventListener } from '../../../src-main/engine/engine-like.js';
+import { startServer, type RunningServer } from '../../../src-main/server/server.js';
+
+/** A stand-in engine: validates like the real one and answers `status`. */
+function fakeEngine() {
+  const listeners = new Set<EventListener>();
+  const engine: EngineLike & { emit: EventListener } = {
+    async call(method, input) {
+      parseRequest(method, input);
+      if (method === 'status') return { version: '1.2.3', images: 0 };
+      throw new ContractError('boom');
+    },
+    onEvent(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    async mediaFile(_kind, id) {
+      return id === 1 ? path.join(dir, 'thumb.webp') : null;
+    },
+    async close() {},
+    emit: (name, payload) => listeners.forEach((l) => l(name, payload)),
+  };
+  return engine;
+}
+
+let dir: string;
+let server: RunningServer;
+let engine: ReturnType<typeof fakeEngine>;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-server-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Lookalike</title>');
+  writeFileSync(path.join(dir, 'thumb.webp'), 'RIFF....WEBP');
+  writeFileSync(path.join(os.tmpdir(), 'lookalike-secret.txt'), 'secret');
+  engine = fakeEngine();
+  server = await startServer({ engine, staticDir: dir, maxBodyBytes: 1024 });
+});
+afterEach(() => server.close());
+
+interface Reply {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+function request(p: string, opts: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, path: p, method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const auth = () => ({ authorization: `Bearer ${server.token}`, 'content-type': 'application/json' });
+
+describe('browser-mode server', () => {
+  it('listens on 127.0.0.1 and prints a URL with the token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.token.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it('answers 401 without the token and 200 with it', async () => {
+    expect((await request('/api/status', { method: 'POST', body: '{}' })).status).toBe(401);
+    const wrong = await request('/api/status', { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    const ok = await request('/api/status', { method: 'POST', body: '{}', headers: auth() });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ ok: true, result: { version: '1.2.3', images: 0 } });
+  });
+
+  it('answers a malformed request with 400 naming the field, and keeps serving', async () => {
+    const bad = await request('/api/similar', { method: 'POST', body: '{"id": "seven"}', headers: auth() });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toMatch(/id: /);
+    const notJson = await request('/api/status', { method: 'POST', body: '{oops', headers: auth() });
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body).error.message).toMatch(/not valid JSON/);
+    expect((await request('/api/status', { method: 'POST', body: '{}', headers: auth() })).status).toBe(200);
+  });
+
+  it('refuses an oversize body with 413', async () => {
+    const big = JSON.stringify({ upload: { name: 'x.jpg', dataBase64: 'A'.repeat(4096) } });
+    expect((await request('/api/similar', { method: 'POST', body: big, headers: auth() })).status).toBe(413);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const r = await request('/api/status', { method: 'POST', body: '{}', headers: { ...auth(), host: 'evil.example:80' } });
+    expect(r.status).toBe(421);
+    expect((await request('/', { headers: { host: 'evil.example' } })).status).toBe(421);
+  });
+
+  it('serves the UI with a strict CSP, and nothing outside its folder', async () => {
+    const page = await request('/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Lookalike');
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect((await request('/../lookalike-secret.txt')).status).toBe(404);
+    expect((await request('/%2e%2e/lookalike-secret.txt')).status).toBe(404);
+  });
+
+  it('serves library media only with the token', async () => {
+    expect((await request('/media/thumb/1')).status).toBe(401);
+    const ok = await request(`/media/thumb/1?token=${server.token}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toBe('image/webp');
+    expect((await request(`/media/thumb/2?token=${server.token}`)).status).toBe(404);
+  });
+
+  it('pushes events over a WebSocket that needs the token and our origin', async () => {
+    const base = `ws://127.0.0.1:${server.port}/events`;
+    const refused = (url: string, origin?: string) =>
+      new Promise<boolean>((resolve) => {
+        const ws = new WebSocket(url, origin ? { origin } : {});
+        ws.on('open', () => {
+          ws.close();
+          resolve(false);
+        });
+        ws.on('error', () => resolve(true));
+      });
+    expect(await refused(base)).toBe(true);
+    expect(await refused(`${base}?token=${server.token}`, 'http://evil.example')).toBe(true);
+
+    const ws = new WebSocket(`${base}?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+    await new Promise((r) => ws.on('open', r));
+    const got = new Promise<unknown>((r) => ws.on('message', (m) => r(JSON.parse(String(m)))));
+    engine.emit('libraryChanged', { images: 5, embedded: 4 });
+    expect(await got).toEqual({ name: 'libraryChanged', payload: { images: 5, embedded: 4 } });
+    ws.close();
+  });
+});
