@@ -1,0 +1,29 @@
+// Sorts what was dropped on the window into folders to import and photos to query with.
+const IMAGE = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i;
+
+export interface Dropped {
+  /** Folder paths we can import (desktop app only: a browser never reveals paths). */
+  folders: string[];
+  /** Image files to query with. */
+  images: File[];
+  /** Names of dropped folders whose path we cannot know. */
+  folderNames: string[];
+}
+
+export function droppedItems(dt: DataTransfer, pathForFile: (f: File) => string | null): Dropped {
+  const out: Dropped = { folders: [], images: [], folderNames: [] };
+  const items = Array.from(dt.items ?? []);
+  items.forEach((item, i) => {
+    const file = item.getAsFile() ?? dt.files[i];
+    if (!file) return;
+    const isDir = item.webkitGetAsEntry?.()?.isDirectory ?? false;
+    if (isDir) {
+      const p = pathForFile(file);
+      if (p) out.folders.push(p);
+      else out.folderNames.push(file.name);
+    } else if (IMAGE.test(file.name) || file.type.startsWith('image/')) {
+      out.images.push(file);
+    }
+  });
+  return out;
+}
