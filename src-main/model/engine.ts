@@ -1,0 +1,65 @@
+// Where batches of pixels become feature rows: in this thread, or in a pool of workers
+// (worker-pool.ts). The extractor's pipeline talks only to this interface.
+import type { BackendInfo } from './backend.js';
+import { createBatchInference, type BatchInference, type InferenceOptions } from './inference.js';
+
+export interface EngineInfo {
+  backend: BackendInfo;
+  backboneId: string;
+  featureId: string;
+  dim: number;
+  /** Threads running inference. */
+  threads: number;
+}
+
+export interface InferenceEngine {
+  readonly kind: 'in-thread' | 'workers';
+  readonly info: EngineInfo;
+  /** Batches worth keeping in flight to keep every inference thread busy. */
+  readonly parallelism: number;
+  /** Takes ownership of `pixels` (n images of 224x224x3 uint8); resolves n rows of `dim` floats. */
+  infer(pixels: Uint8Array, n: number): Promise<Float32Array>;
+  /** Abandons queued and running batches; their promises reject with an AbortError. */
+  cancel(): void;
+  close(): Promise<void>;
+}
+
+/** Inference on the calling thread: blocks it for each batch (~0.5 s for 16 images on wasm). */
+export class InThreadEngine implements InferenceEngine {
+  readonly kind = 'in-thread';
+  readonly parallelism = 1;
+  private generation = 0;
+  private constructor(
+    private readonly inference: BatchInference,
+    readonly info: EngineInfo,
+  ) {}
+
+  static async start(options: InferenceOptions = {}): Promise<InThreadEngine> {
+    const inference = await createBatchInference(options);
+    const { backend, backboneId, featureId, dim } = inference;
+    return new InThreadEngine(inference, { backend, backboneId, featureId, dim, threads: 1 });
+  }
+
+  async infer(pixels: Uint8Array, n: number): Promise<Float32Array> {
+    const generation = this.generation;
+    // Let pending decodes and abort events run before this thread blocks in wasm.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (generation !== this.generation) throw abortError();
+    return this.inference.run(pixels, n);
+  }
+
+  cancel(): void {
+    this.generation++;
+  }
+
+  async close(): Promise<void> {
+    this.cancel();
+    this.inference.dispose();
+  }
+}
+
+export function abortError(): Error {
+  const err = new Error('cancelled');
+  err.name = 'AbortError';
+  return err;
+}

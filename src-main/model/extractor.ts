@@ -1,0 +1,183 @@
+// Photos in, feature vectors out. Decoding (sharp, on libuv's thread pool) runs ahead of batched
+// inference (this thread or worker threads), so neither waits on the other. A photo that cannot
+// be decoded becomes an Error in its slot; the rest of its batch is unaffected.
+import type { BackendName } from './backend.js';
+import type { DescriptorName } from './descriptor.js';
+import { abortError, InThreadEngine, type EngineInfo, type InferenceEngine } from './engine.js';
+import { decodeForBackbone, PIXELS_PER_IMAGE, type ImageInput } from './preprocess.js';
+import { WorkerPoolEngine } from './worker-pool.js';
+
+/**
+ * Inference threads used when the caller does not say. Measured by bench/embed.ts on 2 cores
+ * (see the issue note): two workers beat one thread on an idle machine.
+ */
+export const DEFAULT_WORKERS = 2;
+export const DEFAULT_BATCH_SIZE = 16;
+
+export interface FeatureExtractorOptions {
+  /** 0: inference on this thread; n >= 1: n worker threads, each with its own wasm backend. */
+  workers?: number;
+  /** Images per inference call (default 16; 32 doubles memory for little gain). */
+  batchSize?: number;
+  /** Which vector to compute (default 'pooled', the backbone's 1280-d average pool). */
+  descriptor?: DescriptorName;
+  /** Images decoded concurrently ahead of inference (default 4). */
+  decodeConcurrency?: number;
+  /** Backends to skip, as if absent (tests, benchmarks). */
+  exclude?: BackendName[];
+}
+
+export interface ExtractOptions {
+  signal?: AbortSignal;
+  /** Called after each decoded-and-embedded or failed image; `done` counts both. */
+  onProgress?: (done: number, total: number) => void;
+  batchSize?: number;
+}
+
+export interface ExtractorInfo extends EngineInfo {
+  inference: 'in-thread' | 'workers';
+  /** Why workers were not used although asked for, if so. */
+  note?: string;
+}
+
+export class FeatureExtractor {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private engine: InferenceEngine,
+    private readonly opts: Required<Pick<FeatureExtractorOptions, 'batchSize' | 'decodeConcurrency'>>,
+    private readonly note: string | undefined,
+  ) {}
+
+  static async create(options: FeatureExtractorOptions = {}): Promise<FeatureExtractor> {
+    const workers = options.workers ?? DEFAULT_WORKERS;
+    const inference = { descriptor: options.descriptor, exclude: options.exclude };
+    let engine: InferenceEngine;
+    let note: string | undefined;
+    if (workers > 0) {
+      try {
+        engine = await WorkerPoolEngine.start(workers, inference);
+      } catch (err) {
+        note = `worker threads unavailable (${(err as Error).message}); inference runs on the calling thread`;
+        engine = await InThreadEngine.start(inference);
+      }
+    } else {
+      engine = await InThreadEngine.start(inference);
+    }
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    return new FeatureExtractor(engine, { batchSize, decodeConcurrency: options.decodeConcurrency ?? 4 }, note);
+  }
+
+  get info(): ExtractorInfo {
+    return { ...this.engine.info, inference: this.engine.kind, ...(this.note ? { note: this.note } : {}) };
+  }
+
+  /** Cache key of the vectors extract() returns (backbone id, plus the descriptor if not plain). */
+  get featureId(): string {
+    return this.engine.info.featureId;
+  }
+
+  get dim(): number {
+    return this.engine.info.dim;
+  }
+
+  /**
+   * One entry per input, in order: its feature vector, or the Error that stopped it.
+   * Rejects with an AbortError if `signal` aborts; running batches are abandoned.
+   * Calls are served one after another.
+   */
+  extract(inputs: ImageInput[], opts: ExtractOptions = {}): Promise<(Float32Array | Error)[]> {
+    const run = this.queue.then(() => this.runExtract(inputs, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.engine.close();
+  }
+
+  private async runExtract(inputs: ImageInput[], opts: ExtractOptions): Promise<(Float32Array | Error)[]> {
+    const { signal, onProgress } = opts;
+    const batchSize = Math.max(1, opts.batchSize ?? this.opts.batchSize);
+    const total = inputs.length;
+    const results: (Float32Array | Error)[] = new Array(total);
+    const dim = this.dim;
+    let done = 0;
+    const progress = (count: number) => {
+      done += count;
+      onProgress?.(done, total);
+    };
+    if (signal?.aborted) throw signal.reason ?? abortError();
+
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      this.engine.cancel();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    // Decodes run up to `decodeConcurrency` ahead of the image being batched.
+    const decodes = new Map<number, Promise<Uint8Array | Error>>();
+    let nextDecode = 0;
+    const fillDecodes = (upTo: number) => {
+      for (; nextDecode < Math.min(upTo, total); nextDecode++) decodes.set(nextDecode, decodeSafely(inputs[nextDecode]));
+    };
+
+    const inFlight = new Set<Promise<void>>();
+    const submit = (indices: number[], pixels: Uint8Array) => {
+      const p: Promise<void> = this.engine.infer(pixels, indices.length).then(
+        (rows) => {
+          indices.forEach((idx, j) => (results[idx] = rows.slice(j * dim, (j + 1) * dim)));
+          progress(indices.length);
+        },
+        (err: Error) => {
+          if (err.name === 'AbortError') return;
+          for (const idx of indices) results[idx] = new Error(`inference failed: ${err.message}`);
+          progress(indices.length);
+        },
+      ).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+
+    try {
+      let batch: number[] = [];
+      let pixels = new Uint8Array(batchSize * PIXELS_PER_IMAGE);
+      for (let i = 0; i < total; i++) {
+        fillDecodes(i + this.opts.decodeConcurrency);
+        const decoded = await decodes.get(i)!;
+        decodes.delete(i);
+        if (aborted) break;
+        if (decoded instanceof Error) {
+          results[i] = decoded;
+          progress(1);
+          continue;
+        }
+        pixels.set(decoded, batch.length * PIXELS_PER_IMAGE);
+        batch.push(i);
+        if (batch.length === batchSize) {
+          // Keep enough batches in flight to occupy every inference thread, no more (memory).
+          while (inFlight.size > this.engine.parallelism) await Promise.race(inFlight);
+          if (aborted) break;
+          submit(batch, pixels);
+          batch = [];
+          pixels = new Uint8Array(batchSize * PIXELS_PER_IMAGE);
+        }
+      }
+      if (!aborted && batch.length > 0) submit(batch, pixels.subarray(0, batch.length * PIXELS_PER_IMAGE));
+      await Promise.all(inFlight);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await Promise.allSettled(decodes.values());
+    }
+    if (aborted) throw signal?.reason ?? abortError();
+    return results;
+  }
+}
+
+function decodeSafely(input: ImageInput): Promise<Uint8Array | Error> {
+  return decodeForBackbone(input).catch((err: unknown) => {
+    const what = typeof input === 'string' ? input : `buffer of ${input.length} bytes`;
+    return new Error(`cannot decode ${what}: ${(err as Error)?.message ?? String(err)}`);
+  });
+}
