@@ -1,0 +1,131 @@
+// Finds the photo files under a folder. Skips hidden and system folders, follows symbolic
+// links but never loops (each directory is entered once, by its real path), and never stops
+// on a file or folder that vanishes or cannot be read: those become issues in the result.
+import type { Dirent, Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif',
+]);
+
+/** Folders that hold no user photos: OS, NAS and tool bookkeeping (matched case-insensitively). */
+const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
+  'node_modules', '$recycle.bin', 'system volume information', '@eadir', '#recycle', '#snapshot',
+  'lost+found', '__macosx', '$windows.~bt', '$windows.~ws',
+]);
+
+export interface ScannedFile {
+  /** Absolute path, below the root's real path. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanIssue {
+  path: string;
+  error: string;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  /** Image-named entries that are not readable files (broken links, FIFOs, vanished files). */
+  issues: ScanIssue[];
+  /** Folders that could not be listed: their contents are unknown, not gone. */
+  unreadableDirs: ScanIssue[];
+  cancelled: boolean;
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  /** Called with the running count of image files found. */
+  onFound?: (found: number) => void;
+}
+
+export function isImageFileName(name: string): boolean {
+  return !name.startsWith('.') && IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase());
+}
+
+export function isSkippedFolder(name: string): boolean {
+  return name.startsWith('.') || SKIPPED_FOLDERS.has(name.toLowerCase());
+}
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+export function describeFsError(err: unknown, what: 'file' | 'folder'): string {
+  switch (errorCode(err)) {
+    case 'ENOENT': return `the ${what} disappeared while importing`;
+    case 'EACCES':
+    case 'EPERM': return `permission denied: cannot read this ${what}`;
+    case 'ELOOP': return 'too many levels of symbolic links';
+    case 'EIO': return `input/output error reading this ${what} (failing disk or network drive?)`;
+    default: return `cannot read this ${what}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+// Stat calls in flight per directory: enough to hide latency, few enough for slow drives.
+const STAT_PARALLELISM = 32;
+
+export async function scanFolder(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+  const result: ScanResult = { files: [], issues: [], unreadableDirs: [], cancelled: false };
+  const visited = new Set<string>();
+  const start = path.resolve(root);
+  const pending: string[] = [start];
+
+  while (pending.length > 0) {
+    if (options.signal?.aborted) {
+      result.cancelled = true;
+      break;
+    }
+    const dir = pending.pop() as string;
+    let entries: Dirent[];
+    try {
+      const real = await fs.realpath(dir);
+      if (visited.has(real)) continue; // a link back up the tree, or a second link to a folder
+      visited.add(real);
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      result.unreadableDirs.push({ path: dir, error: describeFsError(err, 'folder') });
+      continue;
+    }
+    for (let i = 0; i < entries.length; i += STAT_PARALLELISM) {
+      const batch = entries.slice(i, i + STAT_PARALLELISM);
+      await Promise.all(batch.map((entry) => visitEntry(dir, entry, pending, result)));
+      options.onFound?.(result.files.length);
+    }
+  }
+  return result;
+}
+
+async function visitEntry(dir: string, entry: Dirent, pending: string[], result: ScanResult): Promise<void> {
+  const full = path.join(dir, entry.name);
+  if (entry.isDirectory()) {
+    if (!isSkippedFolder(entry.name)) pending.push(full);
+    return;
+  }
+  const looksLikeImage = isImageFileName(entry.name);
+  if (!entry.isSymbolicLink() && !looksLikeImage) return;
+  let stats: Stats;
+  try {
+    stats = await fs.stat(full); // follows links
+  } catch (err) {
+    if (!looksLikeImage) return;
+    const error = entry.isSymbolicLink() && errorCode(err) === 'ENOENT'
+      ? 'broken symbolic link: its target does not exist'
+      : describeFsError(err, 'file');
+    result.issues.push({ path: full, error });
+    return;
+  }
+  if (stats.isDirectory()) {
+    if (!isSkippedFolder(entry.name)) pending.push(full);
+  } else if (!looksLikeImage) {
+    return;
+  } else if (!stats.isFile()) {
+    // Reading a FIFO would block the import forever; devices and sockets are not photos.
+    result.issues.push({ path: full, error: 'not a regular file (a pipe, socket or device)' });
+  } else {
+    result.files.push({ path: full, size: stats.size, mtimeMs: stats.mtimeMs });
+  }
+}

@@ -1,0 +1,117 @@
+// Decodes one photo just enough to learn its size and make its grid thumbnail.
+// sharp shrinks JPEG/WebP/HEIF while decoding (a 12 MP JPEG is decoded at 1/8 scale for a
+// 256 px thumbnail), so a thumbnail costs a fraction of a full decode.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import { exifDateTaken } from './exif-date.js';
+
+/** Longest side of a thumbnail, in pixels. */
+export const THUMBNAIL_SIZE = 256;
+
+/**
+ * Refuse images above this many pixels. Real photos stay far below (a 100 MP camera, a
+ * 200 MP stitched panorama); above it is a decompression bomb or a file we cannot afford
+ * to decode.
+ */
+export const DEFAULT_MAX_PIXELS = 250_000_000;
+
+/** sharp format names we import. (svg would be rendered, and may reference other files.) */
+const IMPORTED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
+
+export interface DecodedImage {
+  /** As displayed, after EXIF orientation. */
+  width: number;
+  height: number;
+  format: string;
+  takenAt: string | null;
+}
+
+/** A file that is not a usable image; its message is meant for the user. */
+export class ImageReadError extends Error {
+  override readonly name = 'ImageReadError';
+}
+
+export function thumbnailPathFor(thumbsDir: string, contentHash: string): string {
+  return path.join(thumbsDir, contentHash.slice(0, 2), `${contentHash}.webp`);
+}
+
+function describeDecodeError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/unsupported image format|Input buffer contains unsupported|Input file contains unsupported/i.test(message)) {
+    return 'not an image, or not a format Lookalike can read (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF)';
+  }
+  if (/premature end|truncated|unexpected end|Not enough data|end of stream/i.test(message)) {
+    return `the file is truncated (incomplete copy or download): ${message}`;
+  }
+  if (/exceeds pixel limit/i.test(message)) return 'the image has too many pixels to decode safely (decompression bomb?)';
+  if (/empty/i.test(message)) return 'the file is empty (0 bytes)';
+  return `could not decode the image: ${message}`;
+}
+
+/**
+ * Reads the header, refuses what we should not decode, then writes the thumbnail to
+ * `thumbPath` atomically (a temp file renamed into place, so a killed import never leaves a
+ * half-written thumbnail under its final name). The original is only read.
+ */
+export async function decodeAndThumbnail(
+  input: Buffer | string,
+  thumbPath: string,
+  maxPixels: number = DEFAULT_MAX_PIXELS,
+): Promise<DecodedImage> {
+  let meta: Metadata;
+  try {
+    // Header only: no pixels are decoded, so no pixel limit is needed to read the dimensions.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ImageReadError(describeDecodeError(err));
+  }
+  const format = meta.format ?? 'unknown';
+  if (!IMPORTED_FORMATS.has(format)) {
+    throw new ImageReadError(`${format} files are not imported (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF are)`);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width <= 0 || height <= 0) throw new ImageReadError('the image declares no size');
+  if (width * height > maxPixels) {
+    throw new ImageReadError(
+      `the image declares ${width}×${height} pixels (${Math.round((width * height) / 1e6)} MP), over the ` +
+        `${Math.round(maxPixels / 1e6)} MP limit: refused as a possible decompression bomb`,
+    );
+  }
+
+  let webp: Buffer;
+  try {
+    // failOn 'truncated': tolerate the benign warnings many real cameras produce (odd markers,
+    // corrupt metadata) but refuse an incomplete file rather than import a half-grey photo.
+    webp = await sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels })
+      .autoOrient()
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80, effort: 2 })
+      .toBuffer();
+  } catch (err) {
+    throw new ImageReadError(describeDecodeError(err));
+  }
+  await writeAtomically(thumbPath, webp);
+  const turned = (meta.orientation ?? 1) >= 5;
+  return {
+    width: meta.autoOrient?.width ?? (turned ? height : width),
+    height: meta.autoOrient?.height ?? (turned ? width : height),
+    format,
+    takenAt: exifDateTaken(meta.exif),
+  };
+}
+
+/** Writes via a temp file and a rename, so the final name only ever holds a whole file. */
+async function writeAtomically(target: string, bytes: Buffer): Promise<void> {
+  const tmp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw new Error(`could not write the thumbnail: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
