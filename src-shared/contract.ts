@@ -3,6 +3,7 @@
 // renderer's client and the engine's dispatcher all derive their types and channel names from it.
 // This file imports nothing from Node, Electron or the DOM.
 import { z } from 'zod';
+import { methodNames, type MediaKind, type MethodName } from './channels.js';
 
 /** A call: its request schema (validated at every transport boundary) and its response type. */
 export interface CallSpec<I extends z.ZodType, O> {
@@ -161,7 +162,7 @@ export const calls = {
 
 export type Calls = typeof calls;
 export type Method = keyof Calls;
-export const methods = Object.keys(calls) as Method[];
+export const methods: readonly Method[] = methodNames;
 
 /** What a caller passes (defaults may be omitted). */
 export type Request<M extends Method> = z.input<Calls[M]['input']>;
@@ -178,19 +179,14 @@ export interface Events {
 export type EventName = keyof Events;
 export const eventNames: EventName[] = ['jobProgress', 'libraryChanged'];
 
-// ---- Channels (the only place channel names are written) -------------------------------------
+// ---- Channels --------------------------------------------------------------------------------
 
-export const channel = {
-  call: (m: Method) => `lookalike:call:${m}`,
-  event: 'lookalike:event',
-  httpCallPrefix: '/api/',
-  httpCall: (m: Method) => `/api/${m}`,
-  httpEvents: '/events',
-  httpMedia: (kind: MediaKind, id: number) => `/media/${kind}/${id}`,
-  protocolMedia: (kind: MediaKind, id: number) => `lookalike://media/${kind}/${id}`,
-} as const;
+export { channel, methodNames, type MediaKind } from './channels.js';
 
-export type MediaKind = 'thumb' | 'original';
+// Both lists must name the same calls: a missing or extra name fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _sameMethods: Same<MethodName, Method> = true;
+void _sameMethods;
 
 // ---- Validation ------------------------------------------------------------------------------
 

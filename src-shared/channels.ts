@@ -1,0 +1,28 @@
+// Method and channel names, free of any dependency, so the desktop app's sandboxed preload can
+// carry them. `contract.ts` checks at compile time that this list matches its calls.
+export const methodNames = [
+  'status',
+  'importFolders',
+  'listImages',
+  'listFailures',
+  'similar',
+  'duplicates',
+  'cancelJob',
+  'listJobs',
+] as const;
+
+export type MethodName = (typeof methodNames)[number];
+
+export type MediaKind = 'thumb' | 'original';
+
+export const channel = {
+  call: (m: MethodName) => `lookalike:call:${m}`,
+  event: 'lookalike:event',
+  httpCallPrefix: '/api/',
+  httpCall: (m: MethodName) => `/api/${m}`,
+  httpEvents: '/events',
+  httpMedia: (kind: MediaKind, id: number) => `/media/${kind}/${id}`,
+  protocolScheme: 'lookalike',
+  protocolApp: 'lookalike://app/',
+  protocolMedia: (kind: MediaKind, id: number) => `lookalike://media/${kind}/${id}`,
+} as const;
