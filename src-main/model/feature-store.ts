@@ -1,0 +1,103 @@
+// Cache of backbone features keyed by (content hash, feature id): a CNN pass is the expensive
+// step, so the same bytes under the same backbone are never embedded twice. One small SQLite
+// file in the library's features/ folder, vectors as float32 blobs.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const FEATURE_DB_FILE = 'features.sqlite';
+
+export class FeatureStore {
+  private readonly stmts;
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** Backbone (+ descriptor) id, e.g. `nsfwjs-mobilenet_v2@4.4.0/flatten_1`. */
+    readonly featureId: string,
+    readonly dim: number,
+  ) {
+    this.stmts = {
+      get: db.prepare<[string, string], { vec: Buffer }>('SELECT vec FROM features WHERE hash = ? AND feature_id = ?'),
+      has: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM features WHERE hash = ? AND feature_id = ?'),
+      put: db.prepare<[string, string, number, Buffer]>(
+        'INSERT OR REPLACE INTO features (hash, feature_id, dim, vec) VALUES (?, ?, ?, ?)',
+      ),
+      count: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM features WHERE feature_id = ?'),
+      remove: db.prepare<[string, string]>('DELETE FROM features WHERE hash = ? AND feature_id = ?'),
+    };
+  }
+
+  /** Opens (creating if needed) `<featuresDir>/features.sqlite` for one feature id and dimension. */
+  static open(featuresDir: string, featureId: string, dim: number): FeatureStore {
+    mkdirSync(featuresDir, { recursive: true });
+    const db = new Database(join(featuresDir, FEATURE_DB_FILE));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`CREATE TABLE IF NOT EXISTS features (
+      hash TEXT NOT NULL,
+      feature_id TEXT NOT NULL,
+      dim INTEGER NOT NULL,
+      vec BLOB NOT NULL,
+      PRIMARY KEY (hash, feature_id)
+    ) WITHOUT ROWID`);
+    return new FeatureStore(db, featureId, dim);
+  }
+
+  has(hash: string): boolean {
+    return this.stmts.has.get(hash, this.featureId) !== undefined;
+  }
+
+  /** One entry per hash, in order; undefined where nothing is cached. */
+  get(hashes: string[]): (Float32Array | undefined)[] {
+    return this.db.transaction(() =>
+      hashes.map((h) => {
+        const row = this.stmts.get.get(h, this.featureId);
+        return row ? fromBlob(row.vec) : undefined;
+      }),
+    )();
+  }
+
+  /** The hashes among `hashes` with no cached vector. */
+  missing(hashes: string[]): string[] {
+    return this.db.transaction(() => hashes.filter((h) => this.stmts.has.get(h, this.featureId) === undefined))();
+  }
+
+  put(hash: string, vec: Float32Array): void {
+    this.putMany([[hash, vec]]);
+  }
+
+  /** Stores many vectors in one transaction (100k inserts take seconds one by one). */
+  putMany(entries: Iterable<readonly [string, Float32Array]>): void {
+    this.db.transaction(() => {
+      for (const [hash, vec] of entries) {
+        if (vec.length !== this.dim) throw new Error(`feature of ${hash} has ${vec.length} values, expected ${this.dim}`);
+        this.stmts.put.run(hash, this.featureId, this.dim, toBlob(vec));
+      }
+    })();
+  }
+
+  remove(hashes: string[]): void {
+    this.db.transaction(() => {
+      for (const h of hashes) this.stmts.remove.run(h, this.featureId);
+    })();
+  }
+
+  count(): number {
+    return this.stmts.count.get(this.featureId)?.n ?? 0;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toBlob(vec: Float32Array): Buffer {
+  return Buffer.from(vec.buffer, vec.byteOffset, vec.byteLength);
+}
+
+/** Copies out of SQLite's buffer: it may not be 4-byte aligned and is reused. */
+function fromBlob(blob: Buffer): Float32Array {
+  const out = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}
