@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeForBackbone, PIXELS_PER_IMAGE } from '../../../src-main/model/preprocess.js';
 
 /** A w x h image, left half red and right half blue. */
-function halves(w: number, h: number): sharp.Sharp {
+function halves(w: number, h: number): ReturnType<typeof sharp> {
   const rgb = Buffer.alloc(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set(x < w / 2 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
   return sharp(rgb, { raw: { width: w, height: h, channels: 3 } });
