@@ -1,0 +1,126 @@
+// On disk an index is two files: the data (hnswlib's own format, or our packed matrix) and a
+// small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
+// forgets ef; it cannot tell deleted labels from live ones through its node API).
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { z } from 'zod';
+
+const hnswSettings = z.object({
+  M: z.number().int().positive(),
+  efConstruction: z.number().int().positive(),
+  ef: z.number().int().positive(),
+  capacity: z.number().int().nonnegative(),
+  /** Labels present in the hnswlib file but mark-deleted. */
+  deleted: z.array(z.number().int().nonnegative()),
+});
+
+const sidecarSchema = z.object({
+  format: z.literal('lookalike-vector-index'),
+  version: z.literal(1),
+  kind: z.enum(['exact', 'hnsw']),
+  dim: z.number().int().positive(),
+  /** Live vectors. */
+  count: z.number().int().nonnegative(),
+  /** Size of the data file, to catch a data file and sidecar from different saves. */
+  dataBytes: z.number().int().nonnegative(),
+  hnsw: hnswSettings.optional(),
+});
+
+export type IndexSidecar = z.infer<typeof sidecarSchema>;
+export type HnswSidecarSettings = z.infer<typeof hnswSettings>;
+
+export function sidecarPath(file: string): string {
+  return `${file}.json`;
+}
+
+export class IndexFileError extends Error {
+  constructor(file: string, problem: string) {
+    super(`cannot load vector index ${file}: ${problem}; rebuild it from the embeddings`);
+    this.name = 'IndexFileError';
+  }
+}
+
+function temporaryPath(file: string): string {
+  const random = Math.random().toString(36).slice(2, 10);
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${random}.tmp`);
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Saves data and sidecar so that a reader sees either the old pair or the new one: both are
+ * written to temporary files beside the targets (same filesystem, so rename is atomic) and
+ * renamed only once complete. A crash between the two renames leaves a mismatched pair, which
+ * `readSidecar` detects through `dataBytes`.
+ */
+export function saveIndexFiles(
+  file: string,
+  writeData: (path: string) => void,
+  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes'>,
+): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const dataTmp = temporaryPath(file);
+  const sidecarTmp = temporaryPath(sidecarPath(file));
+  try {
+    writeData(dataTmp);
+    fsyncFile(dataTmp);
+    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size };
+    writeFileSync(sidecarTmp, JSON.stringify(full));
+    fsyncFile(sidecarTmp);
+    renameSync(dataTmp, file);
+    renameSync(sidecarTmp, sidecarPath(file));
+  } catch (error) {
+    for (const tmp of [dataTmp, sidecarTmp]) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already renamed or never written
+      }
+    }
+    throw error;
+  }
+}
+
+export function readSidecar(file: string): IndexSidecar {
+  let text: string;
+  try {
+    text = readFileSync(sidecarPath(file), 'utf8');
+  } catch (error) {
+    throw new IndexFileError(file, `its sidecar ${sidecarPath(file)} cannot be read (${(error as Error).message})`);
+  }
+  let parsed: z.ZodSafeParseResult<IndexSidecar>;
+  try {
+    parsed = sidecarSchema.safeParse(JSON.parse(text));
+  } catch {
+    throw new IndexFileError(file, 'its sidecar is not valid JSON');
+  }
+  if (!parsed.success) throw new IndexFileError(file, `its sidecar is malformed (${parsed.error.message})`);
+  let bytes: number;
+  try {
+    bytes = statSync(file).size;
+  } catch {
+    throw new IndexFileError(file, 'the data file is missing');
+  }
+  if (bytes !== parsed.data.dataBytes) {
+    throw new IndexFileError(file, `the data file has ${bytes} bytes, its sidecar expects ${parsed.data.dataBytes} (interrupted save?)`);
+  }
+  return parsed.data;
+}
+
+/** Deletes an index's data file and sidecar (e.g. when its model version is dropped). */
+export function deleteIndexFiles(file: string): void {
+  for (const path of [file, sidecarPath(file)]) {
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}

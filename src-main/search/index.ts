@@ -1,0 +1,8 @@
+// Public API of the search area: what the engine and CLI import.
+export type { SearchHit, SearchOptions, VectorIndex } from './vector-index.js';
+export { MAX_ID } from './vector-index.js';
+export { ExactIndex } from './exact-index.js';
+export { HnswIndex, DEFAULT_HNSW_SETTINGS, type HnswSettings } from './hnsw-index.js';
+export { LiveIndex, createIndex, loadIndex, crossoverSize, MEASURED_CROSSOVER, type IndexKind } from './live-index.js';
+export { IndexFileError, deleteIndexFiles, sidecarPath } from './index-file.js';
+export { findDuplicateGroups, DEFAULT_DUPLICATE_THRESHOLD, type DuplicateSearchOptions } from './duplicates.js';

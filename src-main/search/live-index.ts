@@ -1,0 +1,92 @@
+// The index the app holds: brute force while the library is small, HNSW once a full scan would
+// be slower, switching by itself as images are added. Callers see one VectorIndex either way,
+// and `loadIndex` reads back whichever kind `save` wrote.
+import { ExactIndex } from './exact-index.js';
+import { HnswIndex } from './hnsw-index.js';
+import { readSidecar } from './index-file.js';
+import { checkDim, type SearchHit, type SearchOptions, type VectorIndex } from './vector-index.js';
+
+/**
+ * Sizes at which ExactIndex's k=10 query p50 reaches HnswIndex's (default settings), measured
+ * by bench/index-crossover.ts on this 2-core machine: 128-d ≈ 375 vectors (0.05 ms each),
+ * 1280-d ≈ 200 (0.2 ms). A full scan costs ∝ n·dim while an HNSW query grows slowly with dim,
+ * so other dimensions interpolate on log scales between the two points.
+ */
+export const MEASURED_CROSSOVER: ReadonlyArray<{ dim: number; size: number }> = [
+  { dim: 128, size: 375 },
+  { dim: 1280, size: 200 },
+];
+
+export function crossoverSize(dim: number): number {
+  checkDim(dim);
+  const [low, high] = MEASURED_CROSSOVER;
+  const t = Math.min(1, Math.max(0, Math.log(dim / low.dim) / Math.log(high.dim / low.dim)));
+  return Math.round(Math.exp(Math.log(low.size) + t * (Math.log(high.size) - Math.log(low.size))));
+}
+
+export type IndexKind = 'exact' | 'hnsw';
+
+export class LiveIndex implements VectorIndex {
+  private inner: ExactIndex | HnswIndex;
+
+  constructor(inner: ExactIndex | HnswIndex) {
+    this.inner = inner;
+  }
+
+  get dim(): number {
+    return this.inner.dim;
+  }
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  /** Which structure answers queries now (for status displays and tests). */
+  get kind(): IndexKind {
+    return this.inner instanceof ExactIndex ? 'exact' : 'hnsw';
+  }
+
+  has(id: number): boolean {
+    return this.inner.has(id);
+  }
+
+  add(ids: readonly number[], vectors: readonly Float32Array[]): void {
+    this.inner.add(ids, vectors);
+    if (this.inner instanceof ExactIndex && this.inner.size > crossoverSize(this.dim)) this.promote(this.inner);
+  }
+
+  remove(id: number): void {
+    this.inner.remove(id);
+  }
+
+  search(query: Float32Array, k: number, opts?: SearchOptions): SearchHit[] {
+    return this.inner.search(query, k, opts);
+  }
+
+  save(file: string): void {
+    this.inner.save(file);
+  }
+
+  private promote(exact: ExactIndex): void {
+    // Id order makes the graph, and so the answers, independent of insertion history.
+    const ids = exact.ids().sort((a, b) => a - b);
+    const hnsw = new HnswIndex(this.dim, { capacity: ids.length * 2 });
+    hnsw.add(ids, ids.map((id) => exact.vector(id) as Float32Array));
+    this.inner = hnsw;
+  }
+}
+
+/**
+ * An empty index for `dim`-dimensional embeddings, sized for about `expectedSize` vectors.
+ * It grows past that size without limit.
+ */
+export function createIndex(dim: number, expectedSize = 0): LiveIndex {
+  if (expectedSize > crossoverSize(dim)) return new LiveIndex(new HnswIndex(dim, { capacity: expectedSize }));
+  return new LiveIndex(new ExactIndex(dim, Math.max(16, expectedSize)));
+}
+
+/** Reads an index written by `save`, whichever kind it was. Throws IndexFileError if unusable. */
+export function loadIndex(file: string): LiveIndex {
+  const { kind } = readSidecar(file);
+  return new LiveIndex(kind === 'exact' ? ExactIndex.load(file) : HnswIndex.load(file));
+}

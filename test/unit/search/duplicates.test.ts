@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DUPLICATE_THRESHOLD, findDuplicateGroups } from '../../../src-main/search/duplicates.js';
+import { ExactIndex } from '../../../src-main/search/exact-index.js';
+import { HnswIndex } from '../../../src-main/search/hnsw-index.js';
+import type { VectorIndex } from '../../../src-main/search/vector-index.js';
+import { gaussian, lowRankVectors, normalise, seededRandom } from './synthetic-vectors.js';
+
+const dim = 96;
+const normal = gaussian(seededRandom(99));
+
+/** A copy of `v` moved by noise so that its cosine to `v` is about `similarity`. */
+function perturbed(v: Float32Array, similarity: number): Float32Array {
+  const noise = normalise(Float32Array.from(v, () => normal()));
+  const t = Math.sqrt(1 - similarity * similarity);
+  return normalise(Float32Array.from(v, (x, i) => similarity * x + t * noise[i]));
+}
+
+/**
+ * Background photos, a few tight clusters of edited copies (cosine ≈ 0.99 to their original),
+ * and for some originals a loose neighbour (≈ 0.85: alike, not the same picture).
+ */
+function library(): { vectors: Map<number, Float32Array>; clusters: number[][]; loose: [number, number][] } {
+  const base = lowRankVectors({ n: 400, dim, seed: 8 });
+  const vectors = new Map<number, Float32Array>();
+  base.rows.forEach((v, i) => vectors.set(i, v));
+  let next = 1000;
+  const clusters: number[][] = [];
+  for (const [original, copies] of [[3, 1], [50, 4], [120, 2], [399, 7]] as const) {
+    const cluster: number[] = [original];
+    for (let c = 0; c < copies; c++) {
+      vectors.set(next, c === 0 && copies === 1 ? Float32Array.from(base.rows[original]) : perturbed(base.rows[original], 0.99));
+      cluster.push(next++);
+    }
+    clusters.push(cluster.sort((a, b) => a - b));
+  }
+  const loose: [number, number][] = [];
+  for (const original of [3, 50, 200]) {
+    vectors.set(next, perturbed(base.rows[original], 0.85));
+    loose.push([original, next++]);
+  }
+  return { vectors, clusters, loose };
+}
+
+function indexOf(kind: 'exact' | 'hnsw', vectors: Map<number, Float32Array>): VectorIndex {
+  const index = kind === 'exact' ? new ExactIndex(dim) : new HnswIndex(dim);
+  index.add([...vectors.keys()], [...vectors.values()]);
+  return index;
+}
+
+describe('findDuplicateGroups', () => {
+  const { vectors, clusters, loose } = library();
+
+  it.each(['exact', 'hnsw'] as const)('groups tight clusters and nothing else (%s index)', (kind) => {
+    const groups = findDuplicateGroups(indexOf(kind, vectors), vectors, DEFAULT_DUPLICATE_THRESHOLD);
+    const expected = [...clusters].sort((a, b) => b.length - a.length || a[0] - b[0]);
+    expect(groups).toEqual(expected);
+    for (const [a, b] of loose) expect(groups.some((g) => g.includes(a) && g.includes(b))).toBe(false);
+  });
+
+  it('is deterministic whatever the order of the input', () => {
+    const index = indexOf('hnsw', vectors);
+    const shuffled = new Map([...vectors].reverse());
+    expect(findDuplicateGroups(index, shuffled)).toEqual(findDuplicateGroups(index, vectors));
+  });
+
+  it('finds every member of a group larger than the neighbours asked per image', () => {
+    const original = vectors.get(10) as Float32Array;
+    const many = new Map(vectors);
+    for (let i = 0; i < 40; i++) many.set(5000 + i, Float32Array.from(original));
+    const groups = findDuplicateGroups(indexOf('hnsw', many), many, DEFAULT_DUPLICATE_THRESHOLD, { neighbours: 4 });
+    expect(groups[0]).toHaveLength(41);
+    expect(groups[0][0]).toBe(10);
+  });
+
+  it('a lower threshold also joins loose neighbours; progress reaches the total', () => {
+    let last = [0, 0];
+    const groups = findDuplicateGroups(indexOf('exact', vectors), vectors, 0.8, { onProgress: (d, t) => (last = [d, t]) });
+    for (const [a, b] of loose) expect(groups.some((g) => g.includes(a) && g.includes(b))).toBe(true);
+    expect(last).toEqual([vectors.size, vectors.size]);
+  });
+
+  it('rejects a threshold outside cosine range', () => {
+    expect(() => findDuplicateGroups(new ExactIndex(dim), vectors, 1.5)).toThrow(/threshold/);
+  });
+});

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExactIndex } from '../../../src-main/search/exact-index.js';
+import { createIndex, crossoverSize, loadIndex, MEASURED_CROSSOVER } from '../../../src-main/search/live-index.js';
+import { lowRankVectors } from './synthetic-vectors.js';
+import { useTempDirs } from './temp-dir.js';
+
+describe('createIndex / loadIndex', () => {
+  const tempDir = useTempDirs();
+  const dim = 64;
+  const crossover = crossoverSize(dim);
+  const set = lowRankVectors({ n: crossover * 3, dim, seed: 5 });
+  const ids = set.rows.map((_, i) => i);
+  const queries = set.more(30);
+
+  it('uses the measured crossover sizes and interpolates between them', () => {
+    for (const { dim: d, size } of MEASURED_CROSSOVER) expect(crossoverSize(d)).toBe(size);
+    const [low, high] = MEASURED_CROSSOVER;
+    const mid = crossoverSize(Math.round(Math.sqrt(low.dim * high.dim)));
+    expect(mid).toBeGreaterThan(Math.min(low.size, high.size));
+    expect(mid).toBeLessThan(Math.max(low.size, high.size));
+  });
+
+  it('starts exact for a small library and switches to HNSW as it grows, answering the same', () => {
+    const index = createIndex(dim, 10);
+    expect(index.kind).toBe('exact');
+    const reference = new ExactIndex(dim);
+    for (let start = 0; start < ids.length; start += 50) {
+      index.add(ids.slice(start, start + 50), set.rows.slice(start, start + 50));
+    }
+    reference.add(ids, set.rows);
+    expect(index.kind).toBe('hnsw');
+    expect(index.size).toBe(ids.length);
+    for (const q of queries) expect(index.search(q, 5).map((h) => h.id)).toEqual(reference.search(q, 5).map((h) => h.id));
+  });
+
+  it('starts with HNSW when the expected size is past the crossover', () => {
+    expect(createIndex(dim, crossover + 1).kind).toBe('hnsw');
+    expect(createIndex(dim, crossover).kind).toBe('exact');
+  });
+
+  it('loads back whichever kind was saved, with the same answers', () => {
+    for (const n of [crossover - 1, crossover * 2]) {
+      const index = createIndex(dim);
+      index.add(ids.slice(0, n), set.rows.slice(0, n));
+      index.remove(ids[3]);
+      const file = join(tempDir(), `${n}.idx`);
+      index.save(file);
+      const loaded = loadIndex(file);
+      expect(loaded.kind).toBe(index.kind);
+      expect(loaded.size).toBe(n - 1);
+      expect(loaded.has(ids[3])).toBe(false);
+      for (const q of queries) expect(loaded.search(q, 10)).toEqual(index.search(q, 10));
+    }
+  });
+});
