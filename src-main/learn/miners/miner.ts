@@ -1,0 +1,10 @@
+// A miner looks at a batch's embeddings and labels and returns the triplets worth training on.
+import type * as tf from '@tensorflow/tfjs';
+import type { TripletTuples } from '../tuples.js';
+
+export type MinerName = 'batch-hard' | 'semi-hard' | 'all';
+
+export interface TripletMiner {
+  readonly name: MinerName;
+  mine(embeddings: tf.Tensor2D, labels: Int32Array): TripletTuples;
+}

@@ -1,0 +1,70 @@
+// Small tensor helpers shared by the losses, miners and head.
+import * as tf from '@tensorflow/tfjs';
+
+// Stock tfjs-backend-wasm runs matMul with a transposed operand about 10x slower than the
+// plain product (MEASURED.md), and tf.matMul's own gradient asks for exactly those products.
+// So the forward and both gradients transpose explicitly and multiply untransposed.
+const plainMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+    },
+  };
+});
+
+/** a·b with optional transposes, fast on wasm and differentiable. */
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+  return plainMatMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b) as tf.Tensor2D;
+}
+
+/** Rows scaled to unit length (rows of zeros stay finite). */
+export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(x), 1, true), 1e-12));
+    return tf.div(x, norm) as tf.Tensor2D;
+  });
+}
+
+/** Cosine similarity of every row of x with every row of y (both already unit rows). */
+export function cosineMatrix(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  return matMul(x, y, false, true);
+}
+
+/** Euclidean distances between unit rows: sqrt(2 - 2cos), clamped so the gradient stays finite at 0. */
+export function unitEuclideanMatrix(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.sqrt(tf.maximum(tf.sub(2, tf.mul(2, cosineMatrix(x, y))), 1e-12)) as tf.Tensor2D);
+}
+
+/**
+ * Entries m[i[k], j[k]] of a square matrix, differentiable on wasm (which lacks the gradient of
+ * gather): one-hot row selectors turn the lookup into a matrix product and a masked sum.
+ */
+export function pickEntries(m: tf.Tensor2D, i: number[], j: number[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const n = m.shape[1];
+    const rowSel = tf.oneHot(tf.tensor1d(i, 'int32'), m.shape[0]).toFloat() as tf.Tensor2D;
+    const colSel = tf.oneHot(tf.tensor1d(j, 'int32'), n).toFloat();
+    return tf.sum(tf.mul(matMul(rowSel, m), colSel), 1) as tf.Tensor1D;
+  });
+}
+
+// How many entries are > 0, as a constant for differentiation (comparisons have no gradient).
+const countPositive = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const values = args[0] as tf.Tensor;
+  return {
+    value: tf.sum(tf.cast(tf.greater(values, 0), 'float32')),
+    gradFunc: () => tf.zerosLike(values),
+  };
+});
+
+/** Mean over the entries that are > 0 (pytorch-metric-learning's AvgNonZeroReducer); 0 if none. */
+export function meanOfPositive(values: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const count = countPositive(values);
+    return tf.div(tf.sum(values), tf.maximum(count, 1)) as tf.Scalar;
+  });
+}

@@ -1,0 +1,247 @@
+// Trains a head on cached backbone features: class-balanced batches (plus the user's marked
+// pairs), one of the metric losses, Adam with a faster learning rate for proxies, validation
+// MAP@R after every epoch with early stopping that keeps the best weights. Runs are repeatable
+// for a seed, cancellable between steps, and yield to the event loop so progress flows.
+import * as tf from '@tensorflow/tfjs';
+import { Head } from './head.js';
+import { createLoss, type LossName, type LossSettings } from './losses/index.js';
+import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
+import { createMiner, type MinerName } from './miners/index.js';
+import { subSeed } from './random.js';
+import { ClassBalancedSampler } from './sampler.js';
+import { splitForTraining, type MarkedPair } from './split.js';
+import type { PairTuples, TripletTuples } from './tuples.js';
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  /** Step within the epoch (1-based); equals `steps` on the end-of-epoch event. */
+  step: number;
+  steps: number;
+  /** This step's loss, or the epoch's mean loss on the end-of-epoch event. */
+  loss: number;
+  /** Present on the end-of-epoch event only. */
+  validation?: RetrievalMetrics;
+  elapsedMs: number;
+}
+
+export interface TrainOptions {
+  features: Float32Array[];
+  labels: (string | null)[];
+  /** The user's marked pairs, as indices into `features`. */
+  pairs?: MarkedPair[];
+  loss: LossName;
+  /** Triplet loss only (default 'semi-hard'). */
+  miner?: MinerName;
+  epochs?: number;
+  batchSize?: number;
+  /** Images per label in a batch (default 4, more when there are few labels). */
+  mPerClass?: number;
+  lr?: number;
+  /** Proxy learning rate = lr × this (default 10): proxies must move faster than the head. */
+  proxyLrMultiplier?: number;
+  embeddingDim?: number;
+  seed?: number;
+  validationFraction?: number;
+  holdoutLabels?: string[];
+  /** Epochs without a better validation MAP@R before stopping (default 5). */
+  patience?: number;
+  /** Marked pairs mixed into each batch (default 8). */
+  pairsPerBatch?: number;
+  lossSettings?: LossSettings;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  validation: RetrievalMetrics;
+  /** Wall time since the first step, at the end of this epoch's validation. */
+  elapsedMs: number;
+}
+
+export interface TrainResult {
+  /** The head with the best validation weights; its metadata holds settings and metrics. */
+  head: Head;
+  /** Retrieval on the validation rows (or training rows when too few to hold out) with the identity head... */
+  before: RetrievalMetrics;
+  /** ...and with the trained head. */
+  after: RetrievalMetrics;
+  /** The same on the held-out labels (unseen classes); null without holdoutLabels. */
+  unseenBefore: RetrievalMetrics | null;
+  unseenAfter: RetrievalMetrics | null;
+  evaluatedOn: 'validation' | 'training';
+  classNames: string[];
+  history: EpochRecord[];
+  /** Epoch (1-based) whose weights were kept; 0 if none finished. */
+  bestEpoch: number;
+  bestElapsedMs: number;
+  cancelled: boolean;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
+  const epochs = opts.epochs ?? 30;
+  const batchSize = opts.batchSize ?? 64;
+  const lr = opts.lr ?? 1e-3;
+  const proxyLrMultiplier = opts.proxyLrMultiplier ?? 10;
+  const embeddingDim = opts.embeddingDim ?? 128;
+  const seed = opts.seed ?? 0;
+  const patience = opts.patience ?? 5;
+  const pairsPerBatch = opts.pairsPerBatch ?? 8;
+  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
+  if (opts.features.length !== opts.labels.length) throw new Error(`${opts.labels.length} labels for ${opts.features.length} features`);
+  if (opts.features.length === 0) throw new Error('no features to train on');
+  const inputDim = opts.features[0].length;
+
+  const split = splitForTraining(opts.labels, opts.pairs ?? [], {
+    validationFraction: opts.validationFraction ?? 0.2,
+    holdoutLabels: opts.holdoutLabels ?? [],
+    seed: subSeed(seed, 1),
+  });
+  if (split.classNames.length < 2) throw new Error('training needs at least two labels (outside holdoutLabels)');
+  const numClasses = split.classNames.length;
+  const mPerClass = opts.mPerClass ?? Math.max(4, Math.floor(batchSize / numClasses));
+  const evaluatedOn = split.validationRows.length >= 2 ? 'validation' : 'training';
+  const evalRows = evaluatedOn === 'validation' ? split.validationRows : split.trainRows;
+  const evalFeatures = evalRows.map((r) => opts.features[r]);
+  const evalLabels = evalRows.map((r) => opts.labels[r]);
+  const unseenFeatures = split.unseenRows.map((r) => opts.features[r]);
+  const unseenLabels = split.unseenRows.map((r) => opts.labels[r]);
+
+  const identity = Head.identity(inputDim);
+  const before = retrievalMetrics(identity.embed(evalFeatures), evalLabels);
+  const unseenBefore = split.unseenRows.length ? retrievalMetrics(identity.embed(unseenFeatures), unseenLabels) : null;
+
+  const head = Head.create({ inputDim, outputDim: embeddingDim, seed: subSeed(seed, 2) });
+  const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
+  const headOptimizer = tf.train.adam(lr);
+  const proxyOptimizer = tf.train.adam(lr * proxyLrMultiplier);
+  const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
+  const allFeatures = tf.tensor2d(flatten(opts.features, inputDim), [opts.features.length, inputDim]);
+  const headVarNames = new Set(head.variables().map((v) => v.name));
+  let pairCursor = 0;
+
+  const history: EpochRecord[] = [];
+  let best = { epoch: 0, mapAtR: -Infinity, weights: head.getWeights(), elapsedMs: 0 };
+  let cancelled = false;
+  let sinceBest = 0;
+  const t0 = Date.now();
+  try {
+    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
+      const batches = sampler.epoch();
+      let lossSum = 0;
+      for (let step = 1; step <= batches.length; step++) {
+        if (opts.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const { rows, pairs } = withMarkedPairs(batches[step - 1], split.trainPairs, pairsPerBatch, pairCursor);
+        pairCursor += pairs.a.length;
+        const labels = Int32Array.from(rows, (r) => split.trainClass[r]);
+        const stepLoss = trainStep(allFeatures, rows, labels, pairs);
+        lossSum += stepLoss;
+        opts.onProgress?.({ epoch, epochs, step, steps: batches.length, loss: stepLoss, elapsedMs: Date.now() - t0 });
+        await yieldToEventLoop();
+      }
+      if (cancelled) break;
+      const validation = retrievalMetrics(head.embed(evalFeatures), evalLabels);
+      const record = { epoch, loss: lossSum / batches.length, validation, elapsedMs: Date.now() - t0 };
+      history.push(record);
+      opts.onProgress?.({ epoch, epochs, step: batches.length, steps: batches.length, loss: record.loss, validation, elapsedMs: record.elapsedMs });
+      if (validation.mapAtR > best.mapAtR) {
+        best = { epoch, mapAtR: validation.mapAtR, weights: head.getWeights(), elapsedMs: record.elapsedMs };
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) {
+        break;
+      }
+      await yieldToEventLoop();
+    }
+  } finally {
+    allFeatures.dispose();
+    headOptimizer.dispose();
+    proxyOptimizer.dispose();
+    loss.dispose();
+    identity.dispose();
+  }
+
+  head.setWeights(best.weights);
+  const after = retrievalMetrics(head.embed(evalFeatures), evalLabels);
+  const unseenAfter = split.unseenRows.length ? retrievalMetrics(head.embed(unseenFeatures), unseenLabels) : null;
+  head.metadata = {
+    ...head.metadata,
+    loss: opts.loss,
+    settings: {
+      loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, proxyLrMultiplier, embeddingDim, seed,
+      validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], patience, pairsPerBatch,
+      lossParams: loss.settings(), classNames: split.classNames, bestEpoch: best.epoch, cancelled,
+    },
+    metrics: { before, after, unseenBefore, unseenAfter },
+  };
+  return {
+    head, before, after, unseenBefore, unseenAfter, evaluatedOn, classNames: split.classNames, history,
+    bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
+  };
+
+  function trainStep(all: tf.Tensor2D, rows: number[], labels: Int32Array, pairs: PairTuples): number {
+    const idx = tf.tensor1d(rows, 'int32');
+    try {
+      const batch = tf.gather(all, idx) as tf.Tensor2D;
+      let tuples: TripletTuples | undefined;
+      if (miner) {
+        const current = head.apply(batch);
+        tuples = miner.mine(current, labels);
+        current.dispose();
+      }
+      const vars = [...head.variables(), ...loss.variables()];
+      const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(batch), labels, tuples, pairs), vars);
+      batch.dispose();
+      const headGrads: { name: string; tensor: tf.Tensor }[] = [];
+      const proxyGrads: { name: string; tensor: tf.Tensor }[] = [];
+      for (const [name, tensor] of Object.entries(grads)) (headVarNames.has(name) ? headGrads : proxyGrads).push({ name, tensor });
+      headOptimizer.applyGradients(headGrads);
+      if (proxyGrads.length) proxyOptimizer.applyGradients(proxyGrads);
+      const out = value.dataSync()[0];
+      value.dispose();
+      tf.dispose(grads);
+      return out;
+    } finally {
+      idx.dispose();
+    }
+  }
+}
+
+/** Appends the next few marked pairs' rows to a batch; returns pairs in batch coordinates. */
+function withMarkedPairs(batch: number[], pairs: MarkedPair[], perBatch: number, cursor: number): { rows: number[]; pairs: PairTuples } {
+  const rows = [...batch];
+  const out: PairTuples = { a: [], b: [], match: [] };
+  const take = Math.min(perBatch, pairs.length);
+  const position = new Map<number, number>();
+  rows.forEach((r, i) => position.has(r) || position.set(r, i));
+  const at = (r: number) => {
+    let i = position.get(r);
+    if (i === undefined) {
+      i = rows.push(r) - 1;
+      position.set(r, i);
+    }
+    return i;
+  };
+  for (let k = 0; k < take; k++) {
+    const p = pairs[(cursor + k) % pairs.length];
+    out.a.push(at(p.a));
+    out.b.push(at(p.b));
+    out.match.push(p.match);
+  }
+  return { rows, pairs: out };
+}
+
+function flatten(rows: Float32Array[], dim: number): Float32Array {
+  const flat = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => {
+    if (r.length !== dim) throw new Error(`feature ${i} has length ${r.length}, expected ${dim}`);
+    flat.set(r, i * dim);
+  });
+  return flat;
+}
