@@ -150,7 +150,8 @@ async function resolveRoot(root: string, failed: ImportResult['failed']): Promis
     }
     return real;
   } catch (err) {
-    failed.push({ path: absolute, error: describeFsError(err, 'folder') });
+    const missing = typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
+    failed.push({ path: absolute, error: missing ? 'folder not found' : describeFsError(err, 'folder') });
     return undefined;
   }
 }

@@ -39,9 +39,6 @@ export function thumbnailPathFor(thumbsDir: string, contentHash: string): string
 
 function describeDecodeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (/unsupported image format|Input buffer contains unsupported|Input file contains unsupported/i.test(message)) {
-    return 'not an image, or not a format Lookalike can read (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF)';
-  }
   if (/premature end|truncated|unexpected end|Not enough data|end of stream/i.test(message)) {
     return `the file is truncated (incomplete copy or download): ${message}`;
   }
@@ -65,7 +62,10 @@ export async function decodeAndThumbnail(
     // Header only: no pixels are decoded, so no pixel limit is needed to read the dimensions.
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new ImageReadError(describeDecodeError(err));
+    // A header sharp cannot parse: whatever libvips said (its message may even be lost to a
+    // concurrent failure), the file is not an image we can read.
+    const detail = err instanceof Error && !/unknown error/i.test(err.message) ? ` (${err.message})` : '';
+    throw new ImageReadError(`not an image, or not a format Lookalike can read (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF)${detail}`);
   }
   const format = meta.format ?? 'unknown';
   if (!IMPORTED_FORMATS.has(format)) {
@@ -91,6 +91,9 @@ export async function decodeAndThumbnail(
       .webp({ quality: 80, effort: 2 })
       .toBuffer();
   } catch (err) {
+    // libvips keeps one error buffer for all threads: with several decodes failing at once a
+    // message can be lost ("Unknown error"), so check the commonest cause ourselves.
+    if (await endsEarly(input, format)) throw new ImageReadError('the file is truncated (incomplete copy or download)');
     throw new ImageReadError(describeDecodeError(err));
   }
   await writeAtomically(thumbPath, webp);
@@ -101,6 +104,29 @@ export async function decodeAndThumbnail(
     format,
     takenAt: exifDateTaken(meta.exif),
   };
+}
+
+/** True when a JPEG lacks its end-of-image marker or a PNG its IEND chunk. */
+async function endsEarly(input: Buffer | string, format: string): Promise<boolean> {
+  if (format !== 'jpeg' && format !== 'png') return false;
+  let tail: Buffer;
+  if (typeof input === 'string') {
+    const file = await fs.open(input, 'r');
+    try {
+      const { size } = await file.stat();
+      tail = Buffer.alloc(Math.min(size, 16));
+      await file.read(tail, 0, tail.length, size - tail.length);
+    } finally {
+      await file.close();
+    }
+  } else {
+    tail = input.subarray(Math.max(0, input.length - 16));
+  }
+  if (format === 'png') return !tail.includes('IEND', 0, 'latin1');
+  // Some writers pad after the marker with zeros or a newline.
+  let end = tail.length;
+  while (end > 2 && (tail[end - 1] === 0x00 || tail[end - 1] === 0x0a || tail[end - 1] === 0x0d)) end--;
+  return !(tail[end - 2] === 0xff && tail[end - 1] === 0xd9);
 }
 
 /** Writes via a temp file and a rename, so the final name only ever holds a whole file. */
