@@ -6,3 +6,4 @@ export { HnswIndex, DEFAULT_HNSW_SETTINGS, type HnswSettings } from './hnsw-inde
 export { LiveIndex, createIndex, loadIndex, crossoverSize, MEASURED_CROSSOVER, type IndexKind } from './live-index.js';
 export { IndexFileError, deleteIndexFiles, sidecarPath } from './index-file.js';
 export { findDuplicateGroups, DEFAULT_DUPLICATE_THRESHOLD, type DuplicateSearchOptions } from './duplicates.js';
+export { proposeHardPairs, type HardPair, type HardPairReason, type HardPairOptions } from './hard-pairs.js';

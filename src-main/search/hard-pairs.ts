@@ -1,0 +1,147 @@
+// Pairs worth asking the user about: where the current embedding probably disagrees with what
+// the user means by "alike". Their answers become marked pairs for the next training run.
+import { createIndex } from './live-index.js';
+import type { VectorIndex } from './vector-index.js';
+
+export type HardPairReason =
+  /** Both labelled, labels differ, yet the embedding puts them among each other's neighbours. */
+  | 'close-but-different-labels'
+  /** Same label, but neither has any same-label image among its nearest neighbours. */
+  | 'same-label-far-apart'
+  /** An unlabelled image close to a labelled one: confirming or rejecting it teaches the most. */
+  | 'unlabelled-close-neighbour';
+
+export interface HardPair {
+  /** The smaller id. */
+  a: number;
+  b: number;
+  reason: HardPairReason;
+  /**
+   * How strongly the pair suggests an error, comparable within a reason only:
+   * close-but-different-labels and unlabelled-close-neighbour: their cosine similarity;
+   * same-label-far-apart: how far below the anchor's k-th neighbour the pair's similarity falls.
+   */
+  score: number;
+  /** Cosine similarity of the pair's embeddings. */
+  similarity: number;
+}
+
+export interface HardPairOptions {
+  /** An index already holding `embeddings`; built here when absent. */
+  index?: VectorIndex;
+  /** Neighbours looked at per image. */
+  neighbours?: number;
+  /** Most pairs returned per reason. */
+  limitPerReason?: number;
+}
+
+/** Most members of one label compared pairwise; larger labels use their first ids. */
+const MAX_LABEL_MEMBERS = 2000;
+
+const REASON_ORDER: readonly HardPairReason[] = ['close-but-different-labels', 'same-label-far-apart', 'unlabelled-close-neighbour'];
+
+const pairKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
+
+function dot(u: Float32Array, v: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += u[i] * v[i];
+  return s;
+}
+
+/**
+ * Proposes pairs for the user to judge, grouped by reason (most likely errors first) and best
+ * first within a reason; never a pair already in `marked`, never the same pair twice.
+ * Embeddings are expected L2-normalised (as the embedding pipeline produces them).
+ */
+export function proposeHardPairs(
+  embeddings: ReadonlyMap<number, Float32Array>,
+  labels: ReadonlyMap<number, string>,
+  marked: Iterable<{ a: number; b: number }>,
+  options: HardPairOptions = {},
+): HardPair[] {
+  const k = Math.max(1, options.neighbours ?? 10);
+  const limit = Math.max(0, options.limitPerReason ?? 20);
+  const ids = [...embeddings.keys()].sort((x, y) => x - y);
+  if (ids.length < 2) return [];
+  const index = options.index ?? buildIndex(embeddings, ids);
+
+  const neighbours = new Map<number, { id: number; score: number }[]>();
+  for (const id of ids) neighbours.set(id, index.search(embeddings.get(id) as Float32Array, k, { exclude: id }));
+
+  const taken = new Set<string>();
+  for (const pair of marked) taken.add(pairKey(pair.a, pair.b));
+  const candidates = new Map<HardPairReason, Map<string, HardPair>>(REASON_ORDER.map((r) => [r, new Map()]));
+  const propose = (reason: HardPairReason, x: number, y: number, score: number, similarity: number): void => {
+    const key = pairKey(x, y);
+    if (x === y || taken.has(key)) return;
+    const byKey = candidates.get(reason) as Map<string, HardPair>;
+    const known = byKey.get(key);
+    if (!known || score > known.score) byKey.set(key, { a: Math.min(x, y), b: Math.max(x, y), reason, score, similarity });
+  };
+
+  // Close pairs whose labels disagree, and each unlabelled image's closest labelled neighbour.
+  const closestLabelled = new Map<number, { id: number; score: number }>();
+  for (const id of ids) {
+    const label = labels.get(id);
+    if (label === undefined) continue;
+    for (const hit of neighbours.get(id) ?? []) {
+      const other = labels.get(hit.id);
+      if (other !== undefined && other !== label) propose('close-but-different-labels', id, hit.id, hit.score, hit.score);
+      if (other === undefined && embeddings.has(hit.id)) {
+        const best = closestLabelled.get(hit.id);
+        if (!best || hit.score > best.score || (hit.score === best.score && id < best.id)) closestLabelled.set(hit.id, { id, score: hit.score });
+      }
+    }
+  }
+  for (const [unlabelled, { id, score }] of closestLabelled) propose('unlabelled-close-neighbour', id, unlabelled, score, score);
+
+  // Images whose own label is nowhere among their neighbours: pair each with its nearest
+  // same-label image, scored by how far that one falls below the k-th neighbour.
+  for (const members of membersByLabel(labels, embeddings).values()) {
+    if (members.length < 2) continue;
+    for (const id of members) {
+      const hits = neighbours.get(id) ?? [];
+      if (hits.length < k || hits.some((h) => labels.get(h.id) === labels.get(id))) continue;
+      const v = embeddings.get(id) as Float32Array;
+      let nearest = -1;
+      let nearestScore = -Infinity;
+      for (const peer of members) {
+        if (peer === id) continue;
+        const s = dot(v, embeddings.get(peer) as Float32Array);
+        if (s > nearestScore) [nearest, nearestScore] = [peer, s];
+      }
+      const kth = hits[hits.length - 1].score;
+      propose('same-label-far-apart', id, nearest, kth - nearestScore, nearestScore);
+    }
+  }
+
+  const result: HardPair[] = [];
+  for (const reason of REASON_ORDER) {
+    const ranked = [...(candidates.get(reason) as Map<string, HardPair>).values()]
+      .filter((p) => !taken.has(pairKey(p.a, p.b)))
+      .sort((p, q) => q.score - p.score || p.a - q.a || p.b - q.b)
+      .slice(0, limit);
+    for (const pair of ranked) taken.add(pairKey(pair.a, pair.b));
+    result.push(...ranked);
+  }
+  return result;
+}
+
+function buildIndex(embeddings: ReadonlyMap<number, Float32Array>, ids: number[]): VectorIndex {
+  const dim = (embeddings.get(ids[0]) as Float32Array).length;
+  const index = createIndex(dim, ids.length);
+  index.add(ids, ids.map((id) => embeddings.get(id) as Float32Array));
+  return index;
+}
+
+/** Embedded ids per label, ascending, capped so pairwise comparison stays bounded. */
+function membersByLabel(labels: ReadonlyMap<number, string>, embeddings: ReadonlyMap<number, Float32Array>): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (const [id, label] of [...labels].sort((x, y) => x[0] - y[0])) {
+    if (!embeddings.has(id)) continue;
+    const group = groups.get(label) ?? [];
+    if (group.length < MAX_LABEL_MEMBERS) group.push(id);
+    groups.set(label, group);
+  }
+  return groups;
+}

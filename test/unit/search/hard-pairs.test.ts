@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { proposeHardPairs, type HardPair } from '../../../src-main/search/hard-pairs.js';
+import { gaussian, normalise, seededRandom } from './synthetic-vectors.js';
+
+const dim = 48;
+const normal = gaussian(seededRandom(17));
+const randomUnit = (): Float32Array => normalise(Float32Array.from({ length: dim }, () => normal()));
+
+/** A unit vector at cosine ≈ `similarity` from `centre`. */
+function near(centre: Float32Array, similarity: number): Float32Array {
+  const noise = randomUnit();
+  const t = Math.sqrt(1 - similarity * similarity);
+  return normalise(Float32Array.from(centre, (x, i) => similarity * x + t * noise[i]));
+}
+
+/**
+ * Three well-separated kinds of 12 images each (ids 100.., 200.., 300..), labelled by kind,
+ * except: 105 sits among the cats but is labelled "dog"; 210 and 211 are unlabelled dogs.
+ */
+function library(): { embeddings: Map<number, Float32Array>; labels: Map<number, string> } {
+  const embeddings = new Map<number, Float32Array>();
+  const labels = new Map<number, string>();
+  (['cat', 'dog', 'car'] as const).forEach((kind, k) => {
+    const centre = randomUnit();
+    for (let i = 0; i < 12; i++) {
+      const id = 100 * (k + 1) + i;
+      embeddings.set(id, near(centre, 0.9));
+      labels.set(id, kind);
+    }
+  });
+  labels.set(105, 'dog');
+  labels.delete(210);
+  labels.delete(211);
+  return { embeddings, labels };
+}
+
+const involving = (pairs: HardPair[], id: number): HardPair[] => pairs.filter((p) => p.a === id || p.b === id);
+
+describe('proposeHardPairs', () => {
+  const { embeddings, labels } = library();
+  const pairs = proposeHardPairs(embeddings, labels, [], { neighbours: 5 });
+  const byReason = (reason: HardPair['reason']): HardPair[] => pairs.filter((p) => p.reason === reason);
+
+  it('flags a mislabelled image through its close neighbours of another label', () => {
+    const confused = byReason('close-but-different-labels');
+    expect(confused.length).toBeGreaterThan(0);
+    // Every such pair involves the image labelled "dog" among the cats: the clusters are apart.
+    for (const pair of confused) expect([pair.a, pair.b]).toContain(105);
+    for (const pair of confused) expect(labels.get(pair.a === 105 ? pair.b : pair.a)).toBe('cat');
+  });
+
+  it('pairs an image far from its own label with its nearest same-label image', () => {
+    const far = involving(byReason('same-label-far-apart'), 105);
+    expect(far).toHaveLength(1);
+    const other = far[0].a === 105 ? far[0].b : far[0].a;
+    expect(labels.get(other)).toBe('dog');
+    expect(far[0].score).toBeGreaterThan(0);
+    // Correctly labelled images have their own kind among their neighbours.
+    for (const pair of byReason('same-label-far-apart')) expect([pair.a, pair.b]).toContain(105);
+  });
+
+  it('asks about unlabelled images next to labelled ones, each once', () => {
+    const unlabelled = byReason('unlabelled-close-neighbour');
+    const asked = unlabelled.map((p) => (labels.has(p.a) ? p.b : p.a)).sort();
+    expect(asked).toEqual([210, 211]);
+    for (const pair of unlabelled) expect(labels.get(labels.has(pair.a) ? pair.a : pair.b)).toBe('dog');
+  });
+
+  it('orders by reason, then by score, with similarities that are true cosines', () => {
+    const order = ['close-but-different-labels', 'same-label-far-apart', 'unlabelled-close-neighbour'];
+    for (let i = 1; i < pairs.length; i++) {
+      const [p, q] = [pairs[i - 1], pairs[i]];
+      expect(order.indexOf(p.reason)).toBeLessThanOrEqual(order.indexOf(q.reason));
+      if (p.reason === q.reason) expect(p.score).toBeGreaterThanOrEqual(q.score);
+    }
+    for (const p of pairs) {
+      const [u, v] = [embeddings.get(p.a) as Float32Array, embeddings.get(p.b) as Float32Array];
+      expect(p.similarity).toBeCloseTo(u.reduce((s, x, i) => s + x * v[i], 0), 4);
+      expect(p.a).toBeLessThan(p.b);
+    }
+  });
+
+  it('leaves out pairs the user already marked, in either order', () => {
+    const [first, second] = pairs;
+    const again = proposeHardPairs(embeddings, labels, [{ a: first.b, b: first.a }, second], { neighbours: 5 });
+    const keys = new Set(again.map((p) => `${p.a}:${p.b}`));
+    expect(keys.has(`${first.a}:${first.b}`)).toBe(false);
+    expect(keys.has(`${second.a}:${second.b}`)).toBe(false);
+    expect(again.length).toBe(pairs.length - 2);
+  });
+
+  it('is deterministic and respects the per-reason limit', () => {
+    expect(proposeHardPairs(embeddings, labels, [], { neighbours: 5 })).toEqual(pairs);
+    const limited = proposeHardPairs(embeddings, labels, [], { neighbours: 5, limitPerReason: 1 });
+    expect(limited.length).toBeLessThanOrEqual(3);
+    expect(limited[0]).toEqual(pairs[0]);
+  });
+});
