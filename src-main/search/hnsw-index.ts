@@ -75,6 +75,10 @@ export class HnswIndex implements VectorIndex {
     return this.labels.has(id) && !this.deleted.has(id);
   }
 
+  ids(): number[] {
+    return [...this.labels].filter((id) => !this.deleted.has(id));
+  }
+
   add(ids: readonly number[], vectors: readonly Float32Array[]): void {
     checkAddArguments(ids, vectors);
     const units = vectors.map((v, i) => normalised(v, this.dim, `vector for id ${ids[i]}`));

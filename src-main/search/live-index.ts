@@ -50,6 +50,10 @@ export class LiveIndex implements VectorIndex {
     return this.inner.has(id);
   }
 
+  ids(): number[] {
+    return this.inner.ids();
+  }
+
   add(ids: readonly number[], vectors: readonly Float32Array[]): void {
     this.inner.add(ids, vectors);
     if (this.inner instanceof ExactIndex && this.inner.size > crossoverSize(this.dim)) this.promote(this.inner);

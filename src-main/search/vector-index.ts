@@ -25,6 +25,8 @@ export interface VectorIndex {
   /** Removes an id; it is never returned again until re-added. Unknown ids are ignored. */
   remove(id: number): void;
   has(id: number): boolean;
+  /** The live ids, in no particular order. */
+  ids(): number[];
   /** Up to k hits, best first (score descending, then id ascending). */
   search(query: Float32Array, k: number, opts?: SearchOptions): SearchHit[];
   /** Writes the index atomically to `file` plus a JSON sidecar `file + '.json'`. */

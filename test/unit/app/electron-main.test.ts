@@ -40,7 +40,7 @@ vi.mock('electron', async () => {
         setWindowOpenHandler: (h: unknown) => (contents.openHandler = h),
         openHandler: undefined as unknown,
       });
-      this.webContents = contents;
+      this.webContents = contents as unknown as Record<string, unknown>;
       state.windows.push({ options, sent, contents: contents as never });
     }
     once() {}

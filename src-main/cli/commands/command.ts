@@ -1,0 +1,80 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
+import type { EngineLike } from '../../engine/engine-like.js';
+import { Engine } from '../../engine/engine.js';
+import type { Output } from '../output.js';
+
+export interface CommandContext {
+  library: string;
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  out: Output;
+}
+
+export interface Command {
+  synopsis: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number | void>;
+}
+
+/** Opens the library's engine in this process for the length of one command. */
+export async function withEngine<T>(library: string, body: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await Engine.open(library);
+  try {
+    return await body(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+const ended = new Set<JobProgress['state']>(['done', 'failed', 'cancelled']);
+
+/** Waits for a job to end, showing its progress; Ctrl-C cancels it cleanly. */
+export async function waitForJob(engine: EngineLike, ref: JobRef, out: Output): Promise<JobProgress> {
+  const onSigint = () => void engine.call('cancelJob', { jobId: ref.jobId });
+  process.once('SIGINT', onSigint);
+  try {
+    return await new Promise<JobProgress>((resolve) => {
+      const finish = (p: JobProgress) => {
+        off();
+        out.endProgress();
+        resolve(p);
+      };
+      const off = engine.onEvent((name, payload) => {
+        if (name !== 'jobProgress') return;
+        const p = payload as JobProgress;
+        if (p.jobId !== ref.jobId) return;
+        out.progress(p);
+        if (ended.has(p.state)) finish(p);
+      });
+      // The job may have ended before we subscribed.
+      void (engine.call('listJobs', {}) as Promise<JobProgress[]>).then((jobs) => {
+        const p = jobs.find((j) => j.jobId === ref.jobId);
+        if (p && ended.has(p.state)) finish(p);
+      });
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function jobError(p: JobProgress): string | null {
+  const r: JobResult | null = p.result;
+  if (p.state === 'failed') return r?.kind === 'error' ? r.message : (p.message ?? 'the job failed');
+  if (p.state === 'cancelled') return 'cancelled';
+  return null;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function num(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
+    throw new Error(`--${name} takes a number, not "${String(v)}"`);
+  }
+  return n;
+}

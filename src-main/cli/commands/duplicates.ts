@@ -1,0 +1,22 @@
+import type { DuplicateGroup } from '../../../src-shared/contract.js';
+import { num, withEngine, type Command } from './command.js';
+
+export const duplicates: Command = {
+  synopsis: 'duplicates [--threshold T] [--json]',
+  summary: 'groups of near-identical images (copies, re-encodes, resizes, small crops)',
+  options: { threshold: { type: 'string' } },
+  async run({ library, values, out }) {
+    const groups = (await withEngine(library, (e) =>
+      e.call('duplicates', { threshold: num('threshold', values.threshold) }),
+    )) as DuplicateGroup[];
+    out.result(groups, () =>
+      groups.length === 0
+        ? 'no duplicates'
+        : groups
+            .map((g, i) =>
+              [`group ${i + 1}:`, ...g.images.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`)].join('\n'),
+            )
+            .join('\n'),
+    );
+  },
+};

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import type { JobRef } from '../../../src-shared/contract.js';
+import { UsageError } from '../output.js';
+import { jobError, waitForJob, withEngine, type Command } from './command.js';
+
+export const importCommand: Command = {
+  synopsis: 'import DIR... [--labels-from-folders] [--json]',
+  summary: 'add photo folders to the library (returns when they can be queried)',
+  options: { 'labels-from-folders': { type: 'boolean' } },
+  async run({ library, values, positionals, out }) {
+    if (positionals.length === 0) throw new UsageError('give at least one folder');
+    const paths = positionals.map((p) => path.resolve(p));
+    return withEngine(library, async (engine) => {
+      const ref = (await engine.call('importFolders', {
+        paths,
+        labelsFromFolders: values['labels-from-folders'] === true,
+      })) as JobRef;
+      const end = await waitForJob(engine, ref, out);
+      const r = end.result;
+      if (r?.kind !== 'import') throw new Error(jobError(end) ?? 'the import did not finish');
+      const summary = { added: r.added, unchanged: r.unchanged, removed: r.removed, failed: r.failed };
+      out.result(summary, () =>
+        [
+          `added ${r.added}, unchanged ${r.unchanged}, removed ${r.removed}, failed ${r.failed.length}`,
+          ...r.failed.map((f) => `  failed: ${f.path}: ${f.error}`),
+        ].join('\n'),
+      );
+      const problem = jobError(end);
+      if (problem) console.error(`lookalike import: ${problem}`);
+      return end.state === 'done' ? 0 : 1;
+    });
+  },
+};

@@ -1,0 +1,16 @@
+import type { Command } from './command.js';
+import { duplicates } from './duplicates.js';
+import { importCommand } from './import.js';
+import { serve } from './serve.js';
+import { similar } from './similar.js';
+import { status } from './status.js';
+
+export type { Command };
+
+export const commands: Record<string, Command> = {
+  status,
+  serve,
+  import: importCommand,
+  similar,
+  duplicates,
+};

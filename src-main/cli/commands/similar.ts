@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { SimilarResult } from '../../../src-shared/contract.js';
+import { UsageError } from '../output.js';
+import { num, withEngine, type Command } from './command.js';
+
+export const similar: Command = {
+  synopsis: 'similar IMAGE... | --id N [-k K] [--min-score S] [--json]',
+  summary: 'the look-alikes of images (files from anywhere, or library ids)',
+  options: {
+    id: { type: 'string', multiple: true },
+    k: { type: 'string', short: 'k' },
+    'min-score': { type: 'string' },
+    'max-score': { type: 'string' },
+  },
+  async run({ library, values, positionals, out }) {
+    const ids = ((values.id as string[] | undefined) ?? []).map((v) => num('id', v) as number);
+    if (ids.length === 0 && positionals.length === 0) throw new UsageError('give image files or --id N');
+    const common = {
+      k: num('k', values.k),
+      minScore: num('min-score', values['min-score']),
+      maxScore: num('max-score', values['max-score']),
+    };
+    const queries: { id?: number; path?: string; label: string }[] = [
+      ...ids.map((id) => ({ id, label: `#${id}` })),
+      ...positionals.map((p) => ({ path: path.resolve(p), label: p })),
+    ];
+    return withEngine(library, async (engine) => {
+      const results: { query: string; hits: SimilarResult['hits'] }[] = [];
+      for (const q of queries) {
+        const r = (await engine.call('similar', {
+          ...common,
+          ...(q.path ? { path: q.path } : { id: q.id }),
+        })) as SimilarResult;
+        results.push({ query: q.path ?? q.label, hits: r.hits });
+      }
+      out.result(results, () =>
+        results
+          .map((r) =>
+            [`${r.query}:`, ...r.hits.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`)].join('\n'),
+          )
+          .join('\n\n'),
+      );
+    });
+  },
+};

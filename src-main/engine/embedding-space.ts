@@ -1,0 +1,290 @@
+// The library as vectors: backbone features (cached by content), the active head that turns
+// them into embeddings, and the index that answers "find similar" over them. One index per
+// model version lives in index/, so switching models never rebuilds from the CNN.
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ContractError,
+  type DuplicateGroup,
+  type Failure,
+  type Hit,
+  type ParsedRequest,
+  type SimilarResult,
+} from '../../src-shared/contract.js';
+import type { Catalog } from '../library/catalog.js';
+import { Head } from '../learn/head.js';
+import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
+import { featuresWithCache } from '../model/cached-features.js';
+import { FeatureExtractor } from '../model/extractor.js';
+import { FeatureStore } from '../model/feature-store.js';
+import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
+import { createIndex, DEFAULT_DUPLICATE_THRESHOLD, findDuplicateGroups, loadIndex, type LiveIndex } from '../search/index.js';
+
+export interface EmbedProgress {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, rate: number | null) => void;
+}
+
+interface ListedImage {
+  id: number;
+  hash: string;
+  path: string;
+}
+
+interface IndexMeta {
+  featureId: string;
+  modelId: number | null;
+}
+
+/** Rate over the whole run so far, in items per second. */
+function rateSince(start: number, done: number): number | null {
+  const s = (Date.now() - start) / 1000;
+  return s > 0.5 && done > 0 ? done / s : null;
+}
+
+export class EmbeddingSpace {
+  private extractor: Promise<FeatureExtractor> | null = null;
+
+  private constructor(
+    private readonly catalog: Catalog,
+    private readonly store: FeatureStore,
+    private head: Head,
+    private index: LiveIndex,
+    private modelId: number | null,
+  ) {}
+
+  static async open(catalog: Catalog): Promise<EmbeddingSpace> {
+    const featureId = backboneId(nsfwjsVersion());
+    const store = FeatureStore.open(catalog.paths.features, featureId, BACKBONE_FEATURE_DIM);
+    const active = catalog.activeModel();
+    const modelId = active?.id ?? null;
+    const head = active ? await Head.load(modelDir(catalog, active.id)) : Head.identity(BACKBONE_FEATURE_DIM);
+    const index = openIndex(catalog, featureId, modelId, head.outputDim);
+    const space = new EmbeddingSpace(catalog, store, head, index, modelId);
+    space.syncIndex();
+    return space;
+  }
+
+  embeddedCount(): number {
+    return this.index.size;
+  }
+
+  /** Listed images not in the index yet (their features may or may not be cached). */
+  pendingCount(): number {
+    return this.listed().filter((i) => !this.index.has(i.id)).length;
+  }
+
+  /** Computes missing features, embeds them with the active head, and updates the index. */
+  async embedPending(opts: EmbedProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
+    const todo = this.listed().filter((i) => !this.index.has(i.id));
+    const failed: Failure[] = [];
+    if (todo.length === 0) {
+      this.syncIndex();
+      return { embedded: 0, failed };
+    }
+    const missing = new Set(this.store.missing(todo.map((i) => i.hash)));
+    const start = Date.now();
+    if (missing.size > 0) {
+      const extractor = await this.getExtractor();
+      const needing = todo.filter((i) => missing.has(i.hash));
+      let sinceSave = 0;
+      const { features } = await featuresWithCache(
+        extractor,
+        this.store,
+        needing.map((i) => ({ hash: i.hash, input: i.path })),
+        {
+          signal: opts.signal,
+          onProgress: (done, total) => {
+            opts.onProgress?.(done, total, rateSince(start, done));
+            // Index as we go, so a long first import is searchable before it ends.
+            if (done - sinceSave >= 512) {
+              sinceSave = done;
+              this.addToIndex(todo);
+            }
+          },
+        },
+      );
+      features.forEach((f, i) => {
+        if (f instanceof Error) failed.push({ path: needing[i].path, error: f.message });
+      });
+    }
+    const embedded = this.addToIndex(todo);
+    this.syncIndex();
+    opts.onProgress?.(todo.length, todo.length, rateSince(start, todo.length));
+    return { embedded, failed };
+  }
+
+  async similar(req: ParsedRequest<'similar'>): Promise<SimilarResult> {
+    let queryId: number | null = null;
+    let name: string;
+    let vector: Float32Array;
+    if (req.id !== undefined || req.path !== undefined) {
+      const image = req.id !== undefined ? this.catalog.getImage(req.id) : this.catalog.imageByPath(req.path!);
+      if (req.id !== undefined && (!image || image.paths.length === 0)) {
+        throw new ContractError(`no image #${req.id} in the library`, 'not-found');
+      }
+      if (image && image.paths.length > 0) {
+        queryId = image.id;
+        name = image.paths[0];
+        const [feature] = this.store.get([image.contentHash]);
+        if (!feature) {
+          throw new ContractError(`image #${image.id} is not embedded yet: wait for indexing to finish`, 'conflict');
+        }
+        [vector] = this.head.embed([feature]);
+      } else {
+        name = req.path!;
+        vector = await this.embedOutside(req.path!);
+      }
+    } else {
+      const upload = req.upload!;
+      name = upload.name;
+      vector = await this.embedOutside(Buffer.from(upload.dataBase64, 'base64'));
+    }
+    const hits = this.index.search(vector, req.k, {
+      minScore: req.minScore,
+      maxScore: req.maxScore,
+      exclude: queryId ?? undefined,
+    });
+    return { query: { id: queryId, name }, hits: this.toHits(hits) };
+  }
+
+  duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
+    const listed = this.listed().filter((i) => this.index.has(i.id));
+    const features = this.store.get(listed.map((i) => i.hash));
+    const have = listed.filter((_, i) => features[i] !== undefined);
+    const vectors = this.head.embed(features.filter((f): f is Float32Array => f !== undefined));
+    const byId = new Map(have.map((img, i) => [img.id, vectors[i]] as const));
+    const groups = findDuplicateGroups(this.index, byId, threshold);
+    return groups.map((ids) => {
+      const first = byId.get(ids[0])!;
+      return {
+        images: this.toHits(
+          ids.map((id) => ({ id, score: id === ids[0] ? 1 : dot(first, byId.get(id)!) })),
+        ),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    const extractor = this.extractor;
+    this.extractor = null;
+    if (extractor) await (await extractor).close();
+    this.store.close();
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private getExtractor(): Promise<FeatureExtractor> {
+    this.extractor ??= FeatureExtractor.create();
+    return this.extractor;
+  }
+
+  /** A photo from outside the library: embedded for the query only, never added. */
+  private async embedOutside(input: string | Buffer): Promise<Float32Array> {
+    const extractor = await this.getExtractor();
+    const [feature] = await extractor.extract([input]);
+    if (feature instanceof Error) {
+      const what = typeof input === 'string' ? input : 'the dropped file';
+      throw new ContractError(`cannot read ${what} as an image: ${feature.message}`, 'bad-request');
+    }
+    return this.head.embed([feature])[0];
+  }
+
+  private listed(): ListedImage[] {
+    const out: ListedImage[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = this.catalog.listImages({ offset, limit: 1000 });
+      for (const i of page.items) out.push({ id: i.id, hash: i.contentHash, path: i.path });
+      if (page.items.length < 1000) return out;
+    }
+  }
+
+  /** Adds every image of `images` whose feature is cached and that the index lacks. */
+  private addToIndex(images: ListedImage[]): number {
+    const todo = images.filter((i) => !this.index.has(i.id));
+    const features = this.store.get(todo.map((i) => i.hash));
+    const ids: number[] = [];
+    const feats: Float32Array[] = [];
+    todo.forEach((img, i) => {
+      const f = features[i];
+      if (f) {
+        ids.push(img.id);
+        feats.push(f);
+      }
+    });
+    if (ids.length > 0) {
+      this.index.add(ids, this.head.embed(feats));
+      this.saveIndex();
+    }
+    return ids.length;
+  }
+
+  /** Drops images that left the library from the index. */
+  private syncIndex(): void {
+    const live = new Set(this.listed().map((i) => i.id));
+    let changed = false;
+    for (const id of this.index.ids()) {
+      if (!live.has(id)) {
+        this.index.remove(id);
+        changed = true;
+      }
+    }
+    if (changed) this.saveIndex();
+  }
+
+  private saveIndex(): void {
+    const file = indexFile(this.catalog, this.modelId);
+    this.index.save(file);
+    const meta: IndexMeta = { featureId: this.store.featureId, modelId: this.modelId };
+    writeFileAtomic(`${file}.meta.json`, JSON.stringify(meta));
+  }
+
+  private toHits(hits: { id: number; score: number }[]): Hit[] {
+    return hits.flatMap((h) => {
+      const image = this.catalog.getImage(h.id);
+      return image && image.paths.length > 0 ? [{ id: h.id, path: image.paths[0], score: h.score }] : [];
+    });
+  }
+}
+
+function nsfwjsVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(nsfwjsPackageDir(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+export function modelDir(catalog: Catalog, modelId: number): string {
+  return path.join(catalog.paths.models, String(modelId));
+}
+
+function indexFile(catalog: Catalog, modelId: number | null): string {
+  return path.join(catalog.paths.index, `${modelId === null ? 'pretrained' : `model-${modelId}`}.index`);
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** The saved index of a model when it matches the current features, else a new empty one. */
+function openIndex(catalog: Catalog, featureId: string, modelId: number | null, dim: number): LiveIndex {
+  const file = indexFile(catalog, modelId);
+  try {
+    if (existsSync(file)) {
+      const meta = JSON.parse(readFileSync(`${file}.meta.json`, 'utf8')) as IndexMeta;
+      if (meta.featureId === featureId && meta.modelId === modelId) {
+        const index = loadIndex(file);
+        if (index.dim === dim) return index;
+      }
+    }
+  } catch {
+    // A missing, partial or stale index is rebuilt from the cached features.
+  }
+  return createIndex(dim, catalog.countImages());
+}

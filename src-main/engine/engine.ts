@@ -1,0 +1,230 @@
+// The engine: owns the library (catalog, thumbnails, features, index) and runs every call of
+// the contract. It lives in its own process in the app and in browser mode, and in-process for
+// the CLI and the tests; the transports only route.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ContractError,
+  type EventName,
+  type Events,
+  type JobKind,
+  type JobProgress,
+  type MediaKind,
+  type Status,
+} from '../../src-shared/contract.js';
+import { Catalog } from '../library/catalog.js';
+import { initBackend, type BackendInfo } from '../model/backend.js';
+import { runImport } from '../ingest/import-job.js';
+import type { EngineLike, EventListener } from './engine-like.js';
+import { JobRunner, type JobContext, type JobStore } from './jobs.js';
+import { dispatch, type Handlers } from './protocol.js';
+import { EmbeddingSpace } from './embedding-space.js';
+import { appVersion } from './version.js';
+
+export interface EngineOptions {
+  /** Start embedding images that are not embedded yet as soon as the engine opens. */
+  resume?: boolean;
+}
+
+export class Engine implements EngineLike {
+  readonly handlers: Handlers;
+  private readonly events = new EventEmitter();
+  private readonly jobs: JobRunner;
+  private seq = 0;
+
+  private constructor(
+    readonly catalog: Catalog,
+    readonly backend: BackendInfo,
+    readonly space: EmbeddingSpace,
+  ) {
+    const store: JobStore = {
+      create: (kind, params) => catalog.createJob(kind, params).id,
+      update: (id, state, progress, result) =>
+        void catalog.updateJob(id, {
+          state,
+          progress,
+          result: result ?? undefined,
+          error: result?.kind === 'error' ? result.message : null,
+        }),
+    };
+    this.jobs = new JobRunner(store, (p) => this.emit('jobProgress', p));
+    this.handlers = this.makeHandlers();
+  }
+
+  static async open(libraryDir: string, opts: EngineOptions = {}): Promise<Engine> {
+    const catalog = Catalog.open(libraryDir);
+    try {
+      const backend = await initBackend();
+      const space = await EmbeddingSpace.open(catalog);
+      const engine = new Engine(catalog, backend, space);
+      engine.recoverInterruptedJobs(opts.resume ?? false);
+      return engine;
+    } catch (err) {
+      catalog.close();
+      throw err;
+    }
+  }
+
+  // ---- EngineLike ---------------------------------------------------------------------
+
+  async call(method: string, input: unknown): Promise<unknown> {
+    const response = await dispatch(this.handlers, { type: 'request', seq: ++this.seq, method, input });
+    if (!response.ok) throw new ContractError(response.error.message, response.error.code);
+    return response.result;
+  }
+
+  onEvent(listener: EventListener): () => void {
+    const wrapped = (e: { name: EventName; payload: unknown }) => listener(e.name, e.payload as never);
+    this.events.on('event', wrapped);
+    return () => this.events.off('event', wrapped);
+  }
+
+  async mediaFile(kind: MediaKind, id: number): Promise<string | null> {
+    const image = this.catalog.getImage(id);
+    if (!image || image.paths.length === 0) return null;
+    if (kind === 'original') return image.paths[0];
+    const thumb = this.catalog.thumbnailPath(image.contentHash);
+    return existsSync(thumb) ? thumb : null;
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+    await this.space.close();
+    this.catalog.close();
+  }
+
+  /** Resolves when no job is queued or running (tests, CLI). */
+  whenIdle(): Promise<void> {
+    return this.jobs.whenIdle();
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private emit<E extends EventName>(name: E, payload: Events[E]): void {
+    this.events.emit('event', { name, payload });
+  }
+
+  private libraryChanged(): void {
+    this.emit('libraryChanged', { images: this.catalog.countImages(), embedded: this.space.embeddedCount() });
+  }
+
+  /** Jobs a killed engine left running are marked as such; their work is picked up again. */
+  private recoverInterruptedJobs(resume: boolean): void {
+    const interrupted = this.catalog.unfinishedJobs();
+    for (const job of interrupted) {
+      this.catalog.updateJob(job.id, { state: 'failed', error: 'interrupted: the engine stopped during this job' });
+    }
+    const roots = interrupted
+      .filter((j) => j.kind === 'import')
+      .flatMap((j) => ((j.params as { paths?: string[] } | null)?.paths ?? []));
+    if (roots.length > 0) this.startImport([...new Set(roots)], false);
+    else if (resume && this.space.pendingCount() > 0) this.startEmbed();
+  }
+
+  private startImport(paths: string[], labelsFromFolders: boolean): number {
+    return this.jobs.enqueue('import', { paths, labelsFromFolders }, async (ctx) => {
+      const started = Date.now();
+      const result = await runImport(this.catalog, paths, {
+        signal: ctx.signal,
+        labelsFromFolders,
+        onProgress: (p) =>
+          ctx.progress({
+            phase: p.phase === 'scan' ? 'scanning' : 'thumbnails',
+            done: p.done,
+            total: p.phase === 'scan' ? null : p.found,
+            failed: p.failed,
+            rate: p.imagesPerSecond,
+            etaSeconds: p.etaSeconds,
+          }),
+      });
+      this.libraryChanged();
+      if (!result.cancelled) await this.embedPending(ctx);
+      this.libraryChanged();
+      ctx.progress({ message: `took ${((Date.now() - started) / 1000).toFixed(1)} s` });
+      return {
+        kind: 'import',
+        added: result.added,
+        unchanged: result.unchanged,
+        removed: result.removed,
+        failed: result.failed,
+      };
+    });
+  }
+
+  private startEmbed(): number {
+    return this.jobs.enqueue('embed', {}, async (ctx) => {
+      const r = await this.embedPending(ctx);
+      this.libraryChanged();
+      return { kind: 'embed', ...r };
+    });
+  }
+
+  private embedPending(ctx: JobContext) {
+    return this.space.embedPending({
+      signal: ctx.signal,
+      onProgress: (done, total, rate) =>
+        ctx.progress({
+          phase: 'indexing',
+          done,
+          total,
+          failed: 0,
+          rate,
+          etaSeconds: rate && rate > 0 ? (total - done) / rate : null,
+        }),
+    });
+  }
+
+  private listJobs(kind?: JobKind): JobProgress[] {
+    const all = this.jobs.list();
+    return kind ? all.filter((j) => j.kind === kind) : all;
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      status: async (): Promise<Status> => {
+        const active = this.catalog.activeModel();
+        return {
+          version: appVersion(),
+          library: this.catalog.paths.root,
+          backend: this.backend,
+          images: this.catalog.countImages(),
+          embedded: this.space.embeddedCount(),
+          labels: this.catalog.labelsWithCounts().length,
+          activeModel: active ? { id: active.id, name: active.name } : null,
+        };
+      },
+      importFolders: async ({ paths, labelsFromFolders }) => {
+        const resolved = paths.map((p) => path.resolve(p));
+        for (const p of resolved) {
+          if (!existsSync(p)) throw new ContractError(`no such folder: ${p}`, 'not-found');
+        }
+        return { jobId: this.startImport(resolved, labelsFromFolders ?? false) };
+      },
+      listImages: async ({ offset, limit, label }) => {
+        let labelId: number | undefined;
+        if (label !== undefined) {
+          labelId = this.catalog.labelId(label);
+          if (labelId === undefined) return { total: 0, offset, items: [] };
+        }
+        const page = this.catalog.listImages({ offset, limit, labelId });
+        return {
+          total: page.total,
+          offset,
+          items: page.items.map((i) => ({
+            id: i.id,
+            path: i.path,
+            width: i.width,
+            height: i.height,
+            labels: i.labels,
+          })),
+        };
+      },
+      listFailures: async () => this.catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
+      similar: async (req) => this.space.similar(req),
+      duplicates: async ({ threshold }) => this.space.duplicates(threshold),
+      cancelJob: async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+      listJobs: async () => this.listJobs(),
+    };
+  }
+}
