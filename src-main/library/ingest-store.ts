@@ -78,11 +78,14 @@ export class IngestStore {
     return row ? toState(row) : undefined;
   }
 
-  imageIdByHash(contentHash: string): number | undefined {
-    const row = this.db.prepare(`SELECT id FROM images WHERE content_hash = ? AND status = 'ok'`).get(contentHash) as
-      | { id: number }
-      | undefined;
-    return row?.id;
+  /** What an earlier import learnt about these bytes, if they were imported before. */
+  imageFactsByHash(contentHash: string): ImageFacts | undefined {
+    return this.db
+      .prepare(
+        `SELECT content_hash AS contentHash, size, width, height, format, taken_at AS takenAt
+         FROM images WHERE content_hash = ? AND status = 'ok'`,
+      )
+      .get(contentHash) as ImageFacts | undefined;
   }
 
   /** Commits a batch of per-file outcomes in one transaction. */

@@ -17,6 +17,8 @@ export interface Served {
 const root = path.resolve(import.meta.dirname, '../..');
 
 export const test = base.extend<{ served: Served }>({
+  // Playwright reads the fixture's dependencies from this (empty) pattern.
+  // eslint-disable-next-line no-empty-pattern
   served: async ({}, use) => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-e2e-'));
     const library = path.join(work, 'library');

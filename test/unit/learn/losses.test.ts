@@ -159,7 +159,7 @@ describe('every loss', () => {
     it(`${name}: one optimiser step lowers the loss and pulls same-label rows together`, () => {
       const labels = [0, 0, 1, 1, 2, 2, 3, 3];
       const init = tf.randomNormal([8, 6], 0, 1, 'float32', 7);
-      const emb = tf.variable(init, true, `emb-${name}`);
+      const emb = tf.variable(init, true, `emb-${name}`) as tf.Variable<tf.Rank.R2>;
       init.dispose();
       const loss = createLoss(name, 4, 6, 1);
       const tuples = name === 'triplet' ? batchHardTriplets(distances(emb), Int32Array.from(labels)) : undefined;
