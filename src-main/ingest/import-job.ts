@@ -62,10 +62,12 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
 
   // ---- scan every root before touching the catalog: a cancelled scan changes nothing.
   const scanned: ScannedRoot[] = [];
+  const rootPaths = new Set<string>();
   let foundBefore = 0;
   for (const root of roots) {
     const rootPath = await resolveRoot(root, result.failed);
-    if (rootPath === undefined) continue;
+    if (rootPath === undefined || rootPaths.has(rootPath)) continue;
+    rootPaths.add(rootPath);
     const scan = await scanFolder(rootPath, {
       signal: options.signal,
       onFound: (n) => progress.found(foundBefore + n),
@@ -78,11 +80,14 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
   // ---- compare with the catalog: settle unchanged and vanished files, queue the rest.
   const work: WorkItem[] = [];
   const unchangedLabels: { path: string; label: string }[] = [];
+  const handled = new Set<string>(); // nested roots meet the same files twice
   for (const { rootId, scan } of scanned) {
     const known = store.pathsOfRoot(rootId);
     const seen = new Set<string>();
     for (const file of scan.files) {
       seen.add(file.path);
+      if (handled.has(file.path)) continue;
+      handled.add(file.path);
       const before: PathState | undefined = known.get(file.path) ?? store.pathState(file.path);
       if (before?.status === 'live' && before.size === file.size && before.mtimeMs === file.mtimeMs) {
         result.unchanged += 1;
@@ -93,6 +98,8 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
     }
     for (const issue of [...scan.issues, ...scan.unreadableDirs]) {
       seen.add(issue.path);
+      if (handled.has(issue.path)) continue;
+      handled.add(issue.path);
       result.failed.push(issue);
       writer.push({ kind: 'failed', path: issue.path, rootId, size: 0, mtimeMs: 0, error: issue.error });
     }
@@ -103,7 +110,8 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
 
   // ---- import what is new, changed or failed before.
   work.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  progress.startImport(foundBefore + result.failed.length, result.unchanged + result.failed.length, result.failed.length);
+  const total = result.unchanged + result.failed.length + work.length;
+  progress.startImport(total, result.unchanged + result.failed.length, result.failed.length);
   const importer = new FileImporter(catalog, options.maxPixels ?? DEFAULT_MAX_PIXELS);
   let next = 0;
   const concurrency = Math.max(1, Math.trunc(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));

@@ -1,6 +1,7 @@
 // The library's catalog: one SQLite file (WAL) holding what was imported, labelled, judged,
 // trained and run. Synchronous by design (better-sqlite3): it lives in the engine process,
 // never on a UI thread, and every query here is indexed and short.
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { IngestStore } from './ingest-store.js';
@@ -132,12 +133,22 @@ export class Catalog {
     };
   }
 
-  /** The image whose bytes are at this file path now (relative paths resolve against cwd). */
+  /**
+   * The image whose bytes are at this file path now. Relative paths resolve against the
+   * working directory; a path through a symbolic link is also tried by its real path.
+   */
   imageByPath(filePath: string): ImageDetail | undefined {
-    const id = this.db
-      .prepare(`SELECT image_id FROM image_paths WHERE path = ? AND status = 'live'`)
-      .pluck()
-      .get(path.resolve(filePath)) as number | undefined;
+    const lookup = this.db.prepare(`SELECT image_id FROM image_paths WHERE path = ? AND status = 'live'`).pluck();
+    const absolute = path.resolve(filePath);
+    let id = lookup.get(absolute) as number | undefined;
+    if (id === undefined) {
+      try {
+        const real = fs.realpathSync(absolute);
+        if (real !== absolute) id = lookup.get(real) as number | undefined;
+      } catch {
+        // no such file on disk: nothing more to try
+      }
+    }
     return id === undefined ? undefined : this.getImage(id);
   }
 

@@ -106,6 +106,17 @@ describe('running import again on a root', () => {
     expect(result.added).toBe(6);
   });
 
+  it('imports each file once when roots repeat or nest, and finds images by a symlinked path', async () => {
+    const result = await runImport(catalog, [photos, path.join(photos, 'cats'), `${photos}${path.sep}`]);
+    expect(result).toMatchObject({ added: 6, unchanged: 0, failed: [] });
+    expect(catalog.countImages()).toBe(6);
+    const link = path.join(dir, 'link-to-photos');
+    fs.symlinkSync(photos, link, 'dir');
+    expect(catalog.imageByPath(path.join(link, 'cats', 'p0.jpg'))?.paths).toEqual([path.join(photos, 'cats', 'p0.jpg')]);
+    const viaLink = await runImport(catalog, [link]);
+    expect(viaLink).toMatchObject({ added: 0, unchanged: 6 });
+  });
+
   it('labels unchanged images too when asked on a later run', async () => {
     await runImport(catalog, [photos]);
     expect(catalog.labelsWithCounts()).toEqual([]);
