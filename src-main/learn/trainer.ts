@@ -46,6 +46,11 @@ export interface TrainOptions {
   holdoutLabels?: string[];
   /** Epochs without a better validation MAP@R before stopping (default 5). */
   patience?: number;
+  /**
+   * Small libraries give one-batch epochs; an epoch runs at least this many steps (default 20),
+   * so validation and early stopping see real progress between checks.
+   */
+  minStepsPerEpoch?: number;
   /** Marked pairs mixed into each batch (default 8). */
   pairsPerBatch?: number;
   lossSettings?: LossSettings;
@@ -91,6 +96,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const seed = opts.seed ?? 0;
   const patience = opts.patience ?? 5;
   const pairsPerBatch = opts.pairsPerBatch ?? 8;
+  const minStepsPerEpoch = opts.minStepsPerEpoch ?? 20;
   const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
   if (opts.features.length !== opts.labels.length) throw new Error(`${opts.labels.length} labels for ${opts.features.length} features`);
   if (opts.features.length === 0) throw new Error('no features to train on');
@@ -132,6 +138,8 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   try {
     for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
       const batches = sampler.epoch();
+      while (batches.length < minStepsPerEpoch) batches.push(...sampler.epoch());
+      batches.length = Math.max(minStepsPerEpoch, Math.min(batches.length, sampler.batchesPerEpoch));
       let lossSum = 0;
       for (let step = 1; step <= batches.length; step++) {
         if (opts.signal?.aborted) {
@@ -175,7 +183,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     loss: opts.loss,
     settings: {
       loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, proxyLrMultiplier, embeddingDim, seed,
-      validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], patience, pairsPerBatch,
+      validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], patience, pairsPerBatch, minStepsPerEpoch,
       lossParams: loss.settings(), classNames: split.classNames, bestEpoch: best.epoch, cancelled,
     },
     metrics: { before, after, unseenBefore, unseenAfter },
