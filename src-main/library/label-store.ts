@@ -3,8 +3,11 @@
 import type Database from 'better-sqlite3';
 import type { LabelCount } from './types.js';
 
-/** SQL predicate for "image i is listed": decoded and known at one live path at least. */
-export const LISTED_IMAGE = `i.status = 'ok' AND EXISTS (SELECT 1 FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live')`;
+/**
+ * SQL predicate for "image i is listed": decoded and known at one live path at least.
+ * Written exactly as the partial index images_listed, so SQLite uses that index.
+ */
+export const LISTED_IMAGE = `i.status = 'ok' AND i.live_paths > 0`;
 
 function cleanName(label: string): string {
   const name = label.trim();
@@ -60,10 +63,11 @@ export class LabelStore {
   withCounts(): LabelCount[] {
     return this.db
       .prepare(
-        `SELECT l.id, l.name,
-           (SELECT COUNT(*) FROM image_labels il JOIN images i ON i.id = il.image_id
-             WHERE il.label_id = l.id AND ${LISTED_IMAGE}) AS count
-         FROM labels l ORDER BY l.name`,
+        `SELECT l.id, l.name, COUNT(i.id) AS count
+         FROM labels l
+         LEFT JOIN image_labels il ON il.label_id = l.id
+         LEFT JOIN images i ON i.id = il.image_id AND ${LISTED_IMAGE}
+         GROUP BY l.id ORDER BY l.name`,
       )
       .all() as LabelCount[];
   }

@@ -32,8 +32,12 @@ export const MIGRATIONS: readonly Migration[] = [
         taken_at      TEXT,
         status        TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'failed')),
         error         TEXT,
-        added_at      INTEGER NOT NULL
+        added_at      INTEGER NOT NULL,
+        -- How many live paths hold these bytes; kept by the triggers below so that listing
+        -- and counting the library's images never has to look at image_paths.
+        live_paths    INTEGER NOT NULL DEFAULT 0
       );
+      CREATE INDEX images_listed ON images(id) WHERE status = 'ok' AND live_paths > 0;
 
       -- Every file the scan met. 'live' rows point at an image; 'failed' rows are the
       -- per-file failure record (no image); 'removed' rows are files that disappeared.
@@ -52,6 +56,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX image_paths_by_image ON image_paths(image_id) WHERE status = 'live';
       CREATE INDEX image_paths_by_root ON image_paths(root_id, status);
+      CREATE TRIGGER image_paths_count_insert AFTER INSERT ON image_paths WHEN NEW.status = 'live'
+      BEGIN
+        UPDATE images SET live_paths = live_paths + 1 WHERE id = NEW.image_id;
+      END;
+      CREATE TRIGGER image_paths_count_delete AFTER DELETE ON image_paths WHEN OLD.status = 'live'
+      BEGIN
+        UPDATE images SET live_paths = live_paths - 1 WHERE id = OLD.image_id;
+      END;
+      CREATE TRIGGER image_paths_count_update AFTER UPDATE OF status, image_id ON image_paths
+      BEGIN
+        UPDATE images SET live_paths = live_paths - 1 WHERE OLD.status = 'live' AND id = OLD.image_id;
+        UPDATE images SET live_paths = live_paths + 1 WHERE NEW.status = 'live' AND id = NEW.image_id;
+      END;
 
       CREATE TABLE labels (
         id          INTEGER PRIMARY KEY,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { Catalog } from '../../../src-main/library/catalog.js';
 import type { Rgb } from '../../fixtures/images.js';
 
 export function tempDir(prefix: string): string {
@@ -24,4 +25,15 @@ export async function meanColour(file: string): Promise<Rgb & { width: number; h
 
 export function colourDistance(a: Rgb, b: Rgb): number {
   return Math.max(Math.abs(a.r - b.r), Math.abs(a.g - b.g), Math.abs(a.b - b.b));
+}
+
+/** Images whose trigger-maintained live path count disagrees with image_paths: must be 0. */
+export function livePathCountMismatches(catalog: Catalog): number {
+  return catalog.db
+    .prepare(
+      `SELECT COUNT(*) FROM images i
+       WHERE i.live_paths <> (SELECT COUNT(*) FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live')`,
+    )
+    .pluck()
+    .get() as number;
 }

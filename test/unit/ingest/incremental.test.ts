@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../../src-main/ingest/import-job.js';
 import { Catalog } from '../../../src-main/library/catalog.js';
 import { makeImage } from '../../fixtures/images.js';
-import { removeDir, tempDir } from './helpers.js';
+import { livePathCountMismatches, removeDir, tempDir } from './helpers.js';
 
 describe('running import again on a root', () => {
   let dir: string;
@@ -48,6 +48,7 @@ describe('running import again on a root', () => {
     const listed = catalog.listImages({ limit: 100 });
     expect(listed.total).toBe(6);
     expect(listed.items.map((i) => i.path)).not.toContain(path.join(photos, 'dogs', 'p5.jpg'));
+    expect(livePathCountMismatches(catalog)).toBe(0);
   });
 
   it('keeps an image listed while it is still known at another path', async () => {
@@ -69,6 +70,7 @@ describe('running import again on a root', () => {
     fs.rmSync(copy);
     await runImport(catalog, [photos]);
     expect(catalog.countImages()).toBe(5);
+    expect(livePathCountMismatches(catalog)).toBe(0);
     expect(catalog.listImages({ limit: 100 }).items.map((i) => i.id)).not.toContain(id);
   });
 

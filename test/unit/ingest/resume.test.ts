@@ -5,7 +5,7 @@ import { runImport } from '../../../src-main/ingest/import-job.js';
 import { Catalog } from '../../../src-main/library/catalog.js';
 import { makeImage } from '../../fixtures/images.js';
 import { killGroup, startImportChild } from './child-process.js';
-import { removeDir, tempDir } from './helpers.js';
+import { livePathCountMismatches, removeDir, tempDir } from './helpers.js';
 
 const COUNT = 100;
 
@@ -19,6 +19,7 @@ function expectComplete(catalog: Catalog, files: string[]): void {
   expect(new Set(rows.map((r) => r.imageId)).size).toBe(files.length);
   expect(catalog.db.prepare(`SELECT COUNT(*) FROM images`).pluck().get()).toBe(files.length);
   expect(catalog.countImages()).toBe(files.length);
+  expect(livePathCountMismatches(catalog)).toBe(0);
   for (const item of catalog.listImages({ limit: 1000 }).items) {
     expect(fs.existsSync(catalog.thumbnailPath(item.contentHash))).toBe(true);
   }
