@@ -98,8 +98,24 @@ export interface EmbedSummary {
 export type JobResult =
   | ({ kind: 'import' } & ImportSummary)
   | ({ kind: 'embed' } & EmbedSummary)
-  | { kind: 'train'; modelId: number | null }
+  | ({ kind: 'train' } & TrainSummary)
   | { kind: 'error'; message: string };
+
+export interface TrainSummary {
+  /** The new model, now active; null when training was cancelled. */
+  modelId: number | null;
+  before: Metrics | null;
+  after: Metrics | null;
+  unseenBefore: Metrics | null;
+  unseenAfter: Metrics | null;
+  /** Epoch whose weights were kept, and how many ran. */
+  bestEpoch: number;
+  epochs: number;
+  seconds: number;
+  /** Labelled images trained on and marked pairs used. */
+  images: number;
+  pairs: number;
+}
 
 export interface JobRef {
   jobId: number;
@@ -107,6 +123,63 @@ export interface JobRef {
 
 export interface DuplicateGroup {
   images: Hit[];
+}
+
+export interface LabelCount {
+  name: string;
+  count: number;
+}
+
+export type LossName = 'proxy-nca' | 'proxy-anchor' | 'contrastive' | 'triplet';
+export type MinerName = 'batch-hard' | 'semi-hard' | 'all';
+export const lossNames: readonly LossName[] = ['proxy-nca', 'proxy-anchor', 'contrastive', 'triplet'];
+export const minerNames: readonly MinerName[] = ['batch-hard', 'semi-hard', 'all'];
+
+/** Retrieval quality as "A Metric Learning Reality Check" defines it. */
+export interface Metrics {
+  precision_at_1: number;
+  recall_at_1: number;
+  recall_at_10: number;
+  r_precision: number;
+  map_at_r: number;
+  /** Queries that counted: labelled images with at least one other image of their label. */
+  queries: number;
+}
+
+export interface ModelSummary {
+  /** null: the pretrained backbone with no trained head. */
+  id: number | null;
+  name: string;
+  createdAt: number | null;
+  loss: LossName | null;
+  active: boolean;
+  settings: Record<string, unknown>;
+  /** Validation retrieval before and after this model's training. */
+  before: Metrics | null;
+  after: Metrics | null;
+  /** The same on labels held out of training (unseen classes), when some were. */
+  unseenBefore: Metrics | null;
+  unseenAfter: Metrics | null;
+}
+
+export type HardPairReason = 'close-but-different-labels' | 'same-label-far-apart' | 'unlabelled-close-neighbour';
+
+export interface HardPairView {
+  a: Hit & { labels: string[] };
+  b: Hit & { labels: string[] };
+  reason: HardPairReason;
+  similarity: number;
+}
+
+export interface TrainProgressEvent {
+  jobId: number;
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+  /** Validation metrics, on the event that ends an epoch. */
+  validation: Metrics | null;
 }
 
 // ---- Calls -----------------------------------------------------------------------------------
@@ -156,6 +229,38 @@ export const calls = {
   duplicates: call<DuplicateGroup[]>()(
     z.object({ threshold: z.number().min(0).max(1).optional() }).strict(),
   ),
+  labels: call<LabelCount[]>()(z.object({}).strict()),
+  setLabel: call<{ labelled: number }>()(
+    z.object({ label: z.string().trim().min(1).max(200), ids: z.array(imageId).min(1) }).strict(),
+  ),
+  removeLabel: call<{ removed: number }>()(
+    z.object({ label: z.string().min(1), ids: z.array(imageId).min(1) }).strict(),
+  ),
+  markPair: call<{ a: number; b: number; verdict: 'match' | 'mismatch' }>()(
+    z
+      .object({ a: imageId, b: imageId, verdict: z.enum(['match', 'mismatch']) })
+      .strict()
+      .refine((r) => r.a !== r.b, { message: 'a pair needs two different images', path: ['b'] }),
+  ),
+  unmarkPair: call<{ removed: boolean }>()(z.object({ a: imageId, b: imageId }).strict()),
+  hardPairs: call<HardPairView[]>()(z.object({ limit: z.number().int().min(1).max(500).default(30) }).strict()),
+  train: call<JobRef>()(
+    z
+      .object({
+        loss: z.enum(['proxy-nca', 'proxy-anchor', 'contrastive', 'triplet']).default('proxy-nca'),
+        miner: z.enum(['batch-hard', 'semi-hard', 'all']).optional(),
+        epochs: z.number().int().min(1).max(1000).optional(),
+        holdoutLabels: z.array(z.string().min(1)).optional(),
+        seed: z.number().int().optional(),
+        embeddingDim: z.number().int().min(2).max(2048).optional(),
+      })
+      .strict(),
+  ),
+  evaluate: call<Metrics>()(
+    z.object({ labels: z.array(z.string().min(1)).optional(), model: z.number().int().positive().nullable().optional() }).strict(),
+  ),
+  models: call<ModelSummary[]>()(z.object({}).strict()),
+  useModel: call<{ active: number | null }>()(z.object({ id: z.number().int().positive().nullable() }).strict()),
   cancelJob: call<{ cancelled: boolean }>()(z.object({ jobId: z.number().int().positive() }).strict()),
   listJobs: call<JobProgress[]>()(z.object({}).strict()),
 } as const;
@@ -175,9 +280,11 @@ export type Response<M extends Method> = NonNullable<Calls[M]['output']>;
 export interface Events {
   jobProgress: JobProgress;
   libraryChanged: { images: number; embedded: number };
+  trainProgress: TrainProgressEvent;
+  modelChanged: { active: number | null };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['jobProgress', 'libraryChanged'];
+export const eventNames: EventName[] = ['jobProgress', 'libraryChanged', 'trainProgress', 'modelChanged'];
 
 // ---- Channels --------------------------------------------------------------------------------
 

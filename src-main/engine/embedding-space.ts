@@ -53,16 +53,37 @@ export class EmbeddingSpace {
     private modelId: number | null,
   ) {}
 
+  /** The index answering queries now (hard-pair proposals reuse it). */
+  get activeIndex(): LiveIndex {
+    return this.index;
+  }
+
   static async open(catalog: Catalog): Promise<EmbeddingSpace> {
     const featureId = backboneId(nsfwjsVersion());
     const store = FeatureStore.open(catalog.paths.features, featureId, BACKBONE_FEATURE_DIM);
-    const active = catalog.activeModel();
-    const modelId = active?.id ?? null;
-    const head = active ? await Head.load(modelDir(catalog, active.id)) : Head.identity(BACKBONE_FEATURE_DIM);
+    let modelId = catalog.activeModel()?.id ?? null;
+    let head = Head.identity(BACKBONE_FEATURE_DIM);
+    if (modelId !== null) {
+      try {
+        head = await Head.load(modelDir(catalog, modelId));
+      } catch {
+        // Its files are gone or unreadable: fall back to the pretrained space rather than fail.
+        modelId = null;
+        catalog.setActiveModel(null);
+      }
+    }
     const index = openIndex(catalog, featureId, modelId, head.outputDim);
     const space = new EmbeddingSpace(catalog, store, head, index, modelId);
     space.syncIndex();
     return space;
+  }
+
+  get activeModelId(): number | null {
+    return this.modelId;
+  }
+
+  get featureDim(): number {
+    return this.store.dim;
   }
 
   embeddedCount(): number {
@@ -149,11 +170,7 @@ export class EmbeddingSpace {
   }
 
   duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
-    const listed = this.listed().filter((i) => this.index.has(i.id));
-    const features = this.store.get(listed.map((i) => i.hash));
-    const have = listed.filter((_, i) => features[i] !== undefined);
-    const vectors = this.head.embed(features.filter((f): f is Float32Array => f !== undefined));
-    const byId = new Map(have.map((img, i) => [img.id, vectors[i]] as const));
+    const byId = this.allEmbeddings();
     const groups = findDuplicateGroups(this.index, byId, threshold);
     return groups.map((ids) => {
       const first = byId.get(ids[0])!;
@@ -165,6 +182,99 @@ export class EmbeddingSpace {
     });
   }
 
+  /**
+   * Labelled images with cached features: what training and evaluation work on. Ids, features
+   * and labels share one order; an image with several labels counts under its first.
+   */
+  labelledFeatures(onlyLabels?: readonly string[]): { ids: number[]; features: Float32Array[]; labels: string[] } {
+    const wanted = onlyLabels ? new Set(onlyLabels) : null;
+    const rows: { id: number; hash: string; label: string }[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = this.catalog.listImages({ offset, limit: 1000 });
+      for (const i of page.items) {
+        const label = i.labels.find((l) => !wanted || wanted.has(l));
+        if (label !== undefined) rows.push({ id: i.id, hash: i.contentHash, label });
+      }
+      if (page.items.length < 1000) break;
+    }
+    const feats = this.store.get(rows.map((r) => r.hash));
+    const out = { ids: [] as number[], features: [] as Float32Array[], labels: [] as string[] };
+    rows.forEach((r, i) => {
+      const f = feats[i];
+      if (!f) return;
+      out.ids.push(r.id);
+      out.features.push(f);
+      out.labels.push(r.label);
+    });
+    return out;
+  }
+
+  /** Cached features of these images (undefined where not embedded yet). */
+  featuresOf(ids: readonly number[]): (Float32Array | undefined)[] {
+    const hashes = ids.map((id) => this.catalog.getImage(id)?.contentHash ?? '');
+    return this.store.get(hashes);
+  }
+
+  /** The active head's embeddings of all indexed images. */
+  allEmbeddings(): Map<number, Float32Array> {
+    const listed = this.listed().filter((i) => this.index.has(i.id));
+    const features = this.store.get(listed.map((i) => i.hash));
+    const have = listed.filter((_, i) => features[i] !== undefined);
+    const vectors = this.head.embed(features.filter((f): f is Float32Array => f !== undefined));
+    return new Map(have.map((img, i) => [img.id, vectors[i]] as const));
+  }
+
+  /** Embeddings of features under a given model's head (the active one when undefined). */
+  async embedWith(modelId: number | null | undefined, features: Float32Array[]): Promise<Float32Array[]> {
+    if (modelId === undefined || modelId === this.modelId) return this.head.embed(features);
+    const head = await this.loadHead(modelId);
+    try {
+      return head.embed(features);
+    } finally {
+      head.dispose();
+    }
+  }
+
+  /**
+   * Makes a model the active one: its head embeds the cached features (a matrix product, no
+   * CNN pass), its index is loaded or built, and only then does the switch happen, in one step.
+   */
+  async switchModel(modelId: number | null, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const head = await this.loadHead(modelId);
+    let index = openIndex(this.catalog, this.store.featureId, modelId, head.outputDim);
+    const listed = this.listed();
+    const missing = listed.filter((i) => !index.has(i.id));
+    if (missing.length > 0) {
+      const fresh = createIndex(head.outputDim, listed.length);
+      const chunk = 2048;
+      for (let s = 0; s < listed.length; s += chunk) {
+        const part = listed.slice(s, s + chunk);
+        const feats = this.store.get(part.map((i) => i.hash));
+        const ids: number[] = [];
+        const fs: Float32Array[] = [];
+        part.forEach((img, j) => {
+          const f = feats[j];
+          if (f) {
+            ids.push(img.id);
+            fs.push(f);
+          }
+        });
+        if (ids.length) fresh.add(ids, head.embed(fs));
+        onProgress?.(Math.min(s + chunk, listed.length), listed.length);
+      }
+      index = fresh;
+      index.save(indexFile(this.catalog, modelId));
+      writeFileAtomic(`${indexFile(this.catalog, modelId)}.meta.json`, JSON.stringify({ featureId: this.store.featureId, modelId }));
+    }
+    const old = this.head;
+    this.head = head;
+    this.index = index;
+    this.modelId = modelId;
+    this.catalog.setActiveModel(modelId);
+    if (old !== head) old.dispose();
+    this.syncIndex();
+  }
+
   async close(): Promise<void> {
     const extractor = this.extractor;
     this.extractor = null;
@@ -173,6 +283,11 @@ export class EmbeddingSpace {
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  private async loadHead(modelId: number | null): Promise<Head> {
+    if (modelId === null) return Head.identity(this.store.dim);
+    return Head.load(modelDir(this.catalog, modelId));
+  }
 
   private getExtractor(): Promise<FeatureExtractor> {
     this.extractor ??= FeatureExtractor.create();

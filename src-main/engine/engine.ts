@@ -20,6 +20,7 @@ import type { EngineLike, EventListener } from './engine-like.js';
 import { JobRunner, type JobContext, type JobStore } from './jobs.js';
 import { dispatch, type Handlers } from './protocol.js';
 import { EmbeddingSpace } from './embedding-space.js';
+import { Learning } from './learning.js';
 import { appVersion } from './version.js';
 
 export interface EngineOptions {
@@ -31,6 +32,7 @@ export class Engine implements EngineLike {
   readonly handlers: Handlers;
   private readonly events = new EventEmitter();
   private readonly jobs: JobRunner;
+  private readonly learning: Learning;
   private seq = 0;
 
   private constructor(
@@ -49,6 +51,7 @@ export class Engine implements EngineLike {
         }),
     };
     this.jobs = new JobRunner(store, (p) => this.emit('jobProgress', p));
+    this.learning = new Learning(catalog, space, (e) => this.emit('trainProgress', e));
     this.handlers = this.makeHandlers();
   }
 
@@ -175,6 +178,11 @@ export class Engine implements EngineLike {
     });
   }
 
+  private requireImages(ids: readonly number[]): void {
+    const missing = ids.filter((id) => !this.catalog.getImage(id));
+    if (missing.length) throw new ContractError(`no such image: ${missing.map((id) => `#${id}`).join(', ')}`, 'not-found');
+  }
+
   private listJobs(kind?: JobKind): JobProgress[] {
     const all = this.jobs.list();
     return kind ? all.filter((j) => j.kind === kind) : all;
@@ -223,6 +231,42 @@ export class Engine implements EngineLike {
       listFailures: async () => this.catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
       similar: async (req) => this.space.similar(req),
       duplicates: async ({ threshold }) => this.space.duplicates(threshold),
+      labels: async () => this.catalog.labelsWithCounts().map((l) => ({ name: l.name, count: l.count })),
+      setLabel: async ({ label, ids }) => {
+        this.requireImages(ids);
+        this.catalog.setLabels(ids, label);
+        this.libraryChanged();
+        return { labelled: ids.length };
+      },
+      removeLabel: async ({ label, ids }) => {
+        const removed = this.catalog.removeLabel(ids, label);
+        this.libraryChanged();
+        return { removed };
+      },
+      markPair: async ({ a, b, verdict }) => {
+        this.requireImages([a, b]);
+        const p = this.catalog.markPair(a, b, verdict, 'user');
+        return { a: p.a, b: p.b, verdict: p.verdict };
+      },
+      unmarkPair: async ({ a, b }) => ({ removed: this.catalog.unmarkPair(a, b) }),
+      hardPairs: async ({ limit }) => this.learning.hardPairs(limit),
+      train: async (req) => {
+        if (this.jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');
+        const jobId = this.jobs.enqueue('train', req, async (ctx) => ({
+          kind: 'train',
+          ...(await this.learning.train(req, ctx)),
+        }));
+        return { jobId };
+      },
+      evaluate: async (req) => this.learning.evaluate(req),
+      models: async () => this.learning.models(),
+      useModel: async ({ id }) => {
+        if (this.jobs.isBusy('train')) throw new ContractError('wait for training to finish before switching models', 'conflict');
+        await this.learning.useModel(id);
+        this.emit('modelChanged', { active: id });
+        this.libraryChanged();
+        return { active: id };
+      },
       cancelJob: async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
       listJobs: async () => this.listJobs(),
     };

@@ -3,6 +3,7 @@
 import type { JobKind, JobProgress, JobResult, JobState } from '../../src-shared/contract.js';
 
 export interface JobContext {
+  jobId: number;
   signal: AbortSignal;
   /** Reports progress; throttled so the UI gets at most ~10 updates a second. */
   progress(update: Partial<Pick<JobProgress, 'phase' | 'done' | 'total' | 'failed' | 'rate' | 'etaSeconds' | 'message'>>): void;
@@ -120,6 +121,7 @@ export class JobRunner {
     let last = 0;
     let pending: ReturnType<typeof setTimeout> | null = null;
     const ctx: JobContext = {
+      jobId: p.jobId,
       signal: entry.controller.signal,
       progress: (update) => {
         Object.assign(p, update);

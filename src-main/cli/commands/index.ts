@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { duplicates } from './duplicates.js';
 import { importCommand } from './import.js';
+import { evaluate, hardPairs, label, models, pair, train, use } from './learn.js';
 import { serve } from './serve.js';
 import { similar } from './similar.js';
 import { status } from './status.js';
@@ -13,4 +14,11 @@ export const commands: Record<string, Command> = {
   import: importCommand,
   similar,
   duplicates,
+  label,
+  pair,
+  train,
+  eval: evaluate,
+  models,
+  use,
+  'hard-pairs': hardPairs,
 };

@@ -1,0 +1,177 @@
+// Commands that teach the embedding: labels, marked pairs, training, evaluation, models.
+import path from 'node:path';
+import {
+  lossNames,
+  minerNames,
+  type HardPairView,
+  type JobRef,
+  type Metrics,
+  type ModelSummary,
+  type TrainSummary,
+} from '../../../src-shared/contract.js';
+import type { Engine } from '../../engine/engine.js';
+import { UsageError } from '../output.js';
+import { jobError, num, str, waitForJob, withEngine, type Command } from './command.js';
+
+/** Library ids for arguments that are ids (`#12`, `12`) or paths of library images. */
+async function resolveImages(engine: Engine, args: string[]): Promise<number[]> {
+  return args.map((arg) => {
+    const asId = /^#?(\d+)$/.exec(arg);
+    if (asId) return Number(asId[1]);
+    const image = engine.catalog.imageByPath(path.resolve(arg));
+    if (!image) throw new Error(`${arg} is not an image in the library (import its folder first)`);
+    return image.id;
+  });
+}
+
+const list = (v: unknown) => (str(v) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export const label: Command = {
+  synopsis: 'label LABEL IMAGE...',
+  summary: 'give images (paths or ids) a label; --remove takes it off',
+  options: { remove: { type: 'boolean' } },
+  async run({ library, values, positionals, out }) {
+    const [name, ...images] = positionals;
+    if (!name || images.length === 0) throw new UsageError('give a label and at least one image');
+    await withEngine(library, async (engine) => {
+      const ids = await resolveImages(engine, images);
+      const r = values.remove
+        ? ((await engine.call('removeLabel', { label: name, ids })) as { removed: number })
+        : ((await engine.call('setLabel', { label: name, ids })) as { labelled: number });
+      out.result(r, () => ('removed' in r ? `removed "${name}" from ${r.removed} images` : `labelled ${r.labelled} images "${name}"`));
+    });
+  },
+};
+
+export const pair: Command = {
+  synopsis: 'pair A B --match|--mismatch',
+  summary: 'tell the app two images are alike (--match) or not (--mismatch)',
+  options: { match: { type: 'boolean' }, mismatch: { type: 'boolean' }, remove: { type: 'boolean' } },
+  async run({ library, values, positionals, out }) {
+    if (positionals.length !== 2) throw new UsageError('give exactly two images');
+    if (!values.remove && values.match === values.mismatch) throw new UsageError('say --match or --mismatch');
+    await withEngine(library, async (engine) => {
+      const [a, b] = await resolveImages(engine, positionals);
+      if (values.remove) {
+        const r = await engine.call('unmarkPair', { a, b });
+        out.result(r, () => 'pair removed');
+        return;
+      }
+      const verdict = values.match ? 'match' : 'mismatch';
+      const r = await engine.call('markPair', { a, b, verdict });
+      out.result(r, () => `#${a} and #${b} marked ${verdict === 'match' ? 'alike' : 'not alike'}`);
+    });
+  },
+};
+
+function metricsTable(rows: [string, Metrics | null][]): string {
+  const keys: (keyof Metrics)[] = ['precision_at_1', 'recall_at_1', 'recall_at_10', 'r_precision', 'map_at_r'];
+  const head = ['', ...keys].map((k, i) => (i === 0 ? ''.padEnd(16) : k.padStart(14))).join('');
+  const lines = rows.map(([name, m]) => name.padEnd(16) + keys.map((k) => (m ? m[k].toFixed(3) : '-').padStart(14)).join(''));
+  return [head, ...lines].join('\n');
+}
+
+export const train: Command = {
+  synopsis: 'train [--loss L] [--miner M] [--holdout-labels L1,L2] [--epochs N] [--json]',
+  summary: `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')})`,
+  options: {
+    loss: { type: 'string' },
+    miner: { type: 'string' },
+    'holdout-labels': { type: 'string' },
+    epochs: { type: 'string' },
+    seed: { type: 'string' },
+    dim: { type: 'string' },
+  },
+  async run({ library, values, out }) {
+    const loss = str(values.loss) ?? 'proxy-nca';
+    if (!lossNames.includes(loss as never)) throw new UsageError(`--loss is one of ${lossNames.join(', ')}`);
+    const miner = str(values.miner);
+    if (miner && !minerNames.includes(miner as never)) throw new UsageError(`--miner is one of ${minerNames.join(', ')}`);
+    return withEngine(library, async (engine) => {
+      const ref = (await engine.call('train', {
+        loss,
+        miner,
+        epochs: num('epochs', values.epochs),
+        seed: num('seed', values.seed),
+        embeddingDim: num('dim', values.dim),
+        holdoutLabels: values['holdout-labels'] ? list(values['holdout-labels']) : undefined,
+      })) as JobRef;
+      const end = await waitForJob(engine, ref, out);
+      if (end.result?.kind !== 'train') throw new Error(jobError(end) ?? 'training did not finish');
+      const r: TrainSummary = end.result;
+      out.result(r, () =>
+        [
+          r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
+          `${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          metricsTable([
+            ['before', r.before],
+            ['after', r.after],
+            ...(r.unseenAfter ? ([['unseen before', r.unseenBefore], ['unseen after', r.unseenAfter]] as [string, Metrics | null][]) : []),
+          ]),
+        ].join('\n'),
+      );
+      return end.state === 'done' ? 0 : 1;
+    });
+  },
+};
+
+export const evaluate: Command = {
+  synopsis: 'eval [--labels L1,L2,...] [--model N] [--json]',
+  summary: 'retrieval quality of the active model among images with those labels',
+  options: { labels: { type: 'string' }, model: { type: 'string' } },
+  async run({ library, values, out }) {
+    const m = (await withEngine(library, (e) =>
+      e.call('evaluate', {
+        labels: values.labels ? list(values.labels) : undefined,
+        model: values.model === undefined ? undefined : values.model === 'pretrained' ? null : num('model', values.model),
+      }),
+    )) as Metrics;
+    out.result(m, () => `${metricsTable([['model', m]])}\n(${m.queries} queries)`);
+  },
+};
+
+export const models: Command = {
+  synopsis: 'models [--json]',
+  summary: 'the trained models, with their metrics before and after training',
+  options: {},
+  async run({ library, out }) {
+    const ms = (await withEngine(library, (e) => e.call('models', {}))) as ModelSummary[];
+    out.result(ms, () =>
+      ms
+        .map((m) => {
+          const id = m.id === null ? 'pretrained' : `#${m.id}`;
+          const gain = m.before && m.after ? `  MAP@R ${m.before.map_at_r.toFixed(3)} → ${m.after.map_at_r.toFixed(3)}` : '';
+          return `${m.active ? '*' : ' '} ${id.padEnd(11)} ${m.name}${gain}`;
+        })
+        .join('\n'),
+    );
+  },
+};
+
+export const use: Command = {
+  synopsis: 'use MODEL',
+  summary: 'make a model active (an id from `lookalike models`, or "pretrained")',
+  options: {},
+  async run({ library, positionals, out }) {
+    const arg = positionals[0];
+    if (!arg) throw new UsageError('give a model id or "pretrained"');
+    const id = arg === 'pretrained' ? null : Number(arg.replace(/^#/, ''));
+    if (id !== null && !Number.isInteger(id)) throw new UsageError(`"${arg}" is not a model id`);
+    const r = await withEngine(library, (e) => e.call('useModel', { id }));
+    out.result(r, () => `active model: ${id === null ? 'pretrained' : `#${id}`}`);
+  },
+};
+
+export const hardPairs: Command = {
+  synopsis: 'hard-pairs [--limit N] [--json]',
+  summary: 'pairs the model probably gets wrong, to judge with `lookalike pair`',
+  options: { limit: { type: 'string' } },
+  async run({ library, values, out }) {
+    const pairs = (await withEngine(library, (e) => e.call('hardPairs', { limit: num('limit', values.limit) }))) as HardPairView[];
+    out.result(pairs, () =>
+      pairs.length === 0
+        ? 'no pairs to review'
+        : pairs.map((p) => `${p.similarity.toFixed(3)}  #${p.a.id} ~ #${p.b.id}  (${p.reason})\n    ${p.a.path}\n    ${p.b.path}`).join('\n'),
+    );
+  },
+};

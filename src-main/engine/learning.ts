@@ -1,0 +1,205 @@
+// Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
+// switch), evaluation of any model, model versions, and hard pairs for the user to judge.
+import { mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ContractError,
+  type HardPairView,
+  type Metrics,
+  type ModelSummary,
+  type ParsedRequest,
+  type TrainProgressEvent,
+  type TrainSummary,
+} from '../../src-shared/contract.js';
+import type { Catalog } from '../library/catalog.js';
+import { retrievalMetrics, type RetrievalMetrics } from '../learn/metrics.js';
+import { trainHead } from '../learn/trainer.js';
+import { proposeHardPairs } from '../search/hard-pairs.js';
+import { modelDir, type EmbeddingSpace } from './embedding-space.js';
+import type { JobContext } from './jobs.js';
+
+export function toMetrics(m: RetrievalMetrics | null | undefined): Metrics | null {
+  if (!m) return null;
+  return {
+    precision_at_1: m.precisionAt1,
+    recall_at_1: m.recallAtK[1] ?? 0,
+    recall_at_10: m.recallAtK[10] ?? 0,
+    r_precision: m.rPrecision,
+    map_at_r: m.mapAtR,
+    queries: m.queries,
+  };
+}
+
+interface StoredMetrics {
+  before?: Metrics | null;
+  after?: Metrics | null;
+  unseenBefore?: Metrics | null;
+  unseenAfter?: Metrics | null;
+}
+
+export class Learning {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly space: EmbeddingSpace,
+    private readonly onTrainProgress: (e: TrainProgressEvent) => void,
+  ) {}
+
+  async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
+    const started = Date.now();
+    ctx.progress({ phase: 'gathering labels' });
+    const data = this.space.labelledFeatures();
+    const distinct = new Set(data.labels);
+    if (distinct.size < 2) {
+      throw new ContractError(`training needs at least two labels with embedded images; the library has ${distinct.size}`, 'conflict');
+    }
+    const position = new Map(data.ids.map((id, i) => [id, i]));
+    const pairs = this.catalog.listPairs().flatMap((p) => {
+      const a = position.get(p.a);
+      const b = position.get(p.b);
+      return a === undefined || b === undefined ? [] : [{ a, b, match: p.verdict === 'match' }];
+    });
+    const epochs = req.epochs ?? 30;
+    ctx.progress({ phase: 'training', done: 0, total: epochs, message: `${data.ids.length} images, ${distinct.size} labels, ${pairs.length} pairs` });
+    const result = await trainHead({
+      features: data.features,
+      labels: data.labels,
+      pairs,
+      loss: req.loss,
+      miner: req.miner,
+      epochs,
+      seed: req.seed ?? 1,
+      holdoutLabels: req.holdoutLabels,
+      embeddingDim: req.embeddingDim,
+      signal: ctx.signal,
+      onProgress: (p) => {
+        this.onTrainProgress({
+          jobId: ctx.jobId,
+          epoch: p.epoch,
+          epochs: p.epochs,
+          step: p.step,
+          steps: p.steps,
+          loss: p.loss,
+          validation: toMetrics(p.validation),
+        });
+        ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
+      },
+    });
+    const summary: TrainSummary = {
+      modelId: null,
+      before: toMetrics(result.before),
+      after: toMetrics(result.after),
+      unseenBefore: toMetrics(result.unseenBefore),
+      unseenAfter: toMetrics(result.unseenAfter),
+      bestEpoch: result.bestEpoch,
+      epochs: result.history.length,
+      seconds: (Date.now() - started) / 1000,
+      images: data.ids.length,
+      pairs: pairs.length,
+    };
+    if (result.cancelled || ctx.signal.aborted) {
+      result.head.dispose();
+      return summary; // the active model stays as it was
+    }
+    // The model row exists before its files; it only becomes active once head and index are
+    // complete, so a killed engine leaves the previous model in charge.
+    const record = this.catalog.createModel({
+      name: `${req.loss} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      loss: req.loss,
+      settings: { ...result.head.metadata.settings, miner: req.miner ?? null, holdoutLabels: req.holdoutLabels ?? [] },
+      metrics: { before: summary.before, after: summary.after, unseenBefore: summary.unseenBefore, unseenAfter: summary.unseenAfter },
+    });
+    const dir = modelDir(this.catalog, record.id);
+    const tmp = `${dir}.partial`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(path.dirname(tmp), { recursive: true });
+    await result.head.save(tmp);
+    renameSync(tmp, dir);
+    result.head.dispose();
+    ctx.progress({ phase: 're-indexing', done: 0, total: null });
+    await this.space.switchModel(record.id, (done, total) => ctx.progress({ phase: 're-indexing', done, total }));
+    return { ...summary, modelId: record.id };
+  }
+
+  async evaluate(req: ParsedRequest<'evaluate'>): Promise<Metrics> {
+    const data = this.space.labelledFeatures(req.labels);
+    if (data.ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');
+    if (req.model !== undefined && req.model !== null && !this.modelExists(req.model)) {
+      throw new ContractError(`no model #${req.model}`, 'not-found');
+    }
+    const embeddings = await this.space.embedWith(req.model, data.features);
+    return toMetrics(retrievalMetrics(embeddings, data.labels, [1, 10]))!;
+  }
+
+  models(): ModelSummary[] {
+    const active = this.space.activeModelId;
+    const pretrained: ModelSummary = {
+      id: null,
+      name: 'Pretrained (no training)',
+      createdAt: null,
+      loss: null,
+      active: active === null,
+      settings: {},
+      before: null,
+      after: null,
+      unseenBefore: null,
+      unseenAfter: null,
+    };
+    const trained = this.catalog
+      .listModels()
+      .filter((m) => this.modelExists(m.id))
+      .map((m): ModelSummary => {
+        const metrics = (m.metrics ?? {}) as StoredMetrics;
+        return {
+          id: m.id,
+          name: m.name,
+          createdAt: m.createdAt,
+          loss: m.loss as ModelSummary['loss'],
+          active: m.id === active,
+          settings: (m.settings ?? {}) as Record<string, unknown>,
+          before: metrics.before ?? null,
+          after: metrics.after ?? null,
+          unseenBefore: metrics.unseenBefore ?? null,
+          unseenAfter: metrics.unseenAfter ?? null,
+        };
+      });
+    return [pretrained, ...trained];
+  }
+
+  async useModel(id: number | null): Promise<void> {
+    if (id !== null && !this.modelExists(id)) throw new ContractError(`no model #${id}`, 'not-found');
+    await this.space.switchModel(id);
+  }
+
+  hardPairs(limit: number): HardPairView[] {
+    const embeddings = this.space.allEmbeddings();
+    const labels = new Map<number, string>();
+    const labelsOf = new Map<number, string[]>();
+    const paths = new Map<number, string>();
+    for (let offset = 0; ; offset += 1000) {
+      const page = this.catalog.listImages({ offset, limit: 1000 });
+      for (const i of page.items) {
+        paths.set(i.id, i.path);
+        labelsOf.set(i.id, i.labels);
+        if (i.labels.length > 0) labels.set(i.id, i.labels[0]);
+      }
+      if (page.items.length < 1000) break;
+    }
+    const marked = this.catalog.listPairs();
+    const perReason = Math.max(1, Math.ceil(limit / 3));
+    const proposals = proposeHardPairs(embeddings, labels, marked, {
+      index: this.space.activeIndex,
+      limitPerReason: perReason,
+    });
+    const view = (id: number, score: number) => ({ id, path: paths.get(id) ?? '', score, labels: labelsOf.get(id) ?? [] });
+    return proposals.slice(0, limit).map((p) => ({
+      a: view(p.a, p.similarity),
+      b: view(p.b, p.similarity),
+      reason: p.reason,
+      similarity: p.similarity,
+    }));
+  }
+
+  private modelExists(id: number): boolean {
+    return this.catalog.getModel(id) !== undefined && existsSync(path.join(modelDir(this.catalog, id), 'head.json'));
+  }
+}

@@ -1,0 +1,111 @@
+// The engine in-process, on a real library: real SQLite, real thumbnails, the real CNN and
+// index. One library is imported once and shared by the queries below.
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImagePage, JobProgress, JobRef, SimilarResult, Status } from '../../../src-shared/contract.js';
+import { Engine } from '../../../src-main/engine/engine.js';
+import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
+
+let work: string;
+let engine: Engine;
+let byKind: Map<Kind, string[]>;
+
+async function runJob(e: Engine, ref: JobRef): Promise<JobProgress> {
+  await e.whenIdle();
+  const job = ((await e.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId);
+  if (!job) throw new Error(`job ${ref.jobId} vanished`);
+  return job;
+}
+
+async function importFolder(e: Engine, folder: string): Promise<JobProgress> {
+  return runJob(e, (await e.call('importFolders', { paths: [folder] })) as JobRef);
+}
+
+const kindOf = (p: string) => path.basename(path.dirname(p));
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-engine-'));
+  byKind = await makeKindImages(path.join(work, 'photos'), 4, ['rings', 'discs', 'checkers']);
+  writeFileSync(path.join(work, 'photos', 'broken.jpg'), 'this is not a jpeg');
+  engine = await Engine.open(path.join(work, 'library'));
+  const job = await importFolder(engine, path.join(work, 'photos'));
+  expect(job.state).toBe('done');
+}, 180_000);
+
+afterAll(async () => {
+  await engine?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('engine', () => {
+  it('reports status with version, library, backend and counts', async () => {
+    const s = (await engine.call('status', {})) as Status;
+    expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(s.library).toBe(path.join(work, 'library'));
+    expect(s.backend?.name).toBe('wasm');
+    expect(s.images).toBe(12);
+    expect(s.embedded).toBe(12);
+  });
+
+  it('imports every photo, reports the broken one and keeps going', async () => {
+    const jobs = (await engine.call('listJobs', {})) as JobProgress[];
+    const result = jobs.find((j) => j.kind === 'import')?.result;
+    expect(result).toMatchObject({ kind: 'import', added: 12 });
+    const failed = result?.kind === 'import' ? result.failed : [];
+    expect(failed.map((f) => path.basename(f.path))).toEqual(['broken.jpg']);
+    const page = (await engine.call('listImages', { limit: 50 })) as ImagePage;
+    expect(page.total).toBe(12);
+  });
+
+  it('finds look-alikes of a library photo: its own kind first, itself excluded, scores descending', async () => {
+    const page = (await engine.call('listImages', { limit: 50 })) as ImagePage;
+    for (const kind of ['rings', 'discs', 'checkers'] as const) {
+      const query = page.items.find((i) => kindOf(i.path) === kind)!;
+      const r = (await engine.call('similar', { id: query.id, k: 5 })) as SimilarResult;
+      expect(r.hits.map((h) => h.id)).not.toContain(query.id);
+      expect(kindOf(r.hits[0].path), `top hit for ${kind}`).toBe(kind);
+      const scores = r.hits.map((h) => h.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+  });
+
+  it('queries with a photo from outside the library without adding it', async () => {
+    const outside = await makeKindImages(path.join(work, 'outside'), 1, ['discs']);
+    const file = outside.get('discs')![0];
+    const r = (await engine.call('similar', { path: file, k: 3 })) as SimilarResult;
+    expect(r.query.id).toBeNull();
+    expect(kindOf(r.hits[0].path)).toBe('discs');
+    const s = (await engine.call('status', {})) as Status;
+    expect(s.images).toBe(12);
+  });
+
+  it('applies the score range', async () => {
+    const id = ((await engine.call('listImages', { limit: 1 })) as ImagePage).items[0].id;
+    const all = (await engine.call('similar', { id, k: 20 })) as SimilarResult;
+    const cut = all.hits[2].score;
+    const r = (await engine.call('similar', { id, k: 20, minScore: cut })) as SimilarResult;
+    expect(r.hits.length).toBeGreaterThanOrEqual(3);
+    expect(r.hits.every((h) => h.score >= cut)).toBe(true);
+  });
+
+  it('gives a clear answer for unknown images and unreadable query files', async () => {
+    await expect(engine.call('similar', { id: 999_999 })).rejects.toThrow(/no image #999999/);
+    await expect(engine.call('similar', { path: path.join(work, 'photos', 'broken.jpg') })).rejects.toThrow(/cannot read/);
+  });
+
+  it('never returns an image removed from disk after a re-scan', async () => {
+    const gone = byKind.get('checkers')![0];
+    unlinkSync(gone);
+    const job = await importFolder(engine, path.join(work, 'photos'));
+    expect(job.result).toMatchObject({ kind: 'import', removed: 1, added: 0 });
+    const page = (await engine.call('listImages', { limit: 50 })) as ImagePage;
+    expect(page.items.map((i) => i.path)).not.toContain(gone);
+    for (const img of page.items) {
+      const r = (await engine.call('similar', { id: img.id, k: 20 })) as SimilarResult;
+      expect(r.hits.map((h) => h.path)).not.toContain(gone);
+    }
+    expect(((await engine.call('status', {})) as Status).embedded).toBe(11);
+  });
+});
