@@ -1,0 +1,90 @@
+// The engine as the browser-mode server runs it: a Node child process behind the typed
+// protocol. A dead engine is restarted; a killed training run leaves the library usable.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobProgress, JobRef, ModelSummary, Status } from '../../../src-shared/contract.js';
+import { EngineProcess, forkSpawner, type ProcessPort } from '../../../src-main/engine/child.js';
+import { makeKindImages } from '../../fixtures/kinds.js';
+
+let work: string;
+let library: string;
+
+function waitJob(engine: EngineProcess, ref: JobRef, until: (p: JobProgress) => boolean): Promise<JobProgress> {
+  return new Promise((resolve) => {
+    const off = engine.onEvent((name, payload) => {
+      const p = payload as JobProgress;
+      if (name === 'jobProgress' && p.jobId === ref.jobId && until(p)) {
+        off();
+        resolve(p);
+      }
+    });
+  });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-child-'));
+  library = path.join(work, 'library');
+  await makeKindImages(path.join(work, 'photos'), 5, ['rings', 'discs', 'checkers']);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('engine in a child process', () => {
+  it('answers calls, rejects malformed ones with the field named, and restarts after a crash', async () => {
+    let port: ProcessPort | undefined;
+    const restarts: string[] = [];
+    const engine = await EngineProcess.start(library, {
+      spawner: (entry, lib) => (port = forkSpawner(entry, lib)),
+      onRestart: (m) => restarts.push(m),
+    });
+    try {
+      const s = (await engine.call('status', {})) as Status;
+      expect(s).toMatchObject({ library, images: 0, backend: { name: 'wasm' } });
+      await expect(engine.call('listImages', { limit: 'all' })).rejects.toThrow(/limit: /);
+      // The next request still works.
+      expect(((await engine.call('status', {})) as Status).images).toBe(0);
+
+      port!.kill();
+      await expect.poll(() => restarts.length, { timeout: 20_000 }).toBe(1);
+      expect(restarts[0]).toMatch(/restarted/);
+      expect(((await engine.call('status', {})) as Status).library).toBe(library);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
+  it('leaves the library usable, with the previous model active, when killed during training', async () => {
+    let port: ProcessPort | undefined;
+    const engine = await EngineProcess.start(library, { spawner: (entry, lib) => (port = forkSpawner(entry, lib)) });
+    const imported = (await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true })) as JobRef;
+    await waitJob(engine, imported, (p) => p.state === 'done');
+    await engine.call('train', { loss: 'triplet', miner: 'batch-hard', epochs: 500 });
+    await new Promise<void>((resolve) => {
+      const off = engine.onEvent((name) => {
+        if (name === 'trainProgress') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const stopped = new Promise<void>((r) => port!.onExit(() => r()));
+    port!.kill();
+    await stopped;
+    await engine.close().catch(() => undefined);
+
+    const again = await EngineProcess.start(library);
+    try {
+      const s = (await again.call('status', {})) as Status;
+      expect(s.images).toBe(15);
+      expect(s.embedded).toBe(15);
+      expect(s.activeModel).toBeNull();
+      const models = (await again.call('models', {})) as ModelSummary[];
+      expect(models.filter((m) => m.id !== null)).toHaveLength(0);
+      const jobs = (await again.call('listJobs', {})) as JobProgress[];
+      expect(jobs.every((j) => j.state !== 'running')).toBe(true);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+});
