@@ -1,0 +1,96 @@
+// The `lookalike` command as a user runs it: the real bin script, a real library folder.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeKindImages } from '../../fixtures/kinds.js';
+
+const bin = path.resolve(import.meta.dirname, '../../../bin/lookalike.js');
+const run = promisify(execFile);
+let work: string;
+let library: string;
+
+async function lookalike(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, LOOKALIKE_LIBRARY: library } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-cli-'));
+  library = path.join(work, 'library');
+  await makeKindImages(path.join(work, 'photos'), 3, ['rings', 'discs']);
+  writeFileSync(path.join(work, 'photos', 'notes.jpg'), 'text, not a photo');
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('lookalike CLI', () => {
+  it('prints help listing its commands', async () => {
+    const r = await lookalike('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['status', 'serve', 'import', 'similar', 'duplicates', 'train', 'eval']) expect(r.stdout).toContain(c);
+  });
+
+  it('refuses unknown commands and options with usage and exit code 2', async () => {
+    expect((await lookalike('frobnicate')).code).toBe(2);
+    const r = await lookalike('status', '--colour');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/colour/);
+  });
+
+  it('status --json has version, library, backend and image count', async () => {
+    const r = await lookalike('status', '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ library, images: 0 });
+    expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(s.backend.name).toBe('wasm');
+  });
+
+  it('import --json reports added, unchanged, removed and failed files; a second run changes nothing', async () => {
+    const first = await lookalike('import', path.join(work, 'photos'), '--labels-from-folders', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const r = JSON.parse(first.stdout);
+    expect(r).toMatchObject({ added: 6, unchanged: 0, removed: 0 });
+    expect(r.failed).toHaveLength(1);
+    expect(r.failed[0].path).toBe(path.join(work, 'photos', 'notes.jpg'));
+    expect(r.failed[0].error).toEqual(expect.any(String));
+    const again = JSON.parse((await lookalike('import', path.join(work, 'photos'), '--json')).stdout);
+    expect(again).toMatchObject({ added: 0, unchanged: 6, removed: 0 });
+  }, 60_000);
+
+  it('similar --json answers several query files in one call', async () => {
+    const photos = path.join(work, 'photos');
+    const q1 = path.join(photos, 'rings', 'rings-1.jpg');
+    const q2 = path.join(photos, 'discs', 'discs-2.jpg');
+    const r = await lookalike('similar', q1, q2, '-k', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { query: string; hits: { id: number; path: string; score: number }[] }[];
+    expect(out.map((o) => o.query)).toEqual([q1, q2]);
+    expect(out[0].hits).toHaveLength(2);
+    expect(out[0].hits[0]).toEqual({ id: expect.any(Number), path: expect.stringContaining('rings'), score: expect.any(Number) });
+    expect(out[1].hits[0].path).toContain('discs');
+  }, 60_000);
+
+  it('eval --json prints the retrieval metrics by name', async () => {
+    const r = await lookalike('eval', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout);
+    for (const k of ['precision_at_1', 'recall_at_1', 'recall_at_10', 'r_precision', 'map_at_r']) {
+      expect(m[k]).toBeGreaterThanOrEqual(0);
+      expect(m[k]).toBeLessThanOrEqual(1);
+    }
+  }, 60_000);
+
+  it('fails with a clear message for a folder that does not exist', async () => {
+    const r = await lookalike('import', path.join(work, 'nope'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no such folder/);
+  });
+});
