@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
-import type { ImageFacts, IngestOp, PathState } from '../library/ingest-store.js';
+import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { hashBytes, hashFile } from './hash.js';
 import { ProgressReporter, type ImportProgress } from './progress.js';

@@ -42,6 +42,9 @@ function describeDecodeError(err: unknown): string {
   if (/premature end|truncated|unexpected end|Not enough data|end of stream/i.test(message)) {
     return `the file is truncated (incomplete copy or download): ${message}`;
   }
+  if (/unsupported codec|compression format has not been built in|hevc/i.test(message)) {
+    return 'HEIC photos (HEVC) cannot be decoded by this build of the image library: convert them to JPEG';
+  }
   if (/exceeds pixel limit/i.test(message)) return 'the image has too many pixels to decode safely (decompression bomb?)';
   if (/empty/i.test(message)) return 'the file is empty (0 bytes)';
   return `could not decode the image: ${message}`;
