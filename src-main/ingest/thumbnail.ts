@@ -37,8 +37,14 @@ export function thumbnailPathFor(thumbsDir: string, contentHash: string): string
   return path.join(thumbsDir, contentHash.slice(0, 2), `${contentHash}.webp`);
 }
 
+/** libvips stacks one line per retry; the last line is the one that says what went wrong. */
+function lastLine(err: unknown): string {
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines[lines.length - 1] ?? 'unknown error';
+}
+
 function describeDecodeError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = lastLine(err);
   if (/premature end|truncated|unexpected end|Not enough data|end of stream/i.test(message)) {
     return `the file is truncated (incomplete copy or download): ${message}`;
   }
@@ -67,7 +73,8 @@ export async function decodeAndThumbnail(
   } catch (err) {
     // A header sharp cannot parse: whatever libvips said (its message may even be lost to a
     // concurrent failure), the file is not an image we can read.
-    const detail = err instanceof Error && !/unknown error/i.test(err.message) ? ` (${err.message})` : '';
+    const reason = lastLine(err);
+    const detail = /unknown error/i.test(reason) ? '' : ` (${reason})`;
     throw new ImageReadError(`not an image, or not a format Lookalike can read (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF)${detail}`);
   }
   const format = meta.format ?? 'unknown';
