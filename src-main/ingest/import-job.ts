@@ -11,7 +11,7 @@ import { BatchWriter } from './batch-writer.js';
 import { hashBytes, hashFile } from './hash.js';
 import { ProgressReporter, type ImportProgress } from './progress.js';
 import { describeFsError, scanFolder, type ScannedFile, type ScanResult } from './scan.js';
-import { decodeAndThumbnail, DEFAULT_MAX_PIXELS, thumbnailPathFor } from './thumbnail.js';
+import { decodeAndThumbnail, DEFAULT_MAX_PIXELS, removeStaleThumbnailTemps, thumbnailPathFor } from './thumbnail.js';
 
 export type { ImportProgress } from './progress.js';
 
@@ -59,6 +59,7 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
   const store = catalog.ingest;
   const writer = new BatchWriter(store);
   const labelOf = options.labelsFromFolders ? (file: string) => path.basename(path.dirname(file)) : undefined;
+  await removeStaleThumbnailTemps(catalog.paths.thumbs);
 
   // ---- scan every root before touching the catalog: a cancelled scan changes nothing.
   const scanned: ScannedRoot[] = [];

@@ -139,10 +139,17 @@ async function endsEarly(input: Buffer | string, format: string): Promise<boolea
   return !(tail[end - 2] === 0xff && tail[end - 1] === 0xd9);
 }
 
+/** Temp files live in one folder beside the hash folders, so leftovers are cheap to find. */
+function tempDirFor(target: string): string {
+  return path.join(path.dirname(path.dirname(target)), '.tmp');
+}
+
 /** Writes via a temp file and a rename, so the final name only ever holds a whole file. */
 async function writeAtomically(target: string, bytes: Buffer): Promise<void> {
-  const tmp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const tmpDir = tempDirFor(target);
+  const tmp = path.join(tmpDir, `${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    await fs.mkdir(tmpDir, { recursive: true });
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, target);
@@ -150,4 +157,32 @@ async function writeAtomically(target: string, bytes: Buffer): Promise<void> {
     await fs.rm(tmp, { force: true });
     throw new Error(`could not write the thumbnail: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * Deletes temp files a killed import left behind. Only old ones: a temp file younger than
+ * `olderThanMs` may belong to a write still in progress.
+ */
+export async function removeStaleThumbnailTemps(thumbsDir: string, olderThanMs = 10 * 60_000): Promise<number> {
+  const tmpDir = path.join(thumbsDir, '.tmp');
+  let names: string[];
+  try {
+    names = await fs.readdir(tmpDir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of names) {
+    const file = path.join(tmpDir, name);
+    try {
+      if ((await fs.stat(file)).mtimeMs < cutoff) {
+        await fs.rm(file, { force: true });
+        removed += 1;
+      }
+    } catch {
+      // already gone
+    }
+  }
+  return removed;
 }

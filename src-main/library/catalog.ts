@@ -167,6 +167,14 @@ export class Catalog {
       .all() as RootRecord[];
   }
 
+  /**
+   * Forgets a root: its paths go, and images known only under it leave the listing (their
+   * labels, pairs and thumbnails stay, so importing the folder again restores them).
+   */
+  removeRoot(rootId: number): boolean {
+    return this.db.prepare(`DELETE FROM roots WHERE id = ?`).run(rootId).changes > 0;
+  }
+
   // ---- labels -------------------------------------------------------------------------
 
   /** Gives these images the label (created when new); returns the label's id. */

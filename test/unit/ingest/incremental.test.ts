@@ -119,6 +119,18 @@ describe('running import again on a root', () => {
     expect(viaLink).toMatchObject({ added: 0, unchanged: 6 });
   });
 
+  it('forgets a removed root and brings its images back, labels included, when it is imported again', async () => {
+    await runImport(catalog, [photos], { labelsFromFolders: true });
+    const root = catalog.listRoots()[0];
+    expect(root).toMatchObject({ path: photos, imageCount: 6 });
+    expect(catalog.removeRoot(root.id)).toBe(true);
+    expect(catalog.countImages()).toBe(0);
+    expect(livePathCountMismatches(catalog)).toBe(0);
+    const again = await runImport(catalog, [photos]);
+    expect(again).toMatchObject({ added: 6, unchanged: 0 });
+    expect(catalog.labelsWithCounts().map((l) => [l.name, l.count])).toEqual([['cats', 3], ['dogs', 3]]);
+  });
+
   it('labels unchanged images too when asked on a later run', async () => {
     await runImport(catalog, [photos]);
     expect(catalog.labelsWithCounts()).toEqual([]);

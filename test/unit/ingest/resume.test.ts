@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../../src-main/ingest/import-job.js';
 import { Catalog } from '../../../src-main/library/catalog.js';
@@ -20,8 +21,14 @@ function expectComplete(catalog: Catalog, files: string[]): void {
   expect(catalog.db.prepare(`SELECT COUNT(*) FROM images`).pluck().get()).toBe(files.length);
   expect(catalog.countImages()).toBe(files.length);
   expect(livePathCountMismatches(catalog)).toBe(0);
+  expect(inconsistentRows(catalog)).toBe(0);
+}
+
+/** Every thumbnail is a whole WebP (a kill mid-write must not leave a broken one). */
+async function expectWholeThumbnails(catalog: Catalog): Promise<void> {
   for (const item of catalog.listImages({ limit: 1000 }).items) {
-    expect(fs.existsSync(catalog.thumbnailPath(item.contentHash))).toBe(true);
+    const meta = await sharp(catalog.thumbnailPath(item.contentHash), { failOn: 'truncated' }).stats();
+    expect(meta.channels.length).toBeGreaterThanOrEqual(3);
   }
 }
 
@@ -70,6 +77,7 @@ describe('an interrupted import', () => {
       const resumed = await runImport(catalog, [photos]);
       expect(resumed).toMatchObject({ added: COUNT - committed, unchanged: committed, removed: 0, failed: [], cancelled: false });
       expectComplete(catalog, files);
+      await expectWholeThumbnails(catalog);
     } finally {
       catalog.close();
     }
