@@ -5,7 +5,9 @@
 //   npx tsx bench/index.ts                 # 100,000 vectors, 128-d and 1280-d (minutes)
 //   npx tsx bench/index.ts --n 20000       # smaller
 //   npx tsx bench/index.ts --dims 128      # one dimension only
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+//   npx tsx bench/index.ts --cache DIR     # keep built indexes in DIR; later runs load them
+//                                          # (same seed, so same vectors) and skip the build
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,17 +21,31 @@ const { values } = parseArgs({
     n: { type: 'string', default: '100000' },
     dims: { type: 'string', default: '128,1280' },
     queries: { type: 'string', default: '200' },
+    cache: { type: 'string' },
   },
 });
 const n = Number(values.n);
 const dims = values.dims.split(',').map(Number);
 const queryCount = Number(values.queries);
 const K = 10;
-const SWEEP = [32, 64, DEFAULT_HNSW_SETTINGS.ef, 200];
+const SWEEP = [64, 128, 160, DEFAULT_HNSW_SETTINGS.ef, 300];
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+// RSS +build is only meaningful when the index was built (not loaded) in this run.
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+function build(hnsw: HnswIndex, ids: number[], vectors: Float32Array[]): void {
+  const batch = 5000;
+  let lastReport = performance.now();
+  for (let start = 0; start < ids.length; start += batch) {
+    hnsw.add(ids.slice(start, start + batch), vectors.slice(start, start + batch));
+    if (performance.now() - lastReport > 30_000) {
+      console.log(`  building: ${start + batch}/${ids.length}`);
+      lastReport = performance.now();
+    }
+  }
+}
 
 function time<T>(work: () => T): [T, number] {
   const start = performance.now();
@@ -68,20 +84,19 @@ try {
     const exactFigures = measureQueries(exact, queries.slice(0, 50), truth.slice(0, 50));
 
     const rssBefore = process.memoryUsage().rss;
-    const hnsw = new HnswIndex(dim, { capacity: n });
-    let lastReport = performance.now();
-    const [, buildMs] = time(() => {
-      const batch = 5000;
-      for (let start = 0; start < n; start += batch) {
-        hnsw.add(ids.slice(start, start + batch), set.rows.slice(start, start + batch));
-        if (performance.now() - lastReport > 30_000) {
-          console.log(`  building: ${start + batch}/${n}`);
-          lastReport = performance.now();
-        }
-      }
-    });
+    const cached = values.cache === undefined ? undefined : join(values.cache, `index-${dim}-${n}.hnsw`);
+    let hnsw: HnswIndex;
+    let buildMs = NaN;
+    if (cached !== undefined && existsSync(cached)) {
+      hnsw = HnswIndex.load(cached);
+      console.log(`  loaded the index built earlier from ${cached}`);
+    } else {
+      hnsw = new HnswIndex(dim, { capacity: n });
+      buildMs = time(() => build(hnsw, ids, set.rows))[1];
+      if (cached !== undefined) hnsw.save(cached);
+    }
     const rssAfter = process.memoryUsage().rss;
-    console.log(`  built in ${seconds(buildMs)}`);
+    if (!Number.isNaN(buildMs)) console.log(`  built in ${seconds(buildMs)}`);
 
     for (const ef of SWEEP) {
       hnsw.ef = ef;
@@ -98,7 +113,7 @@ try {
     const loadedFigures = measureQueries(loaded, queries, truth);
 
     rows.push([
-      String(dim), String(n), seconds(buildMs),
+      String(dim), String(n), Number.isNaN(buildMs) ? 'cached' : seconds(buildMs),
       figures.p50.toFixed(3), figures.p99.toFixed(3), figures.recall.toFixed(4),
       loadedFigures.recall.toFixed(4), exactFigures.p50.toFixed(1),
       seconds(saveMs), seconds(loadMs), mb(bytes), mb(rssAfter - rssBefore), mb(rssAfter),
