@@ -24,7 +24,11 @@ import { Learning } from './learning.js';
 import { appVersion } from './version.js';
 
 export interface EngineOptions {
-  /** Start embedding images that are not embedded yet as soon as the engine opens. */
+  /**
+   * Pick up work a killed engine left: interrupted imports run again, unembedded images are
+   * embedded. The long-lived engine of the app and of browser mode does this; one-shot CLI
+   * commands do not, so that `lookalike status` never starts (and cancels) an import.
+   */
   resume?: boolean;
 }
 
@@ -61,7 +65,7 @@ export class Engine implements EngineLike {
       const backend = await initBackend();
       const space = await EmbeddingSpace.open(catalog);
       const engine = new Engine(catalog, backend, space);
-      engine.recoverInterruptedJobs(opts.resume ?? false);
+      if (opts.resume) engine.resumeInterruptedWork();
       return engine;
     } catch (err) {
       catalog.close();
@@ -112,17 +116,17 @@ export class Engine implements EngineLike {
     this.emit('libraryChanged', { images: this.catalog.countImages(), embedded: this.space.embeddedCount() });
   }
 
-  /** Jobs a killed engine left running are marked as such; their work is picked up again. */
-  private recoverInterruptedJobs(resume: boolean): void {
+  /** Jobs a killed engine left running are closed as interrupted; imports run again. */
+  private resumeInterruptedWork(): void {
     const interrupted = this.catalog.unfinishedJobs();
     for (const job of interrupted) {
       this.catalog.updateJob(job.id, { state: 'failed', error: 'interrupted: the engine stopped during this job' });
     }
-    const roots = interrupted
-      .filter((j) => j.kind === 'import')
-      .flatMap((j) => ((j.params as { paths?: string[] } | null)?.paths ?? []));
-    if (roots.length > 0) this.startImport([...new Set(roots)], false);
-    else if (resume && this.space.pendingCount() > 0) this.startEmbed();
+    const imports = interrupted.filter((j) => j.kind === 'import');
+    const roots = imports.flatMap((j) => ((j.params as { paths?: string[] } | null)?.paths ?? []));
+    const byFolders = imports.some((j) => (j.params as { labelsFromFolders?: boolean } | null)?.labelsFromFolders);
+    if (roots.length > 0) this.startImport([...new Set(roots)], byFolders);
+    else if (this.space.pendingCount() > 0) this.startEmbed();
   }
 
   private startImport(paths: string[], labelsFromFolders: boolean): number {

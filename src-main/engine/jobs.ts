@@ -31,6 +31,8 @@ export class JobRunner {
   private readonly recent: Entry[] = [];
   private current: Entry | null = null;
   private idle: Promise<void> = Promise.resolve();
+  /** Set while the engine shuts down: stopped jobs stay unfinished in the store, to resume. */
+  private stopping = false;
 
   constructor(
     private readonly store: JobStore,
@@ -86,6 +88,7 @@ export class JobRunner {
 
   /** Cancels everything and waits for the running job to stop. */
   async shutdown(): Promise<void> {
+    this.stopping = true;
     for (const e of this.queue.splice(0)) this.finish(e, 'cancelled', null);
     this.current?.controller.abort();
     await this.idle;
@@ -161,7 +164,7 @@ export class JobRunner {
 
   private publish(entry: Entry): void {
     const p = entry.progress;
-    this.store.update(p.jobId, p.state, p, p.result);
+    if (!(this.stopping && p.state === 'cancelled')) this.store.update(p.jobId, p.state, p, p.result);
     this.emit({ ...p });
   }
 }

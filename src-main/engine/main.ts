@@ -30,7 +30,7 @@ if (!libraryDir) {
   process.exit(2);
 }
 
-const engine = await Engine.open(libraryDir);
+const engine = await Engine.open(libraryDir, { resume: true });
 serveEngine(engine, currentPort(), () => {
   void engine.close().then(() => process.exit(0));
 });

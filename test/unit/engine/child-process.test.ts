@@ -87,4 +87,37 @@ describe('engine in a child process', () => {
       await again.close();
     }
   }, 120_000);
+
+  it('resumes an import after the engine is killed, and after it is shut down, with no image lost or doubled', async () => {
+    const lib = path.join(work, 'resume-library');
+    const photos = path.join(work, 'many');
+    await makeKindImages(photos, 12, ['rings', 'discs']);
+    let port: ProcessPort | undefined;
+    const engine = await EngineProcess.start(lib, { spawner: (entry, l) => (port = forkSpawner(entry, l)) });
+    const ref = (await engine.call('importFolders', { paths: [photos] })) as JobRef;
+    await waitJob(engine, ref, (p) => p.done >= 3 || p.state !== 'running');
+    const first = port!;
+    first.kill();
+    // The engine is restarted and picks the import up again by itself.
+    await expect.poll(() => port !== first, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(async () => ((await engine.call('status', {})) as Status).embedded, { timeout: 90_000, interval: 500 })
+      .toBe(24);
+    expect(((await engine.call('status', {})) as Status).images).toBe(24);
+
+    // A clean shutdown mid-import leaves the job to finish on the next start.
+    await makeKindImages(path.join(photos, 'more'), 6, ['checkers']);
+    const ref2 = (await engine.call('importFolders', { paths: [photos] })) as JobRef;
+    await waitJob(engine, ref2, (p) => p.phase === 'thumbnails' || p.state !== 'running');
+    await engine.close();
+    const again = await EngineProcess.start(lib);
+    try {
+      await expect
+        .poll(async () => ((await again.call('status', {})) as Status).embedded, { timeout: 90_000, interval: 500 })
+        .toBe(30);
+      expect(((await again.call('status', {})) as Status).images).toBe(30);
+    } finally {
+      await again.close();
+    }
+  }, 200_000);
 });
