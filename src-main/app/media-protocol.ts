@@ -1,17 +1,26 @@
 // The lookalike:// protocol: our UI's files under lookalike://app/, and thumbnails and
 // originals of library images under lookalike://media/<kind>/<id>. Nothing else on disk is
-// reachable: no file://, no arbitrary paths, no "..".
+// reachable: no file://, no arbitrary paths, no "..", no image id the library does not know.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { EngineLike } from '../engine/engine-like.js';
-import { resolveInside } from '../server/static-files.js';
+import { IMAGE_EXTENSIONS } from '../ingest/scan.js';
+import { contentType, resolveInside } from '../server/static-files.js';
 import { CSP } from './window.js';
 
 export type ProtocolAnswer = { file: string; headers: Record<string, string> } | { status: number };
+
+/** A positive integer written plainly: no sign, no leading zero, no exponent, no hex. */
+const IMAGE_ID = /^[1-9][0-9]{0,15}$/;
+const MEDIA_PATH = /^\/(thumb|original)\/([^/]+)$/;
 
 export async function resolveProtocolRequest(
   url: string,
   rendererDir: string,
   engine: Pick<EngineLike, 'mediaFile'>,
+  method = 'GET',
 ): Promise<ProtocolAnswer> {
+  if (method !== 'GET' && method !== 'HEAD') return { status: 405 };
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -19,6 +28,7 @@ export async function resolveProtocolRequest(
     return { status: 400 };
   }
   if (parsed.protocol !== 'lookalike:') return { status: 400 };
+  if (parsed.username || parsed.password || parsed.port) return { status: 400 };
   if (parsed.host === 'app') {
     const rel = parsed.pathname === '/' || parsed.pathname === '' ? 'index.html' : parsed.pathname;
     const file = resolveInside(rendererDir, rel);
@@ -26,10 +36,42 @@ export async function resolveProtocolRequest(
     return { file, headers: file.endsWith('.html') ? { 'content-security-policy': CSP } : {} };
   }
   if (parsed.host === 'media') {
-    const m = /^\/(thumb|original)\/(\d+)$/.exec(parsed.pathname);
-    if (!m) return { status: 404 };
-    const file = await engine.mediaFile(m[1] as 'thumb' | 'original', Number(m[2]));
-    return file ? { file, headers: {} } : { status: 404 };
+    const m = MEDIA_PATH.exec(parsed.pathname);
+    if (!m || !IMAGE_ID.test(m[2])) return { status: 404 };
+    const id = Number(m[2]);
+    if (!Number.isSafeInteger(id)) return { status: 404 };
+    const file = await engine.mediaFile(m[1] as 'thumb' | 'original', id).catch(() => null);
+    // The engine answers only for library images; an answer that is not an image file is
+    // refused all the same, so a catalog entry can never expose another kind of file.
+    if (!file || !IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase())) return { status: 404 };
+    const type = contentType(file);
+    const headers: Record<string, string> = { 'cache-control': 'private, max-age=3600' };
+    if (type.startsWith('image/')) headers['content-type'] = type;
+    return { file, headers };
   }
   return { status: 404 };
+}
+
+export interface ProtocolRequestLike {
+  url: string;
+  method: string;
+}
+
+/** Reads a file by its file:// URL (Electron's net.fetch in the app). */
+export type FileFetcher = (fileUrl: string) => Promise<Response>;
+
+/** The protocol handler: answers a request with a file of ours or a bare status. */
+export async function handleProtocolRequest(
+  request: ProtocolRequestLike,
+  rendererDir: string,
+  engine: Pick<EngineLike, 'mediaFile'>,
+  fetchFile: FileFetcher,
+): Promise<Response> {
+  const answer = await resolveProtocolRequest(request.url, rendererDir, engine, request.method);
+  if ('status' in answer) return new Response(null, { status: answer.status });
+  const res = await fetchFile(pathToFileURL(answer.file).href);
+  const headers = new Headers(res.headers);
+  headers.set('x-content-type-options', 'nosniff');
+  for (const [k, v] of Object.entries(answer.headers)) headers.set(k, v);
+  return new Response(request.method === 'HEAD' ? null : res.body, { status: res.status, headers });
 }

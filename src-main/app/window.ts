@@ -37,18 +37,32 @@ export function windowOptions(preload: string, bounds: Bounds) {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
     },
   };
 }
 
+type Preventable = { preventDefault(): void };
+
 export interface WebContentsLike {
-  on(event: 'will-navigate', listener: (e: { preventDefault(): void }, url: string) => void): void;
+  on(event: 'will-navigate' | 'will-redirect', listener: (e: Preventable, url: string) => void): void;
+  on(event: 'will-attach-webview', listener: (e: Preventable) => void): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
 }
 
+/** Our own pages: only these may be navigated to, in any webContents. */
+export function isAppUrl(url: string): boolean {
+  return url.startsWith(channel.protocolApp);
+}
+
 export function hardenWebContents(contents: WebContentsLike): void {
-  contents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(channel.protocolApp)) e.preventDefault();
-  });
+  const stayHome = (e: Preventable, url: string) => {
+    if (!isAppUrl(url)) e.preventDefault();
+  };
+  contents.on('will-navigate', stayHome);
+  contents.on('will-redirect', stayHome);
+  // No <webview>: it would be a second, unhardened browser inside ours.
+  contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
