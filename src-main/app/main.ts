@@ -1,14 +1,22 @@
 // The desktop app's main process: one window, one engine in a utilityProcess, routing only.
+// This file wires Electron to the pieces next to it; each piece is tested on its own.
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, utilityProcess } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, session, utilityProcess } from 'electron';
 import { channel } from '../../src-shared/contract.js';
 import { EngineProcess, type ProcessPort } from '../engine/child.js';
 import type { FromEngine } from '../engine/protocol.js';
 import { defaultLibraryDir } from '../library/paths.js';
 import { rendererDir } from '../server/renderer-dir.js';
+import { createCrashNotifier } from './crash-notice.js';
 import { registerIpc } from './ipc.js';
-import { resolveProtocolRequest } from './media-protocol.js';
+import { chooseLibrary, rememberLibrary } from './library-choice.js';
+import { LibraryEngine } from './library-engine.js';
+import { handleProtocolRequest } from './media-protocol.js';
+import { menuTemplate } from './menu.js';
+import { denyAllPermissions, guardNewWebContents } from './security.js';
+import { createShellActions, type DialogLike } from './shell-actions.js';
+import { loadWindowState, trackWindowState } from './window-state.js';
 import { hardenWebContents, windowOptions } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,6 +24,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 protocol.registerSchemesAsPrivileged([
   { scheme: channel.protocolScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
+
+// The shell's own files (window position, last library, Chromium's caches) stay out of the
+// default library folder, which is the platform's "Lookalike" data folder: a library folder
+// holds the library only.
+app.setPath('userData', path.join(app.getPath('appData'), 'lookalike-desktop'));
 
 function utilitySpawner(entry: string, libraryDir: string): ProcessPort {
   const child = utilityProcess.fork(entry, [libraryDir], { serviceName: 'Lookalike engine' });
@@ -27,42 +40,132 @@ function utilitySpawner(entry: string, libraryDir: string): ProcessPort {
   };
 }
 
+/** Electron's dialogs, attached to the main window when there is one. */
+function dialogsFor(win: () => BrowserWindow | null): DialogLike {
+  return {
+    showOpenDialog: (o) => {
+      const w = win();
+      return w ? dialog.showOpenDialog(w, o) : dialog.showOpenDialog(o);
+    },
+    showMessageBox: (o) => {
+      const w = win();
+      return w ? dialog.showMessageBox(w, o) : dialog.showMessageBox(o);
+    },
+  };
+}
+
+/** Stops the engine, but never lets a stuck engine keep the app from quitting. */
+function closeWithin(engine: LibraryEngine, ms: number): Promise<void> {
+  return Promise.race([engine.close().catch(() => undefined), new Promise<void>((r) => setTimeout(r, ms))]);
+}
+
 async function start(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
   }
+  guardNewWebContents(app);
   await app.whenReady();
-  const library = process.env.LOOKALIKE_LIBRARY ?? defaultLibraryDir();
-  const engine = await EngineProcess.start(library, {
-    spawner: utilitySpawner,
-    onRestart: (message) => {
-      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(channel.event, { name: 'notice', payload: message });
+  denyAllPermissions(session.defaultSession);
+
+  let win: BrowserWindow | null = null;
+  const dialogs = dialogsFor(() => win);
+  const userData = app.getPath('userData');
+  const rememberedFile = path.join(userData, 'library.json');
+
+  let engine: LibraryEngine | null = null;
+  const notifier = createCrashNotifier({
+    show: async (title, detail) => {
+      await dialogs.showMessageBox({ type: 'warning', title: 'Lookalike', message: title, detail });
+    },
+    giveUp: (detail) => {
+      dialog.showErrorBox('The Lookalike engine keeps stopping', detail);
+      app.quit();
     },
   });
-  const ui = rendererDir();
-  protocol.handle(channel.protocolScheme, async (request) => {
-    const answer = await resolveProtocolRequest(request.url, ui, engine);
-    if ('status' in answer) return new Response(null, { status: answer.status });
-    const res = await net.fetch(pathToFileURL(answer.file).href);
-    const headers = new Headers(res.headers);
-    for (const [k, v] of Object.entries(answer.headers)) headers.set(k, v);
-    return new Response(res.body, { status: res.status, headers });
-  });
-  registerIpc(ipcMain, engine);
+  const startEngine = (dir: string) =>
+    EngineProcess.start(dir, {
+      spawner: utilitySpawner,
+      onRestart: (message) => {
+        notifier.restarted(message);
+        // The page's counts may be stale after a crash: tell it to look again.
+        void engine
+          ?.call('status', {})
+          .then((s) => {
+            const { images, embedded } = s as { images: number; embedded: number };
+            win?.webContents.send(channel.event, { name: 'libraryChanged', payload: { images, embedded } });
+          })
+          .catch(() => undefined);
+      },
+    });
 
-  const win = new BrowserWindow(windowOptions(path.join(here, 'preload.cjs'), { width: 1280, height: 820 }));
-  hardenWebContents(win.webContents);
-  engine.onEvent((name, payload) => win.webContents.send(channel.event, { name, payload }));
-  win.once('ready-to-show', () => win.show());
+  const library = chooseLibrary(process.argv, process.env, rememberedFile, () => defaultLibraryDir());
+  try {
+    engine = await LibraryEngine.open(library, startEngine);
+  } catch (err) {
+    dialog.showErrorBox('Lookalike could not start', `The engine could not open the library in ${library}:\n${(err as Error).message}`);
+    app.quit();
+    return;
+  }
+  const libraryEngine = engine;
+
+  const ui = rendererDir();
+  protocol.handle(channel.protocolScheme, (request) => handleProtocolRequest(request, ui, libraryEngine, (url) => net.fetch(url)));
+  registerIpc(ipcMain, libraryEngine);
+
+  const stateFile = path.join(userData, 'window-state.json');
+  const state = loadWindowState(stateFile, screen);
+  win = new BrowserWindow(
+    windowOptions(path.join(here, 'preload.cjs'), { x: state.x, y: state.y, width: state.width, height: state.height }),
+  );
+  const mainWindow = win;
+  if (state.maximized) mainWindow.maximize();
+  trackWindowState(mainWindow, stateFile);
+  hardenWebContents(mainWindow.webContents);
+  libraryEngine.onEvent((name, payload) => {
+    if (!mainWindow.isDestroyed()) mainWindow.webContents.send(channel.event, { name, payload });
+  });
+  mainWindow.once('ready-to-show', () => mainWindow.show());
+  mainWindow.on('closed', () => (win = null));
+
+  const actions = createShellActions({
+    dialog: dialogs,
+    engine: libraryEngine,
+    library: () => libraryEngine.library,
+    switchLibrary: async (dir) => {
+      await libraryEngine.switchTo(dir);
+      rememberLibrary(rememberedFile, dir);
+      // Everything on the page belonged to the old library: start it afresh.
+      if (!mainWindow.isDestroyed()) mainWindow.webContents.reload();
+    },
+    versions: {
+      app: app.getVersion(),
+      electron: process.versions.electron,
+      node: process.versions.node,
+      chrome: process.versions.chrome,
+    },
+    quit: () => app.quit(),
+  });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(menuTemplate(actions, { dev: !app.isPackaged, platform: process.platform, appName: 'Lookalike' })),
+  );
+
   app.on('second-instance', () => {
-    if (win.isMinimized()) win.restore();
-    win.focus();
+    if (mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
   });
-  app.on('window-all-closed', () => {
-    void engine.close().then(() => app.quit());
+  app.on('window-all-closed', () => app.quit());
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    void closeWithin(libraryEngine, 6000).then(() => {
+      closed = true;
+      app.quit();
+    });
   });
-  await win.loadURL(`${channel.protocolApp}index.html`);
+  await mainWindow.loadURL(`${channel.protocolApp}index.html`);
 }
 
 void start();

@@ -1,0 +1,73 @@
+// The engine of the library that is open now. "Open Library…" swaps the engine underneath
+// without the IPC handlers, the protocol or the event subscribers noticing: they all hold this
+// object, which forwards to whichever engine runs.
+import type { EventName, Events, MediaKind } from '../../src-shared/contract.js';
+import type { EngineLike, EventListener } from '../engine/engine-like.js';
+
+/** Starts an engine on a library folder; resolves once it answers. */
+export type EngineStarter = (libraryDir: string) => Promise<EngineLike>;
+
+export class LibraryEngine implements EngineLike {
+  private readonly listeners = new Set<EventListener>();
+  private unsubscribe: () => void = () => undefined;
+  private switching: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private engine: EngineLike,
+    private dir: string,
+    private readonly start: EngineStarter,
+  ) {
+    this.subscribe();
+  }
+
+  static async open(libraryDir: string, start: EngineStarter): Promise<LibraryEngine> {
+    return new LibraryEngine(await start(libraryDir), libraryDir, start);
+  }
+
+  /** The library folder the running engine serves. */
+  get library(): string {
+    return this.dir;
+  }
+
+  /**
+   * Starts an engine on another library, then stops the old one. If the new one fails to
+   * start, the old one keeps running and the error is thrown to the caller.
+   */
+  switchTo(libraryDir: string): Promise<void> {
+    const next = this.switching.then(async () => {
+      const fresh = await this.start(libraryDir);
+      const old = this.engine;
+      this.unsubscribe();
+      this.engine = fresh;
+      this.dir = libraryDir;
+      this.subscribe();
+      await old.close();
+    });
+    this.switching = next.catch(() => undefined);
+    return next;
+  }
+
+  private subscribe(): void {
+    this.unsubscribe = this.engine.onEvent(<E extends EventName>(name: E, payload: Events[E]) => {
+      for (const l of this.listeners) l(name, payload);
+    });
+  }
+
+  call(method: string, input: unknown): Promise<unknown> {
+    return this.engine.call(method, input);
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  mediaFile(kind: MediaKind, id: number): Promise<string | null> {
+    return this.engine.mediaFile(kind, id);
+  }
+
+  close(): Promise<void> {
+    this.unsubscribe();
+    return this.engine.close();
+  }
+}
