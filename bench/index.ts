@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExactIndex } from '../src-main/search/exact-index.js';
+import { DEFAULT_DUPLICATE_THRESHOLD, findDuplicateGroups } from '../src-main/search/duplicates.js';
 import { DEFAULT_HNSW_SETTINGS, HnswIndex } from '../src-main/search/hnsw-index.js';
 import { sidecarPath } from '../src-main/search/index-file.js';
 import { lowRankVectors } from '../test/unit/search/synthetic-vectors.js';
@@ -106,6 +107,12 @@ try {
     hnsw.ef = DEFAULT_HNSW_SETTINGS.ef;
     const figures = measureQueries(hnsw, queries, truth);
 
+    // The duplicates job queries every image once; time a slice and project to the library.
+    const sample = new Map(ids.slice(0, 2000).map((id) => [id, set.rows[id]] as const));
+    const [, duplicatesMs] = time(() => findDuplicateGroups(hnsw, sample, DEFAULT_DUPLICATE_THRESHOLD));
+    const duplicatesPerImage = duplicatesMs / sample.size;
+    console.log(`  duplicates: ${duplicatesPerImage.toFixed(3)} ms per image, ~${seconds(duplicatesPerImage * n)} for all ${n}`);
+
     const file = join(folder, `index-${dim}.hnsw`);
     const [, saveMs] = time(() => hnsw.save(file));
     const bytes = statSync(file).size + statSync(sidecarPath(file)).size;
@@ -116,7 +123,7 @@ try {
       String(dim), String(n), Number.isNaN(buildMs) ? 'cached' : seconds(buildMs),
       figures.p50.toFixed(3), figures.p99.toFixed(3), figures.recall.toFixed(4),
       loadedFigures.recall.toFixed(4), exactFigures.p50.toFixed(1),
-      seconds(saveMs), seconds(loadMs), mb(bytes), mb(rssAfter - rssBefore), mb(rssAfter),
+      seconds(saveMs), seconds(loadMs), mb(bytes), mb(rssAfter - rssBefore), mb(rssAfter), seconds(duplicatesPerImage * n),
     ]);
     rmSync(file);
     rmSync(sidecarPath(file));
@@ -125,7 +132,7 @@ try {
   rmSync(folder, { recursive: true, force: true });
 }
 
-const header = ['dim', 'n', 'build', 'p50 ms', 'p99 ms', 'recall@10', 'after load', 'exact p50 ms', 'save', 'load', 'file', 'RSS +build', 'RSS total'];
+const header = ['dim', 'n', 'build', 'p50 ms', 'p99 ms', 'recall@10', 'after load', 'exact p50 ms', 'save', 'load', 'file', 'RSS +build', 'RSS total', 'duplicates'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
 console.log(`\nHnswIndex, ef ${DEFAULT_HNSW_SETTINGS.ef}, M ${DEFAULT_HNSW_SETTINGS.M}, efConstruction ${DEFAULT_HNSW_SETTINGS.efConstruction}, k ${K}, ${queryCount} queries`);
