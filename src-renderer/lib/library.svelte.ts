@@ -9,22 +9,35 @@ export class LibraryState {
   total = $state(0);
   failures = $state<Failure[]>([]);
   error = $state<string | null>(null);
+  /** The label the grid is filtered by; null shows every photo. */
+  label = $state<string | null>(null);
   private readonly pages = new SvelteMap<number, ImageSummary[]>();
   // Bookkeeping only: nothing renders from it, so it need not be reactive.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly loading = new Set<number>();
+  /** Bumped on every refresh, so pages asked for under an older filter are dropped. */
+  private generation = 0;
 
   constructor(private readonly client: Client) {
     client.on('libraryChanged', () => void this.refresh());
   }
 
+  /** Shows only the photos with this label (null: all photos). */
+  async filterBy(label: string | null): Promise<void> {
+    this.label = label;
+    await this.refresh();
+  }
+
   async refresh(): Promise<void> {
+    const label = this.label ?? undefined;
+    const generation = ++this.generation;
     try {
       const [status, first, failures] = await Promise.all([
         this.client.status({}),
-        this.client.listImages({ offset: 0, limit: PAGE }),
+        this.client.listImages({ offset: 0, limit: PAGE, label }),
         this.client.listFailures({}),
       ]);
+      if (generation !== this.generation) return; // a newer refresh (or filter) won
       this.status = status;
       this.total = first.total;
       this.failures = failures;
@@ -42,14 +55,27 @@ export class LibraryState {
     return this.pages.get(Math.floor(index / PAGE))?.[index % PAGE];
   }
 
+  /** Ids of the loaded images at grid positions [start, end] (both ends included). */
+  idsBetween(start: number, end: number): number[] {
+    const ids: number[] = [];
+    for (let i = Math.min(start, end); i <= Math.max(start, end); i++) {
+      const image = this.imageAt(i);
+      if (image) ids.push(image.id);
+    }
+    return ids;
+  }
+
   /** Makes sure the pages covering [start, end) are loaded or on their way. */
   ensureRange(start: number, end: number): void {
     for (let page = Math.floor(start / PAGE); page * PAGE < Math.min(end, this.total); page++) {
       if (this.pages.has(page) || this.loading.has(page)) continue;
       this.loading.add(page);
+      const generation = this.generation;
       this.client
-        .listImages({ offset: page * PAGE, limit: PAGE })
-        .then((r) => this.pages.set(page, r.items))
+        .listImages({ offset: page * PAGE, limit: PAGE, label: this.label ?? undefined })
+        .then((r) => {
+          if (generation === this.generation) this.pages.set(page, r.items);
+        })
         .catch((err: unknown) => (this.error = (err as Error).message))
         .finally(() => this.loading.delete(page));
     }

@@ -1,5 +1,8 @@
 // The open "find similar" query: what was asked, the hits, and the score range shown.
+import { SvelteMap } from 'svelte/reactivity';
 import type { Client, Hit, Request } from '../../src-shared/contract';
+
+export type Verdict = 'match' | 'mismatch';
 
 export interface QueryView {
   id: number | null;
@@ -15,6 +18,12 @@ export class SimilarState {
   error = $state<string | null>(null);
   minScore = $state(0);
   maxScore = $state(1);
+  /**
+   * Verdicts given in this panel, by hit id. The contract has no call that lists marked pairs,
+   * so verdicts from earlier sessions are stored by the engine but not shown here.
+   */
+  readonly verdicts = new SvelteMap<number, Verdict>();
+  verdictError = $state<string | null>(null);
 
   readonly visible = $derived(this.hits.filter((h) => h.score >= this.minScore && h.score <= this.maxScore));
 
@@ -37,6 +46,27 @@ export class SimilarState {
     await this.run({ upload: { name: file.name, dataBase64 }, k: 60 }, { id: null, name: file.name, src });
   }
 
+  /** Marks the query and a hit as alike or not; the same verdict again takes it back. */
+  async judge(hitId: number, verdict: Verdict): Promise<void> {
+    const a = this.query?.id;
+    if (a === null || a === undefined) return;
+    const previous = this.verdicts.get(hitId);
+    try {
+      this.verdictError = null;
+      if (previous === verdict) {
+        this.verdicts.delete(hitId);
+        await this.client.unmarkPair({ a, b: hitId });
+      } else {
+        this.verdicts.set(hitId, verdict);
+        await this.client.markPair({ a, b: hitId, verdict });
+      }
+    } catch (err) {
+      if (previous) this.verdicts.set(hitId, previous);
+      else this.verdicts.delete(hitId);
+      this.verdictError = (err as Error).message;
+    }
+  }
+
   close(): void {
     this.seq++;
     this.query = null;
@@ -47,6 +77,8 @@ export class SimilarState {
   private async run(request: Request<'similar'>, view: QueryView): Promise<void> {
     const mine = ++this.seq;
     this.query = view;
+    this.verdicts.clear();
+    this.verdictError = null;
     this.loading = true;
     this.error = null;
     try {

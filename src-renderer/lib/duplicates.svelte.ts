@@ -1,0 +1,58 @@
+// Groups of near-identical photos, and which one of each group the user keeps. The app never
+// deletes or moves an original: keeping one records the group as alike (marked pairs, which
+// also teach the next training run) and lists the other copies' paths for the user to act on.
+// (Labelling the copies "duplicate" would make that word a class for training, so we do not.)
+import { SvelteMap } from 'svelte/reactivity';
+import type { Client, DuplicateGroup } from '../../src-shared/contract';
+
+export class DuplicatesState {
+  groups = $state<DuplicateGroup[]>([]);
+  threshold = $state(0.95);
+  loading = $state(false);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  /** The kept photo's id, by group position. */
+  readonly kept = new SvelteMap<number, number>();
+
+  readonly reviewed = $derived(this.kept.size);
+  readonly extraCopies = $derived(this.groups.reduce((n, g) => n + g.images.length - 1, 0));
+
+  constructor(private readonly client: Client) {}
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.error = null;
+    try {
+      this.groups = await this.client.duplicates({ threshold: this.threshold });
+      this.kept.clear();
+      this.loaded = true;
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Keeps one photo of a group and marks each other copy as alike to it. */
+  async keep(groupIndex: number, id: number): Promise<void> {
+    const group = this.groups[groupIndex];
+    if (!group) return;
+    const others = group.images.map((i) => i.id).filter((i) => i !== id);
+    try {
+      this.error = null;
+      this.kept.set(groupIndex, id);
+      for (const b of others) await this.client.markPair({ a: id, b, verdict: 'match' });
+    } catch (err) {
+      this.kept.delete(groupIndex);
+      this.error = (err as Error).message;
+    }
+  }
+
+  /** Paths of the copies the user chose not to keep, for a summary they can copy. */
+  readonly spare = $derived(
+    this.groups.flatMap((g, i) => {
+      const keptId = this.kept.get(i);
+      return keptId === undefined ? [] : g.images.filter((img) => img.id !== keptId).map((img) => img.path);
+    }),
+  );
+}

@@ -1,0 +1,46 @@
+// The embedding models the user can search with: the pretrained one and every trained version.
+import type { Client, ModelSummary } from '../../src-shared/contract';
+
+export class ModelsState {
+  list = $state<ModelSummary[]>([]);
+  switching = $state(false);
+  error = $state<string | null>(null);
+
+  readonly active = $derived(this.list.find((m) => m.active) ?? null);
+
+  constructor(private readonly client: Client) {
+    client.on('modelChanged', () => void this.refresh());
+    // A finished training run adds (and activates) a model.
+    client.on('jobProgress', (p) => {
+      if (p.kind === 'train' && p.state === 'done') void this.refresh();
+    });
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.list = await this.client.models({});
+      this.error = null;
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  async use(id: number | null): Promise<void> {
+    this.switching = true;
+    this.error = null;
+    try {
+      await this.client.useModel({ id });
+      await this.refresh();
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.switching = false;
+    }
+  }
+}
+
+/** "MAP@R 0.62 → 0.81" for a trained model; "" when it has no metrics. */
+export function modelGain(m: ModelSummary): string {
+  if (!m.before || !m.after) return '';
+  return `MAP@R ${m.before.map_at_r.toFixed(2)} → ${m.after.map_at_r.toFixed(2)}`;
+}

@@ -1,0 +1,85 @@
+// One training run as the user sees it: the settings chosen, the live loss and validation
+// curves from trainProgress events, and the before/after metrics once the job ends.
+import type { Client, JobProgress, LossName, MinerName, TrainSummary } from '../../src-shared/contract';
+
+export interface CurvePoint {
+  /** Progress in epochs (1.5 = half-way through the second epoch). */
+  x: number;
+  y: number;
+}
+
+export class TrainingState {
+  loss = $state<LossName>('proxy-nca');
+  miner = $state<MinerName>('semi-hard');
+  epochs = $state(20);
+
+  jobId = $state<number | null>(null);
+  phase = $state<string | null>(null);
+  state = $state<JobProgress['state'] | null>(null);
+  lossCurve = $state<CurvePoint[]>([]);
+  mapCurve = $state<CurvePoint[]>([]);
+  epochsPlanned = $state(0);
+  result = $state<TrainSummary | null>(null);
+  error = $state<string | null>(null);
+
+  readonly running = $derived(this.state === 'queued' || this.state === 'running');
+  /** Triplet training picks its triplets with a miner; the other losses take none. */
+  readonly usesMiner = $derived(this.loss === 'triplet');
+
+  constructor(private readonly client: Client) {
+    client.on('trainProgress', (e) => {
+      if (e.jobId !== this.jobId) return;
+      this.epochsPlanned = e.epochs;
+      if (e.validation) this.mapCurve.push({ x: e.epoch, y: e.validation.map_at_r });
+      else this.lossCurve.push({ x: e.epoch - 1 + e.step / e.steps, y: e.loss });
+    });
+    client.on('jobProgress', (p) => this.onJob(p));
+    // A run started before this page loaded (or in another window) still shows its progress.
+    void client
+      .listJobs({})
+      .then((jobs) => {
+        const running = jobs.find((j) => j.kind === 'train' && (j.state === 'running' || j.state === 'queued'));
+        if (running && this.jobId === null) this.onJob(running, true);
+      })
+      .catch(() => undefined);
+  }
+
+  async start(): Promise<void> {
+    this.error = null;
+    this.result = null;
+    this.lossCurve = [];
+    this.mapCurve = [];
+    this.epochsPlanned = this.epochs;
+    this.state = 'queued';
+    this.phase = 'starting';
+    try {
+      const { jobId } = await this.client.train({
+        loss: this.loss,
+        miner: this.usesMiner ? this.miner : undefined,
+        epochs: this.epochs,
+      });
+      this.jobId = jobId;
+    } catch (err) {
+      this.state = null;
+      this.error = (err as Error).message;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.jobId === null) return;
+    try {
+      await this.client.cancelJob({ jobId: this.jobId });
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  private onJob(p: JobProgress, adopt = false): void {
+    if (adopt) this.jobId = p.jobId;
+    if (p.kind !== 'train' || p.jobId !== this.jobId) return;
+    this.state = p.state;
+    this.phase = p.phase;
+    if (p.result?.kind === 'train') this.result = p.result;
+    if (p.state === 'failed') this.error = p.result?.kind === 'error' ? p.result.message : (p.message ?? 'training failed');
+  }
+}
