@@ -19,6 +19,9 @@ export const methodNames = [
   'useModel',
   'cancelJob',
   'listJobs',
+  'map',
+  'exportData',
+  'importLabels',
 ] as const;
 
 export type MethodName = (typeof methodNames)[number];

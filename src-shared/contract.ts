@@ -63,7 +63,7 @@ export interface Failure {
   error: string;
 }
 
-export type JobKind = 'import' | 'embed' | 'train';
+export type JobKind = 'import' | 'embed' | 'train' | 'map';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -99,6 +99,7 @@ export type JobResult =
   | ({ kind: 'import' } & ImportSummary)
   | ({ kind: 'embed' } & EmbedSummary)
   | ({ kind: 'train' } & TrainSummary)
+  | ({ kind: 'map' } & MapSummary)
   | { kind: 'error'; message: string };
 
 export interface TrainSummary {
@@ -182,6 +183,52 @@ export interface TrainProgressEvent {
   validation: Metrics | null;
 }
 
+/** What a map job did. */
+export interface MapSummary {
+  model: number | null;
+  points: number;
+  /** Points UMAP laid out itself; the others were placed beside their nearest sampled points. */
+  sampled: number;
+  seconds: number;
+}
+
+/** A 2-D map of a model's embeddings, columnar to stay small at 100k points. */
+export interface EmbeddingMap extends MapSummary {
+  seed: number;
+  /** Image ids; point i is at (xy[2i], xy[2i+1]), both in [0, 1]. */
+  ids: number[];
+  xy: number[];
+  /** Label names; point i carries labelNames[label[i]], or none when label[i] is -1. */
+  labelNames: string[];
+  label: number[];
+}
+
+/** A map ready now, or the job computing it (wait for its end, then ask again). */
+export type MapResult = { ready: true; map: EmbeddingMap } | { ready: false; jobId: number };
+
+export type ExportKind = 'labels' | 'embeddings' | 'imagefolder' | 'model';
+export const exportKinds: readonly ExportKind[] = ['labels', 'embeddings', 'imagefolder', 'model'];
+
+export interface ExportResult {
+  kind: ExportKind;
+  /** Files or folders written. */
+  written: string[];
+  /** Rows, vectors or images exported. */
+  count: number;
+  /** Images that could not be linked or copied, with why. */
+  failed: Failure[];
+}
+
+export interface LabelImportResult {
+  rows: number;
+  /** Rows that matched an image in the library. */
+  matched: number;
+  /** Image-label pairs added. */
+  labelled: number;
+  /** Rows that matched nothing: their line number in the file and the key they gave. */
+  unmatched: { line: number; key: string }[];
+}
+
 // ---- Calls -----------------------------------------------------------------------------------
 
 /** An image file from outside the library, sent by value (browser drop, upload). */
@@ -263,6 +310,39 @@ export const calls = {
   useModel: call<{ active: number | null }>()(z.object({ id: z.number().int().positive().nullable() }).strict()),
   cancelJob: call<{ cancelled: boolean }>()(z.object({ jobId: z.number().int().positive() }).strict()),
   listJobs: call<JobProgress[]>()(z.object({}).strict()),
+  map: call<MapResult>()(
+    z
+      .object({
+        /** Which model's space (null: pretrained); the active model when left out. */
+        model: z.number().int().positive().nullable().optional(),
+        seed: z.number().int().min(0).max(2 ** 31).optional(),
+      })
+      .strict(),
+  ),
+  exportData: call<ExportResult>()(
+    z
+      .object({
+        kind: z.enum(['labels', 'embeddings', 'imagefolder', 'model']),
+        /** A file (labels: .csv or .json; embeddings: .npy) or a folder (imagefolder, model). */
+        out: z.string().trim().min(1),
+        /** imagefolder: copy the files instead of linking them. */
+        copy: z.boolean().optional(),
+        /** embeddings and model: which model (null: pretrained); the active one when left out. */
+        model: z.number().int().positive().nullable().optional(),
+      })
+      .strict(),
+  ),
+  importLabels: call<LabelImportResult>()(
+    z
+      .object({
+        /** A CSV or JSON file on the engine's machine... */
+        path: z.string().min(1).optional(),
+        /** ...or its text (a browser upload). */
+        text: z.string().optional(),
+      })
+      .strict()
+      .refine((r) => (r.path === undefined) !== (r.text === undefined), { message: 'give exactly one of path or text', path: ['path'] }),
+  ),
 } as const;
 
 export type Calls = typeof calls;

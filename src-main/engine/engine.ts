@@ -22,6 +22,9 @@ import { dispatch, type Handlers } from './protocol.js';
 import { EmbeddingSpace } from './embedding-space.js';
 import { Learning } from './learning.js';
 import { appVersion } from './version.js';
+import { EmbeddingMaps } from '../map/embedding-maps.js';
+import { mapCall } from '../map/map-call.js';
+import { Exchange } from '../exchange/exchange.js';
 
 export interface EngineOptions {
   /**
@@ -273,6 +276,13 @@ export class Engine implements EngineLike {
       },
       cancelJob: async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
       listJobs: async () => this.listJobs(),
+      map: mapCall(new EmbeddingMaps(this.catalog, this.space), this.jobs),
+      exportData: async (req) => new Exchange(this.catalog, this.space).export(req),
+      importLabels: async (req) => {
+        const r = new Exchange(this.catalog, this.space).importLabels(req);
+        if (r.labelled > 0) this.libraryChanged();
+        return r;
+      },
     };
   }
 }

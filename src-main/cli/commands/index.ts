@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { duplicates } from './duplicates.js';
+import { exportCommand, importLabelsCommand, mapCommand } from './exchange.js';
 import { importCommand } from './import.js';
 import { evaluate, hardPairs, label, models, pair, train, use } from './learn.js';
 import { serve } from './serve.js';
@@ -21,4 +22,7 @@ export const commands: Record<string, Command> = {
   models,
   use,
   'hard-pairs': hardPairs,
+  export: exportCommand,
+  'import-labels': importLabelsCommand,
+  map: mapCommand,
 };

@@ -1,0 +1,110 @@
+// The engine's side of the embedding map: which images are embedded under which model, a
+// cached map per model (see map-store.ts), and the computation run as a job with progress.
+// Labels are joined at read time, so labelling never invalidates a map.
+import path from 'node:path';
+import { ContractError, type EmbeddingMap, type MapSummary } from '../../src-shared/contract.js';
+import type { Catalog } from '../library/catalog.js';
+import type { EmbeddingSpace } from '../engine/embedding-space.js';
+import { DEFAULT_MAP_SEED, projectToPlane, type MapPhase } from './projection.js';
+import { imageSetDigest, MapStore, type StoredMap } from './map-store.js';
+import { embeddedRows, modelVectors } from '../exchange/model-vectors.js';
+
+export interface MapJobContext {
+  signal: AbortSignal;
+  progress(update: { phase: string; done: number; total: number | null }): void;
+}
+
+interface ListedImage {
+  id: number;
+  contentHash: string;
+  labels: string[];
+}
+
+const phaseNames: Record<MapPhase, string> = { neighbours: 'finding neighbours', layout: 'laying out', placing: 'placing the rest' };
+
+export class EmbeddingMaps {
+  private readonly store: MapStore;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly space: EmbeddingSpace,
+  ) {
+    this.store = new MapStore(path.join(catalog.paths.root, 'maps'));
+  }
+
+  /** The model a request means: the active one unless it names one (null: pretrained). */
+  resolveModel(model: number | null | undefined): number | null {
+    if (model === undefined) return this.space.activeModelId;
+    if (model !== null && !this.catalog.getModel(model)) throw new ContractError(`no model #${model}`, 'not-found');
+    return model;
+  }
+
+  /** The map of this model's space when a valid one is cached, with today's labels; else null. */
+  cached(model: number | null, seed = DEFAULT_MAP_SEED): EmbeddingMap | null {
+    const { images, digest } = this.embeddedImages();
+    const stored = this.store.read(model, seed, digest);
+    return stored ? withLabels(stored, images) : null;
+  }
+
+  /** Computes and stores the map of a model's space. */
+  async compute(model: number | null, seed: number, ctx: MapJobContext): Promise<MapSummary> {
+    const started = Date.now();
+    ctx.progress({ phase: 'embedding', done: 0, total: null });
+    const { ids, vectors, digest } = await this.vectorsOf(model);
+    const projection = await projectToPlane(vectors, {
+      seed,
+      signal: ctx.signal,
+      onProgress: (phase, done, total) => ctx.progress({ phase: phaseNames[phase], done, total }),
+    });
+    const stored = this.store.write({
+      model,
+      seed,
+      digest,
+      ids,
+      xy: Array.from(projection.xy),
+      sampled: projection.sampled,
+      seconds: (Date.now() - started) / 1000,
+    });
+    return { model, points: stored.ids.length, sampled: stored.sampled, seconds: stored.seconds };
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  /** Listed images that are in the active index (features cached), and their digest. */
+  private embeddedImages(): { images: ListedImage[]; digest: string } {
+    const images = embeddedRows(this.catalog, this.space);
+    return { images, digest: imageSetDigest(images) };
+  }
+
+  private async vectorsOf(model: number | null): Promise<{ ids: number[]; vectors: Float32Array[]; digest: string }> {
+    const { rows, vectors } = await modelVectors(this.catalog, this.space, model);
+    return { ids: rows.map((r) => r.id), vectors, digest: imageSetDigest(embeddedRows(this.catalog, this.space)) };
+  }
+}
+
+function withLabels(stored: StoredMap, images: ListedImage[]): EmbeddingMap {
+  const labelsOf = new Map(images.map((i) => [i.id, i.labels]));
+  const labelNames: string[] = [];
+  const position = new Map<string, number>();
+  const label = stored.ids.map((id) => {
+    const first = labelsOf.get(id)?.[0];
+    if (first === undefined) return -1;
+    let at = position.get(first);
+    if (at === undefined) {
+      at = labelNames.push(first) - 1;
+      position.set(first, at);
+    }
+    return at;
+  });
+  return {
+    model: stored.model,
+    seed: stored.seed,
+    points: stored.ids.length,
+    sampled: stored.sampled,
+    seconds: stored.seconds,
+    ids: stored.ids,
+    xy: stored.xy,
+    labelNames,
+    label,
+  };
+}
