@@ -25,6 +25,8 @@ export interface ImportOptions {
   concurrency?: number;
   /** Refuse images with more pixels than this (decompression bombs). */
   maxPixels?: number;
+  /** Files larger than this are streamed through the hash and decoded from disk (default 64 MB). */
+  inMemoryLimitBytes?: number;
 }
 
 export interface ImportResult {
@@ -40,7 +42,7 @@ export interface ImportResult {
 }
 
 /** Files above this size are hashed as a stream and decoded from disk, not held in memory. */
-const IN_MEMORY_LIMIT = 64 * 1024 * 1024;
+export const IN_MEMORY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_IMPORT_CONCURRENCY = Math.max(2, Math.min(4, os.availableParallelism() + 1));
 
@@ -113,7 +115,7 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
   work.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const total = result.unchanged + result.failed.length + work.length;
   progress.startImport(total, result.unchanged + result.failed.length, result.failed.length);
-  const importer = new FileImporter(catalog, options.maxPixels ?? DEFAULT_MAX_PIXELS);
+  const importer = new FileImporter(catalog, options.maxPixels ?? DEFAULT_MAX_PIXELS, options.inMemoryLimitBytes ?? IN_MEMORY_LIMIT_BYTES);
   let next = 0;
   const concurrency = Math.max(1, Math.trunc(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));
   const worker = async (): Promise<void> => {
@@ -175,6 +177,7 @@ class FileImporter {
   constructor(
     private readonly catalog: Catalog,
     private readonly maxPixels: number,
+    private readonly inMemoryLimit: number,
   ) {}
 
   async importFile(item: WorkItem): Promise<FileOutcome> {
@@ -183,7 +186,7 @@ class FileImporter {
     let contentHash: string;
     let size: number;
     try {
-      if (item.size > IN_MEMORY_LIMIT) {
+      if (item.size > this.inMemoryLimit) {
         ({ hash: contentHash, size } = await hashFile(item.path));
         source = item.path;
       } else {

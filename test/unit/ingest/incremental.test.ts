@@ -131,6 +131,21 @@ describe('running import again on a root', () => {
     expect(catalog.labelsWithCounts().map((l) => [l.name, l.count])).toEqual([['cats', 3], ['dogs', 3]]);
   });
 
+  it('gives a large file (streamed, decoded from disk) the same identity as when read into memory', async () => {
+    const streamedLibrary = Catalog.open(path.join(dir, 'streamed'));
+    try {
+      await runImport(streamedLibrary, [photos], { inMemoryLimitBytes: 1 });
+      await runImport(catalog, [photos]);
+      const file = path.join(photos, 'cats', 'p2.jpg');
+      const streamed = streamedLibrary.imageByPath(file)!;
+      const inMemory = catalog.imageByPath(file)!;
+      expect({ ...streamed, addedAt: 0 }).toEqual({ ...inMemory, addedAt: 0, id: streamed.id });
+      expect(fs.existsSync(streamedLibrary.thumbnailPath(streamed.contentHash))).toBe(true);
+    } finally {
+      streamedLibrary.close();
+    }
+  });
+
   it('labels unchanged images too when asked on a later run', async () => {
     await runImport(catalog, [photos]);
     expect(catalog.labelsWithCounts()).toEqual([]);
