@@ -29,7 +29,8 @@ interface ImageRow {
   added_at: number;
 }
 
-const MAX_PAGE = 1000;
+// The contract lets a caller ask for up to 5000 at once (a grid prefetching a screenful of rows).
+const MAX_PAGE = 5000;
 
 export class Catalog {
   /** Import-side writes; used by src-main/ingest, not by the engine's request handlers. */

@@ -62,6 +62,12 @@ describe('Catalog', () => {
     expect(cats.items.map((i) => i.labels)).toEqual([['cats'], ['cats', 'fluffy']]);
   });
 
+  it('returns pages as large as the contract allows (5000)', () => {
+    addImages(1200);
+    expect(catalog.listImages({ limit: 5000 }).items).toHaveLength(1200);
+    expect(catalog.listImages({ offset: 1100, limit: 5000 }).items).toHaveLength(100);
+  });
+
   it('counts labels over listed images only, and removes labels', () => {
     const ids = addImages(3);
     catalog.setLabels(ids, 'dogs');
