@@ -1,0 +1,69 @@
+import type { Page } from '@playwright/test';
+import { importKinds } from './import-helper.js';
+import { expect, test } from './serve-fixture.js';
+
+/** Every pair the review view proposes, as "a-b" keys (smaller id first), skipping through all. */
+async function reviewedPairs(page: Page): Promise<string[]> {
+  await page.getByRole('button', { name: 'Review pairs', exact: true }).click();
+  const review = page.getByTestId('review');
+  await expect(review.getByTestId('review-progress').or(review.getByTestId('review-done'))).toBeVisible();
+  const keys: string[] = [];
+  while (await review.getByTestId('review-progress').isVisible()) {
+    const progress = await review.getByTestId('review-progress').textContent();
+    const a = Number(await review.getByTestId('pair-a').getAttribute('data-image-id'));
+    const b = Number(await review.getByTestId('pair-b').getAttribute('data-image-id'));
+    keys.push(`${Math.min(a, b)}-${Math.max(a, b)}`);
+    await page.keyboard.press('s');
+    await expect(review.getByTestId('review-progress').or(review.getByTestId('review-done'))).not.toHaveText(progress ?? '');
+  }
+  return keys;
+}
+
+test('"not alike" on a look-alike is stored: hard-pair review stops proposing that pair', async ({ page, served }) => {
+  await importKinds(page, served, 4, ['rings', 'discs', 'checkers']);
+  const proposed = await reviewedPairs(page);
+  expect(proposed.length).toBeGreaterThan(0);
+  const [a, b] = proposed[0].split('-').map(Number);
+
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await page.getByTestId('grid').locator(`button[data-image-id="${a}"]`).click();
+  const card = page.getByTestId('hits').locator('li').filter({ has: page.locator(`[data-hit-id="${b}"]`) });
+  await card.getByText('Not alike', { exact: true }).click();
+  await expect(card).toHaveAttribute('data-verdict', 'mismatch');
+
+  // A fresh page (nothing remembered in the UI) asks the engine again.
+  await page.reload();
+  const after = await reviewedPairs(page);
+  expect(after).not.toContain(`${a}-${b}`);
+});
+
+test('training from the panel shows live curves, a before/after table and a new model; switching back to pretrained', async ({ page, served }) => {
+  await importKinds(page, served, 4, ['rings', 'discs', 'checkers']);
+  const switcher = page.getByTestId('model-switcher');
+  await expect(switcher.locator('option')).toHaveCount(1);
+  await expect(switcher).toHaveValue('pretrained');
+
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const train = page.getByTestId('train');
+  await train.getByLabel('Epochs').fill('4');
+  await train.getByRole('button', { name: 'Start training' }).click();
+  await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+
+  // Curves drawn from trainProgress events: many loss steps, one validation point per epoch.
+  expect(Number(await train.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(4);
+  await expect(train.getByTestId('map-chart')).toHaveAttribute('data-points', '4');
+  const mapRow = train.getByTestId('metrics-table').locator('tr[data-metric="map_at_r"] td');
+  await expect(mapRow.nth(0)).toHaveText(/^\d\.\d{3}$/);
+  await expect(mapRow.nth(1)).toHaveText(/^\d\.\d{3}$/);
+
+  // The new model is in the switcher and active; going back to pretrained sticks across a reload.
+  await expect(switcher.locator('option')).toHaveCount(2);
+  const trained = await switcher.locator('option').nth(1).getAttribute('value');
+  await expect(switcher).toHaveValue(trained!);
+  await expect(switcher.locator('option').nth(1)).toContainText('MAP@R');
+  await switcher.selectOption('pretrained');
+  await expect(switcher).toHaveValue('pretrained');
+  await page.reload();
+  await expect(page.getByTestId('model-switcher')).toHaveValue('pretrained');
+  await expect(page.getByTestId('model-switcher').locator('option')).toHaveCount(2);
+});
