@@ -2,11 +2,12 @@
 // in both speed and result? Heads train on frozen MobileNetV2 features of 5 classes; retrieval
 // is measured on new (test-split) images of those classes and on the 5 classes never trained on.
 //   npx tsx bench/fashion-mnist.ts [--seeds 3] [--epochs 40] [--lr 0.001] [--only proxy-nca,triplet-semi-hard]
+// The first run extracts and caches the features (~5–8 min on 2 cores); later runs take minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src-main/model/backend.js';
-import { Head, retrievalMetrics, trainHead, type LossName, type MinerName, type RetrievalMetrics, type TrainResult } from '../src-main/learn/index.js';
+import { Head, retrievalMetrics, trainHead, type LossName, type LossSettings, type MinerName, type RetrievalMetrics, type TrainResult } from '../src-main/learn/index.js';
 import { CLASS_NAMES, fashionMnistFeatures } from './fashion-mnist-data.js';
 
 const TRAIN_CLASSES = [0, 1, 2, 3, 4];
@@ -24,9 +25,12 @@ interface Config {
   name: string;
   loss: LossName;
   miner?: MinerName;
+  lossSettings?: LossSettings;
 }
 const CONFIGS: Config[] = [
   { name: 'proxy-nca', loss: 'proxy-nca' },
+  // NCA++'s softer setting: on this data it fits the training classes better, unseen ones worse.
+  { name: 'proxy-nca-scale3', loss: 'proxy-nca', lossSettings: { scale: 3 } },
   { name: 'proxy-anchor', loss: 'proxy-anchor' },
   { name: 'contrastive', loss: 'contrastive' },
   { name: 'triplet-batch-hard', loss: 'triplet', miner: 'batch-hard' },
@@ -68,6 +72,7 @@ interface Run {
   unseen: RetrievalMetrics;
   validationBest: number;
   bestEpoch: number;
+  bestSteps: number;
   bestMs: number;
   totalMs: number;
   msPerStep: number;
@@ -80,16 +85,17 @@ for (const cfg of configs) {
   results[cfg.name] = [];
   for (const seed of seeds) {
     let steps = 0;
+    const stepsAtEpoch: number[] = [0];
     const t0 = Date.now();
     const r = await trainHead({
-      features: data.train.features, labels: trainLabels, loss: cfg.loss, miner: cfg.miner, seed,
+      features: data.train.features, labels: trainLabels, loss: cfg.loss, miner: cfg.miner, lossSettings: cfg.lossSettings, seed,
       epochs: Number(args.epochs), lr: Number(args.lr), patience: Number(args.patience), validationFraction: 0.2,
-      onProgress: (p) => void (p.validation ? undefined : steps++),
+      onProgress: (p) => void (p.validation ? stepsAtEpoch.push(steps) : steps++),
     });
     const totalMs = Date.now() - t0;
     const ev = evaluate(r.head);
     results[cfg.name].push({
-      seed, ...ev, validationBest: r.after.mapAtR, bestEpoch: r.bestEpoch, bestMs: r.bestElapsedMs, totalMs,
+      seed, ...ev, validationBest: r.after.mapAtR, bestEpoch: r.bestEpoch, bestSteps: stepsAtEpoch[r.bestEpoch], bestMs: r.bestElapsedMs, totalMs,
       msPerStep: totalMs / Math.max(1, steps), history: r.history,
     });
     r.head.dispose();
@@ -109,21 +115,28 @@ for (const [cfgName, runs] of Object.entries(results)) {
   const m = (f: (r: Run) => number) => med(runs, f);
   const s = { precisionAt1: m((r) => r.seen.precisionAt1), mapAtR: m((r) => r.seen.mapAtR) } as RetrievalMetrics;
   const u = { precisionAt1: m((r) => r.unseen.precisionAt1), mapAtR: m((r) => r.unseen.mapAtR) } as RetrievalMetrics;
-  row(cfgName, s, u, pct(m((r) => r.validationBest)), `${(m((r) => r.bestMs) / 1000).toFixed(1)} s (epoch ${m((r) => r.bestEpoch)}, ${m((r) => r.msPerStep).toFixed(1)} ms/step)`);
+  row(cfgName, s, u, pct(m((r) => r.validationBest)), `${(m((r) => r.bestMs) / 1000).toFixed(1)} s, ${m((r) => r.bestSteps)} steps (epoch ${m((r) => r.bestEpoch)}), ${m((r) => r.msPerStep).toFixed(1)} ms/step`);
   summary[cfgName] = { seen: s, unseen: u, validationBest: m((r) => r.validationBest), bestMs: m((r) => r.bestMs), runs };
 }
 
 // Goal 3: time ProxyNCA needs to reach the best triplet validation MAP@R, vs the triplet's own time.
 const triplets = Object.entries(results).filter(([k]) => k.startsWith('triplet'));
-if (results['proxy-nca'] && triplets.length) {
+if (triplets.length) {
   const [bestName, bestRuns] = triplets.reduce((a, b) => (med(a[1], (r) => r.validationBest) >= med(b[1], (r) => r.validationBest) ? a : b));
   const target = med(bestRuns, (r) => r.validationBest);
   const tripletMs = med(bestRuns, (r) => r.bestMs);
-  const reach = results['proxy-nca'].map((r) => r.history.find((h) => h.validation.mapAtR >= target)?.elapsedMs ?? Infinity);
-  const proxyMs = median(reach);
-  console.log(`\nbest triplet: ${bestName}, median val MAP@R ${pct(target)} reached in ${(tripletMs / 1000).toFixed(1)} s`);
-  console.log(`proxy-nca reaches it in ${Number.isFinite(proxyMs) ? `${(proxyMs / 1000).toFixed(1)} s` : 'never'} (per seed: ${reach.map((x) => (Number.isFinite(x) ? (x / 1000).toFixed(1) : '∞')).join(', ')}) → ratio ${(proxyMs / tripletMs).toFixed(2)} (goal ≤ 0.33)`);
-  summary.goal3 = { bestTriplet: bestName, target, tripletMs, proxyNcaMs: reach };
+  console.log(`\nbest triplet: ${bestName}, median val MAP@R ${pct(target)}, reached in ${(tripletMs / 1000).toFixed(1)} s`);
+  const goal3: Record<string, unknown> = { bestTriplet: bestName, target, tripletMs };
+  for (const proxyName of ['proxy-nca', 'proxy-nca-scale3'].filter((k) => results[k])) {
+    const reach = results[proxyName].map((r) => r.history.find((h) => h.validation.mapAtR >= target)?.elapsedMs ?? Infinity);
+    const closest = median(results[proxyName].map((r) => r.validationBest));
+    console.log(`${proxyName}: best median val MAP@R ${pct(closest)} (${(100 * (closest - target)).toFixed(1)} points from the target)`);
+    const proxyMs = median(reach);
+    const fmt = (x: number) => (Number.isFinite(x) ? `${(x / 1000).toFixed(1)} s` : 'never');
+    console.log(`${proxyName} reaches it: ${fmt(proxyMs)} (per seed: ${reach.map(fmt).join(', ')}) → ratio ${Number.isFinite(proxyMs) ? (proxyMs / tripletMs).toFixed(2) : '∞'} (goal ≤ 0.33)`);
+    goal3[proxyName] = reach;
+  }
+  summary.goal3 = goal3;
 }
 mkdirSync('.bench-out', { recursive: true });
 writeFileSync('.bench-out/fashion-mnist-results.json', JSON.stringify({ args, backend, summary }, null, 1));

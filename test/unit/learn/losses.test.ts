@@ -167,8 +167,13 @@ describe('every loss', () => {
         const d = distances(emb);
         let same = 0, diff = 0, ns = 0, nd = 0;
         for (let i = 0; i < 8; i++) for (let j = i + 1; j < 8; j++) {
-          if (labels[i] === labels[j]) (same += d[i * 8 + j]), ns++;
-          else (diff += d[i * 8 + j]), nd++;
+          if (labels[i] === labels[j]) {
+            same += d[i * 8 + j];
+            ns++;
+          } else {
+            diff += d[i * 8 + j];
+            nd++;
+          }
         }
         return same / ns - diff / nd;
       };
