@@ -1,15 +1,34 @@
-// What vector an image becomes. 'pooled' is the backbone's own 1280-d global average pool.
-import type * as tf from '@tensorflow/tfjs';
+// What vector an image becomes.
+// - 'pooled': the backbone's 1280-d global average pool (flatten_1): "similar", training.
+// - 'near-duplicate': 1152-d, for "duplicates". block_13_expand_relu (14x14x576 at 224 px; the
+//   last ImageNet-dominated stage, before the 5-class fine-tuning reshaped the top) pooled two
+//   ways, average and GeM (p = 3), each averaged with the same pooling of the mirrored image,
+//   L2-normalised, concatenated, scaled to unit length. Measured in bench/near-duplicates.ts:
+//   recall@1 0.960 on edited copies of 62 wallpapers vs 0.819 for 'pooled' and 0.681 for dHash
+//   when the query is also tried turned 90 degrees either way ('near-duplicate-rot90/-rot270').
+// - 'near-duplicate-rot90' / '-rot270': the same pooling (without the mirror) of the image turned
+//   a quarter, counter-clockwise / clockwise: the query side of rotation-tolerant matching.
+// - 'pooled+near-duplicate': both from one forward pass, concatenated (1280 + 1152); split with
+//   splitPooledNearDuplicate.
+import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from './backbone.js';
 
-export type DescriptorName = 'pooled';
+export type DescriptorName = 'pooled' | 'near-duplicate' | 'near-duplicate-rot90' | 'near-duplicate-rot270' | 'pooled+near-duplicate';
 
-export const DESCRIPTORS: readonly DescriptorName[] = ['pooled'];
+export const DESCRIPTORS: readonly DescriptorName[] = ['pooled', 'near-duplicate', 'near-duplicate-rot90', 'near-duplicate-rot270', 'pooled+near-duplicate'];
+
+const NEAR_DUP_LAYER = 'block_13_expand_relu';
+const GEM_P = 3;
+export const NEAR_DUPLICATE_DIM = 1152;
 
 export function describeDescriptor(name: DescriptorName, backbone: Backbone): { dim: number; idSuffix: string } {
   switch (name) {
     case 'pooled':
       return { dim: backbone.dim, idSuffix: '' };
+    case 'pooled+near-duplicate':
+      return { dim: backbone.dim + NEAR_DUPLICATE_DIM, idSuffix: '+near-duplicate-v1' };
+    default:
+      return { dim: NEAR_DUPLICATE_DIM, idSuffix: `#${name}-v1` };
   }
 }
 
@@ -18,5 +37,42 @@ export function computeDescriptor(name: DescriptorName, backbone: Backbone, x: t
   switch (name) {
     case 'pooled':
       return backbone.features(x);
+    case 'near-duplicate': {
+      const [a] = backbone.layers(x, [NEAR_DUP_LAYER]);
+      const [m] = backbone.layers(tf.reverse(x, 2), [NEAR_DUP_LAYER]);
+      return nearDuplicateFrom(a as tf.Tensor4D, m as tf.Tensor4D);
+    }
+    case 'near-duplicate-rot90':
+    case 'near-duplicate-rot270': {
+      const [a] = backbone.layers(quarterTurn(x, name === 'near-duplicate-rot90' ? 'ccw' : 'cw'), [NEAR_DUP_LAYER]);
+      return nearDuplicateFrom(a as tf.Tensor4D, null);
+    }
+    case 'pooled+near-duplicate': {
+      const [pooled, a] = backbone.layers(x, ['flatten_1', NEAR_DUP_LAYER]);
+      const [m] = backbone.layers(tf.reverse(x, 2), [NEAR_DUP_LAYER]);
+      return tf.concat([pooled as tf.Tensor2D, nearDuplicateFrom(a as tf.Tensor4D, m as tf.Tensor4D)], 1);
+    }
   }
+}
+
+/** The two parts of a 'pooled+near-duplicate' vector (views, no copy). */
+export function splitPooledNearDuplicate(v: Float32Array): { pooled: Float32Array; nearDuplicate: Float32Array } {
+  const cut = v.length - NEAR_DUPLICATE_DIM;
+  return { pooled: v.subarray(0, cut), nearDuplicate: v.subarray(cut) };
+}
+
+/** Turns images a quarter: 'ccw' counter-clockwise, 'cw' clockwise. */
+export function quarterTurn(x: tf.Tensor4D, dir: 'ccw' | 'cw'): tf.Tensor4D {
+  return tf.reverse(tf.transpose(x, [0, 2, 1, 3]), dir === 'ccw' ? 1 : 2);
+}
+
+function nearDuplicateFrom(a: tf.Tensor4D, mirrored: tf.Tensor4D | null): tf.Tensor2D {
+  const avg = (f: (t: tf.Tensor4D) => tf.Tensor2D) => (mirrored ? tf.div(tf.add(f(a), f(mirrored)), 2) : f(a)) as tf.Tensor2D;
+  const gap = avg((t) => tf.mean(t, [1, 2]));
+  const gem = avg((t) => tf.pow(tf.mean(tf.pow(tf.maximum(t, 1e-6), GEM_P), [1, 2]), 1 / GEM_P));
+  return tf.div(tf.concat([l2(gap), l2(gem)], 1), Math.SQRT2);
+}
+
+function l2(v: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(v, tf.maximum(tf.norm(v, 'euclidean', 1, true), 1e-12));
 }
