@@ -62,6 +62,7 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
   const writer = new BatchWriter(store);
   const labelOf = options.labelsFromFolders ? (file: string) => path.basename(path.dirname(file)) : undefined;
   await removeStaleThumbnailTemps(catalog.paths.thumbs);
+  const libraryDir = await fs.realpath(catalog.paths.root);
 
   // ---- scan every root before touching the catalog: a cancelled scan changes nothing.
   const scanned: ScannedRoot[] = [];
@@ -74,6 +75,7 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
     const scan = await scanFolder(rootPath, {
       signal: options.signal,
       onFound: (n) => progress.found(foundBefore + n),
+      excludeDirs: [libraryDir],
     });
     if (scan.cancelled) return finish(result, progress, true);
     foundBefore += scan.files.length;

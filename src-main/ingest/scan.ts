@@ -40,6 +40,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Called with the running count of image files found. */
   onFound?: (found: number) => void;
+  /** Real paths of folders never to enter (the library itself, so thumbnails are not imported). */
+  excludeDirs?: readonly string[];
 }
 
 export function isImageFileName(name: string): boolean {
@@ -70,7 +72,8 @@ const STAT_PARALLELISM = 32;
 
 export async function scanFolder(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const result: ScanResult = { files: [], issues: [], unreadableDirs: [], cancelled: false };
-  const visited = new Set<string>();
+  // Excluded folders count as already visited: the walk then never enters them.
+  const visited = new Set<string>(options.excludeDirs ?? []);
   const start = path.resolve(root);
   const pending: string[] = [start];
 

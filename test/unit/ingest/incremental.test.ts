@@ -146,6 +146,19 @@ describe('running import again on a root', () => {
     }
   });
 
+  it('never imports the library folder itself when it lies inside a root', async () => {
+    const inside = Catalog.open(path.join(photos, 'my library'));
+    try {
+      const first = await runImport(inside, [photos]);
+      expect(first.added).toBe(6);
+      const again = await runImport(inside, [photos]);
+      expect(again).toMatchObject({ added: 0, unchanged: 6 });
+      expect(inside.countImages()).toBe(6);
+    } finally {
+      inside.close();
+    }
+  });
+
   it('labels unchanged images too when asked on a later run', async () => {
     await runImport(catalog, [photos]);
     expect(catalog.labelsWithCounts()).toEqual([]);
