@@ -9,6 +9,7 @@ import type { FromEngine } from '../engine/protocol.js';
 import { defaultLibraryDir } from '../library/paths.js';
 import { rendererDir } from '../server/renderer-dir.js';
 import { createCrashNotifier } from './crash-notice.js';
+import { guardedSpawner } from './engine-spawn.js';
 import { registerIpc } from './ipc.js';
 import { chooseLibrary, rememberLibrary } from './library-choice.js';
 import { LibraryEngine } from './library-engine.js';
@@ -83,10 +84,13 @@ async function start(): Promise<void> {
       app.quit();
     },
   });
-  const startEngine = (dir: string) =>
-    EngineProcess.start(dir, {
-      spawner: utilitySpawner,
+  const startEngine = (dir: string) => {
+    const guard = guardedSpawner(utilitySpawner);
+    return EngineProcess.start(dir, {
+      spawner: guard.spawner,
       onRestart: (message) => {
+        // An engine that never started has already failed its start() and been reported.
+        if (!guard.everReady()) return;
         notifier.restarted(message);
         // The page's counts may be stale after a crash: tell it to look again.
         void engine
@@ -98,6 +102,7 @@ async function start(): Promise<void> {
           .catch(() => undefined);
       },
     });
+  };
 
   const library = chooseLibrary(process.argv, process.env, rememberedFile, () => defaultLibraryDir());
   try {
