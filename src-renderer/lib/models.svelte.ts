@@ -42,5 +42,5 @@ export class ModelsState {
 /** "MAP@R 0.62 → 0.81" for a trained model; "" when it has no metrics. */
 export function modelGain(m: ModelSummary): string {
   if (!m.before || !m.after) return '';
-  return `MAP@R ${m.before.map_at_r.toFixed(2)} → ${m.after.map_at_r.toFixed(2)}`;
+  return `MAP@R ${m.before.map_at_r.toFixed(2)}→${m.after.map_at_r.toFixed(2)}`;
 }
