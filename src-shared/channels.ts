@@ -39,3 +39,13 @@ export const channel = {
   protocolApp: 'lookalike://app/',
   protocolMedia: (kind: MediaKind, id: number) => `lookalike://media/${kind}/${id}`,
 } as const;
+
+/**
+ * Desktop-only calls that the shell answers itself, never the engine: native dialogs. They are
+ * not part of the contract's Client (a browser has no such thing); the preload adds them to
+ * `window.lookalike` as optional extras.
+ */
+export const shellChannel = {
+  /** Native "choose folders" dialog; resolves to the chosen paths ([] when cancelled). */
+  pickFolders: 'lookalike:shell:pickFolders',
+} as const;

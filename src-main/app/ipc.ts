@@ -1,5 +1,6 @@
 // Main-process routing: one handler per contract method, each checking its sender and
 // validating its request before the engine sees it.
+import { shellChannel } from '../../src-shared/channels.js';
 import { channel, ContractError, methods, parseRequest } from '../../src-shared/contract.js';
 import type { EngineLike } from '../engine/engine-like.js';
 
@@ -30,4 +31,20 @@ export function registerIpc(ipcMain: IpcMainLike, engine: EngineLike): void {
       }
     });
   }
+}
+
+/** What the shell itself answers for the page (native dialogs), outside the engine's contract. */
+export interface ShellServices {
+  pickFolders(): Promise<string[]>;
+}
+
+export function registerShellIpc(ipcMain: IpcMainLike, shell: ShellServices): void {
+  ipcMain.handle(shellChannel.pickFolders, async (event) => {
+    if (!isTrustedSender(event)) return { ok: false, error: { message: 'refused: unknown sender', code: 'bad-request' } };
+    try {
+      return { ok: true, result: await shell.pickFolders() };
+    } catch (err) {
+      return { ok: false, error: { message: (err as Error)?.message ?? String(err), code: 'failed' } };
+    }
+  });
 }

@@ -10,13 +10,13 @@ import { defaultLibraryDir } from '../library/paths.js';
 import { rendererDir } from '../server/renderer-dir.js';
 import { createCrashNotifier } from './crash-notice.js';
 import { guardedSpawner } from './engine-spawn.js';
-import { registerIpc } from './ipc.js';
+import { registerIpc, registerShellIpc } from './ipc.js';
 import { chooseLibrary, rememberLibrary } from './library-choice.js';
 import { LibraryEngine } from './library-engine.js';
 import { handleProtocolRequest } from './media-protocol.js';
 import { menuTemplate } from './menu.js';
 import { denyAllPermissions, guardNewWebContents } from './security.js';
-import { createShellActions, type DialogLike } from './shell-actions.js';
+import { createShellActions, pickPhotoFolders, type DialogLike } from './shell-actions.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
 import { hardenWebContents, windowOptions } from './window.js';
 
@@ -117,6 +117,7 @@ async function start(): Promise<void> {
   const ui = rendererDir();
   protocol.handle(channel.protocolScheme, (request) => handleProtocolRequest(request, ui, libraryEngine, (url) => net.fetch(url)));
   registerIpc(ipcMain, libraryEngine);
+  registerShellIpc(ipcMain, { pickFolders: () => pickPhotoFolders(dialogs) });
 
   const stateFile = path.join(userData, 'window-state.json');
   const state = loadWindowState(stateFile, screen);

@@ -60,6 +60,16 @@ export function aboutDetail(versions: Versions, status: Status | null): string {
   return lines.join('\n');
 }
 
+/** The native picker for photo folders to add (several at once); [] when cancelled. */
+export async function pickPhotoFolders(dialog: DialogLike): Promise<string[]> {
+  const picked = await dialog.showOpenDialog({
+    title: 'Add photo folders',
+    buttonLabel: 'Add',
+    properties: ['openDirectory', 'multiSelections'],
+  });
+  return picked.canceled ? [] : picked.filePaths;
+}
+
 export function createShellActions(deps: ShellDeps): MenuActions {
   const fail = async (what: string, err: unknown) => {
     await deps.dialog.showMessageBox({
@@ -72,13 +82,9 @@ export function createShellActions(deps: ShellDeps): MenuActions {
 
   return {
     async addFolders() {
-      const picked = await deps.dialog.showOpenDialog({
-        title: 'Add photo folders',
-        buttonLabel: 'Add',
-        properties: ['openDirectory', 'multiSelections'],
-      });
-      if (picked.canceled || picked.filePaths.length === 0) return;
-      const request = { paths: picked.filePaths };
+      const paths = await pickPhotoFolders(deps.dialog);
+      if (paths.length === 0) return;
+      const request = { paths };
       try {
         parseRequest('importFolders', request);
         await deps.engine.call('importFolders', request);

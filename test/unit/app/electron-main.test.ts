@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { EventEmitter } from 'node:events';
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
+import { shellChannel } from '../../../src-shared/channels.js';
 import { channel, methods } from '../../../src-shared/contract.js';
 import { findMenuItem } from '../../../src-main/app/menu.js';
 
@@ -245,6 +246,18 @@ describe('desktop main process (electron mocked)', () => {
     await vi.waitFor(() => expect(engine.received.some((m) => m.method === 'importFolders')).toBe(true));
     expect(state.openDialogOptions.at(-1)!.properties).toEqual(expect.arrayContaining(['openDirectory', 'multiSelections']));
     expect(engine.received.find((m) => m.method === 'importFolders')!.input).toEqual({ paths: ['/photos/2024', '/photos/2025'] });
+  });
+
+  it('answers the native folder picker for our page only', async () => {
+    await startApp();
+    const pick = state.handlers.get(shellChannel.pickFolders)!;
+    state.openDialogAnswers.push(['/photos/x', '/photos/y']);
+    expect(await pick(trusted)).toEqual({ ok: true, result: ['/photos/x', '/photos/y'] });
+    expect(state.openDialogOptions.at(-1)!.properties).toEqual(expect.arrayContaining(['openDirectory', 'multiSelections']));
+    expect(await pick(trusted)).toEqual({ ok: true, result: [] }); // cancelled
+    const before = state.openDialogOptions.length;
+    expect(await pick({ senderFrame: { url: 'https://evil.example/' } })).toMatchObject({ ok: false });
+    expect(state.openDialogOptions.length).toBe(before); // no dialog for a foreign page
   });
 
   it('Help > About shows the compute backend from the engine', async () => {

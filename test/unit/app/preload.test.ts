@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shellChannel } from '../../../src-shared/channels.js';
 import { channel, methods } from '../../../src-shared/contract.js';
 import { buildPreloadApi, type IpcRendererLike } from '../../../src-main/app/preload-api.js';
 
@@ -8,6 +9,7 @@ function fakeIpc() {
   const ipc: IpcRendererLike = {
     async invoke(ch, ...args) {
       invoked.push({ channel: ch, args });
+      if (ch === shellChannel.pickFolders) return { ok: true, result: ['/photos/picked'] };
       if (ch === channel.call('status')) return { ok: false, error: { message: 'no library', code: 'failed' } };
       return { ok: true, result: { echo: args[0] } };
     },
@@ -52,5 +54,12 @@ describe('preload api (window.lookalike)', () => {
     const api = buildPreloadApi(ipc, { getPathForFile: () => '/photos/a.jpg' });
     expect(api.pathForFile({})).toBe('/photos/a.jpg');
     expect(api.mediaUrl('thumb', 12)).toBe('lookalike://media/thumb/12');
+  });
+
+  it('offers the native folder picker through its own shell channel', async () => {
+    const { ipc, invoked } = fakeIpc();
+    const api = buildPreloadApi(ipc, { getPathForFile: () => '' });
+    expect(await api.pickFolders()).toEqual(['/photos/picked']);
+    expect(invoked.at(-1)?.channel).toBe(shellChannel.pickFolders);
   });
 });
