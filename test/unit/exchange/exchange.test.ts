@@ -1,0 +1,193 @@
+// Export and import through the engine on a small real library (generated photos, real CNN
+// features): labels round-trip through CSV and JSON, the .npy rows are the embeddings of the
+// images its ids file names, image folders link or copy without touching originals, the
+// trained head loads as a tfjs model, and the map has one stable point per embedded image.
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportResult, ImagePage, JobProgress, JobRef, LabelImportResult, MapResult } from '../../../src-shared/contract.js';
+import { Engine } from '../../../src-main/engine/engine.js';
+import { parseCsv } from '../../../src-main/exchange/csv.js';
+import { parseNpyHeader } from '../../../src-main/exchange/npy.js';
+import { makeKindImages } from '../../fixtures/kinds.js';
+
+let work: string;
+let engine: Engine;
+
+async function finish(ref: JobRef): Promise<JobProgress> {
+  await engine.whenIdle();
+  return ((await engine.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId)!;
+}
+
+async function labelsById(): Promise<Map<number, string[]>> {
+  const page = (await engine.call('listImages', { limit: 1000 })) as ImagePage;
+  return new Map(page.items.map((i) => [i.id, i.labels]));
+}
+
+async function clearLabels(): Promise<void> {
+  for (const [id, labels] of await labelsById()) for (const label of labels) await engine.call('removeLabel', { label, ids: [id] });
+}
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-exchange-'));
+  await makeKindImages(path.join(work, 'photos'), 4, ['rings', 'checkers', 'stripes']);
+  engine = await Engine.open(path.join(work, 'library'));
+  const job = await finish((await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true })) as JobRef);
+  expect(job.state).toBe('done');
+  // An image with two labels, one of them awkward in CSV.
+  await engine.call('setLabel', { label: 'best, "really"', ids: [1] });
+}, 180_000);
+
+afterAll(async () => {
+  await engine?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('labels export and import', () => {
+  for (const ext of ['csv', 'json']) {
+    it(`round-trips every label through ${ext}`, async () => {
+      const before = await labelsById();
+      const out = path.join(work, `labels.${ext}`);
+      const r = (await engine.call('exportData', { kind: 'labels', out })) as ExportResult;
+      expect(r.count).toBe(12);
+      await clearLabels();
+      expect([...(await labelsById()).values()].flat()).toEqual([]);
+      const imported = (await engine.call('importLabels', { path: out })) as LabelImportResult;
+      expect(imported.unmatched).toEqual([]);
+      expect(imported.labelled).toBe(13);
+      expect(await labelsById()).toEqual(before);
+    });
+  }
+
+  it('matches rows by content hash when the path is unknown, and reports rows that match nothing', async () => {
+    const csv = parseCsv(readFileSync(path.join(work, 'labels.csv'), 'utf8'));
+    const [, first] = csv;
+    const text = ['path,content_hash,label', `/moved/elsewhere.jpg,${first.fields[1]},moved`, '/nowhere.jpg,deadbeef,lost', ',,empty'].join('\n');
+    const r = (await engine.call('importLabels', { text })) as LabelImportResult;
+    expect(r.rows).toBe(3);
+    expect(r.matched).toBe(1);
+    expect(r.unmatched).toEqual([
+      { line: 3, key: '/nowhere.jpg' },
+      { line: 4, key: '' },
+    ]);
+    const image = engine.catalog.imageByPath(first.fields[0])!;
+    expect(image.labels).toContain('moved');
+  });
+});
+
+describe('embeddings export', () => {
+  it('writes a float32 [n, d] .npy whose rows are the embeddings of the images in its ids file', async () => {
+    const out = path.join(work, 'emb.npy');
+    const r = (await engine.call('exportData', { kind: 'embeddings', out })) as ExportResult;
+    const buf = readFileSync(out);
+    const header = parseNpyHeader(buf);
+    expect(header.descr).toBe('<f4');
+    expect(header.fortranOrder).toBe(false);
+    expect(header.dataOffset % 64).toBe(0);
+    const [n, d] = header.shape;
+    expect(n).toBe(12);
+    expect(d).toBe(1280);
+    expect(buf.length).toBe(header.dataOffset + n * d * 4);
+    const data = new Float32Array(buf.buffer.slice(buf.byteOffset + header.dataOffset, buf.byteOffset + buf.length));
+    const ids = parseCsv(readFileSync(r.written[1], 'utf8'));
+    expect(ids[0].fields).toEqual(['row', 'id', 'path', 'content_hash', 'labels']);
+    expect(ids.length - 1).toBe(n);
+    const embeddings = engine.space.allEmbeddings();
+    ids.slice(1).forEach(({ fields }, row) => {
+      expect(Number(fields[0])).toBe(row);
+      const expected = embeddings.get(Number(fields[1]))!;
+      expect(Array.from(data.subarray(row * d, (row + 1) * d))).toEqual(Array.from(expected));
+      expect(engine.catalog.getImage(Number(fields[1]))!.paths).toContain(fields[2]);
+    });
+  });
+
+  it('refuses a file name that is not .npy', async () => {
+    await expect(engine.call('exportData', { kind: 'embeddings', out: path.join(work, 'emb.csv') })).rejects.toThrow(/\.npy/);
+  });
+});
+
+describe('image folder export', () => {
+  it('links each labelled image into a folder per label, leaving originals untouched', async () => {
+    const photo = path.join(work, 'photos', 'rings', 'rings-1.jpg');
+    const before = { hash: sha(photo), mtime: statSync(photo).mtimeMs };
+    const out = path.join(work, 'folders');
+    const r = (await engine.call('exportData', { kind: 'imagefolder', out })) as ExportResult;
+    expect(r.failed).toEqual([]);
+    expect(readdirSync(out).sort()).toEqual(expect.arrayContaining(['checkers', 'rings', 'stripes']));
+    expect(readdirSync(path.join(out, 'rings')).sort()).toEqual(['rings-1.jpg', 'rings-2.jpg', 'rings-3.jpg', 'rings-4.jpg']);
+    const link = path.join(out, 'rings', 'rings-1.jpg');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(photo);
+    // Exporting again over the same folder changes nothing and says why.
+    const again = (await engine.call('exportData', { kind: 'imagefolder', out })) as ExportResult;
+    expect(again.count).toBe(0);
+    expect(again.failed.length).toBe(r.count);
+    expect({ hash: sha(photo), mtime: statSync(photo).mtimeMs }).toEqual(before);
+  });
+
+  it('copies instead when asked', async () => {
+    const out = path.join(work, 'copies');
+    await engine.call('exportData', { kind: 'imagefolder', out, copy: true });
+    const copy = path.join(out, 'stripes', 'stripes-2.jpg');
+    expect(lstatSync(copy).isSymbolicLink()).toBe(false);
+    expect(sha(copy)).toBe(sha(path.join(work, 'photos', 'stripes', 'stripes-2.jpg')));
+  });
+});
+
+describe('map and model export', () => {
+  it('maps every embedded image once, the same way each time for a fixed seed', async () => {
+    const first = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (first.ready) throw new Error('a fresh library has no cached map');
+    expect((await finish({ jobId: first.jobId })).state).toBe('done');
+    const ready = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (!ready.ready) throw new Error('map not ready after its job');
+    const map = ready.map;
+    expect([...map.ids].sort((a, b) => a - b)).toEqual([...engine.space.allEmbeddings().keys()].sort((a, b) => a - b));
+    expect(map.xy.length).toBe(2 * map.ids.length);
+    // Computed again from scratch (cache removed), the same seed gives the same points.
+    rmSync(path.join(engine.catalog.paths.root, 'maps'), { recursive: true });
+    const again = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (again.ready) throw new Error('the cache was removed');
+    await finish({ jobId: again.jobId });
+    const recomputed = (await engine.call('map', { seed: 3 })) as MapResult;
+    expect(recomputed.ready && recomputed.map.xy).toEqual(map.xy);
+    // Labels are read fresh: labelling recolours without recomputing.
+    await engine.call('setLabel', { label: 'aa-new', ids: [map.ids[0]] });
+    const relabelled = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (!relabelled.ready) throw new Error('labelling invalidated the map');
+    expect(relabelled.map.labelNames[relabelled.map.label[0]]).toBe('aa-new');
+    expect(relabelled.map.xy).toEqual(map.xy);
+  });
+
+  it('exports the trained head as a tfjs LayersModel that reproduces the embeddings', async () => {
+    await expect(engine.call('exportData', { kind: 'model', out: path.join(work, 'none') })).rejects.toThrow(/train a model first/);
+    const job = await finish((await engine.call('train', { epochs: 2, seed: 1 })) as JobRef);
+    expect(job.state).toBe('done');
+    const out = path.join(work, 'model');
+    const r = (await engine.call('exportData', { kind: 'model', out })) as ExportResult;
+    expect(r.written.map((f) => path.basename(f))).toEqual(['model.json', 'weights.bin', 'lookalike-model.json']);
+    const modelJson = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8'));
+    const weights = readFileSync(path.join(out, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+    );
+    const [feature] = engine.space.featuresOf([1]);
+    const y = tf.tidy(() => {
+      const raw = model.predict(tf.tensor2d(feature!, [1, feature!.length])) as tf.Tensor;
+      return tf.div(raw, tf.norm(raw));
+    });
+    const got = Array.from(await y.data());
+    y.dispose();
+    model.dispose();
+    const expected = engine.space.allEmbeddings().get(1)!;
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    const meta = JSON.parse(readFileSync(path.join(out, 'lookalike-model.json'), 'utf8'));
+    expect(meta).toMatchObject({ inputDim: 1280, outputDim: expected.length, loss: 'proxy-nca' });
+    expect(existsSync(path.join(out, 'head.json'))).toBe(false);
+  }, 60_000);
+});
