@@ -125,13 +125,16 @@ async function start(): Promise<void> {
     windowOptions(path.join(here, 'preload.cjs'), { x: state.x, y: state.y, width: state.width, height: state.height }),
   );
   const mainWindow = win;
-  if (state.maximized) mainWindow.maximize();
   trackWindowState(mainWindow, stateFile);
   hardenWebContents(mainWindow.webContents);
   libraryEngine.onEvent((name, payload) => {
     if (!mainWindow.isDestroyed()) mainWindow.webContents.send(channel.event, { name, payload });
   });
-  mainWindow.once('ready-to-show', () => mainWindow.show());
+  mainWindow.once('ready-to-show', () => {
+    // Maximizing a hidden window would show it before its page is painted.
+    if (state.maximized) mainWindow.maximize();
+    mainWindow.show();
+  });
   mainWindow.on('closed', () => (win = null));
 
   const actions = createShellActions({

@@ -16,7 +16,8 @@ type Contents = EventEmitter & { openHandler: (d: { url: string }) => unknown; r
 const state = vi.hoisted(() => ({
   appData: '',
   userData: '',
-  windows: [] as { options: Record<string, unknown>; sent: unknown[]; url?: string; contents: Contents; maximized: boolean }[],
+  windows: [] as { options: Record<string, unknown>; sent: unknown[]; url?: string; contents: Contents; maximized: boolean; shown: boolean }[],
+  browserWindows: [] as EventEmitter[],
   handlers: new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>(),
   protocolHandler: undefined as undefined | ((req: { url: string; method: string }) => Promise<Response>),
   forks: [] as { entry: string; args: string[]; received: { type: string; method?: string; input?: unknown }[]; child: EventEmitter }[],
@@ -68,7 +69,8 @@ vi.mock('electron', async () => {
         reload: () => contents.reloads++,
       });
       this.webContents = contents as unknown as Contents;
-      state.windows.push({ options, sent, contents: this.webContents, maximized: false });
+      state.windows.push({ options, sent, contents: this.webContents, maximized: false, shown: false });
+      state.browserWindows.push(this);
     }
     loadURL(url: string) {
       state.windows[state.windows.length - 1].url = url;
@@ -76,6 +78,9 @@ vi.mock('electron', async () => {
     }
     maximize() {
       state.windows[state.windows.length - 1].maximized = true;
+    }
+    show() {
+      state.windows[state.windows.length - 1].shown = true;
     }
     isDestroyed() {
       return false;
@@ -183,10 +188,13 @@ describe('desktop main process (electron mocked)', () => {
 
   it('keeps its own files out of the library folder and reopens the window where it was', async () => {
     const win = await startApp();
+    const browserWindow = state.browserWindows[0];
+    browserWindow.emit('ready-to-show');
     expect(state.userData).toBe(path.join(state.appData, 'lookalike-desktop'));
     const { maximized, ...bounds } = savedBounds;
     expect(win.options).toMatchObject(bounds);
     expect(win.maximized).toBe(maximized);
+    expect(win.shown).toBe(true);
   });
 
   it('runs the engine in a utilityProcess on the chosen library', async () => {
