@@ -19,12 +19,14 @@ export const labelPalette = [
 export const unlabelledColour = '#5b6272';
 
 export class MapState {
-  active = $state<MapSlot>(emptySlot());
-  pretrained = $state<MapSlot>(emptySlot());
+  // Raw, not deep: a deep $state would wrap the 200k-number arrays in proxies and make every
+  // read in the draw loop ~100x slower. Slots are only ever replaced whole.
+  active = $state.raw<MapSlot>(emptySlot());
+  pretrained = $state.raw<MapSlot>(emptySlot());
   /** Side by side: the pretrained space next to the active model's. */
   comparing = $state(false);
   activeModel = $state<number | null>(null);
-  selection = $state<number[]>([]);
+  selection = $state.raw<number[]>([]);
   message = $state<string | null>(null);
   /** Map jobs we wait for, by job id (bookkeeping, not shown: a plain object). */
   private readonly waiting: Record<number, 'active' | 'pretrained'> = {};
