@@ -6,7 +6,8 @@ import type Database from 'better-sqlite3';
 export interface Migration {
   version: number;
   description: string;
-  sql: string;
+  /** Plain SQL, or a function for steps that must look at the schema first. */
+  sql: string | ((db: Database.Database) => void);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,12 +33,8 @@ export const MIGRATIONS: readonly Migration[] = [
         taken_at      TEXT,
         status        TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'failed')),
         error         TEXT,
-        added_at      INTEGER NOT NULL,
-        -- How many live paths hold these bytes; kept by the triggers below so that listing
-        -- and counting the library's images never has to look at image_paths.
-        live_paths    INTEGER NOT NULL DEFAULT 0
+        added_at      INTEGER NOT NULL
       );
-      CREATE INDEX images_listed ON images(id) WHERE status = 'ok' AND live_paths > 0;
 
       -- Every file the scan met. 'live' rows point at an image; 'failed' rows are the
       -- per-file failure record (no image); 'removed' rows are files that disappeared.
@@ -56,19 +53,6 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX image_paths_by_image ON image_paths(image_id) WHERE status = 'live';
       CREATE INDEX image_paths_by_root ON image_paths(root_id, status);
-      CREATE TRIGGER image_paths_count_insert AFTER INSERT ON image_paths WHEN NEW.status = 'live'
-      BEGIN
-        UPDATE images SET live_paths = live_paths + 1 WHERE id = NEW.image_id;
-      END;
-      CREATE TRIGGER image_paths_count_delete AFTER DELETE ON image_paths WHEN OLD.status = 'live'
-      BEGIN
-        UPDATE images SET live_paths = live_paths - 1 WHERE id = OLD.image_id;
-      END;
-      CREATE TRIGGER image_paths_count_update AFTER UPDATE OF status, image_id ON image_paths
-      BEGIN
-        UPDATE images SET live_paths = live_paths - 1 WHERE OLD.status = 'live' AND id = OLD.image_id;
-        UPDATE images SET live_paths = live_paths + 1 WHERE NEW.status = 'live' AND id = NEW.image_id;
-      END;
 
       CREATE TABLE labels (
         id          INTEGER PRIMARY KEY,
@@ -121,6 +105,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_by_state ON jobs(state);
     `,
   },
+  {
+    version: 2,
+    description: 'count live paths per image, so listing and counting images is indexed',
+    // Development builds briefly created this column in version 1: add it only when missing.
+    sql: (db) => {
+      const columns = db.pragma('table_info(images)') as { name: string }[];
+      if (!columns.some((c) => c.name === 'live_paths')) {
+        // How many live paths hold these bytes, kept by the triggers below, so that listing and
+        // counting the library's images never has to look at image_paths.
+        db.exec(`ALTER TABLE images ADD COLUMN live_paths INTEGER NOT NULL DEFAULT 0`);
+      }
+      db.exec(`
+      UPDATE images SET live_paths =
+        (SELECT COUNT(*) FROM image_paths p WHERE p.image_id = images.id AND p.status = 'live');
+      CREATE INDEX IF NOT EXISTS images_listed ON images(id) WHERE status = 'ok' AND live_paths > 0;
+      CREATE TRIGGER IF NOT EXISTS image_paths_count_insert AFTER INSERT ON image_paths WHEN NEW.status = 'live'
+      BEGIN
+        UPDATE images SET live_paths = live_paths + 1 WHERE id = NEW.image_id;
+      END;
+      CREATE TRIGGER IF NOT EXISTS image_paths_count_delete AFTER DELETE ON image_paths WHEN OLD.status = 'live'
+      BEGIN
+        UPDATE images SET live_paths = live_paths - 1 WHERE id = OLD.image_id;
+      END;
+      CREATE TRIGGER IF NOT EXISTS image_paths_count_update AFTER UPDATE OF status, image_id ON image_paths
+      BEGIN
+        UPDATE images SET live_paths = live_paths - 1 WHERE OLD.status = 'live' AND id = OLD.image_id;
+        UPDATE images SET live_paths = live_paths + 1 WHERE NEW.status = 'live' AND id = NEW.image_id;
+      END;
+    `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -138,7 +153,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   if (pending.length === 0) return current;
   db.transaction(() => {
     for (const m of pending) {
-      db.exec(m.sql);
+      if (typeof m.sql === 'string') db.exec(m.sql);
+      else m.sql(db);
       // PRAGMA cannot take bound parameters; the version is an integer from our own list.
       db.pragma(`user_version = ${Math.trunc(m.version)}`);
     }

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src-main/library/catalog.js';
 import type { ImageFacts } from '../../../src-main/library/ingest-store.js';
-import { migrate, SCHEMA_VERSION, type Migration } from '../../../src-main/library/migrations.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../../src-main/library/migrations.js';
 
 function facts(n: number): ImageFacts {
   return { contentHash: `hash${n}`, size: 100 + n, width: 40, height: 30, format: 'jpeg', takenAt: null };
@@ -137,6 +137,38 @@ describe('migrate', () => {
     expect(db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'`).pluck().get()).toBe(0);
     migrate(db, migrations.slice(0, 1));
     expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('upgrades a version-1 library with images in it, keeping them listed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lookalike-upgrade-'));
+    const db = new Database(path.join(dir, 'library.sqlite'));
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.exec(`
+      INSERT INTO roots (id, path, added_at) VALUES (1, '/p', 0);
+      INSERT INTO images (id, content_hash, size, width, height, format, added_at) VALUES
+        (1, 'h1', 1, 1, 1, 'jpeg', 0), (2, 'h2', 1, 1, 1, 'jpeg', 0);
+      INSERT INTO image_paths (path, root_id, image_id, size, mtime_ms, status, updated_at) VALUES
+        ('/p/a.jpg', 1, 1, 1, 1, 'live', 0), ('/p/b.jpg', 1, 1, 1, 1, 'live', 0), ('/p/c.jpg', 1, 2, 1, 1, 'removed', 0);
+    `);
+    db.close();
+    const catalog = Catalog.open(dir);
+    try {
+      expect(catalog.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(catalog.countImages()).toBe(1);
+      expect(catalog.listImages().items.map((i) => i.path)).toEqual(['/p/a.jpg']);
+    } finally {
+      catalog.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a development version-1 library that already had the live path count', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.exec(`ALTER TABLE images ADD COLUMN live_paths INTEGER NOT NULL DEFAULT 0`);
+    expect(() => migrate(db)).not.toThrow();
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 
