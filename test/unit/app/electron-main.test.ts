@@ -24,8 +24,8 @@ const state = vi.hoisted(() => ({
   fetched: [] as string[],
   appListeners: new Map<string, ((...a: unknown[]) => void)[]>(),
   menu: undefined as MenuItemConstructorOptions[] | undefined,
-  permissionRequest: undefined as undefined | ((wc: unknown, p: string, cb: (g: boolean) => void) => void),
-  permissionCheck: undefined as undefined | ((wc: unknown, p: string) => boolean),
+  permissionRequest: undefined as undefined | ((wc: unknown, p: string, cb: (g: boolean) => void, d: { requestingUrl: string }) => void),
+  permissionCheck: undefined as undefined | ((wc: unknown, p: string, origin: string) => boolean),
   openDialogAnswers: [] as string[][],
   openDialogOptions: [] as { properties: string[] }[],
   messageBoxes: [] as { type: string; message: string; detail?: string }[],
@@ -228,9 +228,9 @@ describe('desktop main process (electron mocked)', () => {
     expect(prevented).toBe(true);
     expect(win.contents.openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     let granted: boolean | undefined;
-    state.permissionRequest!({}, 'media', (g) => (granted = g));
+    state.permissionRequest!({}, 'media', (g) => (granted = g), { requestingUrl: 'lookalike://app/index.html' });
     expect(granted).toBe(false);
-    expect(state.permissionCheck!({}, 'clipboard-read')).toBe(false);
+    expect(state.permissionCheck!({}, 'clipboard-read', 'lookalike://app')).toBe(false);
     expect(state.appListeners.get('web-contents-created')).toHaveLength(1);
   });
 

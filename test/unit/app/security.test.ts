@@ -1,7 +1,7 @@
 // Permissions, navigation, new windows and <webview>: refused for every webContents.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { denyAllPermissions, guardNewWebContents, type SessionLike } from '../../../src-main/app/security.js';
+import { ALLOWED_PERMISSIONS, denyAllPermissions, guardNewWebContents, type SessionLike } from '../../../src-main/app/security.js';
 import { CSP, windowOptions, type WebContentsLike } from '../../../src-main/app/window.js';
 
 function fakeContents() {
@@ -21,16 +21,26 @@ function prevented(contents: EventEmitter, event: string, ...args: unknown[]): b
 }
 
 describe('security guards', () => {
-  it('denies every permission request and check', () => {
+  it('denies every permission request and check but clipboard writes from our own page', () => {
     let request: Parameters<SessionLike['setPermissionRequestHandler']>[0] = null;
     let check: Parameters<SessionLike['setPermissionCheckHandler']>[0] = null;
     denyAllPermissions({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) });
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fileSystem']) {
+    const ask = (permission: string, requestingUrl: string) => {
       let granted: boolean | undefined;
-      request!({}, permission, (g) => (granted = g));
-      expect(granted, permission).toBe(false);
-      expect(check!({}, permission), permission).toBe(false);
+      request!({}, permission, (g) => (granted = g), { requestingUrl });
+      return granted;
+    };
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fileSystem', 'fullscreen', 'unknown']) {
+      expect(ask(permission, 'lookalike://app/index.html'), permission).toBe(false);
+      expect(check!({}, permission, 'lookalike://app'), permission).toBe(false);
     }
+    expect(ask('clipboard-sanitized-write', 'lookalike://app/index.html')).toBe(true);
+    expect(check!({}, 'clipboard-sanitized-write', 'lookalike://app')).toBe(true);
+    for (const foreign of ['https://evil.example/', 'lookalike://app.evil/', 'lookalike://media/thumb/1', 'file:///x', '']) {
+      expect(ask('clipboard-sanitized-write', foreign), foreign).toBe(false);
+      expect(check!({}, 'clipboard-sanitized-write', foreign), foreign).toBe(false);
+    }
+    expect(ALLOWED_PERMISSIONS.size).toBe(1);
   });
 
   it('guards every webContents created later: navigation away, redirects, new windows, webviews', () => {
