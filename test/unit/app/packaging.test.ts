@@ -97,6 +97,16 @@ describe('electron-builder.yml', () => {
     }
   });
 
+  it('compiles main-process code to the paths the packer and engineEntry() expect', () => {
+    // engineEntry() takes main.<ext> next to child.<ext>: tsc keeps folders (rootDir '.') under build/.
+    const ts = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.main.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
+    expect(ts.compilerOptions).toMatchObject({ outDir: 'build', rootDir: '.' });
+    expect(fs.existsSync(path.join(root, 'src-main/engine/child.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'src-main/engine/main.ts'))).toBe(true);
+    // The preload bundle lands next to main.js, where main.ts looks for it.
+    expect(fs.readFileSync(path.join(root, 'vite.preload.config.ts'), 'utf8')).toMatch(/outDir: 'build\/src-main\/app'/);
+  });
+
   it('unpacks every native module, sharp’s libvips, the CNN weights and the wasm binaries from the asar', () => {
     const natives = [
       ...filesOf('better-sqlite3', (f) => f.endsWith('.node')),
