@@ -102,6 +102,11 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   return result;
 }
 
+function hasKnownType(entry: Dirent): boolean {
+  return entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() ||
+    entry.isBlockDevice() || entry.isCharacterDevice();
+}
+
 async function visitEntry(dir: string, entry: Dirent, pending: string[], result: ScanResult): Promise<void> {
   const full = path.join(dir, entry.name);
   if (entry.isDirectory()) {
@@ -109,7 +114,10 @@ async function visitEntry(dir: string, entry: Dirent, pending: string[], result:
     return;
   }
   const looksLikeImage = isImageFileName(entry.name);
-  if (!entry.isSymbolicLink() && !looksLikeImage) return;
+  // Links, and entries whose type the file system did not report (some network and FUSE
+  // file systems), must be stat'ed to know whether they are folders.
+  const mustStat = entry.isSymbolicLink() || !hasKnownType(entry);
+  if (!mustStat && !looksLikeImage) return;
   let stats: Stats;
   try {
     stats = await fs.stat(full); // follows links
