@@ -143,7 +143,12 @@ async function start(): Promise<void> {
     library: () => libraryEngine.library,
     switchLibrary: async (dir) => {
       await libraryEngine.switchTo(dir);
-      rememberLibrary(rememberedFile, dir);
+      try {
+        rememberLibrary(rememberedFile, dir);
+      } catch (err) {
+        // The switch worked; only next run's default is lost.
+        console.warn(`could not remember the library choice: ${(err as Error).message}`);
+      }
       // Everything on the page belonged to the old library: start it afresh.
       if (!mainWindow.isDestroyed()) mainWindow.webContents.reload();
     },
@@ -177,4 +182,8 @@ async function start(): Promise<void> {
   await mainWindow.loadURL(`${channel.protocolApp}index.html`);
 }
 
-void start();
+start().catch((err: unknown) => {
+  // E.g. the UI was never built: say so rather than leave a window-less process behind.
+  dialog.showErrorBox('Lookalike could not start', (err as Error)?.stack ?? String(err));
+  app.quit();
+});
