@@ -108,6 +108,8 @@ export class MapState {
   }
 
   private onJob(p: JobProgress): void {
+    // New photos (or a finished embedding) change the image set: bring a shown map up to date.
+    if ((p.kind === 'import' || p.kind === 'embed') && p.state === 'done' && this.active.map) void this.load();
     const which = this.waiting[p.jobId];
     if (!which) return;
     const slot = which === 'active' ? this.active : this.pretrained;
