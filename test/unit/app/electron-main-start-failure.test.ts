@@ -1,0 +1,54 @@
+// The desktop app on a library its engine cannot open (electron mocked): one error box, a
+// quit, and no engine relaunched in the background.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it, vi } from 'vitest';
+
+const state = vi.hoisted(() => ({ forks: 0, errors: [] as string[], quits: 0, windows: 0, appData: '' }));
+
+vi.mock('electron', async () => {
+  const { EventEmitter } = await import('node:events');
+  return {
+    app: {
+      requestSingleInstanceLock: () => true,
+      whenReady: () => Promise.resolve(),
+      on: () => {},
+      quit: () => state.quits++,
+      getPath: () => state.appData,
+      setPath: () => {},
+    },
+    BrowserWindow: class {
+      constructor() {
+        state.windows++;
+      }
+    },
+    dialog: { showErrorBox: (title: string, detail: string) => state.errors.push(`${title}: ${detail}`) },
+    session: { defaultSession: { setPermissionRequestHandler: () => {}, setPermissionCheckHandler: () => {} } },
+    protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
+    ipcMain: { handle: () => {} },
+    Menu: {},
+    net: {},
+    screen: {},
+    utilityProcess: {
+      fork: () => {
+        state.forks++;
+        const child = Object.assign(new EventEmitter(), { postMessage: () => {}, kill: () => {} });
+        setTimeout(() => child.emit('exit', 1), 0); // e.g. the library folder is not writable
+        return child;
+      },
+    },
+  };
+});
+
+it('reports an engine that cannot open the library, quits, and does not relaunch it', async () => {
+  state.appData = fs.mkdtempSync(path.join(os.tmpdir(), 'lookalike-appdata-'));
+  process.env.LOOKALIKE_LIBRARY = '/proc/not-a-library';
+  await import('../../../src-main/app/main.js');
+  await vi.waitFor(() => expect(state.quits).toBe(1));
+  expect(state.errors).toHaveLength(1);
+  expect(state.errors[0]).toMatch(/could not start.*\/proc\/not-a-library/s);
+  expect(state.windows).toBe(0);
+  await new Promise((r) => setTimeout(r, 50));
+  expect(state.forks).toBe(1);
+});
