@@ -35,6 +35,17 @@ test('"not alike" on a look-alike is stored: hard-pair review stops proposing th
   await page.reload();
   const after = await reviewedPairs(page);
   expect(after).not.toContain(`${a}-${b}`);
+
+  // The review's own keys store verdicts too: N on the first pair, and it is not proposed again.
+  const review = page.getByTestId('review');
+  await review.getByRole('button', { name: 'New pairs' }).click();
+  await expect(review.getByTestId('review-progress')).toContainText('Pair 1 of');
+  const x = Number(await review.getByTestId('pair-a').getAttribute('data-image-id'));
+  const y = Number(await review.getByTestId('pair-b').getAttribute('data-image-id'));
+  await page.keyboard.press('n');
+  await expect(review.getByTestId('review-progress').or(review.getByTestId('review-done'))).not.toContainText('Pair 1 of');
+  await page.reload();
+  expect(await reviewedPairs(page)).not.toContain(`${Math.min(x, y)}-${Math.max(x, y)}`);
 });
 
 test('training from the panel shows live curves, a before/after table and a new model; switching back to pretrained', async ({ page, served }) => {
