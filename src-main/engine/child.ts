@@ -37,6 +37,9 @@ export const forkSpawner: Spawner = (entry, libraryDir) => {
   };
 };
 
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -55,6 +58,8 @@ export class EngineProcess implements EngineLike {
   private readonly listeners = new Set<EventListener>();
   private closing = false;
   private ready!: Promise<void>;
+  private wasReady = false;
+  private readonly restarts: number[] = [];
 
   private constructor(
     private readonly libraryDir: string,
@@ -74,7 +79,10 @@ export class EngineProcess implements EngineLike {
     this.ready = new Promise((resolve, reject) => {
       port.onExit((code) => reject(new Error(`the engine exited before it was ready (code ${code})`)));
       port.onMessage((m) => {
-        if (m.type === 'ready') resolve();
+        if (m.type === 'ready') {
+          this.wasReady = true;
+          resolve();
+        }
         else if (m.type === 'response') {
           const p = this.pending.get(m.seq);
           if (!p) return;
@@ -96,7 +104,20 @@ export class EngineProcess implements EngineLike {
       p.reject(new ContractError(`the engine stopped (exit code ${code}) while handling this request`));
     }
     this.pending.clear();
-    if (this.closing) return;
+    // An engine that never became ready (a library it cannot open) is not relaunched, and
+    // neither is one that keeps dying: both would only loop.
+    if (this.closing || !this.wasReady) return;
+    const now = Date.now();
+    while (this.restarts.length && now - this.restarts[0] > RESTART_WINDOW_MS) this.restarts.shift();
+    if (this.restarts.length >= MAX_RESTARTS) {
+      this.closing = true;
+      this.ready = Promise.reject(new ContractError(`the engine keeps stopping (exit code ${code}); not restarting it again`));
+      this.ready.catch(() => undefined);
+      this.opts.onRestart?.(`The engine stopped ${MAX_RESTARTS + 1} times within a minute (exit code ${code}); it was not restarted.`);
+      return;
+    }
+    this.restarts.push(now);
+    this.wasReady = false;
     this.opts.onRestart?.(`The engine stopped unexpectedly (exit code ${code}) and was restarted.`);
     this.launch();
   }

@@ -121,3 +121,18 @@ describe('engine in a child process', () => {
     }
   }, 200_000);
 });
+
+describe('engine supervision', () => {
+  it('does not relaunch an engine that exits before it is ready', async () => {
+    let spawned = 0;
+    const failing = (): ProcessPort => {
+      spawned++;
+      const exits: ((code: number | null) => void)[] = [];
+      setTimeout(() => exits.forEach((l) => l(3)), 5);
+      return { send: () => {}, onMessage: () => {}, onExit: (l) => exits.push(l), kill: () => {} };
+    };
+    await expect(EngineProcess.start('/nowhere', { spawner: failing })).rejects.toThrow(/exited before it was ready/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(spawned).toBe(1);
+  });
+});
