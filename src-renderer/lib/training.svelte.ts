@@ -12,6 +12,8 @@ export class TrainingState {
   loss = $state<LossName>('proxy-nca');
   miner = $state<MinerName>('semi-hard');
   epochs = $state(20);
+  /** Labels kept out of training, to measure retrieval on classes the model never saw. */
+  holdout = $state<string[]>([]);
 
   jobId = $state<number | null>(null);
   phase = $state<string | null>(null);
@@ -57,6 +59,7 @@ export class TrainingState {
         loss: this.loss,
         miner: this.usesMiner ? this.miner : undefined,
         epochs: this.epochs,
+        holdoutLabels: this.holdout.length ? [...this.holdout] : undefined,
       });
       this.jobId = jobId;
     } catch (err) {
