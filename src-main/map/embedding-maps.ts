@@ -20,7 +20,7 @@ interface ListedImage {
   labels: string[];
 }
 
-const phaseNames: Record<MapPhase, string> = { neighbours: 'finding neighbours', layout: 'laying out', placing: 'placing the rest' };
+const phaseNames: Record<MapPhase, string> = { reducing: 'reducing dimensions', neighbours: 'finding neighbours', layout: 'laying out', placing: 'placing the rest' };
 
 export class EmbeddingMaps {
   private readonly store: MapStore;

@@ -5,6 +5,7 @@
 // generator, so the same vectors and seed give the same map.
 import { UMAP } from 'umap-js';
 import { nearestReferences } from './neighbours.js';
+import { reduceWithPca } from './pca.js';
 
 export const DEFAULT_MAP_SEED = 42;
 /** Points UMAP itself lays out; the rest are placed by neighbours (see bench/map.ts). */
@@ -14,8 +15,10 @@ const PLACEMENT_NEIGHBOURS = 5;
 // umap-learn's choice for large inputs; 500 (umap-js's default for small ones) took 2.5x as long
 // for no visible difference on our clustered test sets.
 const EPOCHS = 200;
+/** Wider embeddings are reduced to this many principal components first (see pca.ts). */
+export const PCA_DIM = 64;
 
-export type MapPhase = 'neighbours' | 'layout' | 'placing';
+export type MapPhase = 'reducing' | 'neighbours' | 'layout' | 'placing';
 
 export interface ProjectOptions {
   seed?: number;
@@ -59,8 +62,8 @@ function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Projects L2-normalised vectors to 2-D. */
-export async function projectToPlane(vectors: readonly Float32Array[], opts: ProjectOptions = {}): Promise<Projection> {
-  const n = vectors.length;
+export async function projectToPlane(input: readonly Float32Array[], opts: ProjectOptions = {}): Promise<Projection> {
+  const n = input.length;
   const random = seededRandom(opts.seed ?? DEFAULT_MAP_SEED);
   const xy = new Float32Array(n * 2);
   if (n <= 2) {
@@ -70,6 +73,13 @@ export async function projectToPlane(vectors: readonly Float32Array[], opts: Pro
   }
   const sampleSize = Math.min(n, Math.max(3, opts.sampleSize ?? DEFAULT_SAMPLE_SIZE));
   const sample = sampleSize < n ? sampleIndices(n, sampleSize, random) : Array.from({ length: n }, (_, i) => i);
+  let vectors = input;
+  if ((input[0]?.length ?? 0) > PCA_DIM) {
+    opts.onProgress?.('reducing', 0, n);
+    vectors = reduceWithPca(input, sample.map((i) => input[i]), PCA_DIM, opts.seed ?? DEFAULT_MAP_SEED);
+    await yieldToLoop();
+    checkAborted(opts.signal);
+  }
   const sampled = sample.map((i) => vectors[i]);
   const nNeighbors = Math.min(NEIGHBOURS, sampled.length - 1);
 

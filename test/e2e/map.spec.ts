@@ -81,7 +81,7 @@ test('the map canvas redraws 100,000 points while zooming', async ({ page, serve
   const drawMs: number[] = [];
   for (let i = 0; i < 12; i++) {
     await page.mouse.wheel(0, i < 6 ? -200 : 200);
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => resolve(null)))');
     drawMs.push(Number(await canvas.getAttribute('data-draw-ms')));
   }
   drawMs.sort((a, b) => a - b);

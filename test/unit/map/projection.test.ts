@@ -67,6 +67,14 @@ describe('projectToPlane', () => {
     expect(Array.from(b.xy)).toEqual(Array.from(a.xy));
   }, 30_000);
 
+  it('reduces wide embeddings with PCA first, still keeping clusters apart, stably', async () => {
+    const wide = clustered(30, 4, 300, 11);
+    const a = await projectToPlane(wide.vectors, { seed: 2, sampleSize: 80 });
+    expect(mapPurity(a.xy, wide.cluster)).toBeGreaterThan(0.95);
+    const b = await projectToPlane(wide.vectors, { seed: 2, sampleSize: 80 });
+    expect(Array.from(b.xy)).toEqual(Array.from(a.xy));
+  }, 30_000);
+
   it('handles libraries of zero to three photos', async () => {
     expect((await projectToPlane([])).xy.length).toBe(0);
     expect(Array.from((await projectToPlane(vectors.slice(0, 1))).xy)).toEqual([0.5, 0.5]);
