@@ -56,6 +56,16 @@ test('training from the panel shows live curves, a before/after table and a new 
 
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   const train = page.getByTestId('train');
+
+  // A cancelled run leaves the active model as it was.
+  await train.getByLabel('Epochs').fill('500');
+  await train.getByRole('button', { name: 'Start training' }).click();
+  await expect(train.getByTestId('map-chart')).not.toHaveAttribute('data-points', '0');
+  await train.getByRole('button', { name: 'Cancel' }).click();
+  await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'cancelled');
+  await expect(train.getByTestId('train-status')).toContainText('unchanged');
+  await expect(switcher.locator('option')).toHaveCount(1);
+
   await train.getByLabel('Epochs').fill('4');
   await train.getByRole('button', { name: 'Start training' }).click();
   await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
