@@ -65,6 +65,18 @@ export class LibraryState {
     return ids;
   }
 
+  /** The labels the given (loaded) photos carry, sorted, for removing one from them all. */
+  labelsOf(ids: Iterable<number>): string[] {
+    // Plain records, not Sets: this is a one-off lookup, nothing reactive.
+    const wanted: Record<number, true> = {};
+    for (const id of ids) wanted[id] = true;
+    const found: Record<string, true> = {};
+    for (const page of this.pages.values()) {
+      for (const image of page) if (wanted[image.id]) for (const l of image.labels) found[l] = true;
+    }
+    return Object.keys(found).sort();
+  }
+
   /** Makes sure the pages covering [start, end) are loaded or on their way. */
   ensureRange(start: number, end: number): void {
     for (let page = Math.floor(start / PAGE); page * PAGE < Math.min(end, this.total); page++) {

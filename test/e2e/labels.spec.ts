@@ -54,4 +54,12 @@ test('the labels sidebar counts each label and filters the grid; keyboard labell
   await expect(page.getByTestId('selection-bar')).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('selection-bar')).toHaveCount(0);
+
+  // A label the selection carries can be taken off it again.
+  await row('favourite').click();
+  await expect(thumbs).toHaveCount(4);
+  await thumbs.nth(0).click({ modifiers: ['Control'] });
+  await page.getByTestId('selection-bar').getByRole('button', { name: 'Remove label favourite' }).click();
+  await expect(row('favourite').getByTestId('label-count')).toHaveText('3');
+  await expect(thumbs).toHaveCount(3);
 });
