@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { initBackend } from '../src-main/model/backend.js';
 import { loadBackbone } from '../src-main/model/backbone.js';
+import { DESCRIPTORS } from '../src-main/model/descriptor.js';
 import { FeatureExtractor } from '../src-main/model/extractor.js';
+import { createBatchInference } from '../src-main/model/inference.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE } from '../src-main/model/preprocess.js';
 import { makeBenchJpegs } from './bench-images.js';
 
@@ -60,6 +62,16 @@ async function main() {
     }
     x.dispose();
     console.log(`[inference] wasm, folded, batch ${batch}: ${median(runs).toFixed(1)} ms/image = ${(1000 / median(runs)).toFixed(1)} images/s (${mb()})`);
+  }
+  // Cost of each descriptor (inference only, batch 16, this thread).
+  for (const name of DESCRIPTORS) {
+    const inference = await createBatchInference({ descriptor: name });
+    const pixels = new Uint8Array(16 * PIXELS_PER_IMAGE).map((_, i) => (i * 7919) % 251);
+    inference.run(pixels, 16);
+    const runs: number[] = [];
+    for (let r = 0; r < REPS; r++) runs.push((await timeIt(async () => inference.run(pixels, 16))) / 16);
+    inference.dispose();
+    console.log(`[inference] descriptor ${name} (${inference.dim}-d), batch 16: ${median(runs).toFixed(1)} ms/image`);
   }
   const unfolded = await loadBackbone({ foldBatchNorm: false });
   {

@@ -62,6 +62,8 @@ export interface Recipe {
   flipAverage?: boolean;
   /** Query side only: also try the query turned 90 degrees either way, keep the best score. */
   queryRotations?: boolean;
+  /** Query side only: also try the mirrored query (instead of averaging the mirror in). */
+  queryFlip?: boolean;
   /** Signed square root before the final normalisation. */
   sqrt?: boolean;
   /** (C + shrink I)^(-1/2) (v - mean), learned on the library (the originals). */
@@ -73,7 +75,7 @@ export function recipeCost(r: Recipe): { db: number; query: number } {
   const sizes = new Set(r.parts.map((p) => p.size ?? r.size ?? 224));
   const rel = [...sizes].reduce((sum, s) => sum + (s / 224) ** 2, 0);
   const db = rel * (r.flipAverage ? 2 : 1);
-  return { db, query: db + (r.queryRotations ? 2 * rel : 0) };
+  return { db, query: db + (r.queryRotations ? 2 * rel : 0) + (r.queryFlip ? rel : 0) };
 }
 
 export function recipeVector(r: Recipe, p: PooledParts, t: Transform = 'id'): Float32Array {
@@ -137,6 +139,10 @@ export const DESCRIPTOR_RECIPES: Recipe[] = [
   { name: 'b13 gem @160, flip', size: 160, parts: gem(B13), flipAverage: true },
   { name: 'b13 gem @160, flip, query rot', size: 160, parts: gem(B13), flipAverage: true, queryRotations: true },
   { name: 'b13 gem @128, flip, query rot', size: 128, parts: gem(B13), flipAverage: true, queryRotations: true },
+  { name: 'b13 gap+gem', parts: [...gap(B13), ...gem(B13)] },
+  { name: 'b13 gap+gem, query rot', parts: [...gap(B13), ...gem(B13)], queryRotations: true },
+  { name: 'b13 gap+gem, query rot+flip', parts: [...gap(B13), ...gem(B13)], queryRotations: true, queryFlip: true },
+  { name: 'b13 gap+gem, flip', parts: [...gap(B13), ...gem(B13)], flipAverage: true },
   { name: 'b13 gap+gem, flip, query rot', parts: [...gap(B13), ...gem(B13)], flipAverage: true, queryRotations: true },
   { name: 'b13 gap @128+@224, flip', parts: [{ key: `${B13}:gap`, size: 128 }, { key: `${B13}:gap`, size: 224 }], flipAverage: true },
   { name: 'b13 gap @128+@224, flip, query rot', parts: [{ key: `${B13}:gap`, size: 128 }, { key: `${B13}:gap`, size: 224 }], flipAverage: true, queryRotations: true },
