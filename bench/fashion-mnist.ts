@@ -1,7 +1,7 @@
 // Tests the seed study's claim on Fashion-MNIST: does a proxy-based loss beat triplet training
 // in both speed and result? Heads train on frozen MobileNetV2 features of 5 classes; retrieval
 // is measured on new (test-split) images of those classes and on the 5 classes never trained on.
-//   npx tsx bench/fashion-mnist.ts [--seeds 3] [--epochs 40] [--lr 0.001] [--only proxy-nca,triplet-semi-hard]
+//   npx tsx bench/fashion-mnist.ts [--seeds 3] [--epochs 40] [--lr 0.001] [--embedding-dim 128] [--only proxy-nca,triplet-semi-hard]
 // The first run extracts and caches the features (~5–8 min on 2 cores); later runs take minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '40' },
     lr: { type: 'string', default: '0.001' },
     patience: { type: 'string', default: '8' },
+    'embedding-dim': { type: 'string', default: '128' },
     only: { type: 'string' },
   },
 });
@@ -89,7 +90,7 @@ for (const cfg of configs) {
     const t0 = Date.now();
     const r = await trainHead({
       features: data.train.features, labels: trainLabels, loss: cfg.loss, miner: cfg.miner, lossSettings: cfg.lossSettings, seed,
-      epochs: Number(args.epochs), lr: Number(args.lr), patience: Number(args.patience), validationFraction: 0.2,
+      epochs: Number(args.epochs), lr: Number(args.lr), embeddingDim: Number(args['embedding-dim']), patience: Number(args.patience), validationFraction: 0.2,
       onProgress: (p) => void (p.validation ? stepsAtEpoch.push(steps) : steps++),
     });
     const totalMs = Date.now() - t0;
@@ -139,5 +140,6 @@ if (triplets.length) {
   summary.goal3 = goal3;
 }
 mkdirSync('.bench-out', { recursive: true });
-writeFileSync('.bench-out/fashion-mnist-results.json', JSON.stringify({ args, backend, summary }, null, 1));
-console.log('\nfull results: .bench-out/fashion-mnist-results.json');
+const outFile = `.bench-out/fashion-mnist-results${args.only ? '-' + args.only : ''}-d${args['embedding-dim']}.json`;
+writeFileSync(outFile, JSON.stringify({ args, backend, summary }, null, 1));
+console.log(`\nfull results: ${outFile}`);
