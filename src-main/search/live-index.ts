@@ -9,8 +9,8 @@ import { checkDim, type SearchHit, type SearchOptions, type VectorIndex } from '
 /**
  * Sizes at which ExactIndex's k=10 query p50 reaches HnswIndex's (default settings), measured
  * by bench/index-crossover.ts on this 2-core machine (ef 200): 128-d ≈ 500 vectors (both
- * 0.07 ms), 1280-d ≈ 200 (both ≈ 0.2 ms). A full scan costs ∝ n·dim while an HNSW query grows slowly with dim,
- * so other dimensions interpolate on log scales between the two points.
+ * 0.07 ms), 1280-d ≈ 200 (both ≈ 0.2 ms). A full scan costs ∝ n·dim while an HNSW query
+ * grows slowly with n, so other dimensions interpolate on log scales between the two points.
  */
 export const MEASURED_CROSSOVER: ReadonlyArray<{ dim: number; size: number }> = [
   { dim: 128, size: 500 },
