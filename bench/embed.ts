@@ -1,11 +1,12 @@
 // Bench 1 of issue 4: embedding throughput end to end from JPEG files, and where the time goes.
-// Run: npx tsx bench/embed.ts          (EMBED_REPS=3 runs per end-to-end setting; EMBED_N=200 files)
+// Run: npx tsx bench/embed.ts   (EMBED_REPS=3 runs per setting; EMBED_N=200 files; EMBED_E2E_ONLY=1
+//      skips the decode/inference breakdown; EMBED_SETTINGS=0x16,2x16 picks workers x batch)
 // Prints medians; the machine is shared, so it prints `uptime` before and after.
 import { execSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { initBackend } from '../src-main/model/backend.js';
-import { loadBackbone } from '../src-main/model/backbone.js';
+import { initBackend, type BackendInfo } from '../src-main/model/backend.js';
+import { loadBackbone, type Backbone } from '../src-main/model/backbone.js';
 import { DESCRIPTORS } from '../src-main/model/descriptor.js';
 import { FeatureExtractor } from '../src-main/model/extractor.js';
 import { createBatchInference } from '../src-main/model/inference.js';
@@ -37,6 +38,17 @@ async function main() {
   const meta = await sharp(files[0]).metadata();
   console.log(`${files.length} JPEGs of ${meta.width}x${meta.height} (${((meta.width! * meta.height!) / 1e6).toFixed(1)} MP)`);
 
+  const e2eOnly = process.env.EMBED_E2E_ONLY === '1';
+  const backend = await initBackend();
+  const backbone = await loadBackbone();
+  if (!e2eOnly) await breakdown(files, backend, backbone);
+  await endToEnd(files);
+  if (!e2eOnly) await cpuBackend(backbone);
+  console.log(`end: ${load()}`);
+}
+
+/** Where the time goes: decoding and resizing, inference by batch size and descriptor. */
+async function breakdown(files: string[], backend: BackendInfo, backbone: Backbone) {
   // 1. Decoding and resizing (sharp), no inference.
   const sample = files.slice(0, 20);
   const fullDecode = await Promise.all([0, 1, 2].map(async () => (await timeIt(async () => { for (const f of sample) await sharp(f).raw().toBuffer(); })) / sample.length));
@@ -50,8 +62,6 @@ async function main() {
   }
 
   // 2. Inference only, this thread, by backend and batch size.
-  const backend = await initBackend();
-  const backbone = await loadBackbone();
   console.log(`\n[inference] backend ${backend.name} (${backend.detail}); skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join(', ')}`);
   for (const batch of [8, 16, 32]) {
     const x = tf.randomUniform([batch, 224, 224, 3], 0, 1) as tf.Tensor4D;
@@ -83,9 +93,14 @@ async function main() {
     unfolded.dispose();
   }
 
-  // 3. End to end from files: FeatureExtractor by inference threads and batch size.
+}
+
+/** End to end from files: FeatureExtractor by inference threads and batch size. */
+async function endToEnd(files: string[]) {
   console.log('');
-  const settings: [number, number][] = [[0, 8], [0, 16], [0, 32], [1, 16], [2, 8], [2, 16], [2, 32]];
+  const settings: [number, number][] = process.env.EMBED_SETTINGS
+    ? process.env.EMBED_SETTINGS.split(',').map((s) => s.split('x').map(Number) as [number, number])
+    : [[0, 8], [0, 16], [0, 32], [1, 16], [2, 8], [2, 16], [2, 32]];
   for (const [workers, batchSize] of settings) {
     const extractor = await FeatureExtractor.create({ workers, batchSize });
     await extractor.extract(files.slice(0, batchSize * Math.max(1, workers))); // warm-up
@@ -102,7 +117,10 @@ async function main() {
     await extractor.close();
   }
 
-  // 4. tfjs's plain JavaScript backend, briefly: the last resort.
+}
+
+/** tfjs's plain JavaScript backend, briefly: the last resort. */
+async function cpuBackend(backbone: Backbone) {
   backbone.dispose();
   const cpu = await initBackend({ exclude: ['tensorflow-gpu', 'tensorflow', 'wasm'] });
   const cpuBackbone = await loadBackbone();
@@ -110,7 +128,7 @@ async function main() {
   const x = tf.tensor4d(px, [2, 224, 224, 3]);
   const ms = (await timeIt(async () => { const y = cpuBackbone.features(x); await y.data(); y.dispose(); })) / 2;
   console.log(`\n[inference] ${cpu.name} backend, batch 2: ${ms.toFixed(0)} ms/image = ${(1000 / ms).toFixed(2)} images/s`);
-  console.log(`end: ${load()}`);
+  x.dispose();
 }
 
 await main();
