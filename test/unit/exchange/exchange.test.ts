@@ -143,6 +143,8 @@ describe('map and model export', () => {
   it('maps every embedded image once, the same way each time for a fixed seed', async () => {
     const first = (await engine.call('map', { seed: 3 })) as MapResult;
     if (first.ready) throw new Error('a fresh library has no cached map');
+    // Asking again while it computes joins the same job rather than starting another.
+    expect(await engine.call('map', { seed: 3 })).toEqual({ ready: false, jobId: first.jobId });
     expect((await finish({ jobId: first.jobId })).state).toBe('done');
     const ready = (await engine.call('map', { seed: 3 })) as MapResult;
     if (!ready.ready) throw new Error('map not ready after its job');
