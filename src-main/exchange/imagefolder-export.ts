@@ -9,7 +9,8 @@ import { libraryRows } from './library-rows.js';
 
 /** A label as a folder name on every platform: no separators, reserved characters or dot names. */
 export function folderNameFor(label: string): string {
-  const cleaned = label.replace(/[/\\:*?"<>|\x00-\x1f]/g, '_').replace(/^[\s.]+|[\s.]+$/g, '');
+  const safe = [...label].map((c) => (c.charCodeAt(0) < 32 || '/\\:*?"<>|'.includes(c) ? '_' : c)).join('');
+  const cleaned = safe.replace(/^[\s.]+|[\s.]+$/g, '');
   return cleaned.length > 0 ? cleaned.slice(0, 120) : '_';
 }
 
