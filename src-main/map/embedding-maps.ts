@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ContractError, type EmbeddingMap, type MapSummary } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import type { EmbeddingSpace } from '../engine/embedding-space.js';
-import { DEFAULT_MAP_SEED, projectToPlane, type MapPhase } from './projection.js';
+import { DEFAULT_MAP_SEED, placeByNeighbours, projectToPlane, type MapPhase } from './projection.js';
 import { imageSetDigest, MapStore, type StoredMap } from './map-store.js';
 import { embeddedRows, modelVectors } from '../exchange/model-vectors.js';
 
@@ -19,6 +19,11 @@ interface ListedImage {
   contentHash: string;
   labels: string[];
 }
+
+/** Up to this share of new photos joins an existing map in place; more lays it out afresh. */
+const MAX_ADDED_SHARE = 0.1;
+/** Reference points for placing new photos (a strided subset of the map, to bound the cost). */
+const MAX_PLACEMENT_REFERENCES = 5000;
 
 const phaseNames: Record<MapPhase, string> = { reducing: 'reducing dimensions', neighbours: 'finding neighbours', layout: 'laying out', placing: 'placing the rest' };
 
@@ -51,6 +56,11 @@ export class EmbeddingMaps {
     const started = Date.now();
     ctx.progress({ phase: 'embedding', done: 0, total: null });
     const { ids, vectors, digest } = await this.vectorsOf(model);
+    const updated = await this.updateInPlace(model, seed, ids, vectors, ctx);
+    if (updated) {
+      const stored = this.store.write({ model, seed, digest, ids, xy: updated.xy, sampled: updated.sampled, seconds: (Date.now() - started) / 1000 });
+      return { model, points: stored.ids.length, sampled: stored.sampled, seconds: stored.seconds };
+    }
     const projection = await projectToPlane(vectors, {
       seed,
       signal: ctx.signal,
@@ -69,6 +79,47 @@ export class EmbeddingMaps {
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  /**
+   * When a map of this model exists and the library only lost photos or gained a few, keeps
+   * every known point where it was (a map that jumps after each import is disorienting) and
+   * places the new photos beside their nearest mapped neighbours. Null: lay out afresh.
+   */
+  private async updateInPlace(
+    model: number | null,
+    seed: number,
+    ids: number[],
+    vectors: Float32Array[],
+    ctx: MapJobContext,
+  ): Promise<{ xy: number[]; sampled: number } | null> {
+    const previous = this.store.readAnySet(model, seed);
+    if (!previous) return null;
+    const at = new Map(previous.ids.map((id, i) => [id, i]));
+    const kept = ids.flatMap((id, i) => (at.has(id) ? [i] : []));
+    const added = ids.flatMap((id, i) => (at.has(id) ? [] : [i]));
+    if (kept.length < 3 || added.length > MAX_ADDED_SHARE * kept.length) return null;
+    const xy = new Array<number>(ids.length * 2);
+    for (const i of kept) {
+      const j = at.get(ids[i])!;
+      xy[2 * i] = previous.xy[2 * j];
+      xy[2 * i + 1] = previous.xy[2 * j + 1];
+    }
+    if (added.length > 0) {
+      const stride = Math.max(1, Math.ceil(kept.length / MAX_PLACEMENT_REFERENCES));
+      const refs = kept.filter((_, k) => k % stride === 0);
+      const placed = await placeByNeighbours(
+        added.map((i) => vectors[i]),
+        refs.map((i) => vectors[i]),
+        refs.flatMap((i) => [xy[2 * i], xy[2 * i + 1]]),
+        { signal: ctx.signal, onProgress: (phase, done, total) => ctx.progress({ phase: phaseNames[phase], done, total }) },
+      );
+      added.forEach((i, r) => {
+        xy[2 * i] = placed[2 * r];
+        xy[2 * i + 1] = placed[2 * r + 1];
+      });
+    }
+    return { xy, sampled: Math.min(previous.sampled, kept.length) };
+  }
 
   /** Listed images that are in the active index (features cached), and their digest. */
   private embeddedImages(): { images: ListedImage[]; digest: string } {

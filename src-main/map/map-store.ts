@@ -34,9 +34,15 @@ export class MapStore {
 
   /** The stored map when it matches this image set and seed, else null. */
   read(model: number | null, seed: number, digest: string): StoredMap | null {
+    const stored = this.readAnySet(model, seed);
+    return stored?.digest === digest ? stored : null;
+  }
+
+  /** The stored map for this model and seed, whatever image set it was computed on. */
+  readAnySet(model: number | null, seed: number): StoredMap | null {
     try {
       const stored = JSON.parse(readFileSync(this.file(model), 'utf8')) as StoredMap;
-      const ok = stored.format === FORMAT && stored.model === model && stored.seed === seed && stored.digest === digest;
+      const ok = stored.format === FORMAT && stored.model === model && stored.seed === seed;
       return ok && stored.xy.length === stored.ids.length * 2 ? stored : null;
     } catch {
       return null; // missing or unreadable: compute it again

@@ -110,32 +110,45 @@ export async function projectToPlane(input: readonly Float32Array[], opts: Proje
   if (sample.length < n) {
     const inSample = new Set(sample);
     const rest = vectors.map((_, i) => i).filter((i) => !inSample.has(i));
-    const placed = await nearestReferences(
-      rest.map((i) => vectors[i]),
-      sampled,
-      PLACEMENT_NEIGHBOURS,
-      (done) => {
-        opts.onProgress?.('placing', done, rest.length);
-        return !opts.signal?.aborted;
-      },
-    );
-    checkAborted(opts.signal);
-    rest.forEach((i, r) => {
-      let x = 0;
-      let y = 0;
-      let total = 0;
-      placed.indices[r].forEach((s, j) => {
-        // Sharp weights: a point sits by its closest sampled neighbour, not at the clusters' mean.
-        const w = Math.exp(20 * (placed.similarities[r][j] - 1));
-        x += w * layout[s][0];
-        y += w * layout[s][1];
-        total += w;
-      });
-      xy.set([x / total, y / total], i * 2);
-    });
+    const sampleXY = Float32Array.from(layout.flatMap(([x, y]) => [x, y]));
+    const restXY = await placeByNeighbours(rest.map((i) => vectors[i]), sampled, sampleXY, opts);
+    rest.forEach((i, r) => xy.set([restXY[2 * r], restXY[2 * r + 1]], i * 2));
   }
   normaliseToUnitSquare(xy);
   return { xy, sampled: sample.length };
+}
+
+/**
+ * Places each query at the similarity-weighted mean position of its nearest references (unit
+ * vectors, positions refXY[2j], refXY[2j+1]). Used for points outside the UMAP sample, and
+ * for photos added to a library whose map already exists.
+ */
+export async function placeByNeighbours(
+  queries: readonly Float32Array[],
+  references: readonly Float32Array[],
+  refXY: ArrayLike<number>,
+  opts: Pick<ProjectOptions, 'signal' | 'onProgress'> = {},
+): Promise<Float32Array> {
+  const placed = await nearestReferences(queries, references, PLACEMENT_NEIGHBOURS, (done) => {
+    opts.onProgress?.('placing', done, queries.length);
+    return !opts.signal?.aborted;
+  });
+  checkAborted(opts.signal);
+  const xy = new Float32Array(queries.length * 2);
+  queries.forEach((_, r) => {
+    let x = 0;
+    let y = 0;
+    let total = 0;
+    placed.indices[r].forEach((s, j) => {
+      // Sharp weights: a point sits by its closest reference, not at the clusters' mean.
+      const w = Math.exp(20 * (placed.similarities[r][j] - 1));
+      x += w * refXY[2 * s];
+      y += w * refXY[2 * s + 1];
+      total += w;
+    });
+    xy.set([x / total, y / total], r * 2);
+  });
+  return xy;
 }
 
 /** Scales and shifts the points into [0, 1]², keeping the aspect ratio, centred. */

@@ -166,6 +166,27 @@ describe('map and model export', () => {
     expect(relabelled.map.xy).toEqual(map.xy);
   });
 
+  it('keeps every known point in place when a few photos are added, and maps the new ones', async () => {
+    const before = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (!before.ready) throw new Error('map not cached');
+    const extra = path.join(work, 'extra');
+    await makeKindImages(extra, 1, ['dots']);
+    expect((await finish((await engine.call('importFolders', { paths: [extra] })) as JobRef)).state).toBe('done');
+    const job = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (job.ready) throw new Error('a new photo must invalidate the cached map');
+    await finish({ jobId: job.jobId });
+    const after = (await engine.call('map', { seed: 3 })) as MapResult;
+    if (!after.ready) throw new Error('map not ready after its job');
+    expect(after.map.ids.length).toBe(before.map.ids.length + 1);
+    const old = new Map(before.map.ids.map((id, i) => [id, [before.map.xy[2 * i], before.map.xy[2 * i + 1]]]));
+    after.map.ids.forEach((id, i) => {
+      if (old.has(id)) expect([after.map.xy[2 * i], after.map.xy[2 * i + 1]]).toEqual(old.get(id));
+    });
+    const added = after.map.ids.findIndex((id) => !old.has(id));
+    expect(after.map.xy[2 * added]).toBeGreaterThanOrEqual(0);
+    expect(after.map.xy[2 * added]).toBeLessThanOrEqual(1);
+  });
+
   it('exports the trained head as a tfjs LayersModel that reproduces the embeddings', async () => {
     await expect(engine.call('exportData', { kind: 'model', out: path.join(work, 'none') })).rejects.toThrow(/train a model first/);
     const job = await finish((await engine.call('train', { epochs: 2, seed: 1 })) as JobRef);
