@@ -29,7 +29,13 @@ export class SimilarState {
 
   private seq = 0;
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    // Another model ranks differently: ask again, so the open panel never shows stale scores.
+    client.on('modelChanged', () => {
+      const q = this.query;
+      if (q?.id !== null && q?.id !== undefined) void this.byId(q.id, q.name);
+    });
+  }
 
   async byId(id: number, name: string): Promise<void> {
     await this.run({ id, k: 60 }, { id, name, src: this.client.mediaUrl('thumb', id) });
@@ -76,8 +82,9 @@ export class SimilarState {
 
   private async run(request: Request<'similar'>, view: QueryView): Promise<void> {
     const mine = ++this.seq;
+    // Verdicts belong to the query photo: keep them when the same photo is asked again.
+    if (view.id === null || view.id !== this.query?.id) this.verdicts.clear();
     this.query = view;
-    this.verdicts.clear();
     this.verdictError = null;
     this.loading = true;
     this.error = null;
