@@ -1,21 +1,24 @@
 // Photos in, feature vectors out. Decoding (sharp, on libuv's thread pool) runs ahead of batched
 // inference (this thread or worker threads), so neither waits on the other. A photo that cannot
 // be decoded becomes an Error in its slot; the rest of its batch is unaffected.
-import type { BackendName } from './backend.js';
+import { initBackend, type BackendName } from './backend.js';
 import type { DescriptorName } from './descriptor.js';
 import { abortError, InThreadEngine, type EngineInfo, type InferenceEngine } from './engine.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE, type ImageInput } from './preprocess.js';
 import { WorkerPoolEngine } from './worker-pool.js';
 
 /**
- * Inference threads used when the caller does not say. Measured by bench/embed.ts on 2 cores
- * (see the issue note): two workers beat one thread on an idle machine.
+ * Inference threads on wasm when the caller does not say. Two workers beat one thread: 40 vs 32
+ * images/s idle (MEASURED.md); 13.4 vs 11.9 end to end under load ~10 (bench/embed.ts).
  */
 export const DEFAULT_WORKERS = 2;
 export const DEFAULT_BATCH_SIZE = 16;
 
 export interface FeatureExtractorOptions {
-  /** 0: inference on this thread; n >= 1: n worker threads, each with its own wasm backend. */
+  /**
+   * 0: inference on this thread; n >= 1: n worker threads, each with its own wasm backend.
+   * Default: DEFAULT_WORKERS on wasm/cpu, 0 on the libtensorflow backends.
+   */
   workers?: number;
   /** Images per inference call (default 16; 32 doubles memory for little gain). */
   batchSize?: number;
@@ -50,7 +53,7 @@ export class FeatureExtractor {
   ) {}
 
   static async create(options: FeatureExtractorOptions = {}): Promise<FeatureExtractor> {
-    const workers = options.workers ?? DEFAULT_WORKERS;
+    const workers = options.workers ?? (await defaultWorkers(options.exclude));
     const inference = { descriptor: options.descriptor, exclude: options.exclude };
     let engine: InferenceEngine;
     let note: string | undefined;
@@ -173,6 +176,12 @@ export class FeatureExtractor {
     if (aborted) throw signal?.reason ?? abortError();
     return results;
   }
+}
+
+/** libtensorflow already uses every core from one thread; wasm and cpu run one core per thread. */
+async function defaultWorkers(exclude?: BackendName[]): Promise<number> {
+  const backend = await initBackend(exclude ? { exclude } : {});
+  return backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu' ? 0 : DEFAULT_WORKERS;
 }
 
 function decodeSafely(input: ImageInput): Promise<Uint8Array | Error> {
