@@ -50,6 +50,9 @@ describe('createIndex / loadIndex', () => {
       expect(loaded.kind).toBe(index.kind);
       expect(loaded.size).toBe(n - 1);
       expect(loaded.has(ids[3])).toBe(false);
+      const live = ids.slice(0, n).filter((id) => id !== ids[3]);
+      expect(index.ids().sort((a, b) => a - b)).toEqual(live);
+      expect(loaded.ids().sort((a, b) => a - b)).toEqual(live);
       for (const q of queries) expect(loaded.search(q, 10)).toEqual(index.search(q, 10));
     }
   });
