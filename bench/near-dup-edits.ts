@@ -1,5 +1,7 @@
 // The edited copies a user's library holds of one photo: re-encodes, resizes, small crops,
 // rotations, mirror images, greyscale, brightness changes, captions.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 
 export interface Edit {
@@ -62,4 +64,28 @@ export function hamming(a: bigint, b: bigint): number {
     v >>= 1n;
   }
   return n;
+}
+
+// Debian's wallpapers, the real photos these benches edit.
+export const WALLPAPER_ROOTS = ['/usr/share/backgrounds'];
+// Light/dark or colour twins of one design and larger renditions of one picture are duplicates
+// of each other, not distinct originals (a grey copy cannot tell them apart): keep one of each.
+const SKIP = [/-d\.webp$/, /Elephants_\d+x\d+\.jpg$/, /Ubuntu-Mate-(Dark|Radioactive|Warm)-no-logo/, /lomiri-default-background\.png$/];
+// (lomiri-default-background.png is warty-final-ubuntu.png again.) Transparent PNGs whose colour
+// channels are blank under the alpha (the app, like this bench, drops alpha) have no identity to
+// find: skipped when the library copy is near-uniform.
+export const BLANK_STDEV = 8;
+export const MAX_SIDE = 1600; // the "library" copy; edits start from it
+
+export function listPhotos(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(jpe?g|png|webp)$/i.test(f) && !SKIP.some((r) => r.test(p))) out.push(p);
+    }
+  };
+  for (const r of WALLPAPER_ROOTS) if (existsSync(r)) walk(r);
+  return out.sort();
 }

@@ -8,7 +8,7 @@
 // Run: npx tsx bench/near-duplicates.ts            (LOOKALIKE_BACKEND / NEARDUP_LIMIT=N optional)
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
@@ -17,7 +17,7 @@ import { loadBackbone } from '../src-main/model/backbone.js';
 import type { DescriptorName } from '../src-main/model/descriptor.js';
 import { FeatureExtractor } from '../src-main/model/extractor.js';
 import { decodeForBackbone } from '../src-main/model/preprocess.js';
-import { dHash, EDITS, hamming } from './near-dup-edits.js';
+import { BLANK_STDEV, dHash, EDITS, hamming, listPhotos, MAX_SIDE } from './near-dup-edits.js';
 import {
   DESCRIPTOR_RECIPES, LAYERS, poolLayers, recipeCost, recipeVector, variantKey, whitenApply, whitenFit,
   type Pooled, type PooledParts, type Transform,
@@ -25,28 +25,6 @@ import {
 
 const CACHE = '.bench-out/neardup-cache';
 
-const ROOTS = ['/usr/share/backgrounds'];
-// Light/dark or colour twins of one design and larger renditions of one picture are duplicates
-// of each other, not distinct originals (a grey copy cannot tell them apart): keep one of each.
-const SKIP = [/-d\.webp$/, /Elephants_\d+x\d+\.jpg$/, /Ubuntu-Mate-(Dark|Radioactive|Warm)-no-logo/, /lomiri-default-background\.png$/];
-// (lomiri-default-background.png is warty-final-ubuntu.png again.) Transparent PNGs whose colour
-// channels are blank under the alpha (the app, like this bench, drops alpha) have no identity to
-// find: skipped when the library copy is near-uniform.
-const BLANK_STDEV = 8;
-const MAX_SIDE = 1600; // the "library" copy; edits start from it
-
-function listPhotos(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const f of readdirSync(dir)) {
-      const p = join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(jpe?g|png|webp)$/i.test(f) && !SKIP.some((r) => r.test(p))) out.push(p);
-    }
-  };
-  for (const r of ROOTS) if (existsSync(r)) walk(r);
-  return out.sort();
-}
 
 async function main() {
   const backend = await initBackend();

@@ -12,6 +12,7 @@ export const methodNames = [
   'removeLabel',
   'markPair',
   'unmarkPair',
+  'pairs',
   'hardPairs',
   'train',
   'evaluate',

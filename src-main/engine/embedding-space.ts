@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import {
   ContractError,
+  DEFAULT_DUPLICATE_THRESHOLD,
   type DuplicateGroup,
   type Failure,
   type Hit,
@@ -14,11 +15,11 @@ import {
 import type { Catalog } from '../library/catalog.js';
 import { Head } from '../learn/head.js';
 import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
-import { featuresWithCache } from '../model/cached-features.js';
+import { NEAR_DUPLICATE_DIM, splitPooledNearDuplicate } from '../model/descriptor.js';
 import { FeatureExtractor } from '../model/extractor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
-import { createIndex, DEFAULT_DUPLICATE_THRESHOLD, findDuplicateGroups, loadIndex, type LiveIndex } from '../search/index.js';
+import { createIndex, findDuplicateGroups, loadIndex, type LiveIndex } from '../search/index.js';
 
 export interface EmbedProgress {
   signal?: AbortSignal;
@@ -36,6 +37,9 @@ interface IndexMeta {
   modelId: number | null;
 }
 
+/** Photos extracted between two writes to the feature cache (and index updates). */
+const EXTRACT_CHUNK = 256;
+
 /** Rate over the whole run so far, in items per second. */
 function rateSince(start: number, done: number): number | null {
   const s = (Date.now() - start) / 1000;
@@ -44,10 +48,12 @@ function rateSince(start: number, done: number): number | null {
 
 export class EmbeddingSpace {
   private extractor: Promise<FeatureExtractor> | null = null;
+  private nearDupIndex: LiveIndex | null = null;
 
   private constructor(
     private readonly catalog: Catalog,
     private readonly store: FeatureStore,
+    private readonly nearDupStore: FeatureStore,
     private head: Head,
     private index: LiveIndex,
     private modelId: number | null,
@@ -61,6 +67,7 @@ export class EmbeddingSpace {
   static async open(catalog: Catalog): Promise<EmbeddingSpace> {
     const featureId = backboneId(nsfwjsVersion());
     const store = FeatureStore.open(catalog.paths.features, featureId, BACKBONE_FEATURE_DIM);
+    const nearDupStore = FeatureStore.open(catalog.paths.features, `${featureId}#near-duplicate-v1`, NEAR_DUPLICATE_DIM);
     let modelId = catalog.activeModel()?.id ?? null;
     let head = Head.identity(BACKBONE_FEATURE_DIM);
     if (modelId !== null) {
@@ -73,7 +80,7 @@ export class EmbeddingSpace {
       }
     }
     const index = openIndex(catalog, featureId, modelId, head.outputDim);
-    const space = new EmbeddingSpace(catalog, store, head, index, modelId);
+    const space = new EmbeddingSpace(catalog, store, nearDupStore, head, index, modelId);
     space.syncIndex();
     return space;
   }
@@ -95,43 +102,53 @@ export class EmbeddingSpace {
     return this.listed().filter((i) => !this.index.has(i.id)).length;
   }
 
-  /** Computes missing features, embeds them with the active head, and updates the index. */
+  /**
+   * Computes missing features, embeds them with the active head, and updates the index. One
+   * forward pass gives both the pooled features ("similar", training) and the near-duplicate
+   * descriptor ("duplicates"); both are cached by content, in chunks, so a stopped run keeps
+   * its finished part.
+   */
   async embedPending(opts: EmbedProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
-    const todo = this.listed().filter((i) => !this.index.has(i.id));
+    const listed = this.listed();
+    const todo = listed.filter((i) => !this.index.has(i.id));
     const failed: Failure[] = [];
-    if (todo.length === 0) {
-      this.syncIndex();
-      return { embedded: 0, failed };
-    }
-    const missing = new Set(this.store.missing(todo.map((i) => i.hash)));
+    const lacking = new Set([
+      ...this.store.missing(listed.map((i) => i.hash)),
+      ...this.nearDupStore.missing(listed.map((i) => i.hash)),
+    ]);
+    const needing = [...new Map(listed.filter((i) => lacking.has(i.hash)).map((i) => [i.hash, i])).values()];
     const start = Date.now();
-    if (missing.size > 0) {
+    if (needing.length > 0) {
       const extractor = await this.getExtractor();
-      const needing = todo.filter((i) => missing.has(i.hash));
-      let sinceSave = 0;
-      const { features } = await featuresWithCache(
-        extractor,
-        this.store,
-        needing.map((i) => ({ hash: i.hash, input: i.path })),
-        {
-          signal: opts.signal,
-          onProgress: (done, total) => {
-            opts.onProgress?.(done, total, rateSince(start, done));
-            // Index as we go, so a long first import is searchable before it ends.
-            if (done - sinceSave >= 512) {
-              sinceSave = done;
-              this.addToIndex(todo);
-            }
+      for (let s = 0; s < needing.length; s += EXTRACT_CHUNK) {
+        const part = needing.slice(s, s + EXTRACT_CHUNK);
+        const out = await extractor.extract(
+          part.map((i) => i.path),
+          {
+            signal: opts.signal,
+            onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)),
           },
-        },
-      );
-      features.forEach((f, i) => {
-        if (f instanceof Error) failed.push({ path: needing[i].path, error: f.message });
-      });
+        );
+        const pooled: [string, Float32Array][] = [];
+        const nearDup: [string, Float32Array][] = [];
+        out.forEach((v, j) => {
+          if (v instanceof Error) {
+            failed.push({ path: part[j].path, error: v.message });
+            return;
+          }
+          const split = splitPooledNearDuplicate(v);
+          pooled.push([part[j].hash, split.pooled.slice()]);
+          nearDup.push([part[j].hash, split.nearDuplicate.slice()]);
+        });
+        this.store.putMany(pooled);
+        this.nearDupStore.putMany(nearDup);
+        // Index as we go, so a long first import is searchable before it ends.
+        this.addToIndex(todo);
+      }
     }
     const embedded = this.addToIndex(todo);
     this.syncIndex();
-    opts.onProgress?.(todo.length, todo.length, rateSince(start, todo.length));
+    opts.onProgress?.(needing.length, needing.length, rateSince(start, needing.length));
     return { embedded, failed };
   }
 
@@ -169,36 +186,58 @@ export class EmbeddingSpace {
     return { query: { id: queryId, name }, hits: this.toHits(hits) };
   }
 
+  /**
+   * Groups of near-identical photos, found with the near-duplicate descriptor (not the
+   * embedding: training may pull merely alike photos together, which must not make them
+   * duplicates). Its own index is kept in memory and brought up to date on each call.
+   */
   duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
-    const byId = this.allEmbeddings();
-    const groups = findDuplicateGroups(this.index, byId, threshold);
+    const listed = this.listed();
+    const vectors = this.nearDupStore.get(listed.map((i) => i.hash));
+    const byId = new Map<number, Float32Array>();
+    listed.forEach((img, i) => {
+      const v = vectors[i];
+      if (v) byId.set(img.id, v);
+    });
+    const index = (this.nearDupIndex ??= createIndex(NEAR_DUPLICATE_DIM, byId.size));
+    for (const id of index.ids()) if (!byId.has(id)) index.remove(id);
+    const fresh = [...byId.keys()].filter((id) => !index.has(id));
+    if (fresh.length) index.add(fresh, fresh.map((id) => byId.get(id)!));
+    const groups = findDuplicateGroups(index, byId, threshold);
     return groups.map((ids) => {
       const first = byId.get(ids[0])!;
       return {
-        images: this.toHits(
-          ids.map((id) => ({ id, score: id === ids[0] ? 1 : dot(first, byId.get(id)!) })),
-        ),
+        images: this.toHits(ids.map((id) => ({ id, score: id === ids[0] ? 1 : dot(first, byId.get(id)!) }))),
       };
     });
   }
 
   /**
-   * Labelled images with cached features: what training and evaluation work on. Ids, features
-   * and labels share one order; an image with several labels counts under its first.
+   * Labelled images with cached features: what training and evaluation work on, as classes.
+   * An image counts when exactly one of its labels is among `classes` (all labels when not
+   * given); one carrying several of them is ambiguous and left out, so a tag such as
+   * "favourite" never silently becomes a training class. Ids, features and labels share one order.
    */
-  labelledFeatures(onlyLabels?: readonly string[]): { ids: number[]; features: Float32Array[]; labels: string[] } {
-    const wanted = onlyLabels ? new Set(onlyLabels) : null;
+  labelledFeatures(classes?: readonly string[]): {
+    ids: number[];
+    features: Float32Array[];
+    labels: string[];
+    ambiguous: number;
+  } {
+    const wanted = classes ? new Set(classes) : null;
     const rows: { id: number; hash: string; label: string }[] = [];
+    let ambiguous = 0;
     for (let offset = 0; ; offset += 1000) {
       const page = this.catalog.listImages({ offset, limit: 1000 });
       for (const i of page.items) {
-        const label = i.labels.find((l) => !wanted || wanted.has(l));
-        if (label !== undefined) rows.push({ id: i.id, hash: i.contentHash, label });
+        const mine = i.labels.filter((l) => !wanted || wanted.has(l));
+        if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
+        else if (mine.length > 1) ambiguous++;
       }
       if (page.items.length < 1000) break;
     }
     const feats = this.store.get(rows.map((r) => r.hash));
-    const out = { ids: [] as number[], features: [] as Float32Array[], labels: [] as string[] };
+    const out = { ids: [] as number[], features: [] as Float32Array[], labels: [] as string[], ambiguous };
     rows.forEach((r, i) => {
       const f = feats[i];
       if (!f) return;
@@ -280,6 +319,7 @@ export class EmbeddingSpace {
     this.extractor = null;
     if (extractor) await (await extractor).close();
     this.store.close();
+    this.nearDupStore.close();
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -290,19 +330,19 @@ export class EmbeddingSpace {
   }
 
   private getExtractor(): Promise<FeatureExtractor> {
-    this.extractor ??= FeatureExtractor.create();
+    this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate' });
     return this.extractor;
   }
 
   /** A photo from outside the library: embedded for the query only, never added. */
   private async embedOutside(input: string | Buffer): Promise<Float32Array> {
     const extractor = await this.getExtractor();
-    const [feature] = await extractor.extract([input]);
-    if (feature instanceof Error) {
+    const [both] = await extractor.extract([input]);
+    if (both instanceof Error) {
       const what = typeof input === 'string' ? input : 'the dropped file';
-      throw new ContractError(`cannot read ${what} as an image: ${feature.message}`, 'bad-request');
+      throw new ContractError(`cannot read ${what} as an image: ${both.message}`, 'bad-request');
     }
-    return this.head.embed([feature])[0];
+    return this.head.embed([splitPooledNearDuplicate(both).pooled])[0];
   }
 
   private listed(): ListedImage[] {

@@ -256,6 +256,13 @@ export class Engine implements EngineLike {
         return { a: p.a, b: p.b, verdict: p.verdict };
       },
       unmarkPair: async ({ a, b }) => ({ removed: this.catalog.unmarkPair(a, b) }),
+      pairs: async ({ ids }) => {
+        const wanted = ids ? new Set(ids) : null;
+        return this.catalog
+          .listPairs()
+          .filter((p) => !wanted || wanted.has(p.a) || wanted.has(p.b))
+          .map((p) => ({ a: p.a, b: p.b, verdict: p.verdict, source: p.source, createdAt: p.createdAt }));
+      },
       hardPairs: async ({ limit }) => this.learning.hardPairs(limit),
       train: async (req) => {
         if (this.jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');

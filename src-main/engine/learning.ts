@@ -47,7 +47,7 @@ export class Learning {
   async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
     const started = Date.now();
     ctx.progress({ phase: 'gathering labels' });
-    const data = this.space.labelledFeatures();
+    const data = this.space.labelledFeatures(req.labels);
     const distinct = new Set(data.labels);
     if (distinct.size < 2) {
       throw new ContractError(`training needs at least two labels with embedded images; the library has ${distinct.size}`, 'conflict');
@@ -95,6 +95,7 @@ export class Learning {
       seconds: (Date.now() - started) / 1000,
       images: data.ids.length,
       pairs: pairs.length,
+      ambiguous: data.ambiguous,
     };
     if (result.cancelled || ctx.signal.aborted) {
       result.head.dispose();
@@ -105,7 +106,12 @@ export class Learning {
     const record = this.catalog.createModel({
       name: `${req.loss} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       loss: req.loss,
-      settings: { ...result.head.metadata.settings, miner: req.miner ?? null, holdoutLabels: req.holdoutLabels ?? [] },
+      settings: {
+        ...result.head.metadata.settings,
+        miner: req.miner ?? null,
+        holdoutLabels: req.holdoutLabels ?? [],
+        labels: req.labels ?? [...distinct].sort(),
+      },
       metrics: { before: summary.before, after: summary.after, unseenBefore: summary.unseenBefore, unseenAfter: summary.unseenAfter },
     });
     const dir = modelDir(this.catalog, record.id);

@@ -2,13 +2,6 @@
 // crops). A separate mode from "find similar", with its own, much stricter threshold.
 import type { VectorIndex } from './vector-index.js';
 
-/**
- * Cosine similarity at or above which two images count as the same picture.
- * A placeholder until it is tuned on real photos (issue 4, benchmark 3: edited copies of Debian
- * wallpapers against their originals); it must stay well above the scores of merely similar
- * photos, which for pooled CNN features reach the 0.8s.
- */
-export const DEFAULT_DUPLICATE_THRESHOLD = 0.95;
 
 export interface DuplicateSearchOptions {
   /** Neighbours asked per image at first; doubled while all of them pass the threshold. */
@@ -24,13 +17,15 @@ export interface DuplicateSearchOptions {
  *
  * @param index    the index holding the library's embeddings
  * @param vectors  the images to check (id → embedding), usually all of the index's
+ * @param threshold cosine similarity at or above which two images are joined (the app's
+ *                  default, tuned on real photos, is DEFAULT_DUPLICATE_THRESHOLD in the contract)
  * @returns groups of two or more ids, each sorted ascending; largest group first, ties by
  *          smallest id. The same inputs always give the same groups.
  */
 export function findDuplicateGroups(
   index: VectorIndex,
   vectors: Iterable<readonly [number, Float32Array]>,
-  threshold: number = DEFAULT_DUPLICATE_THRESHOLD,
+  threshold: number,
   options: DuplicateSearchOptions = {},
 ): number[][] {
   if (!(threshold > -1 && threshold <= 1)) {

@@ -5,5 +5,5 @@ export { ExactIndex } from './exact-index.js';
 export { HnswIndex, DEFAULT_HNSW_SETTINGS, type HnswSettings } from './hnsw-index.js';
 export { LiveIndex, createIndex, loadIndex, crossoverSize, MEASURED_CROSSOVER, type IndexKind } from './live-index.js';
 export { IndexFileError, deleteIndexFiles, sidecarPath } from './index-file.js';
-export { findDuplicateGroups, DEFAULT_DUPLICATE_THRESHOLD, type DuplicateSearchOptions } from './duplicates.js';
+export { findDuplicateGroups, type DuplicateSearchOptions } from './duplicates.js';
 export { proposeHardPairs, type HardPair, type HardPairReason, type HardPairOptions } from './hard-pairs.js';

@@ -3,11 +3,11 @@
 // also teach the next training run) and lists the other copies' paths for the user to act on.
 // (Labelling the copies "duplicate" would make that word a class for training, so we do not.)
 import { SvelteMap } from 'svelte/reactivity';
-import type { Client, DuplicateGroup } from '../../src-shared/contract';
+import { DEFAULT_DUPLICATE_THRESHOLD, type Client, type DuplicateGroup } from '../../src-shared/contract';
 
 export class DuplicatesState {
   groups = $state<DuplicateGroup[]>([]);
-  threshold = $state(0.95);
+  threshold = $state(DEFAULT_DUPLICATE_THRESHOLD);
   loading = $state(false);
   loaded = $state(false);
   error = $state<string | null>(null);

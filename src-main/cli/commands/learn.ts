@@ -72,11 +72,12 @@ function metricsTable(rows: [string, Metrics | null][]): string {
 }
 
 export const train: Command = {
-  synopsis: 'train [--loss L] [--miner M] [--holdout-labels L1,L2] [--epochs N] [--json]',
+  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--json]',
   summary: `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')})`,
   options: {
     loss: { type: 'string' },
     miner: { type: 'string' },
+    labels: { type: 'string' },
     'holdout-labels': { type: 'string' },
     epochs: { type: 'string' },
     seed: { type: 'string' },
@@ -94,6 +95,7 @@ export const train: Command = {
         epochs: num('epochs', values.epochs),
         seed: num('seed', values.seed),
         embeddingDim: num('dim', values.dim),
+        labels: values.labels ? list(values.labels) : undefined,
         holdoutLabels: values['holdout-labels'] ? list(values['holdout-labels']) : undefined,
       })) as JobRef;
       const end = await waitForJob(engine, ref, out);
@@ -103,6 +105,7 @@ export const train: Command = {
         [
           r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
           `${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
           metricsTable([
             ['before', r.before],
             ['after', r.after],

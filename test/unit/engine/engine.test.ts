@@ -1,10 +1,11 @@
 // The engine in-process, on a real library: real SQLite, real thumbnails, the real CNN and
 // index. One library is imported once and shared by the queries below.
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImagePage, JobProgress, JobRef, SimilarResult, Status } from '../../../src-shared/contract.js';
+import type { DuplicateGroup, ImagePage, JobProgress, JobRef, SimilarResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
 
@@ -93,6 +94,23 @@ describe('engine', () => {
   it('gives a clear answer for unknown images and unreadable query files', async () => {
     await expect(engine.call('similar', { id: 999_999 })).rejects.toThrow(/no image #999999/);
     await expect(engine.call('similar', { path: path.join(work, 'photos', 'broken.jpg') })).rejects.toThrow(/cannot read/);
+  });
+
+  it('groups a re-encoded, resized copy with its original, and forgets it once deleted', async () => {
+    const original = byKind.get('discs')![1];
+    const copy = path.join(work, 'photos', 'copies', 'discs-copy.jpg');
+    mkdirSync(path.dirname(copy), { recursive: true });
+    await sharp(original).resize(256).jpeg({ quality: 70 }).toFile(copy);
+    await importFolder(engine, path.join(work, 'photos'));
+    const groups = (await engine.call('duplicates', {})) as DuplicateGroup[];
+    // (Generated photos of one kind can be near-identical to each other too; real photos are
+    // measured in bench/duplicate-threshold.ts.)
+    const withCopy = groups.filter((g) => g.images.some((h) => h.path === copy));
+    expect(withCopy.map((g) => g.images.map((h) => h.path).sort())).toEqual([[original, copy].sort()]);
+    unlinkSync(copy);
+    await importFolder(engine, path.join(work, 'photos'));
+    const after = (await engine.call('duplicates', {})) as DuplicateGroup[];
+    expect(after.flatMap((g) => g.images.map((h) => h.path))).not.toContain(copy);
   });
 
   it('never returns an image removed from disk after a re-scan', async () => {

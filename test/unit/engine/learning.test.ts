@@ -112,11 +112,29 @@ describe('learning through the engine', () => {
     }
   });
 
+  it('learns only unambiguous classes: an image with two training labels is left out', async () => {
+    const rings = (await engine.call('listImages', { label: 'rings' })) as ImagePage;
+    await engine.call('setLabel', { label: 'favourite', ids: [rings.items[0].id] });
+    try {
+      const all = await finish((await engine.call('train', { epochs: 2 })) as JobRef);
+      expect(all.result).toMatchObject({ kind: 'train', ambiguous: 1, images: 23 });
+      const chosen = await finish(
+        (await engine.call('train', { epochs: 2, labels: ['rings', 'discs', 'checkers', 'stripes'] })) as JobRef,
+      );
+      expect(chosen.result).toMatchObject({ kind: 'train', ambiguous: 0, images: 24 });
+    } finally {
+      await engine.call('removeLabel', { label: 'favourite', ids: [rings.items[0].id] });
+    }
+  }, 120_000);
+
   it('stores marked pairs and proposes hard pairs that exclude them', async () => {
     const pairs = (await engine.call('hardPairs', { limit: 10 })) as { a: { id: number }; b: { id: number } }[];
     expect(pairs.length).toBeGreaterThan(0);
     const first = pairs[0];
     await engine.call('markPair', { a: first.a.id, b: first.b.id, verdict: 'mismatch' });
+    expect(await engine.call('pairs', { ids: [first.b.id] })).toEqual([
+      expect.objectContaining({ a: Math.min(first.a.id, first.b.id), b: Math.max(first.a.id, first.b.id), verdict: 'mismatch' }),
+    ]);
     const again = (await engine.call('hardPairs', { limit: 10 })) as { a: { id: number }; b: { id: number } }[];
     expect(again.some((p) => p.a.id === first.a.id && p.b.id === first.b.id)).toBe(false);
     await expect(engine.call('markPair', { a: first.a.id, b: first.a.id, verdict: 'match' })).rejects.toThrow(/two different images/);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DUPLICATE_THRESHOLD, findDuplicateGroups } from '../../../src-main/search/duplicates.js';
+import { findDuplicateGroups } from '../../../src-main/search/duplicates.js';
+
+/** The synthetic clusters below sit above 0.95 inside and near 0.85 between neighbours. */
+const THRESHOLD = 0.95;
 import { ExactIndex } from '../../../src-main/search/exact-index.js';
 import { HnswIndex } from '../../../src-main/search/hnsw-index.js';
 import type { VectorIndex } from '../../../src-main/search/vector-index.js';
@@ -51,7 +54,7 @@ describe('findDuplicateGroups', () => {
   const { vectors, clusters, loose } = library();
 
   it.each(['exact', 'hnsw'] as const)('groups tight clusters and nothing else (%s index)', (kind) => {
-    const groups = findDuplicateGroups(indexOf(kind, vectors), vectors, DEFAULT_DUPLICATE_THRESHOLD);
+    const groups = findDuplicateGroups(indexOf(kind, vectors), vectors, THRESHOLD);
     const expected = [...clusters].sort((a, b) => b.length - a.length || a[0] - b[0]);
     expect(groups).toEqual(expected);
     for (const [a, b] of loose) expect(groups.some((g) => g.includes(a) && g.includes(b))).toBe(false);
@@ -60,14 +63,14 @@ describe('findDuplicateGroups', () => {
   it('is deterministic whatever the order of the input', () => {
     const index = indexOf('hnsw', vectors);
     const shuffled = new Map([...vectors].reverse());
-    expect(findDuplicateGroups(index, shuffled)).toEqual(findDuplicateGroups(index, vectors));
+    expect(findDuplicateGroups(index, shuffled, THRESHOLD)).toEqual(findDuplicateGroups(index, vectors, THRESHOLD));
   });
 
   it('finds every member of a group larger than the neighbours asked per image', () => {
     const original = vectors.get(10) as Float32Array;
     const many = new Map(vectors);
     for (let i = 0; i < 40; i++) many.set(5000 + i, Float32Array.from(original));
-    const groups = findDuplicateGroups(indexOf('hnsw', many), many, DEFAULT_DUPLICATE_THRESHOLD, { neighbours: 4 });
+    const groups = findDuplicateGroups(indexOf('hnsw', many), many, THRESHOLD, { neighbours: 4 });
     expect(groups[0]).toHaveLength(41);
     expect(groups[0][0]).toBe(10);
   });
