@@ -61,7 +61,7 @@ for (const stride of [1, 2]) {
 }
 
 describe('wasm gradient kernels', () => {
-  it('registers the three missing kernels once (a second call adds nothing)', () => {
+  it('registers the missing kernels and the pointwise Conv2DBackpropInput once (a second call adds nothing)', () => {
     for (const name of WASM_GRAD_KERNEL_NAMES) expect(tf.getKernel(name, 'wasm')).toBeDefined();
     expect(registerWasmGradKernels()).toEqual([]);
   });
