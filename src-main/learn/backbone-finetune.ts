@@ -1,0 +1,200 @@
+// Deeper fine-tuning: trains the backbone's last blocks (block_15, block_16, Conv_1, pool) and a
+// head together, from cached block_14_add activations (backbone-trunk.ts), so a step never runs
+// the frozen blocks. Same split, sampler, losses and early stopping on validation MAP@R as
+// trainHead; the backbone moves with a smaller learning rate than the fresh head, so the
+// pretrained features are adjusted rather than overwritten. Augmentation: each step takes, per
+// photo, the plain or the mirrored view at random (seeded); validation uses the plain view.
+import * as tf from '@tensorflow/tfjs';
+import { Head } from './head.js';
+import { createLoss, type LossName, type LossSettings } from './losses/index.js';
+import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
+import { createMiner, type MinerName } from './miners/index.js';
+import { seededRandom, subSeed } from './random.js';
+import { ClassBalancedSampler } from './sampler.js';
+import { splitForTraining } from './split.js';
+import type { BackboneTail, NamedWeight } from './backbone-tail.js';
+import { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE, type CachedActivations } from './backbone-trunk.js';
+import type { EpochRecord, TrainProgress } from './trainer.js';
+import type { TripletTuples } from './tuples.js';
+
+export interface FineTuneOptions {
+  /** The tail to train, in place (e.g. FineTunableBackbone.newTail()); the caller owns it. */
+  tail: BackboneTail;
+  /** Per photo, from cacheActivations. */
+  activations: CachedActivations[];
+  labels: (string | null)[];
+  loss: LossName;
+  miner?: MinerName;
+  epochs?: number;
+  /** Photos per step (default 16). */
+  batchSize?: number;
+  mPerClass?: number;
+  /** Head learning rate (default 1e-3). */
+  lr?: number;
+  /** Backbone learning rate = lr × this (default 0.1). */
+  backboneLrMultiplier?: number;
+  proxyLrMultiplier?: number;
+  embeddingDim?: number;
+  seed?: number;
+  validationFraction?: number;
+  holdoutLabels?: string[];
+  patience?: number;
+  minStepsPerEpoch?: number;
+  /** Cap on steps per epoch (default: one pass over the training photos). */
+  maxStepsPerEpoch?: number;
+  lossSettings?: LossSettings;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface FineTuneResult {
+  /** Best-epoch weights of the tail (also loaded into opts.tail) and the head. */
+  tailWeights: NamedWeight[];
+  head: Head;
+  /** Validation retrieval on the pretrained 1280-d features (identity head)... */
+  before: RetrievalMetrics;
+  /** ...and through the trained tail and head. */
+  after: RetrievalMetrics;
+  unseenBefore: RetrievalMetrics | null;
+  unseenAfter: RetrievalMetrics | null;
+  evaluatedOn: 'validation' | 'training';
+  classNames: string[];
+  history: EpochRecord[];
+  bestEpoch: number;
+  cancelled: boolean;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneResult> {
+  const { tail, activations, labels } = opts;
+  const epochs = opts.epochs ?? 10;
+  const batchSize = opts.batchSize ?? 16;
+  const lr = opts.lr ?? 1e-3;
+  const backboneLr = lr * (opts.backboneLrMultiplier ?? 0.1);
+  const proxyLr = lr * (opts.proxyLrMultiplier ?? 10);
+  const embeddingDim = opts.embeddingDim ?? 128;
+  const seed = opts.seed ?? 0;
+  const patience = opts.patience ?? 3;
+  const minStepsPerEpoch = opts.minStepsPerEpoch ?? 10;
+  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
+  if (activations.length !== labels.length) throw new Error(`${labels.length} labels for ${activations.length} photos`);
+
+  const split = splitForTraining(labels, [], {
+    validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
+  });
+  if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
+  const numClasses = split.classNames.length;
+  const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
+  const evaluatedOn = split.validationRows.length >= 2 ? 'validation' : 'training';
+  const evalRows = evaluatedOn === 'validation' ? split.validationRows : split.trainRows;
+  const plainViews = (rows: number[]) => rows.map((r) => activations[r].views[0]);
+  const labelsOf = (rows: number[]) => rows.map((r) => labels[r]);
+  const evaluate = (rows: number[], h: Head) =>
+    retrievalMetrics(h.embed(tail.features(plainViews(rows), TAIL_INPUT_SHAPE)), labelsOf(rows));
+
+  const identity = Head.identity(1280);
+  const before = evaluate(evalRows, identity);
+  const unseenBefore = split.unseenRows.length ? evaluate(split.unseenRows, identity) : null;
+  identity.dispose();
+
+  const head = Head.create({ inputDim: 1280, outputDim: embeddingDim, seed: subSeed(seed, 2) });
+  const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
+  const optimizers = { tail: tf.train.adam(backboneLr), head: tf.train.adam(lr), proxies: tf.train.adam(proxyLr) };
+  const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
+  const pickView = seededRandom(subSeed(seed, 5));
+  const tailVars = new Set(tail.variables().map((v) => v.name));
+  const headVars = new Set(head.variables().map((v) => v.name));
+
+  const history: EpochRecord[] = [];
+  const snapshot = () => ({ tail: tail.getWeights(), head: head.getWeights() });
+  let best = { epoch: 0, mapAtR: -Infinity, weights: snapshot() };
+  let cancelled = false;
+  let sinceBest = 0;
+  const t0 = Date.now();
+  try {
+    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
+      const batches = sampler.epoch();
+      while (batches.length < minStepsPerEpoch) batches.push(...sampler.epoch());
+      batches.length = Math.min(batches.length, Math.max(minStepsPerEpoch, opts.maxStepsPerEpoch ?? sampler.batchesPerEpoch));
+      let lossSum = 0;
+      for (let step = 1; step <= batches.length; step++) {
+        if (opts.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const rows = batches[step - 1];
+        const stepLoss = trainStep(rows);
+        lossSum += stepLoss;
+        opts.onProgress?.({ epoch, epochs, step, steps: batches.length, loss: stepLoss, elapsedMs: Date.now() - t0 });
+        await yieldToEventLoop();
+      }
+      if (cancelled) break;
+      const validation = evaluate(evalRows, head);
+      const record = { epoch, loss: lossSum / batches.length, validation, elapsedMs: Date.now() - t0 };
+      history.push(record);
+      opts.onProgress?.({ epoch, epochs, step: batches.length, steps: batches.length, loss: record.loss, validation, elapsedMs: record.elapsedMs });
+      if (validation.mapAtR > best.mapAtR) {
+        best = { epoch, mapAtR: validation.mapAtR, weights: snapshot() };
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) {
+        break;
+      }
+      await yieldToEventLoop();
+    }
+  } finally {
+    Object.values(optimizers).forEach((o) => o.dispose());
+    loss.dispose();
+  }
+
+  tail.setWeights(best.weights.tail);
+  head.setWeights(best.weights.head);
+  const after = evaluate(evalRows, head);
+  const unseenAfter = split.unseenRows.length ? evaluate(split.unseenRows, head) : null;
+  head.metadata = {
+    ...head.metadata,
+    loss: opts.loss,
+    settings: {
+      kind: 'backbone-finetune', loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, backboneLr, proxyLr,
+      embeddingDim, seed, patience, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
+    },
+    metrics: { before, after, unseenBefore, unseenAfter },
+  };
+  return {
+    tailWeights: best.weights.tail, head, before, after, unseenBefore, unseenAfter, evaluatedOn,
+    classNames: split.classNames, history, bestEpoch: best.epoch, cancelled,
+  };
+
+  function trainStep(rows: number[]): number {
+    const flat = new Float32Array(rows.length * TAIL_INPUT_SIZE);
+    rows.forEach((r, i) => {
+      const views = activations[r].views;
+      flat.set(views[Math.floor(pickView() * views.length)], i * TAIL_INPUT_SIZE);
+    });
+    const classes = Int32Array.from(rows, (r) => split.trainClass[r]);
+    const batch = tf.tensor4d(flat, [rows.length, ...TAIL_INPUT_SHAPE]);
+    try {
+      let tuples: TripletTuples | undefined;
+      if (miner) {
+        const current = tf.tidy(() => head.apply(tail.apply(batch)));
+        tuples = miner.mine(current, classes);
+        current.dispose();
+      }
+      const vars = [...tail.variables(), ...head.variables(), ...loss.variables()];
+      const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(tail.apply(batch)), classes, tuples), vars);
+      const groups: Record<'tail' | 'head' | 'proxies', { name: string; tensor: tf.Tensor }[]> = { tail: [], head: [], proxies: [] };
+      for (const [name, tensor] of Object.entries(grads)) {
+        (tailVars.has(name) ? groups.tail : headVars.has(name) ? groups.head : groups.proxies).push({ name, tensor });
+      }
+      optimizers.tail.applyGradients(groups.tail);
+      optimizers.head.applyGradients(groups.head);
+      if (groups.proxies.length) optimizers.proxies.applyGradients(groups.proxies);
+      const out = value.dataSync()[0];
+      value.dispose();
+      tf.dispose(grads);
+      return out;
+    } finally {
+      batch.dispose();
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// The frozen part of the backbone (pixels → block_14_add) and the cache of its activations that
+// fine-tuning trains from. Each photo is run once, and once mirrored: a horizontal flip must be
+// applied to the pixels, because the convolutions' kernels are not mirror-symmetric — mirroring
+// a 7×7 activation map is not the activation map of the mirrored photo, and would show the
+// trainable blocks inputs the backbone never produces. Caching both views costs one more
+// frozen pass per photo (once) and keeps each training step free of the frozen blocks.
+import * as tf from '@tensorflow/tfjs';
+import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js';
+import { compileFoldedGraph, type FoldedGraph } from '../model/folded-graph.js';
+import { BACKBONE_INPUT_SIZE } from '../model/backbone.js';
+import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology } from './backbone-tail.js';
+
+/** block_14_add at 224 px. */
+export const TAIL_INPUT_SHAPE: [number, number, number] = [7, 7, 160];
+export const TAIL_INPUT_SIZE = TAIL_INPUT_SHAPE[0] * TAIL_INPUT_SHAPE[1] * TAIL_INPUT_SHAPE[2];
+
+export interface FineTunableBackbone {
+  /** nsfwjs's version, as in the backbone id. */
+  version: string;
+  /** block_14_add activations [n,7,7,160] of pixels [n,224,224,3] in [0,1]; no gradient. Caller disposes. */
+  trunk(x: tf.Tensor4D): tf.Tensor4D;
+  /** A new trainable tail holding the pretrained weights. Caller disposes. */
+  newTail(): BackboneTail;
+  dispose(): void;
+}
+
+/** Loads nsfwjs's MobileNetV2 once: a folded, frozen graph up to block_14_add, and the tail's source weights. */
+export async function loadFineTunableBackbone(): Promise<FineTunableBackbone> {
+  const { version, model } = await loadNsfwjsLayersModel('mobilenet_v2');
+  const topology = readNsfwjsModel('mobilenet_v2').artifacts.modelTopology as KerasTopology;
+  let graph: FoldedGraph;
+  try {
+    graph = compileFoldedGraph(model, topology as Parameters<typeof compileFoldedGraph>[1], TAIL_INPUT_LAYER);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return {
+    version,
+    trunk: (x) => graph.run(x, [TAIL_INPUT_LAYER])[0] as tf.Tensor4D,
+    newTail: () => BackboneTail.fromLayersModel(model, topology),
+    dispose: () => {
+      graph.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** One photo's cached block_14_add activations: view 0 the photo, view 1 its mirror image (if flipping). */
+export interface CachedActivations {
+  views: Float32Array[];
+}
+
+export interface CacheActivationsOptions {
+  /** Also cache the mirrored photo (default true). */
+  flip?: boolean;
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the frozen blocks once per photo. `pixels(i)` gives photo i as 224×224×3 RGB bytes
+ * (what decodeForBackbone returns) or floats in [0,1].
+ */
+export async function cacheActivations(
+  backbone: FineTunableBackbone,
+  count: number,
+  pixels: (i: number) => Promise<Uint8Array | Float32Array>,
+  opts: CacheActivationsOptions = {},
+): Promise<CachedActivations[]> {
+  const flip = opts.flip ?? true;
+  const batchSize = opts.batchSize ?? 16;
+  const size = BACKBONE_INPUT_SIZE * BACKBONE_INPUT_SIZE * 3;
+  const out: CachedActivations[] = [];
+  for (let s = 0; s < count; s += batchSize) {
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    const n = Math.min(batchSize, count - s);
+    const flat = new Float32Array(n * size);
+    for (let i = 0; i < n; i++) {
+      const p = await pixels(s + i);
+      if (p.length !== size) throw new Error(`photo ${s + i}: ${p.length} values, expected ${size}`);
+      if (p instanceof Float32Array) flat.set(p, i * size);
+      else for (let k = 0; k < size; k++) flat[i * size + k] = p[k] / 255;
+    }
+    const x = tf.tensor4d(flat, [n, BACKBONE_INPUT_SIZE, BACKBONE_INPUT_SIZE, 3]);
+    const plain = backbone.trunk(x);
+    const mirrored = flip ? tf.tidy(() => backbone.trunk(tf.reverse(x, 2))) : null;
+    x.dispose();
+    const pa = plain.dataSync() as Float32Array;
+    const ma = mirrored ? (mirrored.dataSync() as Float32Array) : null;
+    tf.dispose([plain, ...(mirrored ? [mirrored] : [])]);
+    for (let i = 0; i < n; i++) {
+      const views = [pa.slice(i * TAIL_INPUT_SIZE, (i + 1) * TAIL_INPUT_SIZE)];
+      if (ma) views.push(ma.slice(i * TAIL_INPUT_SIZE, (i + 1) * TAIL_INPUT_SIZE));
+      out.push({ views });
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
