@@ -18,10 +18,7 @@ export class SimilarState {
   error = $state<string | null>(null);
   minScore = $state(0);
   maxScore = $state(1);
-  /**
-   * Verdicts given in this panel, by hit id. The contract has no call that lists marked pairs,
-   * so verdicts from earlier sessions are stored by the engine but not shown here.
-   */
+  /** The user's verdicts on the query photo's pairs, by the other photo's id (from `pairs`). */
   readonly verdicts = new SvelteMap<number, Verdict>();
   verdictError = $state<string | null>(null);
 
@@ -89,8 +86,14 @@ export class SimilarState {
     this.loading = true;
     this.error = null;
     try {
-      const r = await this.client.similar(request);
-      if (mine === this.seq) this.hits = r.hits;
+      const [r, pairs] = await Promise.all([
+        this.client.similar(request),
+        view.id === null ? Promise.resolve([]) : this.client.pairs({ ids: [view.id] }),
+      ]);
+      if (mine === this.seq) {
+        this.hits = r.hits;
+        for (const p of pairs) this.verdicts.set(p.a === view.id ? p.b : p.a, p.verdict);
+      }
     } catch (err) {
       if (mine === this.seq) {
         this.hits = [];

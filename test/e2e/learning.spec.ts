@@ -46,6 +46,12 @@ test('"not alike" on a look-alike is stored: hard-pair review stops proposing th
   await expect(review.getByTestId('review-progress').or(review.getByTestId('review-done'))).not.toContainText('Pair 1 of');
   await page.reload();
   expect(await reviewedPairs(page)).not.toContain(`${Math.min(x, y)}-${Math.max(x, y)}`);
+
+  // And opening the photo again shows the verdict given before the reload.
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await page.getByTestId('grid').locator(`button[data-image-id="${a}"]`).click();
+  const again = page.getByTestId('hits').locator('li').filter({ has: page.locator(`[data-hit-id="${b}"]`) });
+  await expect(again).toHaveAttribute('data-verdict', 'mismatch');
 });
 
 test('training from the panel shows live curves, a before/after table and a new model; switching back to pretrained', async ({ page, served }) => {
