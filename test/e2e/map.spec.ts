@@ -51,6 +51,16 @@ test('a lasso on the map selects points, and one click labels exactly those phot
   await page.mouse.up();
   await expect(page.getByTestId('map-selection-count')).toHaveText(`${expected.length} selected`);
 
+  // The lasso's selection appears in the library grid, ready to label there too.
+  await page.getByRole('button', { name: 'Select in library' }).click();
+  await expect(page.getByTestId('selection-bar')).toContainText(`${expected.length}`);
+  const picked = await page.getByTestId('grid').locator('button[aria-pressed="true"]').evaluateAll((els) =>
+    els.map((e) => Number(e.getAttribute('data-image-id'))).sort((a, b) => a - b),
+  );
+  expect(picked).toEqual(expected);
+  await page.getByRole('button', { name: 'Map', exact: true }).click();
+  await expect(page.getByTestId('map-selection-count')).toHaveText(`${expected.length} selected`);
+
   await page.getByLabel('Label for the selection').fill('picked');
   await page.getByRole('button', { name: `Label ${expected.length}` }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Labelled' })).toContainText(`Labelled ${expected.length} photo`);
