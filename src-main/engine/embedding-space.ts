@@ -227,14 +227,10 @@ export class EmbeddingSpace {
     const wanted = classes ? new Set(classes) : null;
     const rows: { id: number; hash: string; label: string }[] = [];
     let ambiguous = 0;
-    for (let offset = 0; ; offset += 1000) {
-      const page = this.catalog.listImages({ offset, limit: 1000 });
-      for (const i of page.items) {
-        const mine = i.labels.filter((l) => !wanted || wanted.has(l));
-        if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
-        else if (mine.length > 1) ambiguous++;
-      }
-      if (page.items.length < 1000) break;
+    for (const i of this.catalog.eachImage()) {
+      const mine = i.labels.filter((l) => !wanted || wanted.has(l));
+      if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
+      else if (mine.length > 1) ambiguous++;
     }
     const feats = this.store.get(rows.map((r) => r.hash));
     const out = { ids: [] as number[], features: [] as Float32Array[], labels: [] as string[], ambiguous };
@@ -346,12 +342,7 @@ export class EmbeddingSpace {
   }
 
   private listed(): ListedImage[] {
-    const out: ListedImage[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = this.catalog.listImages({ offset, limit: 1000 });
-      for (const i of page.items) out.push({ id: i.id, hash: i.contentHash, path: i.path });
-      if (page.items.length < 1000) return out;
-    }
+    return [...this.catalog.eachImage()].map((i) => ({ id: i.id, hash: i.contentHash, path: i.path }));
   }
 
   /** Adds every image of `images` whose feature is cached and that the index lacks. */

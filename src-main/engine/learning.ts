@@ -181,14 +181,10 @@ export class Learning {
     const labels = new Map<number, string>();
     const labelsOf = new Map<number, string[]>();
     const paths = new Map<number, string>();
-    for (let offset = 0; ; offset += 1000) {
-      const page = this.catalog.listImages({ offset, limit: 1000 });
-      for (const i of page.items) {
-        paths.set(i.id, i.path);
-        labelsOf.set(i.id, i.labels);
-        if (i.labels.length > 0) labels.set(i.id, i.labels[0]);
-      }
-      if (page.items.length < 1000) break;
+    for (const i of this.catalog.eachImage()) {
+      paths.set(i.id, i.path);
+      labelsOf.set(i.id, i.labels);
+      if (i.labels.length > 0) labels.set(i.id, i.labels[0]);
     }
     const marked = this.catalog.listPairs();
     const perReason = Math.max(1, Math.ceil(limit / 3));

@@ -12,7 +12,7 @@ import { ModelStore } from './model-store.js';
 import { PairStore } from './pair-store.js';
 import { libraryPaths, type LibraryPaths } from './paths.js';
 import type {
-  FailureRecord, ImageDetail, ImagePage, JobPatch, JobRecord, LabelCount, ListImagesQuery,
+  FailureRecord, ImageDetail, ImagePage, ImageSummary, JobPatch, JobRecord, LabelCount, ListImagesQuery,
   ModelRecord, NewModel, PairRecord, PairVerdict, RootRecord,
 } from './types.js';
 
@@ -108,6 +108,15 @@ export class Catalog {
       id: number; contentHash: string; width: number; height: number; path: string; labels: string;
     }[];
     return { total, items: rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as string[] })) };
+  }
+
+  /** Every listed image, in import order, read a page at a time. */
+  *eachImage(pageSize = 1000): Generator<ImageSummary> {
+    for (let offset = 0; ; offset += pageSize) {
+      const page = this.listImages({ offset, limit: pageSize });
+      yield* page.items;
+      if (page.items.length < pageSize) return;
+    }
   }
 
   /** Everything known about one image, or undefined when there is no such image. */

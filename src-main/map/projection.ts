@@ -6,6 +6,7 @@
 import { UMAP } from 'umap-js';
 import { nearestReferences } from './neighbours.js';
 import { reduceWithPca } from './pca.js';
+import { seededRandom } from '../learn/random.js';
 
 export const DEFAULT_MAP_SEED = 42;
 /** Points UMAP itself lays out; the rest are placed by neighbours (see bench/map.ts). */
@@ -34,16 +35,6 @@ export interface Projection {
   sampled: number;
 }
 
-/** mulberry32: small, fast, and the same sequence on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** k distinct indices of 0..n-1, ascending, chosen by a partial Fisher-Yates shuffle. */
 function sampleIndices(n: number, k: number, random: () => number): number[] {

@@ -1,26 +1,15 @@
 // The `lookalike` command as a user runs it: the real bin script, a real library folder.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLookalike } from '../../fixtures/cli.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
-const bin = path.resolve(import.meta.dirname, '../../../bin/lookalike.js');
-const run = promisify(execFile);
 let work: string;
 let library: string;
 
-async function lookalike(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, LOOKALIKE_LIBRARY: library } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const lookalike = (...args: string[]) => runLookalike(library, ...args);
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-cli-'));

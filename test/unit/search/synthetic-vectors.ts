@@ -1,17 +1,9 @@
 // Seeded synthetic embeddings shaped like real ones: most energy in a low-rank subspace with a
 // decaying spectrum, plus isotropic noise. Shared by the search tests and bench/index.ts.
+import { seededRandom } from '../../../src-main/learn/random.js';
 
-/** mulberry32: a tiny seeded PRNG, enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
+
 
 /** Standard normal samples (Box–Muller) from a uniform source. */
 export function gaussian(random: () => number): () => number {
