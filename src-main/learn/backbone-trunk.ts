@@ -9,6 +9,7 @@ import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js
 import { compileFoldedGraph, type FoldedGraph } from '../model/folded-graph.js';
 import { BACKBONE_INPUT_SIZE } from '../model/backbone.js';
 import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology } from './backbone-tail.js';
+import type { Head } from './head.js';
 
 /** block_14_add at 224 px. */
 export const TAIL_INPUT_SHAPE: [number, number, number] = [7, 7, 160];
@@ -97,4 +98,12 @@ export async function cacheActivations(
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
+}
+
+/**
+ * Embeddings of pixels [n,224,224,3] in [0,1] through the frozen blocks, a (fine-tuned) tail and
+ * a head — what re-embedding photos whose block_14_add activations are not cached runs. Caller disposes.
+ */
+export function embedPixels(backbone: FineTunableBackbone, tail: BackboneTail, head: Head, x: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => head.apply(tail.apply(backbone.trunk(x))));
 }

@@ -10,14 +10,14 @@ import { initBackend } from '../../../src-main/model/backend.js';
 import { loadBackbone } from '../../../src-main/model/backbone.js';
 import { decodeForBackbone } from '../../../src-main/model/preprocess.js';
 import { registerWasmGradKernels } from '../../../src-main/learn/wasm-grad-kernels.js';
-import { cacheActivations, loadFineTunableBackbone, type CachedActivations, type FineTunableBackbone } from '../../../src-main/learn/backbone-trunk.js';
+import { cacheActivations, embedPixels, loadFineTunableBackbone, type CachedActivations, type FineTunableBackbone } from '../../../src-main/learn/backbone-trunk.js';
 import { fineTuneBackbone, type FineTuneOptions } from '../../../src-main/learn/backbone-finetune.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let dir = '';
 let backbone: FineTunableBackbone;
-let files: string[] = [];
-let labels: string[] = [];
+const files: string[] = [];
+const labels: string[] = [];
 let cached: CachedActivations[] = [];
 
 beforeAll(async () => {
@@ -25,7 +25,12 @@ beforeAll(async () => {
   await initBackend();
   dir = await mkdtemp(path.join(tmpdir(), 'lookalike-finetune-'));
   const byKind = await makeKindImages(dir, 4, ['stripes', 'checkers', 'rings']);
-  for (const [kind, paths] of byKind) for (const p of paths) (files.push(p), labels.push(kind));
+  for (const [kind, paths] of byKind) {
+    for (const p of paths) {
+      files.push(p);
+      labels.push(kind);
+    }
+  }
   backbone = await loadFineTunableBackbone();
   cached = await cacheActivations(backbone, files.length, (i) => decodeForBackbone(files[i]));
 }, 60_000);
@@ -82,6 +87,11 @@ describe('backbone fine-tuning', () => {
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(r.tailWeights.length).toBe(opts.tail.variables().length);
     expect(r.after.mapAtR).toBeGreaterThan(0);
+    // Re-embedding from pixels runs the same network as from the cached activations.
+    const pixels = Float32Array.from(await decodeForBackbone(files[7]), (v) => v / 255);
+    const fromPixels = tf.tidy(() => embedPixels(backbone, opts.tail, r.head, tf.tensor4d(pixels, [1, 224, 224, 3])).dataSync() as Float32Array);
+    const fromCache = r.head.embed(opts.tail.features([cached[7].views[0]], [7, 7, 160]))[0];
+    fromCache.forEach((v, k) => expect(Math.abs(v - fromPixels[k])).toBeLessThan(1e-4));
     r.head.dispose();
     opts.tail.dispose();
     expect(tf.memory().numTensors).toBe(before);
