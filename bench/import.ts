@@ -84,7 +84,8 @@ async function child(mode: string, dir: string, library: string, concurrency: nu
   let importStart = 0;
   const t = performance.now();
   const result = await runImport(catalog, [dir], {
-    concurrency,
+    // 0 means "the app's default": runImport would read 0 as one file at a time.
+    concurrency: concurrency > 0 ? concurrency : undefined,
     onProgress: (p) => { if (p.phase === 'import' && importStart === 0) importStart = performance.now(); },
   });
   const end = performance.now();
