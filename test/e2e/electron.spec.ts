@@ -24,10 +24,8 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
-test.skip(
-  binary === null,
-  'Electron binary not installed (node_modules/electron/dist is missing: it downloads on first use, which needs the internet)',
-);
+const why = 'node_modules/electron/dist is missing: it downloads on first use, which needs the internet';
+test.skip(binary === null, `Electron binary not installed (${why})`);
 
 let app: ElectronApplication;
 let page: Page;
