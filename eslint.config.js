@@ -8,35 +8,8 @@ import svelteConfig from './svelte.config.js';
 
 const nodeModules = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'url'];
 
-export default tseslint.config(
-  { ignores: ['build/', 'dist/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/', '.bench-out/'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  ...svelte.configs['flat/recommended'],
-  {
-    languageOptions: { globals: { ...globals.node } },
-    rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-explicit-any': 'error',
-    },
-  },
-  {
-    files: ['src-main/**/*.ts', 'src-shared/**/*.ts'],
-    languageOptions: { parserOptions: { project: './tsconfig.main.json' } },
-    rules: { '@typescript-eslint/no-floating-promises': 'error' },
-  },
-  {
-    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
-    languageOptions: {
-      parserOptions: {
-        project: './tsconfig.json',
-        extraFileExtensions: ['.svelte'],
-        parser: tseslint.parser,
-        svelteConfig,
-      },
-    },
-    rules: { '@typescript-eslint/no-floating-promises': 'error' },
-  },
+/** The process boundaries, exported so a test can prove they fire. */
+export const boundaries = [
   {
     files: ['src-shared/**/*.ts'],
     rules: {
@@ -69,6 +42,38 @@ export default tseslint.config(
       ],
     },
   },
+];
+
+export default tseslint.config(
+  { ignores: ['build/', 'dist/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/', '.bench-out/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['src-main/**/*.ts', 'src-shared/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.main.json' } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
+    languageOptions: {
+      parserOptions: {
+        project: './tsconfig.json',
+        extraFileExtensions: ['.svelte'],
+        parser: tseslint.parser,
+        svelteConfig,
+      },
+    },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  ...boundaries,
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
