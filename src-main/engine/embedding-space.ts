@@ -40,6 +40,9 @@ interface IndexMeta {
 /** Photos extracted between two writes to the feature cache (and index updates). */
 const EXTRACT_CHUNK = 256;
 
+/** Look-alikes checked for being copies of the query (see similar()). */
+const RERANK_POOL = 50;
+
 /** Rate over the whole run so far, in items per second. */
 function rateSince(start: number, done: number): number | null {
   const s = (Date.now() - start) / 1000;
@@ -152,10 +155,16 @@ export class EmbeddingSpace {
     return { embedded, failed };
   }
 
+  /**
+   * Look-alikes ranked by the active embedding, with one correction: a photo whose
+   * near-duplicate descriptor matches the query's at the duplicate threshold or above is a copy
+   * of it (re-encoded, cropped, turned grey, ...), and scores at least that match. Copies the
+   * embedding ranks lower are thereby brought to the top (bench/similar-near-duplicates.ts).
+   */
   async similar(req: ParsedRequest<'similar'>): Promise<SimilarResult> {
     let queryId: number | null = null;
     let name: string;
-    let vector: Float32Array;
+    let query: { embedding: Float32Array; nearDuplicate: Float32Array | undefined };
     if (req.id !== undefined || req.path !== undefined) {
       const image = req.id !== undefined ? this.catalog.getImage(req.id) : this.catalog.imageByPath(req.path!);
       if (req.id !== undefined && (!image || image.paths.length === 0)) {
@@ -168,22 +177,37 @@ export class EmbeddingSpace {
         if (!feature) {
           throw new ContractError(`image #${image.id} is not embedded yet: wait for indexing to finish`, 'conflict');
         }
-        [vector] = this.head.embed([feature]);
+        query = { embedding: this.head.embed([feature])[0], nearDuplicate: this.nearDupStore.get([image.contentHash])[0] };
       } else {
         name = req.path!;
-        vector = await this.embedOutside(req.path!);
+        query = await this.embedOutside(req.path!);
       }
     } else {
       const upload = req.upload!;
       name = upload.name;
-      vector = await this.embedOutside(Buffer.from(upload.dataBase64, 'base64'));
+      query = await this.embedOutside(Buffer.from(upload.dataBase64, 'base64'));
     }
-    const hits = this.index.search(vector, req.k, {
+    const pool = this.index.search(query.embedding, Math.max(req.k, RERANK_POOL), {
       minScore: req.minScore,
       maxScore: req.maxScore,
       exclude: queryId ?? undefined,
     });
+    const hits = this.promoteCopies(pool, query.nearDuplicate)
+      .filter((h) => (req.minScore === undefined || h.score >= req.minScore) && (req.maxScore === undefined || h.score <= req.maxScore))
+      .slice(0, req.k);
     return { query: { id: queryId, name }, hits: this.toHits(hits) };
+  }
+
+  private promoteCopies(hits: { id: number; score: number }[], nearDuplicate: Float32Array | undefined) {
+    if (!nearDuplicate || hits.length === 0) return hits;
+    const theirs = this.nearDupStore.get(hits.map((h) => this.catalog.getImage(h.id)?.contentHash ?? ''));
+    return hits
+      .map((h, i) => {
+        const v = theirs[i];
+        const copy = v ? dot(nearDuplicate, v) : -1;
+        return copy >= DEFAULT_DUPLICATE_THRESHOLD ? { id: h.id, score: Math.max(h.score, copy) } : h;
+      })
+      .sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
   /**
@@ -331,14 +355,15 @@ export class EmbeddingSpace {
   }
 
   /** A photo from outside the library: embedded for the query only, never added. */
-  private async embedOutside(input: string | Buffer): Promise<Float32Array> {
+  private async embedOutside(input: string | Buffer): Promise<{ embedding: Float32Array; nearDuplicate: Float32Array }> {
     const extractor = await this.getExtractor();
     const [both] = await extractor.extract([input]);
     if (both instanceof Error) {
       const what = typeof input === 'string' ? input : 'the dropped file';
       throw new ContractError(`cannot read ${what} as an image: ${both.message}`, 'bad-request');
     }
-    return this.head.embed([splitPooledNearDuplicate(both).pooled])[0];
+    const { pooled, nearDuplicate } = splitPooledNearDuplicate(both);
+    return { embedding: this.head.embed([pooled])[0], nearDuplicate };
   }
 
   private listed(): ListedImage[] {

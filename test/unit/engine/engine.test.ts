@@ -82,6 +82,17 @@ describe('engine', () => {
     expect(s.images).toBe(12);
   });
 
+  it('ranks the original of an edited (grey, smaller, re-encoded) copy first', async () => {
+    const original = byKind.get('discs')![2];
+    const copy = path.join(work, 'outside', 'discs-grey-small.jpg');
+    mkdirSync(path.dirname(copy), { recursive: true });
+    await sharp(original).greyscale().resize(200).jpeg({ quality: 60 }).toFile(copy);
+    const r = (await engine.call('similar', { path: copy, k: 3 })) as SimilarResult;
+    expect(r.hits[0].path).toBe(original);
+    const scores = r.hits.map((h) => h.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
   it('applies the score range', async () => {
     const id = ((await engine.call('listImages', { limit: 1 })) as ImagePage).items[0].id;
     const all = (await engine.call('similar', { id, k: 20 })) as SimilarResult;
