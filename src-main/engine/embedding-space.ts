@@ -216,13 +216,8 @@ export class EmbeddingSpace {
    * duplicates). Its own index is kept in memory and brought up to date on each call.
    */
   duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
-    const listed = this.listed();
-    const vectors = this.nearDupStore.get(listed.map((i) => i.hash));
-    const byId = new Map<number, Float32Array>();
-    listed.forEach((img, i) => {
-      const v = vectors[i];
-      if (v) byId.set(img.id, v);
-    });
+    const { ids, features } = this.withFeatures(this.listed(), this.nearDupStore);
+    const byId = new Map(ids.map((id, i) => [id, features[i]] as const));
     const index = (this.nearDupIndex ??= createIndex(NEAR_DUPLICATE_DIM, byId.size));
     for (const id of index.ids()) if (!byId.has(id)) index.remove(id);
     const fresh = [...byId.keys()].filter((id) => !index.has(id));
@@ -256,16 +251,9 @@ export class EmbeddingSpace {
       if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
       else if (mine.length > 1) ambiguous++;
     }
-    const feats = this.store.get(rows.map((r) => r.hash));
-    const out = { ids: [] as number[], features: [] as Float32Array[], labels: [] as string[], ambiguous };
-    rows.forEach((r, i) => {
-      const f = feats[i];
-      if (!f) return;
-      out.ids.push(r.id);
-      out.features.push(f);
-      out.labels.push(r.label);
-    });
-    return out;
+    const { ids, features } = this.withFeatures(rows);
+    const labelOf = new Map(rows.map((r) => [r.id, r.label]));
+    return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
   }
 
   /** Cached features of these images (undefined where not embedded yet). */
@@ -276,11 +264,9 @@ export class EmbeddingSpace {
 
   /** The active head's embeddings of all indexed images. */
   allEmbeddings(): Map<number, Float32Array> {
-    const listed = this.listed().filter((i) => this.index.has(i.id));
-    const features = this.store.get(listed.map((i) => i.hash));
-    const have = listed.filter((_, i) => features[i] !== undefined);
-    const vectors = this.head.embed(features.filter((f): f is Float32Array => f !== undefined));
-    return new Map(have.map((img, i) => [img.id, vectors[i]] as const));
+    const { ids, features } = this.withFeatures(this.listed().filter((i) => this.index.has(i.id)));
+    const vectors = this.head.embed(features);
+    return new Map(ids.map((id, i) => [id, vectors[i]] as const));
   }
 
   /** Embeddings of features under a given model's head (the active one when undefined). */
@@ -307,17 +293,7 @@ export class EmbeddingSpace {
       const fresh = createIndex(head.outputDim, listed.length);
       const chunk = 2048;
       for (let s = 0; s < listed.length; s += chunk) {
-        const part = listed.slice(s, s + chunk);
-        const feats = this.store.get(part.map((i) => i.hash));
-        const ids: number[] = [];
-        const fs: Float32Array[] = [];
-        part.forEach((img, j) => {
-          const f = feats[j];
-          if (f) {
-            ids.push(img.id);
-            fs.push(f);
-          }
-        });
+        const { ids, features: fs } = this.withFeatures(listed.slice(s, s + chunk));
         if (ids.length) fresh.add(ids, head.embed(fs));
         onProgress?.(Math.min(s + chunk, listed.length), listed.length);
       }
@@ -370,19 +346,23 @@ export class EmbeddingSpace {
     return [...this.catalog.eachImage()].map((i) => ({ id: i.id, hash: i.contentHash, path: i.path }));
   }
 
-  /** Adds every image of `images` whose feature is cached and that the index lacks. */
-  private addToIndex(images: ListedImage[]): number {
-    const todo = images.filter((i) => !this.index.has(i.id));
-    const features = this.store.get(todo.map((i) => i.hash));
-    const ids: number[] = [];
-    const feats: Float32Array[] = [];
-    todo.forEach((img, i) => {
-      const f = features[i];
+  /** The images whose features `store` holds, with those features, in the same order. */
+  private withFeatures(images: readonly { id: number; hash: string }[], store = this.store): { ids: number[]; features: Float32Array[] } {
+    const cached = store.get(images.map((i) => i.hash));
+    const out = { ids: [] as number[], features: [] as Float32Array[] };
+    images.forEach((img, i) => {
+      const f = cached[i];
       if (f) {
-        ids.push(img.id);
-        feats.push(f);
+        out.ids.push(img.id);
+        out.features.push(f);
       }
     });
+    return out;
+  }
+
+  /** Adds every image of `images` whose feature is cached and that the index lacks. */
+  private addToIndex(images: ListedImage[]): number {
+    const { ids, features: feats } = this.withFeatures(images.filter((i) => !this.index.has(i.id)));
     if (ids.length > 0) {
       this.index.add(ids, this.head.embed(feats));
       this.saveIndex();
