@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { LabelStore } from './label-store.js';
-import type { FailureRecord } from './types.js';
+import type { FailureRecord, ImageFacts } from './types.js';
 
 export type PathStatus = 'live' | 'removed' | 'failed';
 
@@ -16,15 +16,7 @@ export interface PathState {
   status: PathStatus;
 }
 
-/** What decoding a file taught us about its content. */
-export interface ImageFacts {
-  contentHash: string;
-  size: number;
-  width: number;
-  height: number;
-  format: string;
-  takenAt: string | null;
-}
+export type { ImageFacts } from './types.js';
 
 export type IngestOp =
   | { kind: 'live'; path: string; rootId: number; size: number; mtimeMs: number; image: ImageFacts; label?: string }

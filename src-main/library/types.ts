@@ -11,8 +11,8 @@ export interface ImageSummary {
   labels: string[];
 }
 
-export interface ImageDetail {
-  id: number;
+/** What decoding a file taught us about its content. */
+export interface ImageFacts {
   contentHash: string;
   size: number;
   /** Dimensions as displayed, after EXIF orientation. */
@@ -22,6 +22,10 @@ export interface ImageDetail {
   format: string;
   /** EXIF DateTimeOriginal as `YYYY-MM-DDTHH:MM:SS` (camera local time), or null. */
   takenAt: string | null;
+}
+
+export interface ImageDetail extends ImageFacts {
+  id: number;
   status: 'ok' | 'failed';
   error: string | null;
   addedAt: number;
