@@ -1,25 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app when the Electron binary is there; otherwise browser mode,
 // said in one line, so a machine without Electron (or a screen) still gets the app.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { electronBinary } from './electron-binary.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    const dir = path.dirname(require.resolve('electron/package.json'));
-    const rel = readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
-    const bin = path.join(dir, 'dist', rel);
-    return existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
 
 function run(cmd, args) {
   const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' });

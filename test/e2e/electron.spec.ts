@@ -2,26 +2,13 @@
 // binary, which `npm install` fetches from the internet on first use; on machines without it
 // (ours) every test here is skipped, saying so.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { electronBinary } from '../../bin/electron-binary.js';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const require = createRequire(import.meta.url);
-
-/** The Electron executable, when its binary was downloaded (the same test as `npm start`). */
-function electronBinary(): string | null {
-  try {
-    const dir = path.dirname(require.resolve('electron/package.json'));
-    const rel = readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
-    const bin = path.join(dir, 'dist', rel);
-    return existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
 
 const binary = electronBinary();
 const why = 'node_modules/electron/dist is missing: it downloads on first use, which needs the internet';
