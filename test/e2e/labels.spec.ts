@@ -39,15 +39,16 @@ test('the labels sidebar counts each label and filters the grid; keyboard labell
 
   // Number keys apply the sidebar's labels in order: 2 is the second row.
   await sidebar.getByRole('button', { name: /All photos/ }).click();
+  await expect(thumbs).toHaveCount(12); // the filtered grid is gone before we pick a photo from it
   const second = await sidebar.locator('button[data-label]').nth(1).getAttribute('data-label');
   const before = Number(await row(second!).getByTestId('label-count').textContent());
-  const target = thumbs.nth(0);
-  const targetId = await target.getAttribute('data-image-id');
+  const targetId = await thumbs.nth(0).getAttribute('data-image-id');
+  const target = grid.locator(`button[data-image-id="${targetId}"]`);
   const hadIt = (await target.getByTestId('thumb-labels').textContent())?.split(', ').includes(second!) ?? false;
   await target.click({ modifiers: ['Control'] });
   await page.keyboard.press('2');
   await expect(row(second!).getByTestId('label-count')).toHaveText(String(before + (hadIt ? 0 : 1)));
-  await expect(grid.locator(`button[data-image-id="${targetId}"]`).getByTestId('thumb-labels')).toContainText(second!);
+  await expect(target.getByTestId('thumb-labels')).toContainText(second!);
 
   // Escape clears a selection without labelling anything.
   await thumbs.nth(4).click({ modifiers: ['Control'] });
