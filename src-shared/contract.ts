@@ -113,6 +113,8 @@ export interface TrainSummary {
   bestEpoch: number;
   epochs: number;
   seconds: number;
+  /** Whether the backbone's last blocks were fine-tuned too. */
+  deep: boolean;
   /** Labelled images trained on and marked pairs used. */
   images: number;
   pairs: number;
@@ -320,6 +322,11 @@ export const calls = {
         holdoutLabels: z.array(z.string().min(1)).optional(),
         seed: z.number().int().optional(),
         embeddingDim: z.number().int().min(2).max(2048).optional(),
+        /**
+         * Also fine-tune the backbone's last blocks (block_15, block_16, Conv_1), not only the
+         * head: slower, and the new model re-embeds every photo through its blocks.
+         */
+        deep: z.boolean().optional(),
       })
       .strict(),
   ),

@@ -1,7 +1,9 @@
-// The library as vectors: backbone features (cached by content), the active head that turns
+// The library as vectors: backbone features (cached by content), the active model that turns
 // them into embeddings, and the index that answers "find similar" over them. One index per
-// model version lives in index/, so switching models never rebuilds from the CNN.
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+// model version lives in index/, so switching models never rebuilds from the CNN — except for
+// deeply fine-tuned models, whose own features must first be computed for photos they have not
+// seen (model-parts.ts).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ContractError,
@@ -13,28 +15,41 @@ import {
   type SimilarResult,
 } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
-import { Head } from '../learn/head.js';
 import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
-import { NEAR_DUPLICATE_DIM, splitPooledNearDuplicate } from '../model/descriptor.js';
+import { NEAR_DUPLICATE_DIM, splitDescriptor } from '../model/descriptor.js';
 import { FeatureExtractor } from '../model/extractor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
-import { createIndex, findDuplicateGroups, loadIndex, type LiveIndex } from '../search/index.js';
+import { createIndex, findDuplicateGroups, type LiveIndex } from '../search/index.js';
+import {
+  disposeModelParts,
+  loadModelParts,
+  modelFeatures,
+  openModelIndex,
+  saveModelIndex,
+  TunedFeatureStores,
+  type ModelParts,
+} from './model-parts.js';
+
+export { modelDir } from './model-parts.js';
 
 export interface EmbedProgress {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, rate: number | null) => void;
 }
 
+export interface SwitchProgress {
+  signal?: AbortSignal;
+  /** Photos run through a fine-tuned model's blocks (only for such models, only those it lacks). */
+  onEmbed?: (done: number, total: number, rate: number | null) => void;
+  /** Embeddings added to the model's new index. */
+  onIndex?: (done: number, total: number) => void;
+}
+
 interface ListedImage {
   id: number;
   hash: string;
   path: string;
-}
-
-interface IndexMeta {
-  featureId: string;
-  modelId: number | null;
 }
 
 /** Photos extracted between two writes to the feature cache (and index updates). */
@@ -57,9 +72,9 @@ export class EmbeddingSpace {
     private readonly catalog: Catalog,
     private readonly store: FeatureStore,
     private readonly nearDupStore: FeatureStore,
-    private head: Head,
+    private readonly tuned: TunedFeatureStores,
+    private active: ModelParts,
     private index: LiveIndex,
-    private modelId: number | null,
   ) {}
 
   /** The index answering queries now (hard-pair proposals reuse it). */
@@ -71,25 +86,22 @@ export class EmbeddingSpace {
     const featureId = backboneId(nsfwjsVersion());
     const store = FeatureStore.open(catalog.paths.features, featureId, BACKBONE_FEATURE_DIM);
     const nearDupStore = FeatureStore.open(catalog.paths.features, `${featureId}#near-duplicate-v1`, NEAR_DUPLICATE_DIM);
-    let modelId = catalog.activeModel()?.id ?? null;
-    let head = Head.identity(BACKBONE_FEATURE_DIM);
-    if (modelId !== null) {
-      try {
-        head = await Head.load(modelDir(catalog, modelId));
-      } catch {
-        // Its files are gone or unreadable: fall back to the pretrained space rather than fail.
-        modelId = null;
-        catalog.setActiveModel(null);
-      }
+    const tuned = new TunedFeatureStores(catalog, featureId);
+    let parts: ModelParts;
+    try {
+      parts = await loadModelParts(catalog, catalog.activeModel()?.id ?? null, store, tuned);
+    } catch {
+      // Its files are gone or unreadable: fall back to the pretrained space rather than fail.
+      catalog.setActiveModel(null);
+      parts = await loadModelParts(catalog, null, store, tuned);
     }
-    const index = openIndex(catalog, featureId, modelId, head.outputDim);
-    const space = new EmbeddingSpace(catalog, store, nearDupStore, head, index, modelId);
+    const space = new EmbeddingSpace(catalog, store, nearDupStore, tuned, parts, openModelIndex(catalog, parts));
     space.syncIndex();
     return space;
   }
 
   get activeModelId(): number | null {
-    return this.modelId;
+    return this.active.id;
   }
 
   get featureDim(): number {
@@ -106,52 +118,17 @@ export class EmbeddingSpace {
   }
 
   /**
-   * Computes missing features, embeds them with the active head, and updates the index. One
-   * forward pass gives both the pooled features ("similar", training) and the near-duplicate
-   * descriptor ("duplicates"); both are cached by content, in chunks, so a stopped run keeps
-   * its finished part.
+   * Computes missing features, embeds them with the active model, and updates the index. One
+   * forward pass gives the pooled features ("similar", training), the near-duplicate
+   * descriptor ("duplicates") and, for a fine-tuned model, its own features; all are cached by
+   * content, in chunks, so a stopped run keeps its finished part.
    */
   async embedPending(opts: EmbedProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
     const listed = this.listed();
     const todo = listed.filter((i) => !this.index.has(i.id));
-    const failed: Failure[] = [];
-    const lacking = new Set([
-      ...this.store.missing(listed.map((i) => i.hash)),
-      ...this.nearDupStore.missing(listed.map((i) => i.hash)),
-    ]);
-    const needing = [...new Map(listed.filter((i) => lacking.has(i.hash)).map((i) => [i.hash, i])).values()];
-    const start = Date.now();
-    if (needing.length > 0) {
-      const extractor = await this.getExtractor();
-      for (let s = 0; s < needing.length; s += EXTRACT_CHUNK) {
-        const part = needing.slice(s, s + EXTRACT_CHUNK);
-        const out = await extractor.extract(
-          part.map((i) => i.path),
-          {
-            signal: opts.signal,
-            onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)),
-          },
-        );
-        const pooled: [string, Float32Array][] = [];
-        const nearDup: [string, Float32Array][] = [];
-        out.forEach((v, j) => {
-          if (v instanceof Error) {
-            failed.push({ path: part[j].path, error: v.message });
-            return;
-          }
-          const split = splitPooledNearDuplicate(v);
-          pooled.push([part[j].hash, split.pooled.slice()]);
-          nearDup.push([part[j].hash, split.nearDuplicate.slice()]);
-        });
-        this.store.putMany(pooled);
-        this.nearDupStore.putMany(nearDup);
-        // Index as we go, so a long first import is searchable before it ends.
-        this.addToIndex(todo);
-      }
-    }
+    const failed = await this.extractMissing(listed, this.active, opts, () => this.addToIndex(todo));
     const embedded = this.addToIndex(todo);
     this.syncIndex();
-    opts.onProgress?.(needing.length, needing.length, rateSince(start, needing.length));
     return { embedded, failed };
   }
 
@@ -173,11 +150,11 @@ export class EmbeddingSpace {
       if (image && image.paths.length > 0) {
         queryId = image.id;
         name = image.paths[0];
-        const [feature] = this.store.get([image.contentHash]);
+        const [feature] = this.active.features.get([image.contentHash]);
         if (!feature) {
           throw new ContractError(`image #${image.id} is not embedded yet: wait for indexing to finish`, 'conflict');
         }
-        query = { embedding: this.head.embed([feature])[0], nearDuplicate: this.nearDupStore.get([image.contentHash])[0] };
+        query = { embedding: this.active.head.embed([feature])[0], nearDuplicate: this.nearDupStore.get([image.contentHash])[0] };
       } else {
         name = req.path!;
         query = await this.embedOutside(req.path!);
@@ -256,57 +233,85 @@ export class EmbeddingSpace {
     return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
   }
 
-  /** Cached features of these images (undefined where not embedded yet). */
+  /** The pretrained backbone's features of these images (undefined where not embedded yet). */
   featuresOf(ids: readonly number[]): (Float32Array | undefined)[] {
-    const hashes = ids.map((id) => this.catalog.getImage(id)?.contentHash ?? '');
-    return this.store.get(hashes);
+    return this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
   }
 
-  /** The active head's embeddings of all indexed images. */
+  /**
+   * Embeddings under a model (the active one when undefined) of those of `ids` whose features
+   * that model has, in the order given; a fine-tuned model has features only for photos it has
+   * embedded.
+   */
+  async embeddingsOf(modelId: number | null | undefined, ids: readonly number[]): Promise<{ ids: number[]; vectors: Float32Array[] }> {
+    const images = ids.map((id) => ({ id, hash: this.catalog.getImage(id)?.contentHash ?? '' }));
+    const embed = (parts: ModelParts) => {
+      const have = this.withFeatures(images, parts.features);
+      return { ids: have.ids, vectors: parts.head.embed(have.features) };
+    };
+    if (modelId === undefined || modelId === this.active.id) return embed(this.active);
+    const parts = await loadModelParts(this.catalog, modelId, this.store, this.tuned);
+    try {
+      return embed(parts);
+    } finally {
+      disposeModelParts(parts);
+    }
+  }
+
+  /** The active model's embeddings of all indexed images. */
   allEmbeddings(): Map<number, Float32Array> {
-    const { ids, features } = this.withFeatures(this.listed().filter((i) => this.index.has(i.id)));
-    const vectors = this.head.embed(features);
+    const { ids, features } = this.withFeatures(this.listed().filter((i) => this.index.has(i.id)), this.active.features);
+    const vectors = this.active.head.embed(features);
     return new Map(ids.map((id, i) => [id, vectors[i]] as const));
   }
 
-  /** Embeddings of features under a given model's head (the active one when undefined). */
-  async embedWith(modelId: number | null | undefined, features: Float32Array[]): Promise<Float32Array[]> {
-    if (modelId === undefined || modelId === this.modelId) return this.head.embed(features);
-    const head = await this.loadHead(modelId);
+  /** Whether switching to this model first needs photos run through its fine-tuned blocks. */
+  async needsEmbedding(modelId: number | null): Promise<boolean> {
+    if (modelId === null || modelId === this.active.id) return false;
+    const parts = await loadModelParts(this.catalog, modelId, this.store, this.tuned);
     try {
-      return head.embed(features);
+      return parts.tail !== null && parts.features.missing(this.listed().map((i) => i.hash)).length > 0;
     } finally {
-      head.dispose();
+      disposeModelParts(parts);
     }
   }
 
   /**
-   * Makes a model the active one: its head embeds the cached features (a matrix product, no
-   * CNN pass), its index is loaded or built, and only then does the switch happen, in one step.
+   * Makes a model the active one. A head-only model embeds the cached features (a matrix
+   * product, no CNN pass); a fine-tuned one first runs the photos it has not seen through its
+   * blocks. Its index is loaded or built, and only then does the switch happen, in one step: a
+   * cancelled or failed switch leaves the active model as it was.
    */
-  async switchModel(modelId: number | null, onProgress?: (done: number, total: number) => void): Promise<void> {
-    const head = await this.loadHead(modelId);
-    let index = openIndex(this.catalog, this.store.featureId, modelId, head.outputDim);
-    const listed = this.listed();
-    const missing = listed.filter((i) => !index.has(i.id));
-    if (missing.length > 0) {
-      const fresh = createIndex(head.outputDim, listed.length);
-      const chunk = 2048;
-      for (let s = 0; s < listed.length; s += chunk) {
-        const { ids, features: fs } = this.withFeatures(listed.slice(s, s + chunk));
-        if (ids.length) fresh.add(ids, head.embed(fs));
-        onProgress?.(Math.min(s + chunk, listed.length), listed.length);
+  async switchModel(modelId: number | null, opts: SwitchProgress = {}): Promise<void> {
+    const parts = await loadModelParts(this.catalog, modelId, this.store, this.tuned);
+    try {
+      const listed = this.listed();
+      if (parts.tail) {
+        await this.extractMissing(listed, parts, { signal: opts.signal, onProgress: opts.onEmbed });
+        if (opts.signal?.aborted) throw new Error('cancelled');
       }
-      index = fresh;
-      index.save(indexFile(this.catalog, modelId));
-      writeFileAtomic(`${indexFile(this.catalog, modelId)}.meta.json`, JSON.stringify({ featureId: this.store.featureId, modelId }));
+      let index = openModelIndex(this.catalog, parts);
+      const { ids: withFeatures } = this.withFeatures(listed, parts.features);
+      if (withFeatures.some((id) => !index.has(id))) {
+        const fresh = createIndex(parts.head.outputDim, listed.length);
+        const chunk = 2048;
+        for (let s = 0; s < listed.length; s += chunk) {
+          const { ids, features } = this.withFeatures(listed.slice(s, s + chunk), parts.features);
+          if (ids.length) fresh.add(ids, parts.head.embed(features));
+          opts.onIndex?.(Math.min(s + chunk, listed.length), listed.length);
+        }
+        index = fresh;
+        saveModelIndex(this.catalog, index, parts);
+      }
+      const old = this.active;
+      this.active = parts;
+      this.index = index;
+      this.catalog.setActiveModel(modelId);
+      if (old !== parts) disposeModelParts(old);
+    } catch (err) {
+      disposeModelParts(parts);
+      throw err;
     }
-    const old = this.head;
-    this.head = head;
-    this.index = index;
-    this.modelId = modelId;
-    this.catalog.setActiveModel(modelId);
-    if (old !== head) old.dispose();
     this.syncIndex();
   }
 
@@ -314,32 +319,72 @@ export class EmbeddingSpace {
     const extractor = this.extractor;
     this.extractor = null;
     if (extractor) await (await extractor).close();
+    disposeModelParts(this.active);
     this.store.close();
     this.nearDupStore.close();
+    this.tuned.close();
   }
 
   // ---- internals ----------------------------------------------------------------------
 
-  private async loadHead(modelId: number | null): Promise<Head> {
-    if (modelId === null) return Head.identity(this.store.dim);
-    return Head.load(modelDir(this.catalog, modelId));
+  private getExtractor(): Promise<FeatureExtractor> {
+    this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate+tail-input' });
+    return this.extractor;
   }
 
-  private getExtractor(): Promise<FeatureExtractor> {
-    this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate' });
-    return this.extractor;
+  /**
+   * Runs the CNN over those of `images` lacking pooled features, the near-duplicate descriptor,
+   * or `parts`' own features, and caches all three, chunk by chunk (`afterChunk` runs after each).
+   * Photos that cannot be read are returned as failures; the rest go on.
+   */
+  private async extractMissing(images: ListedImage[], parts: ModelParts, opts: EmbedProgress, afterChunk?: () => void): Promise<Failure[]> {
+    const hashes = images.map((i) => i.hash);
+    const lacking = new Set([
+      ...this.store.missing(hashes),
+      ...this.nearDupStore.missing(hashes),
+      ...(parts.features === this.store ? [] : parts.features.missing(hashes)),
+    ]);
+    const needing = [...new Map(images.filter((i) => lacking.has(i.hash)).map((i) => [i.hash, i])).values()];
+    const failed: Failure[] = [];
+    if (needing.length === 0) return failed;
+    const start = Date.now();
+    const extractor = await this.getExtractor();
+    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
+      const part = needing.slice(s, s + EXTRACT_CHUNK);
+      const out = await extractor.extract(
+        part.map((i) => i.path),
+        { signal: opts.signal, onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)) },
+      );
+      const ok: { hash: string; pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array }[] = [];
+      out.forEach((v, j) => {
+        if (v instanceof Error) return failed.push({ path: part[j].path, error: v.message });
+        const { pooled, nearDuplicate, tailInput } = splitDescriptor(v, BACKBONE_FEATURE_DIM);
+        if (!tailInput) throw new Error('the extractor returned no block_14_add activations');
+        ok.push({ hash: part[j].hash, pooled, nearDuplicate, tailInput });
+      });
+      this.store.putMany(ok.map((r) => [r.hash, r.pooled.slice()] as const));
+      this.nearDupStore.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
+      if (parts.features !== this.store) {
+        const own = modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
+        parts.features.putMany(ok.map((r, k) => [r.hash, own[k]] as const));
+      }
+      afterChunk?.();
+    }
+    opts.onProgress?.(needing.length, needing.length, rateSince(start, needing.length));
+    return failed;
   }
 
   /** A photo from outside the library: embedded for the query only, never added. */
   private async embedOutside(input: string | Buffer): Promise<{ embedding: Float32Array; nearDuplicate: Float32Array }> {
     const extractor = await this.getExtractor();
-    const [both] = await extractor.extract([input]);
-    if (both instanceof Error) {
+    const [all] = await extractor.extract([input]);
+    if (all instanceof Error) {
       const what = typeof input === 'string' ? input : 'the dropped file';
-      throw new ContractError(`cannot read ${what} as an image: ${both.message}`, 'bad-request');
+      throw new ContractError(`cannot read ${what} as an image: ${all.message}`, 'bad-request');
     }
-    const { pooled, nearDuplicate } = splitPooledNearDuplicate(both);
-    return { embedding: this.head.embed([pooled])[0], nearDuplicate };
+    const { pooled, nearDuplicate, tailInput } = splitDescriptor(all, BACKBONE_FEATURE_DIM);
+    const [feature] = modelFeatures(this.active, [pooled], [tailInput!]);
+    return { embedding: this.active.head.embed([feature])[0], nearDuplicate };
   }
 
   private listed(): ListedImage[] {
@@ -347,7 +392,7 @@ export class EmbeddingSpace {
   }
 
   /** The images whose features `store` holds, with those features, in the same order. */
-  private withFeatures(images: readonly { id: number; hash: string }[], store = this.store): { ids: number[]; features: Float32Array[] } {
+  private withFeatures(images: readonly { id: number; hash: string }[], store: FeatureStore = this.store): { ids: number[]; features: Float32Array[] } {
     const cached = store.get(images.map((i) => i.hash));
     const out = { ids: [] as number[], features: [] as Float32Array[] };
     images.forEach((img, i) => {
@@ -362,9 +407,9 @@ export class EmbeddingSpace {
 
   /** Adds every image of `images` whose feature is cached and that the index lacks. */
   private addToIndex(images: ListedImage[]): number {
-    const { ids, features: feats } = this.withFeatures(images.filter((i) => !this.index.has(i.id)));
+    const { ids, features: feats } = this.withFeatures(images.filter((i) => !this.index.has(i.id)), this.active.features);
     if (ids.length > 0) {
-      this.index.add(ids, this.head.embed(feats));
+      this.index.add(ids, this.active.head.embed(feats));
       this.saveIndex();
     }
     return ids.length;
@@ -384,10 +429,7 @@ export class EmbeddingSpace {
   }
 
   private saveIndex(): void {
-    const file = indexFile(this.catalog, this.modelId);
-    this.index.save(file);
-    const meta: IndexMeta = { featureId: this.store.featureId, modelId: this.modelId };
-    writeFileAtomic(`${file}.meta.json`, JSON.stringify(meta));
+    saveModelIndex(this.catalog, this.index, this.active);
   }
 
   private toHits(hits: { id: number; score: number }[]): Hit[] {
@@ -407,35 +449,4 @@ function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
-}
-
-export function modelDir(catalog: Catalog, modelId: number): string {
-  return path.join(catalog.paths.models, String(modelId));
-}
-
-function indexFile(catalog: Catalog, modelId: number | null): string {
-  return path.join(catalog.paths.index, `${modelId === null ? 'pretrained' : `model-${modelId}`}.index`);
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-/** The saved index of a model when it matches the current features, else a new empty one. */
-function openIndex(catalog: Catalog, featureId: string, modelId: number | null, dim: number): LiveIndex {
-  const file = indexFile(catalog, modelId);
-  try {
-    if (existsSync(file)) {
-      const meta = JSON.parse(readFileSync(`${file}.meta.json`, 'utf8')) as IndexMeta;
-      if (meta.featureId === featureId && meta.modelId === modelId) {
-        const index = loadIndex(file);
-        if (index.dim === dim) return index;
-      }
-    }
-  } catch {
-    // A missing, partial or stale index is rebuilt from the cached features.
-  }
-  return createIndex(dim, catalog.countImages());
 }

@@ -170,6 +170,24 @@ export class Engine implements EngineLike {
     });
   }
 
+  /**
+   * A fine-tuned model must first run the photos it has not seen through its blocks: that is
+   * long work, so it runs as a job (progress, cancel) and the call answers when it ends.
+   */
+  private async switchAsJob(id: number | null): Promise<void> {
+    const jobId = this.jobs.enqueue('embed', { model: id }, async (ctx) => {
+      await this.learning.useModel(id, {
+        signal: ctx.signal,
+        onEmbed: (done, total, rate) => ctx.progress({ phase: "embedding with the model's blocks", done, total, rate }),
+        onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
+      });
+      return { kind: 'embed', embedded: this.space.embeddedCount(), failed: [] };
+    });
+    const end = await this.jobs.ended(jobId);
+    if (end.state === 'cancelled') throw new ContractError('switching models was cancelled; the active model is unchanged', 'conflict');
+    if (end.state === 'failed') throw new ContractError(`switching models failed: ${end.message ?? 'unknown error'}`, 'failed');
+  }
+
   private embedPending(ctx: JobContext) {
     return this.space.embedPending({
       signal: ctx.signal,
@@ -276,7 +294,8 @@ export class Engine implements EngineLike {
       models: async () => this.learning.models(),
       useModel: async ({ id }) => {
         if (this.jobs.isBusy('train')) throw new ContractError('wait for training to finish before switching models', 'conflict');
-        await this.learning.useModel(id);
+        if (await this.space.needsEmbedding(id)) await this.switchAsJob(id);
+        else await this.learning.useModel(id);
         this.emit('modelChanged', { active: id });
         this.libraryChanged();
         return { active: id };

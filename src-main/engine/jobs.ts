@@ -29,6 +29,7 @@ const ENDED: JobState[] = ['done', 'failed', 'cancelled'];
 export class JobRunner {
   private readonly queue: Entry[] = [];
   private readonly recent: Entry[] = [];
+  private readonly waiters = new Map<number, ((p: JobProgress) => void)[]>();
   private current: Entry | null = null;
   private idle: Promise<void> = Promise.resolve();
   /** Set while the engine shuts down: stopped jobs stay unfinished in the store, to resume. */
@@ -92,6 +93,13 @@ export class JobRunner {
     for (const e of this.queue.splice(0)) this.finish(e, 'cancelled', null);
     this.current?.controller.abort();
     await this.idle;
+  }
+
+  /** Resolves with a job's last progress once it is done, failed or cancelled. */
+  ended(jobId: number): Promise<JobProgress> {
+    const known = this.recent.find((e) => e.progress.jobId === jobId);
+    if (known && ENDED.includes(known.progress.state)) return Promise.resolve({ ...known.progress });
+    return new Promise((resolve) => this.waiters.set(jobId, [...(this.waiters.get(jobId) ?? []), resolve]));
   }
 
   /** Resolves when the queue is empty. */
@@ -160,6 +168,8 @@ export class JobRunner {
     if (state === 'cancelled') p.message = 'cancelled';
     if (result?.kind === 'error') p.message = result.message;
     this.publish(entry);
+    for (const resolve of this.waiters.get(p.jobId) ?? []) resolve({ ...p });
+    this.waiters.delete(p.jobId);
   }
 
   private publish(entry: Entry): void {

@@ -1,7 +1,8 @@
 // Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
 // switch), evaluation of any model, model versions, and hard pairs for the user to judge.
-import { mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import {
   ContractError,
   type HardPairView,
@@ -13,9 +14,16 @@ import {
 } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../learn/metrics.js';
-import { trainHead } from '../learn/trainer.js';
+import type { NamedWeight } from '../learn/backbone-tail.js';
+import { fineTuneBackbone, type FineTuneOptions, type FineTuneResult } from '../learn/backbone-finetune.js';
+import { cacheActivations, loadFineTunableBackbone } from '../learn/backbone-trunk.js';
+import { saveTail } from '../learn/tail-file.js';
+import { trainHead, type TrainProgress } from '../learn/trainer.js';
+import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
+import { decodeForBackbone } from '../model/preprocess.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
-import { modelDir, type EmbeddingSpace } from './embedding-space.js';
+import type { EmbeddingSpace, SwitchProgress } from './embedding-space.js';
+import { modelDir, modelFilesExist } from './model-parts.js';
 import type { JobContext } from './jobs.js';
 
 export function toMetrics(m: RetrievalMetrics | null | undefined): Metrics | null {
@@ -58,32 +66,21 @@ export class Learning {
       const b = position.get(p.b);
       return a === undefined || b === undefined ? [] : [{ a, b, match: p.verdict === 'match' }];
     });
-    const epochs = req.epochs ?? 30;
-    ctx.progress({ phase: 'training', done: 0, total: epochs, message: `${data.ids.length} images, ${distinct.size} labels, ${pairs.length} pairs` });
-    const result = await trainHead({
-      features: data.features,
-      labels: data.labels,
-      pairs,
-      loss: req.loss,
-      miner: req.miner,
-      epochs,
-      seed: req.seed ?? 1,
-      holdoutLabels: req.holdoutLabels,
-      embeddingDim: req.embeddingDim,
-      signal: ctx.signal,
-      onProgress: (p) => {
+    const deep = req.deep ?? false;
+    const epochs = req.epochs ?? (deep ? 10 : 30);
+    const settings = {
+      labels: data.labels, pairs, loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
+      holdoutLabels: req.holdoutLabels, embeddingDim: req.embeddingDim, signal: ctx.signal,
+      onProgress: (p: TrainProgress) => {
         this.onTrainProgress({
-          jobId: ctx.jobId,
-          epoch: p.epoch,
-          epochs: p.epochs,
-          step: p.step,
-          steps: p.steps,
-          loss: p.loss,
-          validation: toMetrics(p.validation),
+          jobId: ctx.jobId, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, loss: p.loss, validation: toMetrics(p.validation),
         });
         ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
       },
-    });
+    };
+    const result = deep
+      ? await this.fineTuneBlocks(data.ids, settings, ctx)
+      : { ...(await trainHead({ ...settings, features: data.features })), tail: null };
     const summary: TrainSummary = {
       modelId: null,
       before: toMetrics(result.before),
@@ -93,6 +90,7 @@ export class Learning {
       bestEpoch: result.bestEpoch,
       epochs: result.history.length,
       seconds: (Date.now() - started) / 1000,
+      deep,
       images: data.ids.length,
       pairs: pairs.length,
       ambiguous: data.ambiguous,
@@ -101,13 +99,14 @@ export class Learning {
       result.head.dispose();
       return summary; // the active model stays as it was
     }
-    // The model row exists before its files; it only becomes active once head and index are
+    // The model row exists before its files; it only becomes active once its files and index are
     // complete, so a killed engine leaves the previous model in charge.
     const record = this.catalog.createModel({
-      name: `${req.loss} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      name: `${req.loss}${deep ? ' + blocks' : ''} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       loss: req.loss,
       settings: {
         ...result.head.metadata.settings,
+        deep,
         miner: req.miner ?? null,
         holdoutLabels: req.holdoutLabels ?? [],
         labels: req.labels ?? [...distinct].sort(),
@@ -118,22 +117,61 @@ export class Learning {
     const tmp = `${dir}.partial`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(path.dirname(tmp), { recursive: true });
-    await result.head.save(tmp);
+    try {
+      await result.head.save(tmp);
+      if (result.tail) await saveTail(tmp, result.tail.weights, result.tail.backboneVersion);
+    } finally {
+      result.head.dispose();
+    }
     renameSync(tmp, dir);
-    result.head.dispose();
     ctx.progress({ phase: 're-indexing', done: 0, total: null });
-    await this.space.switchModel(record.id, (done, total) => ctx.progress({ phase: 're-indexing', done, total }));
+    await this.space.switchModel(record.id, {
+      signal: ctx.signal,
+      onEmbed: (done, total, rate) => ctx.progress({ phase: 'embedding with the new blocks', done, total, rate }),
+      onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
+    });
     return { ...summary, modelId: record.id };
   }
 
+  /**
+   * Deeper fine-tuning: the frozen blocks run once per labelled photo (and once mirrored), then
+   * the last blocks and a head train together from those activations.
+   */
+  private async fineTuneBlocks(
+    ids: number[],
+    settings: Omit<FineTuneOptions, 'tail' | 'activations'>,
+    ctx: JobContext,
+  ): Promise<FineTuneResult & { tail: { weights: NamedWeight[]; backboneVersion: string } }> {
+    if (tf.getBackend() === 'wasm') registerWasmGradKernels();
+    const backbone = await loadFineTunableBackbone();
+    try {
+      const paths = ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? '');
+      ctx.progress({ phase: 'running the frozen blocks', done: 0, total: ids.length });
+      const activations = await cacheActivations(backbone, ids.length, (i) => decodeForBackbone(paths[i]), {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ phase: 'running the frozen blocks', done, total }),
+      });
+      const tail = backbone.newTail();
+      try {
+        const result = await fineTuneBackbone({ ...settings, tail, activations });
+        return { ...result, tail: { weights: result.tailWeights, backboneVersion: backbone.version } };
+      } finally {
+        tail.dispose();
+      }
+    } finally {
+      backbone.dispose();
+    }
+  }
+
   async evaluate(req: ParsedRequest<'evaluate'>): Promise<Metrics> {
-    const data = this.space.labelledFeatures(req.labels);
-    if (data.ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');
-    if (req.model !== undefined && req.model !== null && !this.modelExists(req.model)) {
+    if (req.model !== undefined && req.model !== null && !modelFilesExist(this.catalog, req.model)) {
       throw new ContractError(`no model #${req.model}`, 'not-found');
     }
-    const embeddings = await this.space.embedWith(req.model, data.features);
-    return toMetrics(retrievalMetrics(embeddings, data.labels, [1, 10]))!;
+    const data = this.space.labelledFeatures(req.labels);
+    const labelOf = new Map(data.ids.map((id, i) => [id, data.labels[i]]));
+    const { ids, vectors } = await this.space.embeddingsOf(req.model, data.ids);
+    if (ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');
+    return toMetrics(retrievalMetrics(vectors, ids.map((id) => labelOf.get(id)!), [1, 10]))!;
   }
 
   models(): ModelSummary[] {
@@ -152,7 +190,7 @@ export class Learning {
     };
     const trained = this.catalog
       .listModels()
-      .filter((m) => this.modelExists(m.id))
+      .filter((m) => modelFilesExist(this.catalog, m.id))
       .map((m): ModelSummary => {
         const metrics = (m.metrics ?? {}) as StoredMetrics;
         return {
@@ -171,9 +209,10 @@ export class Learning {
     return [pretrained, ...trained];
   }
 
-  async useModel(id: number | null): Promise<void> {
-    if (id !== null && !this.modelExists(id)) throw new ContractError(`no model #${id}`, 'not-found');
-    await this.space.switchModel(id);
+  /** Switches models; `opts` reports the photos a fine-tuned model must first embed. */
+  async useModel(id: number | null, opts: SwitchProgress = {}): Promise<void> {
+    if (id !== null && !modelFilesExist(this.catalog, id)) throw new ContractError(`no model #${id}`, 'not-found');
+    await this.space.switchModel(id, opts);
   }
 
   hardPairs(limit: number): HardPairView[] {
@@ -201,7 +240,4 @@ export class Learning {
     }));
   }
 
-  private modelExists(id: number): boolean {
-    return this.catalog.getModel(id) !== undefined && existsSync(path.join(modelDir(this.catalog, id), 'head.json'));
-  }
 }

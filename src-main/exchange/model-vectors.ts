@@ -22,8 +22,7 @@ export async function modelVectors(catalog: Catalog, space: EmbeddingSpace, mode
     const have = rows.filter((r) => all.has(r.id));
     return { rows: have, vectors: have.map((r) => all.get(r.id)!) };
   }
-  const features = space.featuresOf(rows.map((r) => r.id));
-  const have = rows.filter((_, j) => features[j] !== undefined);
-  const vectors = await space.embedWith(model, features.filter((f): f is Float32Array => f !== undefined));
-  return { rows: have, vectors };
+  const { ids, vectors } = await space.embeddingsOf(model, rows.map((r) => r.id));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { rows: ids.map((id) => byId.get(id)!), vectors };
 }

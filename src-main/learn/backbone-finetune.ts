@@ -11,11 +11,12 @@ import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
 import { createMiner, type MinerName } from './miners/index.js';
 import { seededRandom, subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
-import { splitForTraining } from './split.js';
+import { splitForTraining, type MarkedPair } from './split.js';
+import { withMarkedPairs } from './marked-pairs.js';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE, type CachedActivations } from './backbone-trunk.js';
 import type { EpochRecord, TrainProgress } from './trainer.js';
-import type { TripletTuples } from './tuples.js';
+import type { PairTuples, TripletTuples } from './tuples.js';
 
 export interface FineTuneOptions {
   /** The tail to train, in place (e.g. FineTunableBackbone.newTail()); the caller owns it. */
@@ -23,6 +24,10 @@ export interface FineTuneOptions {
   /** Per photo, from cacheActivations. */
   activations: CachedActivations[];
   labels: (string | null)[];
+  /** The user's marked pairs, as indices into `activations`. */
+  pairs?: MarkedPair[];
+  /** Marked pairs mixed into each step (default 4). */
+  pairsPerBatch?: number;
   loss: LossName;
   miner?: MinerName;
   epochs?: number;
@@ -80,7 +85,8 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
   if (activations.length !== labels.length) throw new Error(`${labels.length} labels for ${activations.length} photos`);
 
-  const split = splitForTraining(labels, [], {
+  const pairsPerBatch = opts.pairsPerBatch ?? 4;
+  const split = splitForTraining(labels, opts.pairs ?? [], {
     validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
   });
   if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
@@ -106,6 +112,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const tailVars = new Set(tail.variables().map((v) => v.name));
   const headVars = new Set(head.variables().map((v) => v.name));
 
+  let pairCursor = 0;
   const history: EpochRecord[] = [];
   const snapshot = () => ({ tail: tail.getWeights(), head: head.getWeights() });
   let best = { epoch: 0, mapAtR: -Infinity, weights: snapshot() };
@@ -123,8 +130,9 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
           cancelled = true;
           break;
         }
-        const rows = batches[step - 1];
-        const stepLoss = trainStep(rows);
+        const { rows, pairs } = withMarkedPairs(batches[step - 1], split.trainPairs, pairsPerBatch, pairCursor);
+        pairCursor += pairs.a.length;
+        const stepLoss = trainStep(rows, pairs);
         lossSum += stepLoss;
         opts.onProgress?.({ epoch, epochs, step, steps: batches.length, loss: stepLoss, elapsedMs: Date.now() - t0 });
         await yieldToEventLoop();
@@ -156,7 +164,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     loss: opts.loss,
     settings: {
       kind: 'backbone-finetune', loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, backboneLr, proxyLr,
-      embeddingDim, seed, patience, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
+      embeddingDim, seed, patience, pairsPerBatch, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
     },
     metrics: { before, after, unseenBefore, unseenAfter },
   };
@@ -165,7 +173,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     classNames: split.classNames, history, bestEpoch: best.epoch, cancelled,
   };
 
-  function trainStep(rows: number[]): number {
+  function trainStep(rows: number[], pairs: PairTuples): number {
     const flat = new Float32Array(rows.length * TAIL_INPUT_SIZE);
     rows.forEach((r, i) => {
       const views = activations[r].views;
@@ -181,7 +189,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
         current.dispose();
       }
       const vars = [...tail.variables(), ...head.variables(), ...loss.variables()];
-      const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(tail.apply(batch)), classes, tuples), vars);
+      const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(tail.apply(batch)), classes, tuples, pairs), vars);
       const groups: Record<'tail' | 'head' | 'proxies', { name: string; tensor: tf.Tensor }[]> = { tail: [], head: [], proxies: [] };
       for (const [name, tensor] of Object.entries(grads)) {
         (tailVars.has(name) ? groups.tail : headVars.has(name) ? groups.head : groups.proxies).push({ name, tensor });

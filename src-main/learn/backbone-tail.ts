@@ -5,8 +5,10 @@
 // are too small for batch statistics, and inference then needs no BatchNorm at all.
 import * as tf from '@tensorflow/tfjs';
 
+import { TAIL_INPUT_LAYER } from '../model/descriptor.js';
+
 /** The layer whose output is cached: everything before it stays frozen. */
-export const TAIL_INPUT_LAYER = 'block_14_add';
+export { TAIL_INPUT_LAYER };
 export const TAIL_OUTPUT_LAYER = 'flatten_1';
 
 interface KerasLayerJson {

@@ -11,9 +11,9 @@ import { BACKBONE_INPUT_SIZE } from '../model/backbone.js';
 import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology } from './backbone-tail.js';
 import type { Head } from './head.js';
 
-/** block_14_add at 224 px. */
-export const TAIL_INPUT_SHAPE: [number, number, number] = [7, 7, 160];
-export const TAIL_INPUT_SIZE = TAIL_INPUT_SHAPE[0] * TAIL_INPUT_SHAPE[1] * TAIL_INPUT_SHAPE[2];
+import { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE } from '../model/descriptor.js';
+
+export { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE };
 
 export interface FineTunableBackbone {
   /** nsfwjs's version, as in the backbone id. */
@@ -57,6 +57,8 @@ export interface CacheActivationsOptions {
   flip?: boolean;
   batchSize?: number;
   signal?: AbortSignal;
+  /** Called after each batch with the photos done so far. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function cacheActivations(
       if (ma) views.push(ma.slice(i * TAIL_INPUT_SIZE, (i + 1) * TAIL_INPUT_SIZE));
       out.push({ views });
     }
+    opts.onProgress?.(out.length, count);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;

@@ -1,12 +1,13 @@
 // The trained head: a Dense layer from backbone features to the embedding, L2-normalised, so
 // re-embedding a library after training is one matrix product per batch. The identity head
 // stands for "untrained": it only L2-normalises the backbone features.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from './losses/base.js';
 import type { RetrievalMetrics } from './metrics.js';
 import { l2NormalizeRows, matMul } from './tensor-ops.js';
+import { writeAtomic } from '../util/write-atomic.js';
 
 export const HEAD_FORMAT = 'lookalike-head/1';
 const META_FILE = 'head.json';
@@ -176,10 +177,4 @@ function newMetadata(kind: HeadMetadata['kind'], inputDim: number, outputDim: nu
     metrics: { before: null, after: null },
     createdAt: new Date().toISOString(),
   };
-}
-
-async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
 }

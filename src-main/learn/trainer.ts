@@ -11,6 +11,7 @@ import { subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { splitForTraining, type MarkedPair } from './split.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
+import { withMarkedPairs } from './marked-pairs.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -219,30 +220,6 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
       idx.dispose();
     }
   }
-}
-
-/** Appends the next few marked pairs' rows to a batch; returns pairs in batch coordinates. */
-function withMarkedPairs(batch: number[], pairs: MarkedPair[], perBatch: number, cursor: number): { rows: number[]; pairs: PairTuples } {
-  const rows = [...batch];
-  const out: PairTuples = { a: [], b: [], match: [] };
-  const take = Math.min(perBatch, pairs.length);
-  const position = new Map<number, number>();
-  rows.forEach((r, i) => position.has(r) || position.set(r, i));
-  const at = (r: number) => {
-    let i = position.get(r);
-    if (i === undefined) {
-      i = rows.push(r) - 1;
-      position.set(r, i);
-    }
-    return i;
-  };
-  for (let k = 0; k < take; k++) {
-    const p = pairs[(cursor + k) % pairs.length];
-    out.a.push(at(p.a));
-    out.b.push(at(p.b));
-    out.match.push(p.match);
-  }
-  return { rows, pairs: out };
 }
 
 function flatten(rows: Float32Array[], dim: number): Float32Array {

@@ -10,16 +10,36 @@
 //   clockwise: the query side of rotation-tolerant matching (each a pass up to block 13).
 // - 'pooled+near-duplicate': both from ONE forward pass, concatenated (1280 + 1152), split with
 //   splitPooledNearDuplicate: the near-duplicate descriptor then costs next to nothing.
+// - 'pooled+near-duplicate+tail-input': the same plus block_14_add (7x7x160 = 7840 values), the
+//   input of the blocks that deeper fine-tuning trains: a model with a fine-tuned tail embeds
+//   new photos from it without a second pass through the frozen blocks.
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from './backbone.js';
 
-export type DescriptorName = 'pooled' | 'near-duplicate' | 'near-duplicate-rot90' | 'near-duplicate-rot270' | 'pooled+near-duplicate';
+export type DescriptorName =
+  | 'pooled'
+  | 'near-duplicate'
+  | 'near-duplicate-rot90'
+  | 'near-duplicate-rot270'
+  | 'pooled+near-duplicate'
+  | 'pooled+near-duplicate+tail-input';
 
-export const DESCRIPTORS: readonly DescriptorName[] = ['pooled', 'near-duplicate', 'near-duplicate-rot90', 'near-duplicate-rot270', 'pooled+near-duplicate'];
+export const DESCRIPTORS: readonly DescriptorName[] = [
+  'pooled',
+  'near-duplicate',
+  'near-duplicate-rot90',
+  'near-duplicate-rot270',
+  'pooled+near-duplicate',
+  'pooled+near-duplicate+tail-input',
+];
 
 const NEAR_DUP_LAYER = 'block_13_expand_relu';
 const GEM_P = 3;
 export const NEAR_DUPLICATE_DIM = 1152;
+/** block_14_add at 224 px: where the frozen part of the backbone ends when fine-tuning. */
+export const TAIL_INPUT_LAYER = 'block_14_add';
+export const TAIL_INPUT_SHAPE: [number, number, number] = [7, 7, 160];
+export const TAIL_INPUT_SIZE = TAIL_INPUT_SHAPE[0] * TAIL_INPUT_SHAPE[1] * TAIL_INPUT_SHAPE[2];
 
 export function describeDescriptor(name: DescriptorName, backbone: Backbone): { dim: number; idSuffix: string } {
   switch (name) {
@@ -27,6 +47,8 @@ export function describeDescriptor(name: DescriptorName, backbone: Backbone): { 
       return { dim: backbone.dim, idSuffix: '' };
     case 'pooled+near-duplicate':
       return { dim: backbone.dim + NEAR_DUPLICATE_DIM, idSuffix: '+near-duplicate-v1' };
+    case 'pooled+near-duplicate+tail-input':
+      return { dim: backbone.dim + NEAR_DUPLICATE_DIM + TAIL_INPUT_SIZE, idSuffix: '+near-duplicate-v1+tail-input' };
     default:
       return { dim: NEAR_DUPLICATE_DIM, idSuffix: `#${name}-v1` };
   }
@@ -50,13 +72,28 @@ export function computeDescriptor(name: DescriptorName, backbone: Backbone, x: t
       const [pooled, a] = backbone.layers(x, ['flatten_1', NEAR_DUP_LAYER]);
       return tf.concat([pooled as tf.Tensor2D, nearDuplicateFrom(a as tf.Tensor4D)], 1);
     }
+    case 'pooled+near-duplicate+tail-input': {
+      const [pooled, a, t] = backbone.layers(x, ['flatten_1', NEAR_DUP_LAYER, TAIL_INPUT_LAYER]);
+      return tf.concat([pooled as tf.Tensor2D, nearDuplicateFrom(a as tf.Tensor4D), tf.reshape(t, [x.shape[0], TAIL_INPUT_SIZE]) as tf.Tensor2D], 1);
+    }
   }
 }
 
-/** The two parts of a 'pooled+near-duplicate' vector (views, no copy). */
-export function splitPooledNearDuplicate(v: Float32Array): { pooled: Float32Array; nearDuplicate: Float32Array } {
-  const cut = v.length - NEAR_DUPLICATE_DIM;
-  return { pooled: v.subarray(0, cut), nearDuplicate: v.subarray(cut) };
+/**
+ * The parts of a 'pooled+near-duplicate' or 'pooled+near-duplicate+tail-input' vector (views,
+ * no copy); `pooledDim` is the backbone's feature size.
+ */
+export function splitDescriptor(
+  v: Float32Array,
+  pooledDim: number,
+): { pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array | undefined } {
+  const cut = pooledDim + NEAR_DUPLICATE_DIM;
+  if (v.length !== cut && v.length !== cut + TAIL_INPUT_SIZE) throw new RangeError(`a descriptor of ${v.length} values has no known layout`);
+  return {
+    pooled: v.subarray(0, pooledDim),
+    nearDuplicate: v.subarray(pooledDim, cut),
+    tailInput: v.length > cut ? v.subarray(cut) : undefined,
+  };
 }
 
 /** Turns images a quarter: 'ccw' counter-clockwise, 'cw' clockwise. */

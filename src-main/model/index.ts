@@ -9,6 +9,6 @@ export {
   FeatureExtractor, DEFAULT_WORKERS, DEFAULT_BATCH_SIZE,
   type FeatureExtractorOptions, type ExtractOptions, type ExtractorInfo,
 } from './extractor.js';
-export { DESCRIPTORS, NEAR_DUPLICATE_DIM, splitPooledNearDuplicate, type DescriptorName } from './descriptor.js';
+export { DESCRIPTORS, NEAR_DUPLICATE_DIM, splitDescriptor, type DescriptorName } from './descriptor.js';
 export { FeatureStore, FEATURE_DB_FILE } from './feature-store.js';
 export { featuresWithCache, type ImageToEmbed, type CachedFeaturesResult } from './cached-features.js';

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { splitPooledNearDuplicate, type DescriptorName } from '../../../src-main/model/descriptor.js';
+import { splitDescriptor, TAIL_INPUT_SHAPE, type DescriptorName } from '../../../src-main/model/descriptor.js';
+import { loadFineTunableBackbone } from '../../../src-main/learn/backbone-trunk.js';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
 import { cosine, highFrequencyPattern, smoothGradient } from './images.js';
 
@@ -53,10 +54,29 @@ describe('near-duplicate descriptor', () => {
       describeAll('near-duplicate', images),
     ]);
     images.forEach((_, i) => {
-      const parts = splitPooledNearDuplicate(both[i]);
+      const parts = splitDescriptor(both[i], 1280);
       expect(parts.pooled.length).toBe(1280);
+      expect(parts.tailInput).toBeUndefined();
       expect(cosine(parts.pooled, pooled[i])).toBeGreaterThan(0.99999);
       expect(cosine(parts.nearDuplicate, dup[i])).toBeGreaterThan(0.99999);
     });
+  });
+
+  it("'+tail-input' adds the fine-tunable blocks' input: the pretrained tail turns it into the pooled features", async () => {
+    const images = [await scene(), await smoothGradient(4)];
+    const { vectors } = await describeAll('pooled+near-duplicate+tail-input', images);
+    const backbone = await loadFineTunableBackbone();
+    const tail = backbone.newTail();
+    try {
+      const parts = vectors.map((v) => splitDescriptor(v, 1280));
+      const viaTail = tail.features(parts.map((p) => p.tailInput!), TAIL_INPUT_SHAPE);
+      parts.forEach((p, i) => {
+        expect(p.tailInput!.length).toBe(7 * 7 * 160);
+        expect(cosine(viaTail[i], p.pooled)).toBeGreaterThan(0.99999);
+      });
+    } finally {
+      tail.dispose();
+      backbone.dispose();
+    }
   });
 });

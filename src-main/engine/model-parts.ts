@@ -1,0 +1,117 @@
+// What one model version is made of at run time. A head-only model (and the untrained space)
+// embeds the pretrained backbone's cached 1280-d features. A deeply fine-tuned model also has
+// its own backbone tail, so its features differ from the pretrained ones for every photo: they
+// live in a feature store of their own, keyed by the model, filled by running the tail on the
+// backbone's block_14_add activations.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Catalog } from '../library/catalog.js';
+import type { BackboneTail } from '../learn/backbone-tail.js';
+import { Head } from '../learn/head.js';
+import { hasTail, loadTail } from '../learn/tail-file.js';
+import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
+import { TAIL_INPUT_SHAPE } from '../model/descriptor.js';
+import { FeatureStore } from '../model/feature-store.js';
+import { loadIndex, createIndex, type LiveIndex } from '../search/index.js';
+import { writeAtomicSync } from '../util/write-atomic.js';
+
+export interface ModelParts {
+  id: number | null;
+  head: Head;
+  /** The fine-tuned backbone tail, for deeply fine-tuned models. */
+  tail: BackboneTail | null;
+  /** Where the features this model's head embeds are cached. */
+  features: FeatureStore;
+}
+
+export function modelDir(catalog: Catalog, modelId: number): string {
+  return path.join(catalog.paths.models, String(modelId));
+}
+
+/** A trained model is usable when its row and its head's files exist. */
+export function modelFilesExist(catalog: Catalog, modelId: number): boolean {
+  return catalog.getModel(modelId) !== undefined && existsSync(path.join(modelDir(catalog, modelId), 'head.json'));
+}
+
+/** Feature stores of fine-tuned models, opened once each. */
+export class TunedFeatureStores {
+  private readonly open = new Map<number, FeatureStore>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly pretrainedFeatureId: string,
+  ) {}
+
+  of(modelId: number): FeatureStore {
+    let store = this.open.get(modelId);
+    if (!store) {
+      store = FeatureStore.open(this.catalog.paths.features, `${this.pretrainedFeatureId}#tuned-model-${modelId}`, BACKBONE_FEATURE_DIM);
+      this.open.set(modelId, store);
+    }
+    return store;
+  }
+
+  close(): void {
+    for (const s of this.open.values()) s.close();
+    this.open.clear();
+  }
+}
+
+/** Loads a model's head (and tail, if it has one); null is the untrained space. */
+export async function loadModelParts(catalog: Catalog, modelId: number | null, pretrained: FeatureStore, tuned: TunedFeatureStores): Promise<ModelParts> {
+  if (modelId === null) return { id: null, head: Head.identity(pretrained.dim), tail: null, features: pretrained };
+  const dir = modelDir(catalog, modelId);
+  const head = await Head.load(dir);
+  if (!hasTail(dir)) return { id: modelId, head, tail: null, features: pretrained };
+  try {
+    return { id: modelId, head, tail: await loadTail(dir), features: tuned.of(modelId) };
+  } catch (err) {
+    head.dispose();
+    throw err;
+  }
+}
+
+export function disposeModelParts(parts: ModelParts): void {
+  parts.head.dispose();
+  parts.tail?.dispose();
+}
+
+/** The features a model's head embeds, from the backbone's pooled features and its block_14_add activations. */
+export function modelFeatures(parts: ModelParts, pooled: Float32Array[], tailInputs: Float32Array[]): Float32Array[] {
+  return parts.tail ? parts.tail.features(tailInputs, TAIL_INPUT_SHAPE) : pooled;
+}
+
+// ---- index files: one per model, with a sidecar naming the features it was built from ----
+
+interface IndexMeta {
+  featureId: string;
+  modelId: number | null;
+}
+
+export function indexFile(catalog: Catalog, modelId: number | null): string {
+  return path.join(catalog.paths.index, `${modelId === null ? 'pretrained' : `model-${modelId}`}.index`);
+}
+
+export function saveModelIndex(catalog: Catalog, index: LiveIndex, parts: Pick<ModelParts, 'id' | 'features'>): void {
+  const file = indexFile(catalog, parts.id);
+  index.save(file);
+  const meta: IndexMeta = { featureId: parts.features.featureId, modelId: parts.id };
+  writeAtomicSync(`${file}.meta.json`, JSON.stringify(meta));
+}
+
+/** The saved index of a model when it matches its current features, else a new empty one. */
+export function openModelIndex(catalog: Catalog, parts: Pick<ModelParts, 'id' | 'features' | 'head'>): LiveIndex {
+  const file = indexFile(catalog, parts.id);
+  try {
+    if (existsSync(file)) {
+      const meta = JSON.parse(readFileSync(`${file}.meta.json`, 'utf8')) as IndexMeta;
+      if (meta.featureId === parts.features.featureId && meta.modelId === parts.id) {
+        const index = loadIndex(file);
+        if (index.dim === parts.head.outputDim) return index;
+      }
+    }
+  } catch {
+    // A missing, partial or stale index is rebuilt from the cached features.
+  }
+  return createIndex(parts.head.outputDim, catalog.countImages());
+}

@@ -1,0 +1,19 @@
+// Files that must never be seen half-written (model weights, index sidecars) are written to a
+// temp file beside the target and renamed over it: a rename within a folder is atomic, so a
+// killed process leaves either the old file or the new one.
+import { renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+
+const tempName = (file: string) => `${file}.tmp-${process.pid}`;
+
+export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+  const tmp = tempName(file);
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+export function writeAtomicSync(file: string, data: string | Buffer): void {
+  const tmp = tempName(file);
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
