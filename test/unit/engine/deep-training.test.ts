@@ -1,0 +1,141 @@
+// Deeper fine-tuning through the engine: training the backbone's last blocks makes a model whose
+// features differ from the pretrained ones for every photo, so the engine must run photos through
+// its blocks — after training, for photos imported while it is active, and for photos it has not
+// seen when the user switches back to it. A query of a photo's own bytes finding that photo with
+// a score of ~1 shows the stored embedding and a fresh one agree.
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImagePage, JobProgress, JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
+import { Engine } from '../../../src-main/engine/engine.js';
+import { Head } from '../../../src-main/learn/head.js';
+import { modelDir } from '../../../src-main/engine/model-parts.js';
+import { makeKindImages } from '../../fixtures/kinds.js';
+
+let work: string;
+let engine: Engine;
+let modelId: number;
+
+async function finish(ref: JobRef): Promise<JobProgress> {
+  await engine.whenIdle();
+  return ((await engine.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId)!;
+}
+
+async function status(): Promise<Status> {
+  return (await engine.call('status', {})) as Status;
+}
+
+/** Queries with the bytes of a library photo, as a dropped file: its top hit must be itself. */
+async function selfMatch(id: number): Promise<{ id: number; score: number }> {
+  const image = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.find((i) => i.id === id)!;
+  const upload = { name: 'dropped.png', dataBase64: readFileSync(image.path).toString('base64') };
+  const r = (await engine.call('similar', { upload, k: 3 })) as SimilarResult;
+  return r.hits[0];
+}
+
+async function importFolder(folder: string): Promise<void> {
+  const job = await finish((await engine.call('importFolders', { paths: [folder] })) as JobRef);
+  expect(job.state).toBe('done');
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-deep-'));
+  await makeKindImages(path.join(work, 'photos'), 4, ['rings', 'checkers', 'stripes']);
+  engine = await Engine.open(path.join(work, 'library'));
+  const job = await finish((await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true })) as JobRef);
+  expect(job.state).toBe('done');
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('deeper fine-tuning through the engine', () => {
+  it('trains the last blocks with the head: the new model is active, has its own features, and serves every photo', async () => {
+    const job = await finish((await engine.call('train', { deep: true, epochs: 2, seed: 3 })) as JobRef);
+    expect(job.state).toBe('done');
+    const r = job.result!;
+    if (r.kind !== 'train') throw new Error('not a training result');
+    expect(r).toMatchObject({ deep: true, images: 12 });
+    modelId = r.modelId!;
+    const trained = ((await engine.call('models', {})) as ModelSummary[]).find((m) => m.id === modelId)!;
+    expect(trained).toMatchObject({ active: true, loss: 'proxy-nca', settings: expect.objectContaining({ kind: 'backbone-finetune', deep: true }) });
+    expect(trained.after).not.toBeNull();
+    expect(existsSync(path.join(modelDir(engine.catalog, modelId), 'tail.json'))).toBe(true);
+    expect((await status()).embedded).toBe(12);
+
+    // The model's embeddings are not its head applied to the pretrained features: the blocks changed.
+    const ids = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.map((i) => i.id);
+    const head = await Head.load(modelDir(engine.catalog, modelId));
+    const headOnly = head.embed(engine.space.featuresOf(ids).map((f) => f!));
+    head.dispose();
+    const stored = engine.space.allEmbeddings();
+    const drift = ids.map((id, i) => 1 - headOnly[i].reduce((s, v, k) => s + v * stored.get(id)![k], 0));
+    expect(Math.min(...drift)).toBeGreaterThan(0.01);
+
+    for (const id of ids.slice(0, 3)) {
+      const top = await selfMatch(id);
+      expect(top.id).toBe(id);
+      expect(top.score).toBeGreaterThan(0.999);
+    }
+  }, 180_000);
+
+  it('embeds photos imported while it is active through its blocks', async () => {
+    await makeKindImages(path.join(work, 'more'), 1, ['rings', 'stripes'], 100);
+    await importFolder(path.join(work, 'more'));
+    expect((await status()).embedded).toBe(14);
+    const fresh = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.filter((i) => i.path.includes(`${path.sep}more${path.sep}`));
+    expect(fresh).toHaveLength(2);
+    for (const image of fresh) {
+      const top = await selfMatch(image.id);
+      expect(top.id).toBe(image.id);
+      expect(top.score).toBeGreaterThan(0.999);
+    }
+  }, 120_000);
+
+  it('switching back to it first embeds the photos it has not seen, as a job, then answers for all of them', async () => {
+    await engine.call('useModel', { id: null });
+    await makeKindImages(path.join(work, 'later'), 1, ['checkers', 'discs'], 200);
+    await importFolder(path.join(work, 'later'));
+    expect((await status()).activeModel).toBeNull();
+    const jobsBefore = ((await engine.call('listJobs', {})) as JobProgress[]).length;
+
+    expect(await engine.call('useModel', { id: modelId })).toEqual({ active: modelId });
+    const jobs = (await engine.call('listJobs', {})) as JobProgress[];
+    expect(jobs.slice(jobsBefore)).toEqual([expect.objectContaining({ kind: 'embed', state: 'done' })]);
+    expect((await status()).activeModel?.id).toBe(modelId);
+    expect((await status()).embedded).toBe(16);
+    const later = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.filter((i) => i.path.includes(`${path.sep}later${path.sep}`));
+    for (const image of later) {
+      const top = await selfMatch(image.id);
+      expect(top.id).toBe(image.id);
+      expect(top.score).toBeGreaterThan(0.999);
+    }
+
+    // Back to the pretrained space and forth again: nothing left to embed, so no job.
+    await engine.call('useModel', { id: null });
+    const count = ((await engine.call('listJobs', {})) as JobProgress[]).length;
+    await engine.call('useModel', { id: modelId });
+    expect(((await engine.call('listJobs', {})) as JobProgress[]).length).toBe(count);
+  }, 120_000);
+
+  it('a cancelled deep training run leaves the active model and the model list as they were', async () => {
+    const active = (await status()).activeModel;
+    const count = ((await engine.call('models', {})) as ModelSummary[]).length;
+    const ref = (await engine.call('train', { deep: true, epochs: 50 })) as JobRef;
+    await new Promise<void>((resolve) => {
+      const off = engine.onEvent((name) => {
+        if (name === 'trainProgress') {
+          off();
+          resolve();
+        }
+      });
+    });
+    expect(await engine.call('cancelJob', { jobId: ref.jobId })).toEqual({ cancelled: true });
+    expect((await finish(ref)).state).toBe('cancelled');
+    expect((await status()).activeModel).toEqual(active);
+    expect(((await engine.call('models', {})) as ModelSummary[]).length).toBe(count);
+  }, 120_000);
+});
