@@ -1,10 +1,11 @@
 // A trained head as a standard TensorFlow.js LayersModel (model.json + weights.bin, loadable
 // with tf.loadLayersModel) plus lookalike-model.json: what feeds it, what to do with its
 // output, how it was trained and how well it did.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ContractError } from '../../src-shared/contract.js';
+import { hasTail, TAIL_META_FILE, TAIL_WEIGHTS_FILE } from '../learn/tail-file.js';
 import { BACKBONE_FEATURE_DIM, BACKBONE_FEATURE_LAYER, BACKBONE_INPUT_SIZE } from '../model/backbone.js';
 
 export const MODEL_FILE = 'model.json';
@@ -56,11 +57,17 @@ export async function exportModel(headDir: string, modelId: number, out: string)
       weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: saved.weightSpecs }],
     };
     writeFileSync(path.join(out, MODEL_FILE), `${JSON.stringify(modelJson)}\n`);
+    // A deeply fine-tuned model's head reads the features of its own blocks, not the stock ones.
+    const tuned = hasTail(headDir);
+    if (tuned) for (const f of [TAIL_META_FILE, TAIL_WEIGHTS_FILE]) copyFileSync(path.join(headDir, f), path.join(out, f));
     const info = {
       ...metadata,
       modelId,
       input: {
-        what: `backbone features: nsfwjs mobilenet_v2 (ImageNet MobileNetV2), layer ${BACKBONE_FEATURE_LAYER}, ${BACKBONE_FEATURE_DIM}-d`,
+        what: tuned
+          ? `features of nsfwjs mobilenet_v2 (ImageNet MobileNetV2) with blocks block_15 … Conv_1 replaced by the fine-tuned ones in ${TAIL_WEIGHTS_FILE} ` +
+            `(BatchNorm folded into each convolution; names and shapes in ${TAIL_META_FILE}), then ${BACKBONE_FEATURE_LAYER}, ${BACKBONE_FEATURE_DIM}-d`
+          : `backbone features: nsfwjs mobilenet_v2 (ImageNet MobileNetV2), layer ${BACKBONE_FEATURE_LAYER}, ${BACKBONE_FEATURE_DIM}-d`,
         image: `${BACKBONE_INPUT_SIZE}×${BACKBONE_INPUT_SIZE} RGB, EXIF-rotated, cover-cropped, pixel values / 255`,
       },
       output: `${stored.outputDim}-d; L2-normalise each row, then compare by dot product (cosine similarity)`,
@@ -70,5 +77,6 @@ export async function exportModel(headDir: string, modelId: number, out: string)
     tf.dispose(Object.values(named));
     model.dispose();
   }
-  return [path.join(out, MODEL_FILE), path.join(out, WEIGHTS_FILE), path.join(out, METADATA_FILE)];
+  const files = [MODEL_FILE, WEIGHTS_FILE, METADATA_FILE, ...(hasTail(headDir) ? [TAIL_META_FILE, TAIL_WEIGHTS_FILE] : [])];
+  return files.map((f) => path.join(out, f));
 }

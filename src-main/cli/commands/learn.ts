@@ -72,9 +72,10 @@ function metricsTable(rows: [string, Metrics | null][]): string {
 }
 
 export const train: Command = {
-  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--json]',
-  summary: `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')})`,
+  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--deep] [--json]',
+  summary: `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')}); --deep also tunes the CNN's last blocks`,
   options: {
+    deep: { type: 'boolean' },
     loss: { type: 'string' },
     miner: { type: 'string' },
     labels: { type: 'string' },
@@ -97,6 +98,7 @@ export const train: Command = {
         embeddingDim: num('dim', values.dim),
         labels: values.labels ? list(values.labels) : undefined,
         holdoutLabels: values['holdout-labels'] ? list(values['holdout-labels']) : undefined,
+        deep: values.deep ? true : undefined,
       })) as JobRef;
       const end = await waitForJob(engine, ref, out);
       if (end.result?.kind !== 'train') throw new Error(jobError(end) ?? 'training did not finish');
@@ -104,7 +106,7 @@ export const train: Command = {
       out.result(r, () =>
         [
           r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
-          `${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          `${r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
           ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
           metricsTable([
             ['before', r.before],

@@ -77,6 +77,21 @@ describe('lookalike CLI', () => {
     }
   }, 60_000);
 
+  it('train --json makes a new active model; --deep tunes the last blocks too; models lists both', async () => {
+    const head = await lookalike('train', '--epochs', '2', '--json');
+    expect(head.code, head.stderr).toBe(0);
+    expect(JSON.parse(head.stdout)).toMatchObject({ deep: false, images: 6, modelId: expect.any(Number) });
+    const deep = await lookalike('train', '--deep', '--epochs', '1', '--json');
+    expect(deep.code, deep.stderr).toBe(0);
+    const r = JSON.parse(deep.stdout);
+    expect(r).toMatchObject({ deep: true, images: 6, modelId: expect.any(Number) });
+    const models = JSON.parse((await lookalike('models', '--json')).stdout) as { id: number | null; active: boolean; settings: { deep?: boolean } }[];
+    expect(models.find((m) => m.active)).toMatchObject({ id: r.modelId, settings: expect.objectContaining({ deep: true }) });
+    const q = path.join(work, 'photos', 'rings', 'rings-1.jpg');
+    const similar = JSON.parse((await lookalike('similar', q, '-k', '1', '--json')).stdout);
+    expect(similar[0].hits[0].path).toContain(`${path.sep}rings${path.sep}`);
+  }, 120_000);
+
   it('fails with a clear message for a folder that does not exist', async () => {
     const r = await lookalike('import', path.join(work, 'nope'));
     expect(r.code).toBe(1);

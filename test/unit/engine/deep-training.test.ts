@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImagePage, JobProgress, JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
+import type { ExportResult, ImagePage, JobProgress, JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { Head } from '../../../src-main/learn/head.js';
+import { readTailWeights } from '../../../src-main/learn/tail-file.js';
 import { modelDir } from '../../../src-main/engine/model-parts.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
@@ -120,6 +121,15 @@ describe('deeper fine-tuning through the engine', () => {
     await engine.call('useModel', { id: modelId });
     expect(((await engine.call('listJobs', {})) as JobProgress[]).length).toBe(count);
   }, 120_000);
+
+  it('exports the model with its fine-tuned blocks beside the head', async () => {
+    const out = path.join(work, 'export');
+    const r = (await engine.call('exportData', { kind: 'model', model: modelId, out })) as ExportResult;
+    expect(r.written.map((f) => path.basename(f))).toEqual(['model.json', 'weights.bin', 'lookalike-model.json', 'tail.json', 'tail.bin']);
+    const { weights } = await readTailWeights(out);
+    expect(weights.map((w) => w.name)).toEqual(expect.arrayContaining(['Conv_1/kernel', 'block_16_project/bias']));
+    expect(JSON.parse(readFileSync(path.join(out, 'lookalike-model.json'), 'utf8')).input.what).toMatch(/fine-tuned/);
+  });
 
   it('a cancelled deep training run leaves the active model and the model list as they were', async () => {
     const active = (await status()).activeModel;
