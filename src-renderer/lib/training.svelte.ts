@@ -14,9 +14,14 @@ export class TrainingState {
   epochs = $state(20);
   /** Labels kept out of training, to measure retrieval on classes the model never saw. */
   holdout = $state<string[]>([]);
+  /** Also tune the CNN's last blocks (slower; every photo is then embedded again). */
+  deep = $state(false);
 
   jobId = $state<number | null>(null);
   phase = $state<string | null>(null);
+  /** Counts within the phase (photos or epochs), when the engine gives them. */
+  done = $state<number | null>(null);
+  total = $state<number | null>(null);
   state = $state<JobProgress['state'] | null>(null);
   lossCurve = $state<CurvePoint[]>([]);
   mapCurve = $state<CurvePoint[]>([]);
@@ -60,6 +65,7 @@ export class TrainingState {
         miner: this.usesMiner ? this.miner : undefined,
         epochs: this.epochs,
         holdoutLabels: this.holdout.length ? [...this.holdout] : undefined,
+        deep: this.deep || undefined,
       });
       this.jobId = jobId;
     } catch (err) {
@@ -82,6 +88,8 @@ export class TrainingState {
     if (p.kind !== 'train' || p.jobId !== this.jobId) return;
     this.state = p.state;
     this.phase = p.phase;
+    this.done = p.done;
+    this.total = p.total;
     if (p.result?.kind === 'train') this.result = p.result;
     if (p.state === 'failed') this.error = p.result?.kind === 'error' ? p.result.message : (p.message ?? 'training failed');
   }

@@ -94,3 +94,20 @@ test('training from the panel shows live curves, a before/after table and a new 
   await expect(page.getByTestId('model-switcher')).toHaveValue('pretrained');
   await expect(page.getByTestId('model-switcher').locator('option')).toHaveCount(2);
 });
+
+test('training the CNN\'s last blocks from the panel: the new model is active, marked as such, and look-alikes come from it', async ({ page, served }) => {
+  await importKinds(page, served, 3, ['rings', 'checkers']);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const train = page.getByTestId('train');
+  await train.getByLabel(/last blocks/).check();
+  await train.getByLabel('Epochs').fill('1');
+  await train.getByRole('button', { name: 'Start training' }).click();
+  // The frozen blocks run over the labelled photos first, with a count, before any epoch.
+  await expect(train.getByTestId('train-status')).toContainText(/Training — .*\(\d+ of \d+\)/);
+  await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(train.getByTestId('model-list').locator('tr', { hasText: 'active' })).toContainText('+ last blocks');
+
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await page.getByTestId('grid').locator('button[data-image-id]').first().click();
+  await expect(page.getByTestId('similar-panel').getByTestId('score').first()).toHaveText(/^0\.\d{3}$/);
+});
