@@ -11,11 +11,10 @@ import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
 import { createMiner, type MinerName } from './miners/index.js';
 import { seededRandom, subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
-import { splitForTraining, type MarkedPair } from './split.js';
-import { withMarkedPairs } from './marked-pairs.js';
+import { evaluationRows, splitForTraining, type MarkedPair } from './split.js';
+import { runEpochs, type EpochLoopResult, type EpochRecord, type TrainProgress } from './epoch-loop.js';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE, type CachedActivations } from './backbone-trunk.js';
-import type { EpochRecord, TrainProgress } from './trainer.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
 
 export interface FineTuneOptions {
@@ -69,8 +68,6 @@ export interface FineTuneResult {
   cancelled: boolean;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneResult> {
   const { tail, activations, labels } = opts;
   const epochs = opts.epochs ?? 10;
@@ -82,18 +79,17 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const seed = opts.seed ?? 0;
   const patience = opts.patience ?? 3;
   const minStepsPerEpoch = opts.minStepsPerEpoch ?? 10;
+  const pairsPerBatch = opts.pairsPerBatch ?? 4;
   const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
   if (activations.length !== labels.length) throw new Error(`${labels.length} labels for ${activations.length} photos`);
 
-  const pairsPerBatch = opts.pairsPerBatch ?? 4;
   const split = splitForTraining(labels, opts.pairs ?? [], {
     validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
   });
   if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
   const numClasses = split.classNames.length;
   const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
-  const evaluatedOn = split.validationRows.length >= 2 ? 'validation' : 'training';
-  const evalRows = evaluatedOn === 'validation' ? split.validationRows : split.trainRows;
+  const { evaluatedOn, rows: evalRows } = evaluationRows(split);
   const plainViews = (rows: number[]) => rows.map((r) => activations[r].views[0]);
   const labelsOf = (rows: number[]) => rows.map((r) => labels[r]);
   const evaluate = (rows: number[], h: Head) =>
@@ -112,48 +108,20 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const tailVars = new Set(tail.variables().map((v) => v.name));
   const headVars = new Set(head.variables().map((v) => v.name));
 
-  let pairCursor = 0;
-  const history: EpochRecord[] = [];
-  const snapshot = () => ({ tail: tail.getWeights(), head: head.getWeights() });
-  let best = { epoch: 0, mapAtR: -Infinity, weights: snapshot() };
-  let cancelled = false;
-  let sinceBest = 0;
-  const t0 = Date.now();
+  let loop: EpochLoopResult<{ tail: NamedWeight[]; head: Float32Array[] }>;
   try {
-    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
-      const batches = sampler.epoch();
-      while (batches.length < minStepsPerEpoch) batches.push(...sampler.epoch());
-      batches.length = Math.min(batches.length, Math.max(minStepsPerEpoch, opts.maxStepsPerEpoch ?? sampler.batchesPerEpoch));
-      let lossSum = 0;
-      for (let step = 1; step <= batches.length; step++) {
-        if (opts.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        const { rows, pairs } = withMarkedPairs(batches[step - 1], split.trainPairs, pairsPerBatch, pairCursor);
-        pairCursor += pairs.a.length;
-        const stepLoss = trainStep(rows, pairs);
-        lossSum += stepLoss;
-        opts.onProgress?.({ epoch, epochs, step, steps: batches.length, loss: stepLoss, elapsedMs: Date.now() - t0 });
-        await yieldToEventLoop();
-      }
-      if (cancelled) break;
-      const validation = evaluate(evalRows, head);
-      const record = { epoch, loss: lossSum / batches.length, validation, elapsedMs: Date.now() - t0 };
-      history.push(record);
-      opts.onProgress?.({ epoch, epochs, step: batches.length, steps: batches.length, loss: record.loss, validation, elapsedMs: record.elapsedMs });
-      if (validation.mapAtR > best.mapAtR) {
-        best = { epoch, mapAtR: validation.mapAtR, weights: snapshot() };
-        sinceBest = 0;
-      } else if (++sinceBest >= patience) {
-        break;
-      }
-      await yieldToEventLoop();
-    }
+    loop = await runEpochs({
+      sampler, epochs, patience, minStepsPerEpoch, maxStepsPerEpoch: opts.maxStepsPerEpoch, trainPairs: split.trainPairs, pairsPerBatch,
+      signal: opts.signal, onProgress: opts.onProgress,
+      step: trainStep,
+      validate: () => evaluate(evalRows, head),
+      snapshot: () => ({ tail: tail.getWeights(), head: head.getWeights() }),
+    });
   } finally {
     Object.values(optimizers).forEach((o) => o.dispose());
     loss.dispose();
   }
+  const { history, best, cancelled } = loop;
 
   tail.setWeights(best.weights.tail);
   head.setWeights(best.weights.head);

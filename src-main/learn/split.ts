@@ -70,3 +70,8 @@ export function splitForTraining(labels: readonly (string | null)[], pairs: read
   trainRows.sort((a, b) => a - b);
   return { classNames, trainClass, trainRows, validationRows, unseenRows, trainPairs };
 }
+
+/** Where retrieval is measured: the validation rows, or the training rows when too few were kept back. */
+export function evaluationRows(split: TrainingSplit): { evaluatedOn: 'validation' | 'training'; rows: number[] } {
+  return split.validationRows.length >= 2 ? { evaluatedOn: 'validation', rows: split.validationRows } : { evaluatedOn: 'training', rows: split.trainRows };
+}

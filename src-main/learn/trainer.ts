@@ -9,22 +9,11 @@ import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
 import { createMiner, type MinerName } from './miners/index.js';
 import { subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
-import { splitForTraining, type MarkedPair } from './split.js';
+import { evaluationRows, splitForTraining, type MarkedPair } from './split.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
-import { withMarkedPairs } from './marked-pairs.js';
+import { runEpochs, type EpochLoopResult, type EpochRecord, type TrainProgress } from './epoch-loop.js';
 
-export interface TrainProgress {
-  epoch: number;
-  epochs: number;
-  /** Step within the epoch (1-based); equals `steps` on the end-of-epoch event. */
-  step: number;
-  steps: number;
-  /** This step's loss, or the epoch's mean loss on the end-of-epoch event. */
-  loss: number;
-  /** Present on the end-of-epoch event only. */
-  validation?: RetrievalMetrics;
-  elapsedMs: number;
-}
+export type { TrainProgress, EpochRecord } from './epoch-loop.js';
 
 export interface TrainOptions {
   features: Float32Array[];
@@ -59,14 +48,6 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  validation: RetrievalMetrics;
-  /** Wall time since the first step, at the end of this epoch's validation. */
-  elapsedMs: number;
-}
-
 export interface TrainResult {
   /** The head with the best validation weights; its metadata holds settings and metrics. */
   head: Head;
@@ -85,8 +66,6 @@ export interface TrainResult {
   bestElapsedMs: number;
   cancelled: boolean;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const epochs = opts.epochs ?? 30;
@@ -111,8 +90,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   if (split.classNames.length < 2) throw new Error('training needs at least two labels (outside holdoutLabels)');
   const numClasses = split.classNames.length;
   const mPerClass = opts.mPerClass ?? Math.max(4, Math.floor(batchSize / numClasses));
-  const evaluatedOn = split.validationRows.length >= 2 ? 'validation' : 'training';
-  const evalRows = evaluatedOn === 'validation' ? split.validationRows : split.trainRows;
+  const { evaluatedOn, rows: evalRows } = evaluationRows(split);
   const evalFeatures = evalRows.map((r) => opts.features[r]);
   const evalLabels = evalRows.map((r) => opts.labels[r]);
   const unseenFeatures = split.unseenRows.map((r) => opts.features[r]);
@@ -129,45 +107,15 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
   const allFeatures = tf.tensor2d(flatten(opts.features, inputDim), [opts.features.length, inputDim]);
   const headVarNames = new Set(head.variables().map((v) => v.name));
-  let pairCursor = 0;
 
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, mapAtR: -Infinity, weights: head.getWeights(), elapsedMs: 0 };
-  let cancelled = false;
-  let sinceBest = 0;
-  const t0 = Date.now();
+  let loop: EpochLoopResult<Float32Array[]>;
   try {
-    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
-      const batches = sampler.epoch();
-      while (batches.length < minStepsPerEpoch) batches.push(...sampler.epoch());
-      batches.length = Math.max(minStepsPerEpoch, Math.min(batches.length, sampler.batchesPerEpoch));
-      let lossSum = 0;
-      for (let step = 1; step <= batches.length; step++) {
-        if (opts.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        const { rows, pairs } = withMarkedPairs(batches[step - 1], split.trainPairs, pairsPerBatch, pairCursor);
-        pairCursor += pairs.a.length;
-        const labels = Int32Array.from(rows, (r) => split.trainClass[r]);
-        const stepLoss = trainStep(allFeatures, rows, labels, pairs);
-        lossSum += stepLoss;
-        opts.onProgress?.({ epoch, epochs, step, steps: batches.length, loss: stepLoss, elapsedMs: Date.now() - t0 });
-        await yieldToEventLoop();
-      }
-      if (cancelled) break;
-      const validation = retrievalMetrics(head.embed(evalFeatures), evalLabels);
-      const record = { epoch, loss: lossSum / batches.length, validation, elapsedMs: Date.now() - t0 };
-      history.push(record);
-      opts.onProgress?.({ epoch, epochs, step: batches.length, steps: batches.length, loss: record.loss, validation, elapsedMs: record.elapsedMs });
-      if (validation.mapAtR > best.mapAtR) {
-        best = { epoch, mapAtR: validation.mapAtR, weights: head.getWeights(), elapsedMs: record.elapsedMs };
-        sinceBest = 0;
-      } else if (++sinceBest >= patience) {
-        break;
-      }
-      await yieldToEventLoop();
-    }
+    loop = await runEpochs({
+      sampler, epochs, patience, minStepsPerEpoch, trainPairs: split.trainPairs, pairsPerBatch, signal: opts.signal, onProgress: opts.onProgress,
+      step: (rows, pairs) => trainStep(allFeatures, rows, Int32Array.from(rows, (r) => split.trainClass[r]), pairs),
+      validate: () => retrievalMetrics(head.embed(evalFeatures), evalLabels),
+      snapshot: () => head.getWeights(),
+    });
   } finally {
     allFeatures.dispose();
     headOptimizer.dispose();
@@ -175,6 +123,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     loss.dispose();
     identity.dispose();
   }
+  const { history, best, cancelled } = loop;
 
   head.setWeights(best.weights);
   const after = retrievalMetrics(head.embed(evalFeatures), evalLabels);
