@@ -15,7 +15,7 @@ export const CLASS_NAMES = [
 ];
 const OUT_DIR = '.bench-out';
 
-interface IdxImages {
+export interface IdxImages {
   count: number;
   rows: number;
   cols: number;
@@ -23,7 +23,7 @@ interface IdxImages {
 }
 
 /** IDX3: magic 0x00000803, count, rows, cols (big-endian), then count*rows*cols bytes. */
-function readIdxImages(file: string): IdxImages {
+export function readIdxImages(file: string): IdxImages {
   const buf = gunzipSync(readFileSync(file));
   if (buf.readUInt32BE(0) !== 0x803) throw new Error(`${file}: not an IDX3 image file`);
   const count = buf.readUInt32BE(4);
@@ -33,7 +33,7 @@ function readIdxImages(file: string): IdxImages {
 }
 
 /** IDX1: magic 0x00000801, count, then one byte per label. */
-function readIdxLabels(file: string): Uint8Array {
+export function readIdxLabels(file: string): Uint8Array {
   const buf = gunzipSync(readFileSync(file));
   if (buf.readUInt32BE(0) !== 0x801) throw new Error(`${file}: not an IDX1 label file`);
   const count = buf.readUInt32BE(4);
@@ -41,7 +41,7 @@ function readIdxLabels(file: string): Uint8Array {
 }
 
 /** The first `perClass` image indices of each class, in file order (deterministic). */
-function firstPerClass(labels: Uint8Array, classes: number[], perClass: number): number[] {
+export function firstPerClass(labels: Uint8Array, classes: number[], perClass: number): number[] {
   const taken = new Map<number, number>(classes.map((c) => [c, 0]));
   const picked: number[] = [];
   for (let i = 0; i < labels.length; i++) {
