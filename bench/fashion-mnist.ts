@@ -1,7 +1,7 @@
 // Tests the seed study's claim on Fashion-MNIST: does a proxy-based loss beat triplet training
 // in both speed and result? Heads train on frozen MobileNetV2 features of 5 classes; retrieval
 // is measured on new (test-split) images of those classes and on the 5 classes never trained on.
-//   npx tsx bench/fashion-mnist.ts [--seeds 3] [--epochs 40] [--lr 0.001] [--embedding-dim 128] [--only proxy-nca,triplet-semi-hard]
+//   npx tsx bench/fashion-mnist.ts [--seeds 3] [--epochs 40] [--lr 0.001] [--embedding-dim 128] [--only proxy-nca,triplet-semi-hard] [--head-init pca|random]
 // The first run extracts and caches the features (~5–8 min on 2 cores); later runs take minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     patience: { type: 'string', default: '8' },
     'embedding-dim': { type: 'string', default: '128' },
     only: { type: 'string' },
+    'head-init': { type: 'string', default: 'pca' },
   },
 });
 
@@ -90,7 +91,7 @@ for (const cfg of configs) {
     const t0 = Date.now();
     const r = await trainHead({
       features: data.train.features, labels: trainLabels, loss: cfg.loss, miner: cfg.miner, lossSettings: cfg.lossSettings, seed,
-      epochs: Number(args.epochs), lr: Number(args.lr), embeddingDim: Number(args['embedding-dim']), patience: Number(args.patience), validationFraction: 0.2,
+      epochs: Number(args.epochs), lr: Number(args.lr), headInit: args['head-init'] as 'random' | 'pca', embeddingDim: Number(args['embedding-dim']), patience: Number(args.patience), validationFraction: 0.2,
       onProgress: (p) => void (p.validation ? stepsAtEpoch.push(steps) : steps++),
     });
     const totalMs = Date.now() - t0;
@@ -140,6 +141,6 @@ if (triplets.length) {
   summary.goal3 = goal3;
 }
 mkdirSync('.bench-out', { recursive: true });
-const outFile = `.bench-out/fashion-mnist-results${args.only ? '-' + args.only : ''}-d${args['embedding-dim']}.json`;
+const outFile = `.bench-out/fashion-mnist-results${args.only ? '-' + args.only : ''}-d${args['embedding-dim']}-${args['head-init']}.json`;
 writeFileSync(outFile, JSON.stringify({ args, backend, summary }, null, 1));
 console.log(`\nfull results: ${outFile}`);

@@ -69,6 +69,11 @@ export class Head {
     return head;
   }
 
+  /** A Dense head with the given starting weights (copied). */
+  static withWeights(kernel: tf.Tensor2D, bias: tf.Tensor1D): Head {
+    return new Head(newMetadata('dense', kernel.shape[0], kernel.shape[1]), kernel, bias);
+  }
+
   /** The untrained head: embeddings are the L2-normalised features themselves. */
   static identity(dim: number): Head {
     return new Head(newMetadata('identity', dim, dim), null, null);

@@ -11,6 +11,7 @@ import { subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { evaluationRows, splitForTraining, type MarkedPair } from './split.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
+import { principalProjection } from './pca-init.js';
 import { runEpochs, type EpochLoopResult, type EpochRecord, type TrainProgress } from './epoch-loop.js';
 
 export type { TrainProgress, EpochRecord } from './epoch-loop.js';
@@ -41,6 +42,14 @@ export interface TrainOptions {
    * so validation and early stopping see real progress between checks.
    */
   minStepsPerEpoch?: number;
+  /**
+   * How the head starts: 'pca' (default: the features' top principal directions, so training
+   * starts from the untrained space's ranking) or 'random' (Glorot). On Fashion-MNIST
+   * (bench/fashion-mnist.ts) 'pca' kept retrieval on classes never trained on above the frozen
+   * features (+1.5 MAP@R with ProxyNCA, where 'random' lost 1.2) for 5 points less on the
+   * trained classes (+30 instead of +35 over frozen).
+   */
+  headInit?: 'random' | 'pca';
   /** Marked pairs mixed into each batch (default 8). */
   pairsPerBatch?: number;
   lossSettings?: LossSettings;
@@ -100,12 +109,13 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const before = retrievalMetrics(identity.embed(evalFeatures), evalLabels);
   const unseenBefore = split.unseenRows.length ? retrievalMetrics(identity.embed(unseenFeatures), unseenLabels) : null;
 
-  const head = Head.create({ inputDim, outputDim: embeddingDim, seed: subSeed(seed, 2) });
+  const allFeatures = tf.tensor2d(flatten(opts.features, inputDim), [opts.features.length, inputDim]);
+  // More output than input dimensions has no principal directions to start from.
+  const head = (opts.headInit ?? 'pca') === 'pca' && embeddingDim <= inputDim ? pcaHead(allFeatures, split.trainRows, embeddingDim, subSeed(seed, 2)) : Head.create({ inputDim, outputDim: embeddingDim, seed: subSeed(seed, 2) });
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const headOptimizer = tf.train.adam(lr);
   const proxyOptimizer = tf.train.adam(lr * proxyLrMultiplier);
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
-  const allFeatures = tf.tensor2d(flatten(opts.features, inputDim), [opts.features.length, inputDim]);
   const headVarNames = new Set(head.variables().map((v) => v.name));
 
   let loop: EpochLoopResult<Float32Array[]>;
@@ -133,7 +143,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     loss: opts.loss,
     settings: {
       loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, proxyLrMultiplier, embeddingDim, seed,
-      validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], patience, pairsPerBatch, minStepsPerEpoch,
+      headInit: opts.headInit ?? 'pca', validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], patience, pairsPerBatch, minStepsPerEpoch,
       lossParams: loss.settings(), classNames: split.classNames, bestEpoch: best.epoch, cancelled,
     },
     metrics: { before, after, unseenBefore, unseenAfter },
@@ -168,6 +178,18 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     } finally {
       idx.dispose();
     }
+  }
+}
+
+/** A head starting at the training rows' principal directions. */
+function pcaHead(all: tf.Tensor2D, trainRows: number[], outputDim: number, seed: number): Head {
+  const idx = tf.tensor1d(trainRows, 'int32');
+  const rows = tf.gather(all, idx) as tf.Tensor2D;
+  const { kernel, bias } = principalProjection(rows, outputDim, seed);
+  try {
+    return Head.withWeights(kernel, bias);
+  } finally {
+    tf.dispose([idx, rows, kernel, bias]);
   }
 }
 
