@@ -365,7 +365,7 @@ export class EmbeddingSpace {
       this.store.putMany(ok.map((r) => [r.hash, r.pooled.slice()] as const));
       this.nearDupStore.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
       if (parts.features !== this.store) {
-        const own = modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
+        const own = await modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
         parts.features.putMany(ok.map((r, k) => [r.hash, own[k]] as const));
       }
       afterChunk?.();
@@ -383,7 +383,7 @@ export class EmbeddingSpace {
       throw new ContractError(`cannot read ${what} as an image: ${all.message}`, 'bad-request');
     }
     const { pooled, nearDuplicate, tailInput } = splitDescriptor(all, BACKBONE_FEATURE_DIM);
-    const [feature] = modelFeatures(this.active, [pooled], [tailInput!]);
+    const [feature] = await modelFeatures(this.active, [pooled], [tailInput!]);
     return { embedding: this.active.head.embed([feature])[0], nearDuplicate };
   }
 
