@@ -1,0 +1,258 @@
+// Approximate nearest neighbours for wide embeddings: an HNSW graph over a low-dimensional
+// projection (the vectors' top principal directions) finds candidates; the full vectors,
+// kept beside the graph, re-rank them by exact cosine. A graph step at 1280-d spends nearly all
+// its time in distance computations, so a 128-d graph walks ~10× faster, and re-ranking a few
+// dozen candidates exactly costs far less than the walk it saves (bench/index.ts).
+//
+// The projection is learnt from the vectors present: once `FIRST_FIT` are there (a full scan
+// answers until then), and again, with the graph rebuilt, each time the index has grown
+// `REFIT_GROWTH`-fold, until it was fitted on `FIT_SAMPLE_CAP` vectors or more.
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import { ExactIndex } from './exact-index.js';
+import { IndexFileError, readSidecar, saveIndexFiles } from './index-file.js';
+import { fitProjection, project, type Projection } from './projection.js';
+import {
+  byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
+  type SearchHit, type SearchOptions, type VectorIndex,
+} from './vector-index.js';
+
+export interface ProjectedSettings {
+  /** Dimension of the graph's vectors. */
+  reducedDim: number;
+  /** Graph hits re-ranked exactly per query (at least k). */
+  candidates: number;
+  /** Graph degree. */
+  M: number;
+  /** Candidate list size while building the graph. */
+  efConstruction: number;
+  /** Candidate list size while searching the graph (hnswlib uses max(ef, candidates)). */
+  ef: number;
+}
+
+/** Chosen by measurement (bench/index.ts; see the figures in DEFAULT_PROJECTED_SETTINGS' commit). */
+export const DEFAULT_PROJECTED_SETTINGS: Readonly<ProjectedSettings> = { reducedDim: 128, candidates: 60, M: 16, efConstruction: 200, ef: 100 };
+
+export const FIRST_FIT = 512;
+export const REFIT_GROWTH = 4;
+export const FIT_SAMPLE_CAP = 2048;
+/** Fixed so that the same vectors give the same projection and graph. */
+const RANDOM_SEED = 100;
+
+interface Graph {
+  projection: Projection;
+  native: hnswlib.HierarchicalNSW;
+  /** Live vectors when the projection was fitted. */
+  fittedOn: number;
+  capacity: number;
+  /** Every label in the native index, live or mark-deleted. */
+  labels: Set<number>;
+}
+
+export class ProjectedIndex implements VectorIndex {
+  readonly dim: number;
+  private settingsValue: ProjectedSettings;
+  private full: ExactIndex;
+  private graph: Graph | null = null;
+
+  constructor(dim: number, options: Partial<ProjectedSettings> & { capacity?: number } = {}) {
+    checkDim(dim);
+    this.dim = dim;
+    const { capacity, ...settings } = options;
+    this.settingsValue = { ...DEFAULT_PROJECTED_SETTINGS, ...settings };
+    if (this.settingsValue.reducedDim > dim) throw new RangeError(`reduced dimension ${this.settings.reducedDim} exceeds the dimension ${dim}`);
+    this.full = new ExactIndex(dim, Math.max(16, capacity ?? 1024));
+  }
+
+  get size(): number {
+    return this.full.size;
+  }
+
+  get settings(): Readonly<ProjectedSettings> {
+    return this.settingsValue;
+  }
+
+  /** Changes how queries search (not the graph): candidate count and ef. */
+  tune(search: Partial<Pick<ProjectedSettings, 'candidates' | 'ef'>>): void {
+    for (const value of Object.values(search)) {
+      if (!Number.isInteger(value) || (value as number) < 1) throw new RangeError(`candidates and ef must be positive integers, got ${value}`);
+    }
+    this.settingsValue = { ...this.settingsValue, ...search };
+    this.graph?.native.setEf(this.settingsValue.ef);
+  }
+
+  /** Live vectors the current projection was fitted on; 0 while a full scan answers. */
+  get fittedOn(): number {
+    return this.graph?.fittedOn ?? 0;
+  }
+
+  has(id: number): boolean {
+    return this.full.has(id);
+  }
+
+  ids(): number[] {
+    return this.full.ids();
+  }
+
+  add(ids: readonly number[], vectors: readonly Float32Array[]): void {
+    checkAddArguments(ids, vectors);
+    this.full.add(ids, vectors); // validates every vector before storing any
+    const graph = this.graph;
+    if (graph === null ? this.size >= FIRST_FIT : graph.fittedOn < FIT_SAMPLE_CAP && this.size >= REFIT_GROWTH * graph.fittedOn) {
+      this.rebuild();
+      return;
+    }
+    if (graph === null) return;
+    const fresh = new Set(ids.filter((id) => !graph.labels.has(id))).size;
+    const needed = graph.labels.size + fresh;
+    if (needed > graph.capacity) {
+      graph.capacity = Math.max(needed, graph.capacity * 2);
+      graph.native.resizeIndex(graph.capacity);
+    }
+    // A repeated id in one call keeps its last vector, as in `full`.
+    for (const id of new Set(ids)) this.insert(graph, id);
+  }
+
+  remove(id: number): void {
+    if (!this.full.has(id)) return;
+    this.full.remove(id);
+    if (this.graph?.labels.has(id)) this.graph.native.markDelete(id);
+  }
+
+  search(query: Float32Array, k: number, opts?: SearchOptions): SearchHit[] {
+    checkK(k);
+    const q = normalised(query, this.dim, 'query');
+    const graph = this.graph;
+    if (graph === null) return this.full.search(query, k, opts);
+    if (k === 0 || this.size === 0) return [];
+    const point = Array.from(project(graph.projection, q));
+    const exclude = opts?.exclude;
+    const excluding = exclude !== undefined && this.has(exclude) ? 1 : 0;
+    // Hits outside [minScore, maxScore] are dropped after re-ranking, so ask for more until
+    // k survive or the graph has no more to give.
+    let asked = Math.min(Math.max(this.settings.candidates, k + excluding), this.size);
+    for (;;) {
+      const { neighbors } = graph.native.searchKnn(point, asked);
+      const hits: SearchHit[] = [];
+      let droppedAbove = 0;
+      for (const id of neighbors) {
+        const score = this.full.score(id, q);
+        if (id === exclude || score === undefined) continue;
+        if (inRange(score, opts)) hits.push({ id, score });
+        else if (opts?.maxScore !== undefined && score > opts.maxScore) droppedAbove++;
+      }
+      hits.sort(byScoreThenId);
+      const exhausted = asked >= this.size || neighbors.length < asked;
+      if (hits.length >= k || exhausted || droppedAbove === 0) return hits.slice(0, k);
+      asked = Math.min(asked * 2, this.size);
+    }
+  }
+
+  save(file: string): void {
+    const graph = this.graph;
+    const vectors = this.full.packed();
+    const rows = graph?.projection.rows;
+    const projection = rows === undefined ? Buffer.alloc(0) : Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength);
+    // hnswlib writes only to a path and rejects trailing bytes when reading, so its file is
+    // written first and copied in after ours: one data file keeps the save atomic.
+    let native = Buffer.alloc(0);
+    if (graph !== null) {
+      const folder = mkdtempSync(join(tmpdir(), 'lookalike-graph-'));
+      try {
+        graph.native.writeIndexSync(join(folder, 'graph'));
+        native = readFileSync(join(folder, 'graph'));
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    }
+    saveIndexFiles(file, (path) => {
+      const fd = openSync(path, 'w');
+      try {
+        for (const part of [vectors, projection, native]) writeSync(fd, part);
+      } finally {
+        closeSync(fd);
+      }
+    }, {
+      kind: 'projected',
+      dim: this.dim,
+      count: this.size,
+      projected: {
+        ...this.settingsValue,
+        fittedOn: graph?.fittedOn ?? 0,
+        vectorBytes: vectors.length,
+        projectionBytes: projection.length,
+        graphBytes: native.length,
+      },
+    });
+  }
+
+  static load(file: string): ProjectedIndex {
+    const sidecar = readSidecar(file);
+    const settings = sidecar.projected;
+    if (sidecar.kind !== 'projected' || settings === undefined) {
+      throw new IndexFileError(file, `it holds a ${sidecar.kind} index, not a projected one`);
+    }
+    const { dim, count } = sidecar;
+    const { fittedOn, vectorBytes, projectionBytes, graphBytes, ...searchSettings } = settings;
+    const bytes = readFileSync(file);
+    const projectionLength = settings.reducedDim * dim * 4;
+    const graphExpected = fittedOn > 0;
+    if (bytes.length !== vectorBytes + projectionBytes + graphBytes || (graphExpected ? projectionBytes !== projectionLength || graphBytes === 0 : projectionBytes + graphBytes !== 0)) {
+      throw new IndexFileError(file, 'its parts do not match its sidecar');
+    }
+    const index = new ProjectedIndex(dim, { ...searchSettings, capacity: 16 });
+    try {
+      index.full = ExactIndex.unpack(bytes.subarray(0, vectorBytes), dim, count);
+    } catch {
+      throw new IndexFileError(file, 'its vectors do not match its sidecar');
+    }
+    if (!graphExpected) return index;
+    const rows = new Float32Array(new Uint8Array(bytes.subarray(vectorBytes, vectorBytes + projectionBytes)).buffer);
+    const native = new hnswlib.HierarchicalNSW('ip', settings.reducedDim);
+    const folder = mkdtempSync(join(tmpdir(), 'lookalike-graph-'));
+    try {
+      writeFileSync(join(folder, 'graph'), bytes.subarray(vectorBytes + projectionBytes));
+      native.readIndexSync(join(folder, 'graph'));
+    } catch (error) {
+      throw new IndexFileError(file, `hnswlib cannot read its graph (${(error as Error).message})`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    // readIndex resets ef to hnswlib's default of 10.
+    native.setEf(settings.ef);
+    const labels = new Set(native.getIdsList());
+    const graph: Graph = { projection: { dim, reducedDim: settings.reducedDim, rows }, native, fittedOn, capacity: native.getMaxElements(), labels };
+    // Every live vector must be in the graph; mark-deleted labels stay deleted in hnswlib's file.
+    for (const id of index.full.ids()) {
+      if (!labels.has(id)) throw new IndexFileError(file, `its graph lacks id ${id}`);
+    }
+    index.graph = graph;
+    return index;
+  }
+
+  /** Fits the projection on the live vectors and builds the graph from them, in id order. */
+  private rebuild(): void {
+    const ids = this.full.ids().sort((a, b) => a - b);
+    const step = Math.max(1, ids.length / FIT_SAMPLE_CAP);
+    const sample: Float32Array[] = [];
+    for (let i = 0; i < ids.length; i += step) sample.push(this.full.vector(ids[Math.floor(i)]) as Float32Array);
+    const { reducedDim, M, efConstruction, ef } = this.settings;
+    const projection = fitProjection(sample, this.dim, reducedDim);
+    const capacity = Math.max(16, ids.length * 2);
+    const native = new hnswlib.HierarchicalNSW('ip', reducedDim);
+    native.initIndex(capacity, M, efConstruction, RANDOM_SEED);
+    native.setEf(ef);
+    const graph: Graph = { projection, native, fittedOn: ids.length, capacity, labels: new Set() };
+    for (const id of ids) this.insert(graph, id);
+    this.graph = graph;
+  }
+
+  private insert(graph: Graph, id: number): void {
+    const vector = this.full.vector(id) as Float32Array;
+    // Re-adding a mark-deleted label revives it in place (hnswlib-node 3.0.0).
+    graph.native.addPoint(Array.from(project(graph.projection, vector)), id);
+    graph.labels.add(id);
+  }
+}
