@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExactIndex } from '../../../src-main/search/exact-index.js';
 import { IndexFileError, sidecarPath } from '../../../src-main/search/index-file.js';
-import { FIRST_FIT, FIT_SAMPLE_CAP, ProjectedIndex, REFIT_GROWTH } from '../../../src-main/search/projected-index.js';
+import { FIRST_FIT, ProjectedIndex, REFIT_GROWTH, REFIT_UNTIL } from '../../../src-main/search/projected-index.js';
 import type { VectorIndex } from '../../../src-main/search/vector-index.js';
 import { lowRankVectors } from './synthetic-vectors.js';
 import { useTempDirs } from './temp-dir.js';
@@ -21,7 +21,7 @@ describe('ProjectedIndex', () => {
   const tempDir = useTempDirs();
   // The dimension the app's untrained model produces, with the default settings.
   const dim = 1280;
-  const n = 2500;
+  const n = 2000;
   const set = lowRankVectors({ n, dim, seed: 31 });
   const ids = set.rows.map((_, i) => 5000 + i);
   const queries = set.more(100);
@@ -97,6 +97,7 @@ describe('ProjectedIndex', () => {
   it('never returns a removed id, also after save and load, and takes it back when re-added', () => {
     const index = new ProjectedIndex(dim);
     index.add(ids.slice(0, FIRST_FIT + 100), set.rows.slice(0, FIRST_FIT + 100));
+    expect(index.fittedOn).toBeGreaterThan(0);
     const rows = [0, 7, 42];
     for (const row of rows) index.remove(ids[row]);
     index.remove(ids[0]); // twice: ignored
@@ -138,7 +139,8 @@ describe('ProjectedIndex', () => {
 describe('ProjectedIndex growth', () => {
   // Narrower vectors keep the refits quick; the rules do not depend on the dimension.
   const dim = 256;
-  const total = REFIT_GROWTH * REFIT_GROWTH * FIRST_FIT + 500;
+  const chunk = FIRST_FIT / 2;
+  const total = REFIT_UNTIL + 4 * chunk;
   const set = lowRankVectors({ n: total, dim, seed: 8 });
   const ids = set.rows.map((_, i) => i);
   const queries = set.more(100);
@@ -147,8 +149,8 @@ describe('ProjectedIndex growth', () => {
     const index = new ProjectedIndex(dim, { reducedDim: 48 });
     const fits: number[] = [];
     const reference = new ExactIndex(dim, total);
-    for (let start = 0; start < total; start += 500) {
-      const end = Math.min(total, start + 500);
+    for (let start = 0; start < total; start += chunk) {
+      const end = Math.min(total, start + chunk);
       index.add(ids.slice(start, end), set.rows.slice(start, end));
       reference.add(ids.slice(start, end), set.rows.slice(start, end));
       if (index.fittedOn !== (fits.at(-1) ?? 0)) fits.push(index.fittedOn);
@@ -157,8 +159,8 @@ describe('ProjectedIndex growth', () => {
     }
     expect(fits[0]).toBeGreaterThanOrEqual(FIRST_FIT);
     for (let i = 1; i < fits.length; i++) expect(fits[i]).toBeGreaterThanOrEqual(REFIT_GROWTH * fits[i - 1]);
-    // It stops refitting once a fit saw a full sample: later growth only adds to the graph.
-    expect(fits.at(-1)).toBeGreaterThanOrEqual(FIT_SAMPLE_CAP);
+    // It stops refitting once it was fitted on REFIT_UNTIL vectors: later growth only adds to the graph.
+    expect(fits.at(-1)).toBeGreaterThanOrEqual(REFIT_UNTIL);
     expect(fits.at(-1)).toBeLessThan(total);
     expect(recallAt10(index, reference, queries)).toBeGreaterThanOrEqual(0.99);
   });
