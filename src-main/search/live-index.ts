@@ -28,7 +28,9 @@ export function crossoverSize(dim: number): number {
 
 /**
  * From this dimension up, graphs are built over a projection (ProjectedIndex). Measured by
- * bench/index.ts: see PROJECTED_FROM_DIM's commit for the figures.
+ * bench/index.ts at 20k vectors (load average ~4.7): at 512-d it matched plain HNSW's recall
+ * (0.997 vs 0.996) at half the p50 (0.35 vs 0.71 ms) and built 2.6× faster; at 1280-d, 100k,
+ * it meets issue 4's goal where plain HNSW does not. Below 512-d nothing was measured.
  */
 export const PROJECTED_FROM_DIM = 512;
 
