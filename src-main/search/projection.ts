@@ -37,15 +37,6 @@ export function fitProjection(samples: readonly Float32Array[], dim: number, red
   return { dim, reducedDim, rows: Float32Array.from(basis) };
 }
 
-/** A fixed random orthonormal map (no fitting): the baseline PCA is measured against. */
-export function randomProjection(dim: number, reducedDim: number, seed = 7): Projection {
-  const normal = gaussian(seededRandom(seed));
-  const basis = new Float64Array(reducedDim * dim);
-  for (let i = 0; i < basis.length; i++) basis[i] = normal();
-  orthonormaliseRows(basis, reducedDim, dim, normal);
-  return { dim, reducedDim, rows: Float32Array.from(basis) };
-}
-
 /** `out[j] = rows[j] · vector`. */
 export function project(projection: Projection, vector: ArrayLike<number>, out: Float64Array = new Float64Array(projection.reducedDim)): Float64Array {
   const { dim, reducedDim, rows } = projection;
