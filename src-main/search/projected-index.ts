@@ -88,13 +88,14 @@ export class ProjectedIndex implements VectorIndex {
     return this.settingsValue;
   }
 
-  /** Changes how queries search (not the graph): candidate count and ef. */
+  /** Changes how queries search (not the graph): candidate count and ef; other fields are ignored. */
   tune(search: Partial<Pick<ProjectedSettings, 'candidates' | 'ef'>>): void {
-    for (const value of Object.values(search)) {
-      if (!Number.isInteger(value) || (value as number) < 1) throw new RangeError(`candidates and ef must be positive integers, got ${value}`);
+    const { candidates = this.settingsValue.candidates, ef = this.settingsValue.ef } = search;
+    for (const value of [candidates, ef]) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`candidates and ef must be positive integers, got ${value}`);
     }
-    this.settingsValue = { ...this.settingsValue, ...search };
-    this.graph?.native.setEf(this.settingsValue.ef);
+    this.settingsValue = { ...this.settingsValue, candidates, ef };
+    this.graph?.native.setEf(ef);
   }
 
   /** Live vectors the current projection was fitted on; 0 while a full scan answers. */
