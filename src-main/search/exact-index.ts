@@ -1,7 +1,7 @@
 // Brute force over a packed matrix: exact answers, the reference for HnswIndex in tests, and
 // the live index while the library is small enough for a full scan to be as fast as HNSW.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { IndexFileError, readSidecar, saveIndexFiles } from './index-file.js';
+import { readFileSync } from 'node:fs';
+import { IndexFileError, readSidecar, saveIndexFiles, writeParts } from './index-file.js';
 import {
   byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
   type SearchHit, type SearchOptions, type VectorIndex,
@@ -124,31 +124,32 @@ export class ExactIndex implements VectorIndex {
   }
 
   /**
-   * The live rows as bytes: ids (uint32 × size) then vectors (float32 × size × dim), platform
-   * byte order (little-endian on every platform Electron ships for).
+   * The live rows as bytes, viewed in place (valid until the next add or remove): ids
+   * (uint32 × size), then vectors (float32 × size × dim), platform byte order (little-endian
+   * on every platform Electron ships for).
    */
-  packed(): Buffer {
+  packed(): [Uint8Array, Uint8Array] {
     const rows = this.size;
-    const buffer = Buffer.alloc(rows * 4 + rows * this.dim * 4);
-    Buffer.from(this.rowIds.buffer, this.rowIds.byteOffset, rows * 4).copy(buffer, 0);
-    Buffer.from(this.matrix.buffer, this.matrix.byteOffset, rows * this.dim * 4).copy(buffer, rows * 4);
-    return buffer;
+    return [
+      new Uint8Array(this.rowIds.buffer, this.rowIds.byteOffset, rows * 4),
+      new Uint8Array(this.matrix.buffer, this.matrix.byteOffset, rows * this.dim * 4),
+    ];
   }
 
   /** Reads `packed()` bytes back; throws RangeError if their length does not fit dim and count. */
   static unpack(bytes: Uint8Array, dim: number, count: number): ExactIndex {
     if (bytes.length !== count * 4 * (1 + dim)) throw new RangeError('packed vectors do not match their dimension and count');
     const index = new ExactIndex(dim, count);
-    // Copy out of the Buffer (its offset may not be 4-byte aligned).
-    const aligned = new Uint8Array(bytes).buffer;
-    index.rowIds.set(new Uint32Array(aligned, 0, count));
-    index.matrix.set(new Float32Array(aligned, count * 4, count * dim));
+    // Typed-array views need 4-byte alignment; a Buffer read from a file usually has it.
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+    index.rowIds.set(new Uint32Array(aligned.buffer, aligned.byteOffset, count));
+    index.matrix.set(new Float32Array(aligned.buffer, aligned.byteOffset + count * 4, count * dim));
     for (let row = 0; row < count; row++) index.rowOf.set(index.rowIds[row], row);
     return index;
   }
 
   save(file: string): void {
-    saveIndexFiles(file, (path) => writeFileSync(path, this.packed()), { kind: 'exact', dim: this.dim, count: this.size });
+    saveIndexFiles(file, (path) => writeParts(path, this.packed()), { kind: 'exact', dim: this.dim, count: this.size });
   }
 
   static load(file: string): ExactIndex {

@@ -2,7 +2,7 @@
 // small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
 // forgets ef; it cannot tell deleted labels from live ones through its node API). A projected
 // index packs its full vectors, projection and hnswlib graph into the one data file.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { z } from 'zod';
 
@@ -103,6 +103,18 @@ export function saveIndexFiles(
       }
     }
     throw error;
+  }
+}
+
+/** Writes byte arrays one after another into a new file at `path`, without joining them first. */
+export function writeParts(path: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const part of parts) {
+      for (let written = 0; written < part.length;) written += writeSync(fd, part, written);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,8 +1,9 @@
 // Approximate nearest neighbours for wide embeddings: an HNSW graph over a low-dimensional
 // projection (the vectors' top principal directions) finds candidates; the full vectors,
-// kept beside the graph, re-rank them by exact cosine. A graph step at 1280-d spends nearly all
-// its time in distance computations, so a 128-d graph walks ~10× faster, and re-ranking a few
-// dozen candidates exactly costs far less than the walk it saves (bench/index.ts).
+// kept beside the graph, re-rank them by exact cosine. A graph walk at 1280-d spends nearly all
+// its time in distance computations: at 100k vectors a 128-d graph answers ~5× faster (0.59 vs
+// 2.8 ms at ef 200), and re-ranking a few dozen candidates exactly costs far less than the walk
+// it saves (bench/index.ts).
 //
 // The projection is learnt from the vectors present: once `FIRST_FIT` are there (a full scan
 // answers until then), and again, with the graph rebuilt, each time the index has grown
@@ -10,12 +11,12 @@
 // at most `FIT_SAMPLE_CAP` vectors spread evenly over the ids, so a library that grew from one
 // kind of photo to many is fitted on all of them, while a rebuild never blocks for long
 // (the last refit rebuilds ~8k vectors: seconds).
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { ExactIndex } from './exact-index.js';
-import { IndexFileError, readSidecar, saveIndexFiles } from './index-file.js';
+import { IndexFileError, readSidecar, saveIndexFiles, writeParts } from './index-file.js';
 import { fitProjection, project, type Projection } from './projection.js';
 import {
   byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
@@ -37,10 +38,10 @@ export interface ProjectedSettings {
 
 /**
  * Chosen by measurement (bench/index.ts, 100k × 1280-d synthetic low-rank-plus-noise, 200
- * outside queries, load average ~5.7 on 2 cores): recall@10 0.991 at ef 128 (p50 0.70 ms),
- * 0.995 at ef 160 (0.80 ms), 0.996 at ef 200 (0.89 ms); the graph, not the candidate count,
- * limits recall there (20–100 candidates: 0.981–0.983 at ef 100), so 60 is cheap insurance for
- * real features, whose spectrum decays more slowly. A fixed random projection instead of PCA
+ * outside queries, load average ~5.8 on 2 cores): recall@10 0.991 at ef 128 (p50 0.70 ms),
+ * 0.995 at ef 160 (0.78 ms), 0.996 at ef 200 (0.87 ms). At ef 160, 20 candidates give 0.9915
+ * and 40–100 give 0.995: beyond ~40 the graph limits recall, so 60 is cheap insurance for real
+ * features, whose spectrum decays more slowly. A fixed random projection instead of PCA
  * found only 0.82 (128-d) and 0.97 (256-d) with 100 candidates at 20k vectors. On real
  * MobileNetV2 features (4,300 Fashion-MNIST images) 128 principal directions keep 98.9 % of
  * held-out vectors' energy and recall@10 is 1.0.
@@ -169,10 +170,10 @@ export class ProjectedIndex implements VectorIndex {
     const graph = this.graph;
     const vectors = this.full.packed();
     const rows = graph?.projection.rows;
-    const projection = rows === undefined ? Buffer.alloc(0) : Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength);
+    const projection = rows === undefined ? new Uint8Array(0) : new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
     // hnswlib writes only to a path and rejects trailing bytes when reading, so its file is
     // written first and copied in after ours: one data file keeps the save atomic.
-    let native = Buffer.alloc(0);
+    let native = new Uint8Array(0);
     if (graph !== null) {
       const folder = mkdtempSync(join(tmpdir(), 'lookalike-graph-'));
       try {
@@ -182,21 +183,15 @@ export class ProjectedIndex implements VectorIndex {
         rmSync(folder, { recursive: true, force: true });
       }
     }
-    saveIndexFiles(file, (path) => {
-      const fd = openSync(path, 'w');
-      try {
-        for (const part of [vectors, projection, native]) writeSync(fd, part);
-      } finally {
-        closeSync(fd);
-      }
-    }, {
+    const vectorBytes = vectors[0].length + vectors[1].length;
+    saveIndexFiles(file, (path) => writeParts(path, [...vectors, projection, native]), {
       kind: 'projected',
       dim: this.dim,
       count: this.size,
       projected: {
         ...this.settingsValue,
         fittedOn: graph?.fittedOn ?? 0,
-        vectorBytes: vectors.length,
+        vectorBytes,
         projectionBytes: projection.length,
         graphBytes: native.length,
       },
