@@ -38,8 +38,8 @@ export interface ProjectedSettings {
 
 /**
  * Chosen by measurement (bench/index.ts, 100k × 1280-d synthetic low-rank-plus-noise, 200
- * outside queries, load average ~5.8 on 2 cores): recall@10 0.991 at ef 128 (p50 0.70 ms),
- * 0.995 at ef 160 (0.78 ms), 0.996 at ef 200 (0.87 ms). At ef 160, 20 candidates give 0.9915
+ * outside queries, load average ~1.6 on 2 cores): recall@10 0.991 at ef 128 (p50 0.61 ms),
+ * 0.995 at ef 160 (0.69 ms), 0.996 at ef 200 (0.78 ms); plain HNSW needs 2.25 ms for 0.996. At ef 160, 20 candidates give 0.9915
  * and 40–100 give 0.995: beyond ~40 the graph limits recall, so 60 is cheap insurance for real
  * features, whose spectrum decays more slowly. A fixed random projection instead of PCA
  * found only 0.82 (128-d) and 0.97 (256-d) with 100 candidates at 20k vectors. On real
