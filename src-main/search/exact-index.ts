@@ -1,7 +1,7 @@
 // Brute force over a packed matrix: exact answers, the reference for HnswIndex in tests, and
 // the live index while the library is small enough for a full scan to be as fast as HNSW.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { IndexFileError, readSidecar, saveIndexFiles } from './index-file.js';
+import { readFileSync } from 'node:fs';
+import { IndexFileError, readSidecar, saveIndexFiles, writeParts } from './index-file.js';
 import {
   byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
   type SearchHit, type SearchOptions, type VectorIndex,
@@ -102,31 +102,65 @@ export class ExactIndex implements VectorIndex {
     return top.sorted();
   }
 
-  save(file: string): void {
+  /**
+   * Cosine of a stored vector with a unit query (as made by `normalised`), computed in place;
+   * undefined for an unknown id. Lets another index re-rank its candidates exactly.
+   */
+  score(id: number, unitQuery: Float64Array): number | undefined {
+    const row = this.rowOf.get(id);
+    if (row === undefined) return undefined;
+    const r = this.matrix.subarray(row * this.dim, (row + 1) * this.dim);
+    const dim = this.dim;
+    const tail = dim - (dim % 4);
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = 0; j < tail; j += 4) {
+      s0 += unitQuery[j] * r[j];
+      s1 += unitQuery[j + 1] * r[j + 1];
+      s2 += unitQuery[j + 2] * r[j + 2];
+      s3 += unitQuery[j + 3] * r[j + 3];
+    }
+    for (let j = tail; j < dim; j++) s0 += unitQuery[j] * r[j];
+    return s0 + s1 + s2 + s3;
+  }
+
+  /**
+   * The live rows as bytes, viewed in place (valid until the next add or remove): ids
+   * (uint32 × size), then vectors (float32 × size × dim), platform byte order (little-endian
+   * on every platform Electron ships for).
+   */
+  packed(): [Uint8Array, Uint8Array] {
     const rows = this.size;
-    saveIndexFiles(file, (path) => {
-      // Layout: ids (uint32 × rows) then vectors (float32 × rows × dim), platform byte order
-      // (little-endian on every platform Electron ships for).
-      const buffer = Buffer.alloc(rows * 4 + rows * this.dim * 4);
-      Buffer.from(this.rowIds.buffer, this.rowIds.byteOffset, rows * 4).copy(buffer, 0);
-      Buffer.from(this.matrix.buffer, this.matrix.byteOffset, rows * this.dim * 4).copy(buffer, rows * 4);
-      writeFileSync(path, buffer);
-    }, { kind: 'exact', dim: this.dim, count: rows });
+    return [
+      new Uint8Array(this.rowIds.buffer, this.rowIds.byteOffset, rows * 4),
+      new Uint8Array(this.matrix.buffer, this.matrix.byteOffset, rows * this.dim * 4),
+    ];
+  }
+
+  /** Reads `packed()` bytes back; throws RangeError if their length does not fit dim and count. */
+  static unpack(bytes: Uint8Array, dim: number, count: number): ExactIndex {
+    if (bytes.length !== count * 4 * (1 + dim)) throw new RangeError('packed vectors do not match their dimension and count');
+    const index = new ExactIndex(dim, count);
+    // Typed-array views need 4-byte alignment; a Buffer read from a file usually has it.
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+    index.rowIds.set(new Uint32Array(aligned.buffer, aligned.byteOffset, count));
+    index.matrix.set(new Float32Array(aligned.buffer, aligned.byteOffset + count * 4, count * dim));
+    for (let row = 0; row < count; row++) index.rowOf.set(index.rowIds[row], row);
+    return index;
+  }
+
+  save(file: string): void {
+    saveIndexFiles(file, (path) => writeParts(path, this.packed()), { kind: 'exact', dim: this.dim, count: this.size });
   }
 
   static load(file: string): ExactIndex {
     const sidecar = readSidecar(file);
     if (sidecar.kind !== 'exact') throw new IndexFileError(file, `it holds a ${sidecar.kind} index, not an exact one`);
-    const { dim, count } = sidecar;
-    const bytes = readFileSync(file);
-    if (bytes.length !== count * 4 * (1 + dim)) throw new IndexFileError(file, 'its size does not match its sidecar');
-    const index = new ExactIndex(dim, count);
-    // Copy out of the Buffer (its offset may not be 4-byte aligned).
-    const aligned = new Uint8Array(bytes).buffer;
-    index.rowIds.set(new Uint32Array(aligned, 0, count));
-    index.matrix.set(new Float32Array(aligned, count * 4, count * dim));
-    for (let row = 0; row < count; row++) index.rowOf.set(index.rowIds[row], row);
-    return index;
+    try {
+      return ExactIndex.unpack(readFileSync(file), sidecar.dim, sidecar.count);
+    } catch (error) {
+      if (error instanceof RangeError) throw new IndexFileError(file, 'its size does not match its sidecar');
+      throw error;
+    }
   }
 
   private ensureRows(rows: number): void {

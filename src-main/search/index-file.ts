@@ -1,7 +1,8 @@
 // On disk an index is two files: the data (hnswlib's own format, or our packed matrix) and a
 // small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
-// forgets ef; it cannot tell deleted labels from live ones through its node API).
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+// forgets ef; it cannot tell deleted labels from live ones through its node API). A projected
+// index packs its full vectors, projection and hnswlib graph into the one data file.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { z } from 'zod';
 
@@ -14,20 +15,37 @@ const hnswSettings = z.object({
   deleted: z.array(z.number().int().nonnegative()),
 });
 
+const projectedSettings = z.object({
+  reducedDim: z.number().int().positive(),
+  /** Graph candidates re-ranked exactly per query. */
+  candidates: z.number().int().positive(),
+  M: z.number().int().positive(),
+  efConstruction: z.number().int().positive(),
+  ef: z.number().int().positive(),
+  /** Live vectors when the projection was fitted (0: not fitted yet, no graph). */
+  fittedOn: z.number().int().nonnegative(),
+  /** Byte lengths of the data file's parts, in order: full vectors, projection, graph. */
+  vectorBytes: z.number().int().nonnegative(),
+  projectionBytes: z.number().int().nonnegative(),
+  graphBytes: z.number().int().nonnegative(),
+});
+
 const sidecarSchema = z.object({
   format: z.literal('lookalike-vector-index'),
   version: z.literal(1),
-  kind: z.enum(['exact', 'hnsw']),
+  kind: z.enum(['exact', 'hnsw', 'projected']),
   dim: z.number().int().positive(),
   /** Live vectors. */
   count: z.number().int().nonnegative(),
   /** Size of the data file, to catch a data file and sidecar from different saves. */
   dataBytes: z.number().int().nonnegative(),
   hnsw: hnswSettings.optional(),
+  projected: projectedSettings.optional(),
 });
 
 export type IndexSidecar = z.infer<typeof sidecarSchema>;
 export type HnswSidecarSettings = z.infer<typeof hnswSettings>;
+export type ProjectedSidecarSettings = z.infer<typeof projectedSettings>;
 
 export function sidecarPath(file: string): string {
   return `${file}.json`;
@@ -85,6 +103,18 @@ export function saveIndexFiles(
       }
     }
     throw error;
+  }
+}
+
+/** Writes byte arrays one after another into a new file at `path`, without joining them first. */
+export function writeParts(path: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const part of parts) {
+      for (let written = 0; written < part.length;) written += writeSync(fd, part, written);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExactIndex } from '../../../src-main/search/exact-index.js';
-import { createIndex, crossoverSize, loadIndex, MEASURED_CROSSOVER } from '../../../src-main/search/live-index.js';
+import { createIndex, crossoverSize, loadIndex, MEASURED_CROSSOVER, PROJECTED_FROM_DIM } from '../../../src-main/search/live-index.js';
+import { FIRST_FIT } from '../../../src-main/search/projected-index.js';
 import { lowRankVectors } from './synthetic-vectors.js';
 import { useTempDirs } from './temp-dir.js';
 
@@ -55,5 +56,31 @@ describe('createIndex / loadIndex', () => {
       expect(loaded.ids().sort((a, b) => a - b)).toEqual(live);
       for (const q of queries) expect(loaded.search(q, 10)).toEqual(index.search(q, 10));
     }
+  });
+
+  it('serves wide embeddings with a projected graph, saved and loaded as such', () => {
+    const wide = PROJECTED_FROM_DIM;
+    const n = Math.max(crossoverSize(wide), FIRST_FIT) + 100;
+    const wideSet = lowRankVectors({ n, dim: wide, seed: 6 });
+    const wideIds = wideSet.rows.map((_, i) => i);
+    const wideQueries = wideSet.more(20);
+    expect(createIndex(wide, n).kind).toBe('projected');
+    expect(createIndex(wide - 1, n).kind).toBe('hnsw');
+    const index = createIndex(wide);
+    for (let start = 0; start < n; start += 100) index.add(wideIds.slice(start, start + 100), wideSet.rows.slice(start, start + 100));
+    expect(index.kind).toBe('projected');
+    const reference = new ExactIndex(wide);
+    reference.add(wideIds, wideSet.rows);
+    let found = 0;
+    for (const q of wideQueries) {
+      const truth = new Set(reference.search(q, 10).map((h) => h.id));
+      found += index.search(q, 10).filter((h) => truth.has(h.id)).length;
+    }
+    expect(found / (10 * wideQueries.length)).toBeGreaterThanOrEqual(0.99);
+    const file = join(tempDir(), 'wide.idx');
+    index.save(file);
+    const loaded = loadIndex(file);
+    expect(loaded.kind).toBe('projected');
+    for (const q of wideQueries) expect(loaded.search(q, 10)).toEqual(index.search(q, 10));
   });
 });
