@@ -20,7 +20,7 @@ import { listPhotos, MAX_SIDE } from './near-dup-edits.js';
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const FASHION_PER_CLASS = 20;
 const KIND_PER_KIND = 15;
-const POOL = 50; // as RERANK_POOL in embedding-space.ts
+const POOL = 50; // the look-alikes the threshold rule (shipped before the copy check) re-ranked
 
 interface Item {
   file: string;
@@ -133,7 +133,7 @@ function rankPlain(v: Vectors, q: number): number[] {
     .map((x) => x.i);
 }
 
-/** The plain pool re-ranked by the near-duplicate threshold rule alone (promoteCopies). */
+/** The plain pool re-ranked by the former near-duplicate threshold rule alone. */
 function rankWithThreshold(v: Vectors, q: number, plain: number[]): number[] {
   return plain
     .slice(0, POOL)
