@@ -47,7 +47,7 @@ beforeAll(async () => {
   mkdirSync(path.join(work, 'photos'));
   mkdirSync(path.join(work, 'queries'));
   for (const theme of THEMES) {
-    for (let seed = 1; seed <= 6; seed++) {
+    for (let seed = 1; seed <= 4; seed++) {
       writeFileSync(file(theme, seed), await sceneJpeg(theme, seed));
       library.push(file(theme, seed));
     }
