@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRef, SimilarResult } from '../../../src-shared/contract.js';
+import type { SimilarResult } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
 import { sceneJpeg } from '../../fixtures/scenes.js';
@@ -65,7 +65,7 @@ beforeAll(async () => {
     pooled.set(p, v);
   });
   engine = await Engine.open(path.join(work, 'library'));
-  (await engine.call('importFolders', { paths: [path.join(work, 'photos')] })) as JobRef;
+  await engine.call('importFolders', { paths: [path.join(work, 'photos')] });
   await engine.whenIdle();
 }, 180_000);
 
