@@ -2,9 +2,13 @@
 // are imported; each edited copy (crop, resize, heavy JPEG, rotation, flip, grey, brightness,
 // caption) is dropped in as an outside query; recall@1 counts the copies whose top hit is
 // their original. Compare with bench/near-duplicates.ts, which ranks descriptors directly.
+// Then the harm side (bench/ordinary-queries.ts): queries that are copies of nothing, and how
+// often the copy rules change their top hit (skip with --no-ordinary).
 //
 // Needs: apt-get install -y --no-install-recommends mate-backgrounds ukui-wallpapers gnome-backgrounds lomiri-wallpapers
-// Run:   npx tsx bench/similar-near-duplicates.ts [--originals N]
+// Needs also Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
+// Run:   npx tsx bench/similar-near-duplicates.ts [--originals N] [--no-ordinary]
+import { execSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +16,9 @@ import sharp from 'sharp';
 import type { SimilarResult } from '../src-shared/contract.js';
 import { Engine } from '../src-main/engine/engine.js';
 import { EDITS, listPhotos, MAX_SIDE } from './near-dup-edits.js';
+import { measureOrdinaryQueries } from './ordinary-queries.js';
+
+const loadAverage = () => execSync('uptime').toString().trim().replace(/.*load average/, 'load average');
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
       edited.push({ file: q, original, edit: edit.name });
     }
   }
+  console.log(`start: ${loadAverage()}`);
   const engine = await Engine.open(path.join(work, 'library'));
   try {
     await engine.call('importFolders', { paths: [library] });
@@ -58,8 +66,17 @@ async function main(): Promise<void> {
     console.log(`${originals.length} originals, ${edited.length} edited queries through similar (${ms.toFixed(0)} ms/query incl. decoding)`);
     console.log(`recall@1 overall ${(all.hit / all.n).toFixed(3)}`);
     for (const [edit, e] of byEdit) console.log(`  ${edit.padEnd(10)} ${(e.hit / e.n).toFixed(3)}`);
+    console.log(`after the copies: ${loadAverage()}`);
   } finally {
     await engine.close();
+  }
+  try {
+    if (!process.argv.includes('--no-ordinary')) {
+      const { lines } = await measureOrdinaryQueries(path.join(work, 'ordinary'));
+      for (const l of lines) console.log(l);
+      console.log(`end: ${loadAverage()}`);
+    }
+  } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -33,7 +33,7 @@ export const DESCRIPTORS: readonly DescriptorName[] = [
   'pooled+near-duplicate+tail-input',
 ];
 
-const NEAR_DUP_LAYER = 'block_13_expand_relu';
+export const NEAR_DUP_LAYER = 'block_13_expand_relu';
 const GEM_P = 3;
 export const NEAR_DUPLICATE_DIM = 1152;
 /** block_14_add at 224 px: where the frozen part of the backbone ends when fine-tuning. */
@@ -101,7 +101,8 @@ export function quarterTurn(x: tf.Tensor4D, dir: 'ccw' | 'cw'): tf.Tensor4D {
   return tf.reverse(tf.transpose(x, [0, 2, 1, 3]), dir === 'ccw' ? 1 : 2);
 }
 
-function nearDuplicateFrom(a: tf.Tensor4D): tf.Tensor2D {
+/** The near-duplicate descriptor of block_13_expand_relu activations; call inside tf.tidy. */
+export function nearDuplicateFrom(a: tf.Tensor4D): tf.Tensor2D {
   const gap = tf.mean(a, [1, 2]) as tf.Tensor2D;
   const gem = tf.pow(tf.mean(tf.pow(tf.maximum(a, 1e-6), GEM_P), [1, 2]), 1 / GEM_P) as tf.Tensor2D;
   return tf.div(tf.concat([l2(gap), l2(gem)], 1), Math.SQRT2);
