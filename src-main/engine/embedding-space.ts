@@ -16,30 +16,25 @@ import {
 } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
-import { CopyViews } from '../model/copy-views.js';
-import { NEAR_DUPLICATE_DIM, splitDescriptor } from '../model/descriptor.js';
-import { FeatureExtractor } from '../model/extractor.js';
+import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { createIndex, findDuplicateGroups, type LiveIndex } from '../search/index.js';
-import { findCopy, type FoundCopy } from './copy-check.js';
+import { createIndex, type LiveIndex } from '../search/index.js';
+import type { FoundCopy } from './copy-check.js';
 import {
   disposeModelParts,
   loadModelParts,
-  modelFeatures,
   openModelIndex,
   saveModelIndex,
   TunedFeatureStores,
   type ModelParts,
 } from './model-parts.js';
+import { FeaturePass, type PassProgress } from './feature-pass.js';
+import { NearDuplicates } from './near-duplicates.js';
 
 export { modelDir } from './model-parts.js';
 
-export interface EmbedProgress {
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number, rate: number | null) => void;
-}
 
 export interface SwitchProgress {
   signal?: AbortSignal;
@@ -55,19 +50,9 @@ interface ListedImage {
   path: string;
 }
 
-/** Photos extracted between two writes to the feature cache (and index updates). */
-const EXTRACT_CHUNK = 256;
-
-/** Rate over the whole run so far, in items per second. */
-function rateSince(start: number, done: number): number | null {
-  const s = (Date.now() - start) / 1000;
-  return s > 0.5 && done > 0 ? done / s : null;
-}
-
 export class EmbeddingSpace {
-  private extractor: Promise<FeatureExtractor> | null = null;
-  private nearDupIndex: LiveIndex | null = null;
-  private copyViews: Promise<CopyViews> | null = null;
+  private readonly pass: FeaturePass;
+  private readonly nearDuplicates: NearDuplicates;
 
   private constructor(
     private readonly catalog: Catalog,
@@ -76,7 +61,10 @@ export class EmbeddingSpace {
     private readonly tuned: TunedFeatureStores,
     private active: ModelParts,
     private index: LiveIndex,
-  ) {}
+  ) {
+    this.pass = new FeaturePass(store, nearDupStore);
+    this.nearDuplicates = new NearDuplicates(catalog, nearDupStore, () => this.listed());
+  }
 
   /** The index answering queries now (hard-pair proposals reuse it). */
   get activeIndex(): LiveIndex {
@@ -124,10 +112,10 @@ export class EmbeddingSpace {
    * descriptor ("duplicates") and, for a fine-tuned model, its own features; all are cached by
    * content, in chunks, so a stopped run keeps its finished part.
    */
-  async embedPending(opts: EmbedProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
+  async embedPending(opts: PassProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
     const listed = this.listed();
     const todo = listed.filter((i) => !this.index.has(i.id));
-    const failed = await this.extractMissing(listed, this.active, opts, () => this.addToIndex(todo));
+    const failed = await this.pass.fillMissing(listed, this.active, opts, () => this.addToIndex(todo));
     const embedded = this.addToIndex(todo);
     this.syncIndex();
     return { embedded, failed };
@@ -181,7 +169,7 @@ export class EmbeddingSpace {
       maxScore: req.maxScore,
       exclude: queryId ?? undefined,
     });
-    const copy = pixels === null ? null : await this.findCopy(pixels, pool, queryId);
+    const copy = pixels === null ? null : await this.nearDuplicates.findCopy(pixels, pool, queryId);
     const hits = this.promoteCopy(pool, copy)
       .filter((h) => (req.minScore === undefined || h.score >= req.minScore) && (req.maxScore === undefined || h.score <= req.maxScore))
       .slice(0, req.k);
@@ -198,47 +186,13 @@ export class EmbeddingSpace {
     return [first, ...hits.filter((h) => h.id !== found.id)];
   }
 
-  /** The copy check (copy-check.ts) over the whole library; null when it finds no clear copy. */
-  private async findCopy(query: ImageInput, lookAlikes: { id: number }[], exclude: number | null): Promise<FoundCopy | null> {
-    const index = this.nearDuplicateIndex();
-    if (index.size === 0) return null;
-    const views = await (this.copyViews ??= CopyViews.create());
-    return findCopy(views, query, lookAlikes, {
-      nearestByDescriptor: (v, k) => index.search(v, k, { exclude: exclude ?? undefined }),
-      fileOf: (id) => this.catalog.getImage(id)?.paths[0] ?? null,
-    }, exclude ?? undefined);
-  }
-
-  /** The in-memory index of near-duplicate descriptors, brought up to date with the library. */
-  private nearDuplicateIndex(): LiveIndex {
-    const listed = this.listed();
-    const index = (this.nearDupIndex ??= createIndex(NEAR_DUPLICATE_DIM, listed.length));
-    const live = new Set(listed.map((i) => i.id));
-    for (const id of index.ids()) if (!live.has(id)) index.remove(id);
-    const { ids, features } = this.withFeatures(listed.filter((i) => !index.has(i.id)), this.nearDupStore);
-    if (ids.length > 0) index.add(ids, features);
-    return index;
-  }
-
   /**
    * Groups of near-identical photos, found with the near-duplicate descriptor (not the
    * embedding: training may pull merely alike photos together, which must not make them
-   * duplicates). Its own index is kept in memory and brought up to date on each call.
+   * duplicates).
    */
   duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
-    const { ids, features } = this.withFeatures(this.listed(), this.nearDupStore);
-    const byId = new Map(ids.map((id, i) => [id, features[i]] as const));
-    const index = (this.nearDupIndex ??= createIndex(NEAR_DUPLICATE_DIM, byId.size));
-    for (const id of index.ids()) if (!byId.has(id)) index.remove(id);
-    const fresh = [...byId.keys()].filter((id) => !index.has(id));
-    if (fresh.length) index.add(fresh, fresh.map((id) => byId.get(id)!));
-    const groups = findDuplicateGroups(index, byId, threshold);
-    return groups.map((ids) => {
-      const first = byId.get(ids[0])!;
-      return {
-        images: this.toHits(ids.map((id) => ({ id, score: id === ids[0] ? 1 : dot(first, byId.get(id)!) }))),
-      };
-    });
+    return this.nearDuplicates.groups(threshold).map((group) => ({ images: this.toHits(group) }));
   }
 
   /**
@@ -320,7 +274,7 @@ export class EmbeddingSpace {
     try {
       const listed = this.listed();
       if (parts.tail) {
-        await this.extractMissing(listed, parts, { signal: opts.signal, onProgress: opts.onEmbed });
+        await this.pass.fillMissing(listed, parts, { signal: opts.signal, onProgress: opts.onEmbed });
         if (opts.signal?.aborted) throw new Error('cancelled');
       }
       let index = openModelIndex(this.catalog, parts);
@@ -349,12 +303,8 @@ export class EmbeddingSpace {
   }
 
   async close(): Promise<void> {
-    const extractor = this.extractor;
-    this.extractor = null;
-    if (extractor) await (await extractor).close();
-    const views = this.copyViews;
-    this.copyViews = null;
-    if (views) (await views).dispose();
+    await this.pass.close();
+    await this.nearDuplicates.close();
     disposeModelParts(this.active);
     this.store.close();
     this.nearDupStore.close();
@@ -363,63 +313,9 @@ export class EmbeddingSpace {
 
   // ---- internals ----------------------------------------------------------------------
 
-  private getExtractor(): Promise<FeatureExtractor> {
-    this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate+tail-input' });
-    return this.extractor;
-  }
-
-  /**
-   * Runs the CNN over those of `images` lacking pooled features, the near-duplicate descriptor,
-   * or `parts`' own features, and caches all three, chunk by chunk (`afterChunk` runs after each).
-   * Photos that cannot be read are returned as failures; the rest go on.
-   */
-  private async extractMissing(images: ListedImage[], parts: ModelParts, opts: EmbedProgress, afterChunk?: () => void): Promise<Failure[]> {
-    const hashes = images.map((i) => i.hash);
-    const lacking = new Set([
-      ...this.store.missing(hashes),
-      ...this.nearDupStore.missing(hashes),
-      ...(parts.features === this.store ? [] : parts.features.missing(hashes)),
-    ]);
-    const needing = [...new Map(images.filter((i) => lacking.has(i.hash)).map((i) => [i.hash, i])).values()];
-    const failed: Failure[] = [];
-    if (needing.length === 0) return failed;
-    const start = Date.now();
-    const extractor = await this.getExtractor();
-    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
-      const part = needing.slice(s, s + EXTRACT_CHUNK);
-      const out = await extractor.extract(
-        part.map((i) => i.path),
-        { signal: opts.signal, onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)) },
-      );
-      const ok: { hash: string; pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array }[] = [];
-      out.forEach((v, j) => {
-        if (v instanceof Error) return failed.push({ path: part[j].path, error: v.message });
-        const { pooled, nearDuplicate, tailInput } = splitDescriptor(v, BACKBONE_FEATURE_DIM);
-        if (!tailInput) throw new Error('the extractor returned no block_14_add activations');
-        ok.push({ hash: part[j].hash, pooled, nearDuplicate, tailInput });
-      });
-      this.store.putMany(ok.map((r) => [r.hash, r.pooled.slice()] as const));
-      this.nearDupStore.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
-      if (parts.features !== this.store) {
-        const own = await modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
-        parts.features.putMany(ok.map((r, k) => [r.hash, own[k]] as const));
-      }
-      afterChunk?.();
-    }
-    opts.onProgress?.(needing.length, needing.length, rateSince(start, needing.length));
-    return failed;
-  }
-
   /** A photo from outside the library: embedded for the query only, never added. */
   private async embedOutside(input: string | Buffer): Promise<{ embedding: Float32Array }> {
-    const extractor = await this.getExtractor();
-    const [all] = await extractor.extract([input]);
-    if (all instanceof Error) {
-      const what = typeof input === 'string' ? input : 'the dropped file';
-      throw new ContractError(`cannot read ${what} as an image: ${all.message}`, 'bad-request');
-    }
-    const { pooled, tailInput } = splitDescriptor(all, BACKBONE_FEATURE_DIM);
-    const [feature] = await modelFeatures(this.active, [pooled], [tailInput!]);
+    const feature = await this.pass.outside(input, this.active);
     return { embedding: this.active.head.embed([feature])[0] };
   }
 
@@ -481,8 +377,3 @@ function nsfwjsVersion(): string {
   return pkg.version;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}

@@ -1,0 +1,105 @@
+// The CNN pass over library photos: one forward pass per photo yields the pooled features, the
+// near-duplicate descriptor and the block_14_add activations; the first two are cached for
+// every photo, and a fine-tuned model's own features are made from the third. Chunks of photos
+// are stored as they finish, so a stopped run keeps its work.
+import { ContractError, type Failure } from '../../src-shared/contract.js';
+import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
+import { splitDescriptor } from '../model/descriptor.js';
+import { FeatureExtractor } from '../model/extractor.js';
+import type { FeatureStore } from '../model/feature-store.js';
+import { modelFeatures, type ModelParts } from './model-parts.js';
+
+export interface PassProgress {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, rate: number | null) => void;
+}
+
+export interface PassImage {
+  hash: string;
+  path: string;
+}
+
+/** Photos extracted between two writes to the feature cache (and index updates). */
+const EXTRACT_CHUNK = 256;
+
+/** Rate over the whole run so far, in items per second. */
+function rateSince(start: number, done: number): number | null {
+  const s = (Date.now() - start) / 1000;
+  return s > 0.5 && done > 0 ? done / s : null;
+}
+
+export class FeaturePass {
+  private extractor: Promise<FeatureExtractor> | null = null;
+
+  constructor(
+    private readonly pooled: FeatureStore,
+    private readonly nearDuplicates: FeatureStore,
+  ) {}
+
+  /**
+   * Runs the CNN over those of `images` lacking pooled features, the near-duplicate descriptor,
+   * or `parts`' own features, and caches all three, chunk by chunk (`afterChunk` runs after each).
+   * Photos that cannot be read are returned as failures; the rest go on.
+   */
+  async fillMissing(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: () => void): Promise<Failure[]> {
+    const hashes = images.map((i) => i.hash);
+    const own = parts.features === this.pooled ? null : parts.features;
+    const lacking = new Set([...this.pooled.missing(hashes), ...this.nearDuplicates.missing(hashes), ...(own?.missing(hashes) ?? [])]);
+    const needing = [...new Map(images.filter((i) => lacking.has(i.hash)).map((i) => [i.hash, i])).values()];
+    const failed: Failure[] = [];
+    if (needing.length === 0) return failed;
+    const start = Date.now();
+    const extractor = await this.getExtractor();
+    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
+      const part = needing.slice(s, s + EXTRACT_CHUNK);
+      const out = await extractor.extract(
+        part.map((i) => i.path),
+        { signal: opts.signal, onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)) },
+      );
+      const ok: { hash: string; pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array }[] = [];
+      out.forEach((v, j) => {
+        if (v instanceof Error) return failed.push({ path: part[j].path, error: v.message });
+        ok.push({ hash: part[j].hash, ...split(v) });
+      });
+      this.pooled.putMany(ok.map((r) => [r.hash, r.pooled.slice()] as const));
+      this.nearDuplicates.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
+      if (own) {
+        const features = await modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
+        own.putMany(ok.map((r, k) => [r.hash, features[k]] as const));
+      }
+      afterChunk?.();
+    }
+    opts.onProgress?.(needing.length, needing.length, rateSince(start, needing.length));
+    return failed;
+  }
+
+  /** The features `parts` embeds, of a photo from outside the library (nothing is cached). */
+  async outside(input: string | Buffer, parts: ModelParts): Promise<Float32Array> {
+    const extractor = await this.getExtractor();
+    const [all] = await extractor.extract([input]);
+    if (all instanceof Error) {
+      const what = typeof input === 'string' ? input : 'the dropped file';
+      throw new ContractError(`cannot read ${what} as an image: ${all.message}`, 'bad-request');
+    }
+    const { pooled, tailInput } = split(all);
+    const [feature] = await modelFeatures(parts, [pooled], [tailInput]);
+    return feature;
+  }
+
+  async close(): Promise<void> {
+    const extractor = this.extractor;
+    this.extractor = null;
+    if (extractor) await (await extractor).close();
+  }
+
+  private getExtractor(): Promise<FeatureExtractor> {
+    this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate+tail-input' });
+    return this.extractor;
+  }
+}
+
+function split(v: Float32Array): { pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array } {
+  const { pooled, nearDuplicate, tailInput } = splitDescriptor(v, BACKBONE_FEATURE_DIM);
+  if (!tailInput) throw new Error('the extractor returned no block_14_add activations');
+  return { pooled, nearDuplicate, tailInput };
+}
