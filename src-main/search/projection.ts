@@ -24,14 +24,20 @@ const ITERATIONS = 4;
  */
 export function fitProjection(samples: readonly Float32Array[], dim: number, reducedDim: number, seed = 7): Projection {
   if (reducedDim < 1 || reducedDim > dim) throw new RangeError(`reduced dimension must be in [1, ${dim}], got ${reducedDim}`);
-  const moment = secondMoment(samples, dim);
+  // Multiplying by the second moment: through the dim×dim matrix, or as (B·Xᵀ)·X without
+  // forming it, whichever costs fewer multiply-adds (few samples: the latter, by far).
+  const n = samples.length;
+  const viaMoment = (n * dim * dim) / 2 + ITERATIONS * reducedDim * dim * dim;
+  const viaSamples = ITERATIONS * 2 * n * dim * reducedDim;
+  const moment = viaMoment <= viaSamples ? secondMoment(samples, dim) : null;
+  const times = (b: Float64Array) => (moment ? multiplyRowsBySymmetric(b, reducedDim, moment, dim) : multiplyRowsByMoment(b, reducedDim, samples, dim));
   const normal = gaussian(seededRandom(seed));
   // Basis kept as reducedDim rows of length dim (row-major), orthonormal after every step.
   let basis = new Float64Array(reducedDim * dim);
   for (let i = 0; i < basis.length; i++) basis[i] = normal();
   orthonormaliseRows(basis, reducedDim, dim, normal);
   for (let t = 0; t < ITERATIONS; t++) {
-    basis = multiplyRowsBySymmetric(basis, reducedDim, moment, dim);
+    basis = times(basis);
     orthonormaliseRows(basis, reducedDim, dim, normal);
   }
   return { dim, reducedDim, rows: Float32Array.from(basis) };
@@ -104,6 +110,35 @@ function multiplyRowsBySymmetric(basis: Float64Array, rows: number, s: Float64Ar
         for (let i = tail; i < dim; i++) s0 += b[i] * srow[i];
         out[r * dim + j] = s0 + s1 + s2 + s3;
       }
+    }
+  }
+  return out;
+}
+
+/** (rows × dim) · Σ x xᵀ, as (basis · Xᵀ) · X (the scale does not matter: rows are renormalised). */
+function multiplyRowsByMoment(basis: Float64Array, rows: number, samples: readonly Float32Array[], dim: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(rows * dim);
+  const tail = dim - (dim % 4);
+  for (const x of samples) {
+    for (let r = 0; r < rows; r++) {
+      const b = basis.subarray(r * dim, (r + 1) * dim);
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = 0; i < tail; i += 4) {
+        s0 += b[i] * x[i];
+        s1 += b[i + 1] * x[i + 1];
+        s2 += b[i + 2] * x[i + 2];
+        s3 += b[i + 3] * x[i + 3];
+      }
+      for (let i = tail; i < dim; i++) s0 += b[i] * x[i];
+      const a = s0 + s1 + s2 + s3;
+      const o = out.subarray(r * dim, (r + 1) * dim);
+      for (let i = 0; i < tail; i += 4) {
+        o[i] += a * x[i];
+        o[i + 1] += a * x[i + 1];
+        o[i + 2] += a * x[i + 2];
+        o[i + 3] += a * x[i + 3];
+      }
+      for (let i = tail; i < dim; i++) o[i] += a * x[i];
     }
   }
   return out;
