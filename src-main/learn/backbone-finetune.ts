@@ -6,6 +6,7 @@
 // photo, the plain or the mirrored view at random (seeded); validation uses the plain view.
 import * as tf from '@tensorflow/tfjs';
 import { Head } from './head.js';
+import { startingHead } from './pca-init.js';
 import { createLoss, type LossName, type LossSettings } from './losses/index.js';
 import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
 import { createMiner, type MinerName } from './miners/index.js';
@@ -39,6 +40,8 @@ export interface FineTuneOptions {
   backboneLrMultiplier?: number;
   proxyLrMultiplier?: number;
   embeddingDim?: number;
+  /** How the head starts (default 'pca': at the pretrained features' principal directions). */
+  headInit?: 'pca' | 'random';
   seed?: number;
   validationFraction?: number;
   holdoutLabels?: string[];
@@ -100,7 +103,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const unseenBefore = split.unseenRows.length ? evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
-  const head = Head.create({ inputDim: 1280, outputDim: embeddingDim, seed: subSeed(seed, 2) });
+  const head = startingHead(opts.headInit ?? 'pca', () => tail.features(plainViews(split.trainRows), TAIL_INPUT_SHAPE), 1280, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const optimizers = { tail: tf.train.adam(backboneLr), head: tf.train.adam(lr), proxies: tf.train.adam(proxyLr) };
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
@@ -132,7 +135,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     loss: opts.loss,
     settings: {
       kind: 'backbone-finetune', loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, backboneLr, proxyLr,
-      embeddingDim, seed, patience, pairsPerBatch, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
+      embeddingDim, headInit: opts.headInit ?? 'pca', seed, patience, pairsPerBatch, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
     },
     metrics: { before, after, unseenBefore, unseenAfter },
   };

@@ -6,6 +6,7 @@
 // with each other, so it is their spread around the mean that must survive.
 import * as tf from '@tensorflow/tfjs';
 import { fitProjection } from '../search/projection.js';
+import { Head } from './head.js';
 
 /** A start, not a model: an even spread of this many rows finds the directions well enough. */
 const MAX_FIT_ROWS = 1024;
@@ -27,4 +28,22 @@ export function principalProjection(features: tf.Tensor2D, outputDim: number, se
     const bias = tf.neg(tf.squeeze(tf.matMul(tf.tensor2d(mean, [1, dim]), kernel), [0])) as tf.Tensor1D;
     return { kernel, bias };
   });
+}
+
+/**
+ * A new head: at the principal directions of `rows()` (the training features) for 'pca', else
+ * Glorot-random. More output than input dimensions has no principal directions: random then.
+ */
+export function startingHead(init: 'pca' | 'random', rows: () => Float32Array[], inputDim: number, outputDim: number, seed: number): Head {
+  const features = init === 'pca' && outputDim <= inputDim ? rows() : [];
+  if (features.length < 2) return Head.create({ inputDim, outputDim, seed });
+  const flat = new Float32Array(features.length * inputDim);
+  features.forEach((f, i) => flat.set(f, i * inputDim));
+  const x = tf.tensor2d(flat, [features.length, inputDim]);
+  const { kernel, bias } = principalProjection(x, outputDim, seed);
+  try {
+    return Head.withWeights(kernel, bias);
+  } finally {
+    tf.dispose([x, kernel, bias]);
+  }
 }

@@ -11,7 +11,7 @@ import { subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { evaluationRows, splitForTraining, type MarkedPair } from './split.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
-import { principalProjection } from './pca-init.js';
+import { startingHead } from './pca-init.js';
 import { runEpochs, type EpochLoopResult, type EpochRecord, type TrainProgress } from './epoch-loop.js';
 
 export type { TrainProgress, EpochRecord } from './epoch-loop.js';
@@ -110,8 +110,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const unseenBefore = split.unseenRows.length ? retrievalMetrics(identity.embed(unseenFeatures), unseenLabels) : null;
 
   const allFeatures = tf.tensor2d(flatten(opts.features, inputDim), [opts.features.length, inputDim]);
-  // More output than input dimensions has no principal directions to start from.
-  const head = (opts.headInit ?? 'pca') === 'pca' && embeddingDim <= inputDim ? pcaHead(allFeatures, split.trainRows, embeddingDim, subSeed(seed, 2)) : Head.create({ inputDim, outputDim: embeddingDim, seed: subSeed(seed, 2) });
+  const head = startingHead(opts.headInit ?? 'pca', () => split.trainRows.map((r) => opts.features[r]), inputDim, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const headOptimizer = tf.train.adam(lr);
   const proxyOptimizer = tf.train.adam(lr * proxyLrMultiplier);
@@ -178,18 +177,6 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     } finally {
       idx.dispose();
     }
-  }
-}
-
-/** A head starting at the training rows' principal directions. */
-function pcaHead(all: tf.Tensor2D, trainRows: number[], outputDim: number, seed: number): Head {
-  const idx = tf.tensor1d(trainRows, 'int32');
-  const rows = tf.gather(all, idx) as tf.Tensor2D;
-  const { kernel, bias } = principalProjection(rows, outputDim, seed);
-  try {
-    return Head.withWeights(kernel, bias);
-  } finally {
-    tf.dispose([idx, rows, kernel, bias]);
   }
 }
 
