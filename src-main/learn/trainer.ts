@@ -46,7 +46,7 @@ export interface TrainOptions {
    * How the head starts: 'pca' (default: the features' top principal directions, so training
    * starts from the untrained space's ranking) or 'random' (Glorot). On Fashion-MNIST
    * (bench/fashion-mnist.ts) 'pca' kept retrieval on classes never trained on above the frozen
-   * features (+1.4 MAP@R with ProxyNCA, where 'random' lost 1.2) for 5 points less on the
+   * features (+1.7 MAP@R with ProxyNCA, where 'random' lost 1.2) for 5 points less on the
    * trained classes (+30 instead of +35 over frozen).
    */
   headInit?: 'random' | 'pca';
