@@ -29,16 +29,20 @@ export class NearDuplicates {
 
   /** Groups of near-identical photos at `threshold`, each scored against its first photo. */
   groups(threshold: number): { id: number; score: number }[][] {
-    const { index, byId } = this.current();
-    return findDuplicateGroups(index, byId, threshold).map((ids) => {
-      const first = byId.get(ids[0])!;
-      return ids.map((id) => ({ id, score: id === ids[0] ? 1 : dot(first, byId.get(id)!) }));
+    const index = this.current();
+    const ids = index.ids();
+    const byId = new Map<number, Float32Array>();
+    const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
+    ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
+    return findDuplicateGroups(index, byId, threshold).map((group) => {
+      const first = byId.get(group[0])!;
+      return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
     });
   }
 
   /** The copy check (copy-check.ts) over the whole library; null when it finds no clear copy. */
   async findCopy(query: ImageInput, lookAlikes: { id: number }[], exclude: number | null): Promise<FoundCopy | null> {
-    const { index } = this.current();
+    const index = this.current();
     if (index.size === 0) return null;
     const views = await (this.copyViews ??= CopyViews.create());
     return findCopy(views, query, lookAlikes, {
@@ -53,17 +57,21 @@ export class NearDuplicates {
     if (views) (await views).dispose();
   }
 
-  /** The index with exactly the listed photos whose descriptor is cached, and those descriptors. */
-  private current(): { index: LiveIndex; byId: Map<number, Float32Array> } {
+  /**
+   * The index with exactly the listed photos whose descriptor is cached: photos that left the
+   * library are removed, and only new ones are read from the store (a query must not read
+   * every descriptor of a large library).
+   */
+  private current(): LiveIndex {
     const listed = this.listed();
-    const cached = this.store.get(listed.map((i) => i.hash));
-    const byId = new Map<number, Float32Array>();
-    listed.forEach((img, k) => cached[k] && byId.set(img.id, cached[k]));
-    const index = (this.index ??= createIndex(NEAR_DUPLICATE_DIM, byId.size));
-    for (const id of index.ids()) if (!byId.has(id)) index.remove(id);
-    const fresh = [...byId.keys()].filter((id) => !index.has(id));
-    if (fresh.length) index.add(fresh, fresh.map((id) => byId.get(id)!));
-    return { index, byId };
+    const index = (this.index ??= createIndex(NEAR_DUPLICATE_DIM, listed.length));
+    const live = new Set(listed.map((i) => i.id));
+    for (const id of index.ids()) if (!live.has(id)) index.remove(id);
+    const fresh = listed.filter((i) => !index.has(i.id));
+    const cached = this.store.get(fresh.map((i) => i.hash));
+    const add = fresh.flatMap((img, k) => (cached[k] ? [{ id: img.id, vector: cached[k] }] : []));
+    if (add.length) index.add(add.map((a) => a.id), add.map((a) => a.vector));
+    return index;
   }
 }
 
