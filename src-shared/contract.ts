@@ -120,6 +120,8 @@ export interface TrainSummary {
   pairs: number;
   /** Images left out because they carry more than one of the training labels. */
   ambiguous: number;
+  /** Labelled photos deeper fine-tuning could not read again (moved, deleted, damaged): left out. */
+  unreadable: Failure[];
 }
 
 export interface JobRef {

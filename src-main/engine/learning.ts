@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   ContractError,
+  type Failure,
   type HardPairView,
   type Metrics,
   type ModelSummary,
@@ -15,6 +16,7 @@ import {
 import type { Catalog } from '../library/catalog.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../learn/metrics.js';
 import type { NamedWeight } from '../learn/backbone-tail.js';
+import type { MarkedPair } from '../learn/split.js';
 import { fineTuneBackbone, type FineTuneOptions, type FineTuneResult } from '../learn/backbone-finetune.js';
 import { cacheActivations, loadFineTunableBackbone } from '../learn/backbone-trunk.js';
 import { saveTail } from '../learn/tail-file.js';
@@ -80,7 +82,7 @@ export class Learning {
     };
     const result = deep
       ? await this.fineTuneBlocks(data.ids, settings, ctx)
-      : { ...(await trainHead({ ...settings, features: data.features })), tail: null };
+      : { ...(await trainHead({ ...settings, features: data.features })), tail: null, trained: data.ids.length, unreadable: [] };
     const summary: TrainSummary = {
       modelId: null,
       before: toMetrics(result.before),
@@ -91,9 +93,10 @@ export class Learning {
       epochs: result.history.length,
       seconds: (Date.now() - started) / 1000,
       deep,
-      images: data.ids.length,
+      images: result.trained,
       pairs: pairs.length,
       ambiguous: data.ambiguous,
+      unreadable: result.unreadable,
     };
     if (result.cancelled || ctx.signal.aborted) {
       result.head.dispose();
@@ -139,22 +142,31 @@ export class Learning {
    */
   private async fineTuneBlocks(
     ids: number[],
-    settings: Omit<FineTuneOptions, 'tail' | 'activations'>,
+    settings: Omit<FineTuneOptions, 'tail' | 'activations'> & { labels: string[]; pairs: MarkedPair[] },
     ctx: JobContext,
-  ): Promise<FineTuneResult & { tail: { weights: NamedWeight[]; backboneVersion: string } }> {
+  ): Promise<FineTuneResult & { tail: { weights: NamedWeight[]; backboneVersion: string }; trained: number; unreadable: Failure[] }> {
     if (tf.getBackend() === 'wasm') registerWasmGradKernels();
     const backbone = await loadFineTunableBackbone();
     try {
       const paths = ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? '');
+      const unreadable: Failure[] = [];
       ctx.progress({ phase: 'running the frozen blocks', done: 0, total: ids.length });
-      const activations = await cacheActivations(backbone, ids.length, (i) => decodeForBackbone(paths[i]), {
+      const cached = await cacheActivations(backbone, ids.length, (i) => decodeForBackbone(paths[i]), {
         signal: ctx.signal,
         onProgress: (done, total) => ctx.progress({ phase: 'running the frozen blocks', done, total }),
+        onUnreadable: (i, err) => unreadable.push({ path: paths[i], error: err.message }),
       });
+      // Photos that could not be read again are left out, with the marked pairs they are in.
+      const kept = cached.flatMap((c, i) => (c.views.length > 0 ? [i] : []));
+      const row = new Map(kept.map((old, k) => [old, k]));
+      const pairs = settings.pairs.flatMap((p) => (row.has(p.a) && row.has(p.b) ? [{ a: row.get(p.a)!, b: row.get(p.b)!, match: p.match }] : []));
+      if (unreadable.length) ctx.progress({ message: `${unreadable.length} labelled photo(s) could not be read and were left out` });
       const tail = backbone.newTail();
       try {
-        const result = await fineTuneBackbone({ ...settings, tail, activations });
-        return { ...result, tail: { weights: result.tailWeights, backboneVersion: backbone.version } };
+        const result = await fineTuneBackbone({
+          ...settings, tail, activations: kept.map((i) => cached[i]), labels: kept.map((i) => settings.labels[i]), pairs,
+        });
+        return { ...result, tail: { weights: result.tailWeights, backboneVersion: backbone.version }, trained: kept.length, unreadable };
       } finally {
         tail.dispose();
       }

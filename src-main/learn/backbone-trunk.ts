@@ -47,7 +47,7 @@ export async function loadFineTunableBackbone(): Promise<FineTunableBackbone> {
   };
 }
 
-/** One photo's cached block_14_add activations: view 0 the photo, view 1 its mirror image (if flipping). */
+/** One photo's cached block_14_add activations: view 0 the photo, view 1 its mirror image (if flipping); none if unreadable. */
 export interface CachedActivations {
   views: Float32Array[];
 }
@@ -59,6 +59,11 @@ export interface CacheActivationsOptions {
   signal?: AbortSignal;
   /** Called after each batch with the photos done so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called for a photo whose pixels cannot be had; that photo then gets no views and the rest
+   * go on. Without it, such a photo stops the whole run.
+   */
+  onUnreadable?: (index: number, error: Error) => void;
 }
 
 /**
@@ -79,8 +84,17 @@ export async function cacheActivations(
     if (opts.signal?.aborted) throw new Error('cancelled');
     const n = Math.min(batchSize, count - s);
     const flat = new Float32Array(n * size);
+    const unreadable = new Set<number>();
     for (let i = 0; i < n; i++) {
-      const p = await pixels(s + i);
+      let p: Uint8Array | Float32Array;
+      try {
+        p = await pixels(s + i);
+      } catch (err) {
+        if (!opts.onUnreadable) throw err;
+        opts.onUnreadable(s + i, err instanceof Error ? err : new Error(String(err)));
+        unreadable.add(i);
+        continue; // its slot stays black; its activations are dropped below
+      }
       if (p.length !== size) throw new Error(`photo ${s + i}: ${p.length} values, expected ${size}`);
       if (p instanceof Float32Array) flat.set(p, i * size);
       else for (let k = 0; k < size; k++) flat[i * size + k] = p[k] / 255;
@@ -93,6 +107,10 @@ export async function cacheActivations(
     const ma = mirrored ? (mirrored.dataSync() as Float32Array) : null;
     tf.dispose([plain, ...(mirrored ? [mirrored] : [])]);
     for (let i = 0; i < n; i++) {
+      if (unreadable.has(i)) {
+        out.push({ views: [] });
+        continue;
+      }
       const views = [pa.slice(i * TAIL_INPUT_SIZE, (i + 1) * TAIL_INPUT_SIZE)];
       if (ma) views.push(ma.slice(i * TAIL_INPUT_SIZE, (i + 1) * TAIL_INPUT_SIZE));
       out.push({ views });

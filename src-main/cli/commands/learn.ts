@@ -108,6 +108,7 @@ export const train: Command = {
           r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
           `${r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
           ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
+          ...r.unreadable.map((f) => `left out, could not be read: ${f.path}: ${f.error}`),
           metricsTable([
             ['before', r.before],
             ['after', r.after],

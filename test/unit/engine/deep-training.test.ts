@@ -131,6 +131,15 @@ describe('deeper fine-tuning through the engine', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'lookalike-model.json'), 'utf8')).input.what).toMatch(/fine-tuned/);
   });
 
+  it('a labelled photo that can no longer be read is left out and reported; training goes on', async () => {
+    const victim = ((await engine.call('listImages', { label: 'stripes', limit: 1 })) as ImagePage).items[0];
+    rmSync(victim.path);
+    const job = await finish((await engine.call('train', { deep: true, epochs: 1, seed: 5 })) as JobRef);
+    expect(job.state).toBe('done');
+    expect(job.result).toMatchObject({ kind: 'train', deep: true, images: 11, unreadable: [{ path: victim.path, error: expect.any(String) }] });
+    expect((job.result as { modelId: number | null }).modelId).not.toBeNull();
+  }, 120_000);
+
   it('a cancelled deep training run leaves the active model and the model list as they were', async () => {
     const active = (await status()).activeModel;
     const count = ((await engine.call('models', {})) as ModelSummary[]).length;
