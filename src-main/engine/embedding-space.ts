@@ -320,7 +320,7 @@ export class EmbeddingSpace {
   }
 
   private listed(): ListedImage[] {
-    return [...this.catalog.eachImage()].map((i) => ({ id: i.id, hash: i.contentHash, path: i.path }));
+    return this.catalog.listedImageRefs().map((i) => ({ id: i.id, hash: i.contentHash, path: i.path }));
   }
 
   /** The images whose features `store` holds, with those features, in the same order. */

@@ -90,33 +90,40 @@ export class Catalog {
   listImages(query: ListImagesQuery = {}): ImagePage {
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
     const limit = Math.min(MAX_PAGE, Math.max(0, Math.trunc(query.limit ?? 100)));
-    const byLabel = query.labelId !== undefined;
-    // With a label, walk that label's images (indexed by label then image id) instead of all.
-    const from = byLabel ? `image_labels f JOIN images i ON i.id = f.image_id` : `images i`;
-    const where = byLabel ? `f.label_id = @labelId AND ${LISTED_IMAGE}` : LISTED_IMAGE;
-    const params = byLabel ? { labelId: query.labelId } : {};
+    const { from, where, params } = imageFilter(query.labelId);
     const total = this.db.prepare(`SELECT COUNT(*) FROM ${from} WHERE ${where}`).pluck().get(params) as number;
-    const rows = this.db
-      .prepare(
-        `SELECT i.id, i.content_hash AS contentHash, i.width, i.height,
-           (SELECT MIN(p.path) FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live') AS path,
-           (SELECT json_group_array(name) FROM (SELECT l.name FROM image_labels il JOIN labels l ON l.id = il.label_id
-              WHERE il.image_id = i.id ORDER BY l.name)) AS labels
-         FROM ${from} WHERE ${where} ORDER BY i.id LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...params, limit, offset }) as {
-      id: number; contentHash: string; width: number; height: number; path: string; labels: string;
-    }[];
-    return { total, items: rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as string[] })) };
+    const rows = this.db.prepare(`${SUMMARY_SELECT} FROM ${from} WHERE ${where} ORDER BY i.id LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset });
+    return { total, items: (rows as SummaryRow[]).map(toSummary) };
   }
 
-  /** Every listed image, in import order, read a page at a time. */
+  /**
+   * Every listed image, in import order, read a page at a time. Pages continue after the last
+   * id seen rather than at an offset, and need no count: a walk over 100k images is linear.
+   */
   *eachImage(pageSize = 1000): Generator<ImageSummary> {
-    for (let offset = 0; ; offset += pageSize) {
-      const page = this.listImages({ offset, limit: pageSize });
-      yield* page.items;
-      if (page.items.length < pageSize) return;
+    const { from, where } = imageFilter(undefined);
+    const page = this.db.prepare(`${SUMMARY_SELECT} FROM ${from} WHERE ${where} AND i.id > @after ORDER BY i.id LIMIT @limit`);
+    for (let after = 0; ; ) {
+      const rows = page.all({ after, limit: pageSize }) as SummaryRow[];
+      yield* rows.map(toSummary);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].id;
     }
+  }
+
+  /**
+   * Id, content hash and first live path of every listed image, in import order: what the
+   * engine needs to match images with cached vectors, without their labels (a third of the
+   * time of eachImage at 100k images).
+   */
+  listedImageRefs(): { id: number; contentHash: string; path: string }[] {
+    return this.db
+      .prepare(
+        `SELECT i.id, i.content_hash AS contentHash,
+           (SELECT MIN(p.path) FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live') AS path
+         FROM images i WHERE ${LISTED_IMAGE} ORDER BY i.id`,
+      )
+      .all() as { id: number; contentHash: string; path: string }[];
   }
 
   /** Everything known about one image, or undefined when there is no such image. */
@@ -271,4 +278,29 @@ export class Catalog {
   activeModel(): ModelRecord | undefined {
     return this.models.active();
   }
+}
+
+const SUMMARY_SELECT = `SELECT i.id, i.content_hash AS contentHash, i.width, i.height,
+  (SELECT MIN(p.path) FROM image_paths p WHERE p.image_id = i.id AND p.status = 'live') AS path,
+  (SELECT json_group_array(name) FROM (SELECT l.name FROM image_labels il JOIN labels l ON l.id = il.label_id
+     WHERE il.image_id = i.id ORDER BY l.name)) AS labels`;
+
+interface SummaryRow {
+  id: number;
+  contentHash: string;
+  width: number;
+  height: number;
+  path: string;
+  labels: string;
+}
+
+function toSummary(r: SummaryRow): ImageSummary {
+  return { ...r, labels: JSON.parse(r.labels) as string[] };
+}
+
+/** Listed images, or with a label only that label's (walked by its index, label then image id). */
+function imageFilter(labelId: number | undefined): { from: string; where: string; params: Record<string, number> } {
+  return labelId === undefined
+    ? { from: 'images i', where: LISTED_IMAGE, params: {} }
+    : { from: 'image_labels f JOIN images i ON i.id = f.image_id', where: `f.label_id = @labelId AND ${LISTED_IMAGE}`, params: { labelId } };
 }

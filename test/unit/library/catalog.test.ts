@@ -62,6 +62,17 @@ describe('Catalog', () => {
     expect(cats.items.map((i) => i.labels)).toEqual([['cats'], ['cats', 'fluffy']]);
   });
 
+  it('walks every listed image once, in order, across pages, leaving out removed ones', () => {
+    const ids = addImages(7);
+    catalog.setLabels([ids[5]], 'cats');
+    catalog.ingest.reconcileRoot(rootId, new Set(['/photos/1.jpg', '/photos/2.jpg', '/photos/3.jpg', '/photos/5.jpg', '/photos/6.jpg', '/photos/7.jpg']), []);
+    const walked = [...catalog.eachImage(2)];
+    const listed = ids.filter((_, k) => k !== 3);
+    expect(walked.map((i) => i.id)).toEqual(listed);
+    expect(walked[4]).toMatchObject({ id: ids[5], path: '/photos/6.jpg', labels: ['cats'] });
+    expect(catalog.listedImageRefs()).toEqual(walked.map((i) => ({ id: i.id, contentHash: i.contentHash, path: i.path })));
+  });
+
   it('returns pages as large as the contract allows (5000)', () => {
     addImages(1200);
     expect(catalog.listImages({ limit: 5000 }).items).toHaveLength(1200);
