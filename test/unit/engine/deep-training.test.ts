@@ -12,16 +12,14 @@ import { Engine } from '../../../src-main/engine/engine.js';
 import { Head } from '../../../src-main/learn/head.js';
 import { readTailWeights } from '../../../src-main/learn/tail-file.js';
 import { modelDir } from '../../../src-main/engine/model-parts.js';
+import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
 let engine: Engine;
 let modelId: number;
 
-async function finish(ref: JobRef): Promise<JobProgress> {
-  await engine.whenIdle();
-  return ((await engine.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId)!;
-}
+const finish = (ref: JobRef) => finishJob(engine, ref);
 
 async function status(): Promise<Status> {
   return (await engine.call('status', {})) as Status;
@@ -35,17 +33,15 @@ async function selfMatch(id: number): Promise<{ id: number; score: number }> {
   return r.hits[0];
 }
 
-async function importFolder(folder: string): Promise<void> {
-  const job = await finish((await engine.call('importFolders', { paths: [folder] })) as JobRef);
-  expect(job.state).toBe('done');
+async function importMore(folder: string): Promise<void> {
+  expect((await importFolder(engine, folder)).state).toBe('done');
 }
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-deep-'));
   await makeKindImages(path.join(work, 'photos'), 4, ['rings', 'checkers', 'stripes']);
   engine = await Engine.open(path.join(work, 'library'));
-  const job = await finish((await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true })) as JobRef);
-  expect(job.state).toBe('done');
+  expect((await importFolder(engine, path.join(work, 'photos'), true)).state).toBe('done');
 }, 120_000);
 
 afterAll(async () => {
@@ -85,7 +81,7 @@ describe('deeper fine-tuning through the engine', () => {
 
   it('embeds photos imported while it is active through its blocks', async () => {
     await makeKindImages(path.join(work, 'more'), 1, ['rings', 'stripes'], 100);
-    await importFolder(path.join(work, 'more'));
+    await importMore(path.join(work, 'more'));
     expect((await status()).embedded).toBe(14);
     const fresh = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.filter((i) => i.path.includes(`${path.sep}more${path.sep}`));
     expect(fresh).toHaveLength(2);
@@ -99,7 +95,7 @@ describe('deeper fine-tuning through the engine', () => {
   it('switching back to it first embeds the photos it has not seen, as a job, then answers for all of them', async () => {
     await engine.call('useModel', { id: null });
     await makeKindImages(path.join(work, 'later'), 1, ['checkers', 'discs'], 200);
-    await importFolder(path.join(work, 'later'));
+    await importMore(path.join(work, 'later'));
     expect((await status()).activeModel).toBeNull();
     const jobsBefore = ((await engine.call('listJobs', {})) as JobProgress[]).length;
 

@@ -5,24 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuplicateGroup, ImagePage, JobProgress, JobRef, SimilarResult, Status } from '../../../src-shared/contract.js';
+import type { DuplicateGroup, ImagePage, JobProgress, SimilarResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
+import { importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
 
 let work: string;
 let engine: Engine;
 let byKind: Map<Kind, string[]>;
 
-async function runJob(e: Engine, ref: JobRef): Promise<JobProgress> {
-  await e.whenIdle();
-  const job = ((await e.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId);
-  if (!job) throw new Error(`job ${ref.jobId} vanished`);
-  return job;
-}
-
-async function importFolder(e: Engine, folder: string): Promise<JobProgress> {
-  return runJob(e, (await e.call('importFolders', { paths: [folder] })) as JobRef);
-}
 
 const kindOf = (p: string) => path.basename(path.dirname(p));
 

@@ -7,15 +7,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImagePage, JobProgress, JobRef, Metrics, ModelSummary, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
+import { finishJob } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
 let engine: Engine;
 
-async function finish(ref: JobRef): Promise<JobProgress> {
-  await engine.whenIdle();
-  return ((await engine.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId)!;
-}
+const finish = (ref: JobRef) => finishJob(engine, ref);
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-learning-'));

@@ -8,19 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportResult, ImagePage, JobProgress, JobRef, LabelImportResult, MapResult } from '../../../src-shared/contract.js';
+import type { ExportResult, ImagePage, JobRef, LabelImportResult, MapResult } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { parseCsv } from '../../../src-main/exchange/csv.js';
 import { parseNpyHeader } from '../../../src-main/exchange/npy.js';
+import { finishJob } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
 let engine: Engine;
 
-async function finish(ref: JobRef): Promise<JobProgress> {
-  await engine.whenIdle();
-  return ((await engine.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId)!;
-}
+const finish = (ref: JobRef) => finishJob(engine, ref);
 
 async function labelsById(): Promise<Map<number, string[]>> {
   const page = (await engine.call('listImages', { limit: 1000 })) as ImagePage;
