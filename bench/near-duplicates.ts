@@ -22,6 +22,7 @@ import {
   DESCRIPTOR_RECIPES, LAYERS, poolLayers, recipeCost, recipeVector, variantKey, whitenApply, whitenFit,
   type Pooled, type PooledParts, type Transform,
 } from './near-dup-descriptors.js';
+import { dot } from './vectors.js';
 
 const CACHE = '.bench-out/neardup-cache';
 
@@ -201,11 +202,6 @@ function fromJson(text: string): Pooled {
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 const argmax = (v: number[]) => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
 const argmin = (v: number[]) => v.reduce((best, x, i) => (x < v[best] ? i : best), 0);
 

@@ -16,6 +16,7 @@ import { splitDescriptor } from '../src-main/model/descriptor.js';
 import { FeatureExtractor } from '../src-main/model/extractor.js';
 import { makeKindImages } from '../test/fixtures/kinds.js';
 import { listPhotos, MAX_SIDE } from './near-dup-edits.js';
+import { dot, unit } from './vectors.js';
 
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const FASHION_PER_CLASS = 20;
@@ -147,13 +148,4 @@ function rankWithThreshold(v: Vectors, q: number, plain: number[]): number[] {
     .map((x) => x.i);
 }
 
-function unit(v: Float32Array): Float32Array {
-  const n = Math.sqrt(dot(v, v));
-  return v.map((x) => x / n);
-}
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}

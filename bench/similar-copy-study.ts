@@ -8,6 +8,7 @@
 // Run: npx tsx bench/similar-copy-study.ts [--two-copies]   (first run extracts for ~5 min, then ~2 min)
 import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/model/copy-views.js';
 import { CELLS_PER_IMAGE, studyCells, studyData, type StudyImage } from './similar-copy-study-data.js';
+import { dot, unit } from './vectors.js';
 
 interface Item extends StudyImage {
   k: number;
@@ -131,15 +132,6 @@ for (const [d, e] of [[3, 1], [5, 3]] as const) {
 }
 report('copy check 3+1, lead 0.025, upright only', copyCheck(3, 1, 0.025, 1));
 
-function unit(v: Float32Array): Float32Array {
-  const n = Math.sqrt(dot(v, v));
-  return v.map((x) => x / n);
-}
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 function mean(v: number[]): number {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
