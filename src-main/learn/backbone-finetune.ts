@@ -7,72 +7,39 @@
 import * as tf from '@tensorflow/tfjs';
 import { Head } from './head.js';
 import { startingHead } from './pca-init.js';
-import { createLoss, type LossName, type LossSettings } from './losses/index.js';
-import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
-import { createMiner, type MinerName } from './miners/index.js';
+import { createLoss } from './losses/index.js';
+import { retrievalMetrics } from './metrics.js';
+import { createMiner } from './miners/index.js';
 import { seededRandom, subSeed } from './random.js';
 import { ClassBalancedSampler } from './sampler.js';
-import { evaluationRows, splitForTraining, type MarkedPair } from './split.js';
-import { runEpochs, type EpochLoopResult, type EpochRecord, type TrainProgress } from './epoch-loop.js';
+import { evaluationRows, splitForTraining } from './split.js';
+import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
+import type { TrainOptions, TrainResult } from './trainer.js';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE, type CachedActivations } from './backbone-trunk.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
 
-export interface FineTuneOptions {
+/**
+ * The head-training options (trainer.ts), with photos' cached activations in place of features
+ * and these defaults: epochs 10, batchSize 16, mPerClass ≥ 2, patience 3, minStepsPerEpoch 10,
+ * pairsPerBatch 4, headInit 'random' (unlike head-only training, the PCA start did not help
+ * here: on Fashion-MNIST, bench/fashion-mnist-deep.ts, seed 1, it trained on to epoch 17 instead
+ * of 9 and left unseen classes at 29.3 MAP@R against 34.4; trained classes 60.6 vs 59.2).
+ */
+export interface FineTuneOptions extends Omit<TrainOptions, 'features'> {
   /** The tail to train, in place (e.g. FineTunableBackbone.newTail()); the caller owns it. */
   tail: BackboneTail;
-  /** Per photo, from cacheActivations. */
+  /** Per photo, from cacheActivations; `labels` and `pairs` index into it. */
   activations: CachedActivations[];
-  labels: (string | null)[];
-  /** The user's marked pairs, as indices into `activations`. */
-  pairs?: MarkedPair[];
-  /** Marked pairs mixed into each step (default 4). */
-  pairsPerBatch?: number;
-  loss: LossName;
-  miner?: MinerName;
-  epochs?: number;
-  /** Photos per step (default 16). */
-  batchSize?: number;
-  mPerClass?: number;
-  /** Head learning rate (default 1e-3). */
-  lr?: number;
   /** Backbone learning rate = lr × this (default 0.1). */
   backboneLrMultiplier?: number;
-  proxyLrMultiplier?: number;
-  embeddingDim?: number;
-  /**
-   * How the head starts (default 'random'). Unlike head-only training, the PCA start did not
-   * help here: on Fashion-MNIST (bench/fashion-mnist-deep.ts, seed 1) it trained on to epoch 17
-   * instead of 9 and left unseen classes at 29.3 MAP@R against 34.4 (trained classes 60.6 vs 59.2).
-   */
-  headInit?: 'pca' | 'random';
-  seed?: number;
-  validationFraction?: number;
-  holdoutLabels?: string[];
-  patience?: number;
-  minStepsPerEpoch?: number;
   /** Cap on steps per epoch (default: one pass over the training photos). */
   maxStepsPerEpoch?: number;
-  lossSettings?: LossSettings;
-  signal?: AbortSignal;
-  onProgress?: (p: TrainProgress) => void;
 }
 
-export interface FineTuneResult {
-  /** Best-epoch weights of the tail (also loaded into opts.tail) and the head. */
+export interface FineTuneResult extends TrainResult {
+  /** Best-epoch weights of the tail (also loaded into opts.tail); `before` is the pretrained features'. */
   tailWeights: NamedWeight[];
-  head: Head;
-  /** Validation retrieval on the pretrained 1280-d features (identity head)... */
-  before: RetrievalMetrics;
-  /** ...and through the trained tail and head. */
-  after: RetrievalMetrics;
-  unseenBefore: RetrievalMetrics | null;
-  unseenAfter: RetrievalMetrics | null;
-  evaluatedOn: 'validation' | 'training';
-  classNames: string[];
-  history: EpochRecord[];
-  bestEpoch: number;
-  cancelled: boolean;
 }
 
 export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneResult> {
@@ -145,7 +112,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   };
   return {
     tailWeights: best.weights.tail, head, before, after, unseenBefore, unseenAfter, evaluatedOn,
-    classNames: split.classNames, history, bestEpoch: best.epoch, cancelled,
+    classNames: split.classNames, history, bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
   };
 
   function trainStep(rows: number[], pairs: PairTuples): number {
