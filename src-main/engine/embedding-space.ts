@@ -22,9 +22,11 @@ import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
 import type { ImageInput } from '../model/preprocess.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import type { FoundCopy } from './copy-check.js';
+import { hasTail } from '../learn/tail-file.js';
 import {
   disposeModelParts,
   loadModelParts,
+  modelDir,
   openModelIndex,
   saveModelIndex,
   TunedFeatureStores,
@@ -207,6 +209,14 @@ export class EmbeddingSpace {
     labels: string[];
     ambiguous: number;
   } {
+    const { rows, ambiguous } = this.labelledImages(classes);
+    const { ids, features } = this.withFeatures(rows);
+    const labelOf = new Map(rows.map((r) => [r.id, r.label]));
+    return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
+  }
+
+  /** The images labelledFeatures picks, without reading any features (see there). */
+  labelledImages(classes?: readonly string[]): { rows: { id: number; hash: string; label: string }[]; ambiguous: number } {
     const wanted = classes ? new Set(classes) : null;
     const rows: { id: number; hash: string; label: string }[] = [];
     let ambiguous = 0;
@@ -215,9 +225,7 @@ export class EmbeddingSpace {
       if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
       else if (mine.length > 1) ambiguous++;
     }
-    const { ids, features } = this.withFeatures(rows);
-    const labelOf = new Map(rows.map((r) => [r.id, r.label]));
-    return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
+    return { rows, ambiguous };
   }
 
   /** The pretrained backbone's features of these images (undefined where not embedded yet). */
@@ -253,14 +261,9 @@ export class EmbeddingSpace {
   }
 
   /** Whether switching to this model first needs photos run through its fine-tuned blocks. */
-  async needsEmbedding(modelId: number | null): Promise<boolean> {
-    if (modelId === null || modelId === this.active.id) return false;
-    const parts = await loadModelParts(this.catalog, modelId, this.store, this.tuned);
-    try {
-      return parts.tail !== null && parts.features.missing(this.listed().map((i) => i.hash)).length > 0;
-    } finally {
-      disposeModelParts(parts);
-    }
+  needsEmbedding(modelId: number | null): boolean {
+    if (modelId === null || modelId === this.active.id || !hasTail(modelDir(this.catalog, modelId))) return false;
+    return this.tuned.of(modelId).missing(this.listed().map((i) => i.hash)).length > 0;
   }
 
   /**

@@ -294,7 +294,7 @@ export class Engine implements EngineLike {
       models: async () => this.learning.models(),
       useModel: async ({ id }) => {
         if (this.jobs.isBusy('train')) throw new ContractError('wait for training to finish before switching models', 'conflict');
-        if (await this.space.needsEmbedding(id)) await this.switchAsJob(id);
+        if (this.space.needsEmbedding(id)) await this.switchAsJob(id);
         else await this.learning.useModel(id);
         this.emit('modelChanged', { active: id });
         this.libraryChanged();

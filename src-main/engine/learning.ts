@@ -179,9 +179,9 @@ export class Learning {
     if (req.model !== undefined && req.model !== null && !modelFilesExist(this.catalog, req.model)) {
       throw new ContractError(`no model #${req.model}`, 'not-found');
     }
-    const data = this.space.labelledFeatures(req.labels);
-    const labelOf = new Map(data.ids.map((id, i) => [id, data.labels[i]]));
-    const { ids, vectors } = await this.space.embeddingsOf(req.model, data.ids);
+    const { rows } = this.space.labelledImages(req.labels);
+    const labelOf = new Map(rows.map((r) => [r.id, r.label]));
+    const { ids, vectors } = await this.space.embeddingsOf(req.model, rows.map((r) => r.id));
     if (ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');
     return toMetrics(retrievalMetrics(vectors, ids.map((id) => labelOf.get(id)!), [1, 10]))!;
   }

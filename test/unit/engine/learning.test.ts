@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImagePage, JobProgress, JobRef, Metrics, ModelSummary, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
-import { finishJob } from '../../fixtures/engine-jobs.js';
+import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
@@ -19,8 +19,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-learning-'));
   await makeKindImages(path.join(work, 'photos'), 6, ['rings', 'discs', 'checkers', 'stripes']);
   engine = await Engine.open(path.join(work, 'library'));
-  const job = await finish((await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true })) as JobRef);
-  expect(job.state).toBe('done');
+  expect((await importFolder(engine, path.join(work, 'photos'), true)).state).toBe('done');
 }, 180_000);
 
 afterAll(async () => {
