@@ -281,8 +281,10 @@ export class EmbeddingSpace {
         if (opts.signal?.aborted) throw new Error('cancelled');
       }
       let index = openModelIndex(this.catalog, parts);
-      const { ids: withFeatures } = this.withFeatures(listed, parts.features);
-      if (withFeatures.some((id) => !index.has(id))) {
+      // Existence checks only: reading every feature here, to then read them again for the
+      // rebuild, would move the whole store twice.
+      const lacking = new Set(parts.features.missing(listed.map((i) => i.hash)));
+      if (listed.some((i) => !lacking.has(i.hash) && !index.has(i.id))) {
         const fresh = createIndex(parts.head.outputDim, listed.length);
         const chunk = 2048;
         for (let s = 0; s < listed.length; s += chunk) {
