@@ -11,7 +11,7 @@ import { initBackend } from '../src-main/model/backend.js';
 import { registerWasmGradKernels } from '../src-main/learn/wasm-grad-kernels.js';
 import { cacheActivations, loadFineTunableBackbone, TAIL_INPUT_SIZE, type FineTunableBackbone } from '../src-main/learn/backbone-trunk.js';
 import { fineTuneBackbone } from '../src-main/learn/backbone-finetune.js';
-import { seededRandom } from '../src-main/learn/random.js';
+import { seededRandom } from '../src-main/common/random.js';
 
 const BATCH = 16;
 const STEPS = Number(process.env.FT_STEPS ?? 8);

@@ -15,7 +15,7 @@ import { findDuplicateGroups } from '../src-main/search/duplicates.js';
 import { ExactIndex } from '../src-main/search/exact-index.js';
 import { HnswIndex } from '../src-main/search/hnsw-index.js';
 import { ProjectedIndex } from '../src-main/search/projected-index.js';
-import { fitProjection, project } from '../src-main/search/projection.js';
+import { fitProjection, project } from '../src-main/common/projection.js';
 import type { VectorIndex } from '../src-main/search/vector-index.js';
 import { fashionMnistFeatures } from './fashion-mnist-data.js';
 

@@ -4,7 +4,7 @@
 // the same share in embedding space.
 // Run: npx tsx bench/map.ts [sizes, default 2000,20000,100000] [dim, default 128]
 import { initBackend } from '../src-main/model/backend.js';
-import { seededRandom } from '../src-main/learn/random.js';
+import { seededRandom } from '../src-main/common/random.js';
 import { projectToPlane } from '../src-main/map/projection.js';
 
 function clustered(n: number, dim: number, clusters: number, seed: number): Float32Array[] {

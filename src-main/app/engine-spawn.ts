@@ -2,7 +2,7 @@
 // "ready" (an unwritable library folder, a broken native module). Then start() has already
 // failed and told the caller, yet the restarts would go on in the background forever. This
 // spawner lets an engine be restarted only once it has been ready at least once.
-import type { ProcessPort, Spawner } from '../engine/child.js';
+import type { ProcessPort, Spawner } from '../link/engine-process.js';
 
 export interface GuardedSpawner {
   spawner: Spawner;

@@ -2,7 +2,7 @@
 // validating its request before the engine sees it.
 import { shellChannel } from '../../src-shared/channels.js';
 import { channel, ContractError, methods, parseRequest } from '../../src-shared/contract.js';
-import type { EngineLike } from '../engine/engine-like.js';
+import type { EngineLike } from '../link/engine-link.js';
 
 export interface IpcMainLike {
   handle(channel: string, handler: (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>): void;

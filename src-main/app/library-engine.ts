@@ -2,7 +2,7 @@
 // without the IPC handlers, the protocol or the event subscribers noticing: they all hold this
 // object, which forwards to whichever engine runs.
 import type { EventName, Events, MediaKind } from '../../src-shared/contract.js';
-import type { EngineLike, EventListener } from '../engine/engine-like.js';
+import type { EngineLike, EventListener } from '../link/engine-link.js';
 
 /** Starts an engine on a library folder; resolves once it answers. */
 export type EngineStarter = (libraryDir: string) => Promise<EngineLike>;

@@ -3,9 +3,8 @@
 // reachable: no file://, no arbitrary paths, no "..", no image id the library does not know.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EngineLike } from '../engine/engine-like.js';
-import { IMAGE_EXTENSIONS } from '../ingest/scan.js';
-import { contentType, resolveInside } from '../server/static-files.js';
+import type { EngineLike } from '../link/engine-link.js';
+import { contentType, IMAGE_EXTENSIONS, resolveInside } from '../common/media-files.js';
 import { CSP } from './window.js';
 
 export type ProtocolAnswer = { file: string; headers: Record<string, string> } | { status: number };

@@ -2,7 +2,7 @@
 // page) or through the library engine; failures end in a message box, never an unhandled
 // rejection in the main process.
 import { parseRequest, type Status } from '../../src-shared/contract.js';
-import type { EngineLike } from '../engine/engine-like.js';
+import type { EngineLike } from '../link/engine-link.js';
 import type { MenuActions } from './menu.js';
 
 export interface OpenDialogOptionsLike {

@@ -2,7 +2,7 @@
 // in a child process behind the browser-mode server).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ContractError } from '../../src-shared/contract.js';
-import { defaultLibraryDir } from '../library/paths.js';
+import { defaultLibraryDir } from '../common/library-paths.js';
 import { commands, type Command } from './commands/index.js';
 import { createOutput, UsageError } from './output.js';
 
@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version') {
-    const { appVersion } = await import('../engine/version.js');
+    const { appVersion } = await import('../common/version.js');
     console.log(appVersion());
     return 0;
   }

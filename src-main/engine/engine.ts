@@ -16,12 +16,12 @@ import {
 import { Catalog } from '../library/catalog.js';
 import { initBackend, type BackendInfo } from '../model/backend.js';
 import { runImport } from '../ingest/import-job.js';
-import type { EngineLike, EventListener } from './engine-like.js';
+import type { EngineLike, EventListener } from '../link/engine-link.js';
 import { JobRunner, type JobContext, type JobStore } from './jobs.js';
-import { dispatch, type Handlers } from './protocol.js';
+import { dispatch, type Handlers } from '../link/protocol.js';
 import { EmbeddingSpace } from './embedding-space.js';
 import { Learning } from './learning.js';
-import { appVersion } from './version.js';
+import { appVersion } from '../common/version.js';
 import { EmbeddingMaps } from '../map/embedding-maps.js';
 import { mapCall } from '../map/map-call.js';
 import { Exchange } from '../exchange/exchange.js';

@@ -1,8 +1,8 @@
 // Entry of the engine process. Started by the browser-mode server with child_process.fork, or
 // by the desktop app as an Electron utilityProcess; the library folder comes as an argument.
 import { Engine } from './engine.js';
-import { serveEngine, type Port } from './host.js';
-import type { FromEngine } from './protocol.js';
+import { serveEngine, type Port } from '../link/serve-engine.js';
+import type { FromEngine } from '../link/protocol.js';
 
 interface ParentPort {
   postMessage(message: unknown): void;

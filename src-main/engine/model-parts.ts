@@ -13,7 +13,7 @@ import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
 import { TAIL_INPUT_SHAPE } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { loadIndex, createIndex, type LiveIndex } from '../search/index.js';
-import { writeAtomicSync } from '../util/write-atomic.js';
+import { writeAtomicSync } from '../common/write-atomic.js';
 
 export interface ModelParts {
   id: number | null;

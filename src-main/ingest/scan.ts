@@ -4,10 +4,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif',
-]);
+import { IMAGE_EXTENSIONS } from '../common/media-files.js';
 
 /** Folders that hold no user photos: OS, NAS and tool bookkeeping (matched case-insensitively). */
 const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([

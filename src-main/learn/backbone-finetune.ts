@@ -10,7 +10,7 @@ import { startingHead } from './pca-init.js';
 import { createLoss } from './losses/index.js';
 import { retrievalMetrics } from './metrics.js';
 import { createMiner } from './miners/index.js';
-import { seededRandom, subSeed } from './random.js';
+import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { evaluationRows, splitForTraining } from './split.js';
 import { runEpochs, type EpochLoopResult } from './epoch-loop.js';

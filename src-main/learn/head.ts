@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossName } from './losses/base.js';
 import type { RetrievalMetrics } from './metrics.js';
 import { l2NormalizeRows, matMul } from './tensor-ops.js';
-import { writeAtomic } from '../util/write-atomic.js';
+import { writeAtomic } from '../common/write-atomic.js';
 
 export const HEAD_FORMAT = 'lookalike-head/1';
 const META_FILE = 'head.json';

@@ -2,10 +2,11 @@
 // onto their top principal directions, so before any step its embeddings already rank photos
 // about as the untrained space does, and training moves from there rather than from a random
 // projection. The directions come from the same subspace iteration the search index fits its
-// projection with (search/projection.ts), here on centred features: the head compares photos
+// projection with (common/projection.ts), here on centred features: the head compares photos
 // with each other, so it is their spread around the mean that must survive.
 import * as tf from '@tensorflow/tfjs';
-import { fitProjection } from '../search/projection.js';
+import { fitProjection } from '../common/projection.js';
+import { packRows } from '../common/rows.js';
 import { Head } from './head.js';
 
 /** A start, not a model: an even spread of this many rows finds the directions well enough. */
@@ -37,9 +38,7 @@ export function principalProjection(features: tf.Tensor2D, outputDim: number, se
 export function startingHead(init: 'pca' | 'random', rows: () => Float32Array[], inputDim: number, outputDim: number, seed: number): Head {
   const features = init === 'pca' && outputDim <= inputDim ? rows() : [];
   if (features.length < 2) return Head.create({ inputDim, outputDim, seed });
-  const flat = new Float32Array(features.length * inputDim);
-  features.forEach((f, i) => flat.set(f, i * inputDim));
-  const x = tf.tensor2d(flat, [features.length, inputDim]);
+  const x = tf.tensor2d(packRows(features, inputDim), [features.length, inputDim]);
   const { kernel, bias } = principalProjection(x, outputDim, seed);
   try {
     return Head.withWeights(kernel, bias);

@@ -1,6 +1,6 @@
 // Class-balanced batches: each batch holds m rows of each of several labels, so every batch has
 // positives for every anchor (what triplet and contrastive losses need) and no class dominates.
-import { seededRandom, shuffleInPlace } from './random.js';
+import { seededRandom, shuffleInPlace } from '../common/random.js';
 
 export interface ClassBalancedSamplerOptions {
   /** Class id per row; rows with a negative id are never sampled. */

@@ -1,5 +1,5 @@
 // Which labelled rows train, which validate, and which are held out as unseen classes.
-import { seededRandom, shuffleInPlace } from './random.js';
+import { seededRandom, shuffleInPlace } from '../common/random.js';
 
 export interface MarkedPair {
   a: number;

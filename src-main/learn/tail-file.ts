@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js';
-import { writeAtomic } from '../util/write-atomic.js';
+import { writeAtomic } from '../common/write-atomic.js';
 import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology, type NamedWeight } from './backbone-tail.js';
 
 export const TAIL_META_FILE = 'tail.json';

@@ -3,11 +3,12 @@
 // MAP@R after every epoch with early stopping that keeps the best weights. Runs are repeatable
 // for a seed, cancellable between steps, and yield to the event loop so progress flows.
 import * as tf from '@tensorflow/tfjs';
+import { packRows } from '../common/rows.js';
 import { Head } from './head.js';
 import { createLoss, type LossName, type LossSettings } from './losses/index.js';
 import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
 import { createMiner, type MinerName } from './miners/index.js';
-import { subSeed } from './random.js';
+import { subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { evaluationRows, splitForTraining, type MarkedPair } from './split.js';
 import type { PairTuples, TripletTuples } from './tuples.js';
@@ -109,7 +110,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const before = retrievalMetrics(identity.embed(evalFeatures), evalLabels);
   const unseenBefore = split.unseenRows.length ? retrievalMetrics(identity.embed(unseenFeatures), unseenLabels) : null;
 
-  const allFeatures = tf.tensor2d(flatten(opts.features, inputDim), [opts.features.length, inputDim]);
+  const allFeatures = tf.tensor2d(packRows(opts.features, inputDim), [opts.features.length, inputDim]);
   const head = startingHead(opts.headInit ?? 'pca', () => split.trainRows.map((r) => opts.features[r]), inputDim, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const headOptimizer = tf.train.adam(lr);
@@ -178,13 +179,4 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
       idx.dispose();
     }
   }
-}
-
-function flatten(rows: Float32Array[], dim: number): Float32Array {
-  const flat = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => {
-    if (r.length !== dim) throw new Error(`feature ${i} has length ${r.length}, expected ${dim}`);
-    flat.set(r, i * dim);
-  });
-  return flat;
 }

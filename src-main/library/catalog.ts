@@ -10,7 +10,7 @@ import { LabelStore, LISTED_IMAGE } from './label-store.js';
 import { migrate } from './migrations.js';
 import { ModelStore } from './model-store.js';
 import { PairStore } from './pair-store.js';
-import { libraryPaths, type LibraryPaths } from './paths.js';
+import { libraryPaths, type LibraryPaths } from '../common/library-paths.js';
 import type {
   FailureRecord, ImageDetail, ImagePage, ImageSummary, JobPatch, JobRecord, LabelCount, ListImagesQuery,
   ModelRecord, NewModel, PairRecord, PairVerdict, RootRecord,

@@ -2,18 +2,13 @@
 // with tfjs (a matrix product per block) so 100k queries against a few thousand references
 // take seconds, not the minutes a plain-JS double loop would.
 import * as tf from '@tensorflow/tfjs';
+import { packRows } from '../common/rows.js';
 
 export interface Neighbours {
   /** indices[q][j]: the j-th nearest reference of query q (best first). */
   indices: number[][];
   /** Cosine similarities, in the same order. */
   similarities: number[][];
-}
-
-function pack(rows: readonly Float32Array[], dim: number): Float32Array {
-  const flat = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => flat.set(r, i * dim));
-  return flat;
 }
 
 /**
@@ -32,14 +27,14 @@ export async function nearestReferences(
   const similarities: number[][] = [];
   if (queries.length === 0 || kk === 0) return { indices: queries.map(() => []), similarities: queries.map(() => []) };
   // Transposed once up front: a plain product is ~10x faster than a transposed one on wasm.
-  const refT = tf.tidy(() => tf.transpose(tf.tensor2d(pack(references, dim), [references.length, dim])));
+  const refT = tf.tidy(() => tf.transpose(tf.tensor2d(packRows(references, dim), [references.length, dim])));
   try {
     // Keep each similarity block near 16M floats so memory stays flat at any library size.
     const block = Math.max(64, Math.min(4096, Math.floor(16_000_000 / references.length)));
     for (let s = 0; s < queries.length; s += block) {
       const rows = queries.slice(s, s + block);
       const { values, idx } = tf.tidy(() => {
-        const sims = tf.matMul(tf.tensor2d(pack(rows, dim), [rows.length, dim]), refT);
+        const sims = tf.matMul(tf.tensor2d(packRows(rows, dim), [rows.length, dim]), refT);
         const top = tf.topk(sims, kk);
         return { values: top.values, idx: top.indices };
       });

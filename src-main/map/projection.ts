@@ -6,7 +6,7 @@
 import { UMAP } from 'umap-js';
 import { nearestReferences } from './neighbours.js';
 import { reduceWithPca } from './pca.js';
-import { seededRandom } from '../learn/random.js';
+import { seededRandom } from '../common/random.js';
 
 export const DEFAULT_MAP_SEED = 42;
 /** Points UMAP itself lays out; the rest are placed by neighbours (see bench/map.ts). */

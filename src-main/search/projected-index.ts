@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { ExactIndex } from './exact-index.js';
 import { IndexFileError, readSidecar, saveIndexFiles, writeParts } from './index-file.js';
-import { fitProjection, project, type Projection } from './projection.js';
+import { fitProjection, project, type Projection } from '../common/projection.js';
 import {
   byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
   type SearchHit, type SearchOptions, type VectorIndex,

@@ -6,8 +6,9 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { channel, ContractError, isMethod, type MediaKind } from '../../src-shared/contract.js';
-import type { EngineLike } from '../engine/engine-like.js';
-import { resolveInside, sendFile } from './static-files.js';
+import type { EngineLike } from '../link/engine-link.js';
+import { resolveInside } from '../common/media-files.js';
+import { sendFile } from './static-files.js';
 
 export interface ServerOptions {
   engine: EngineLike;

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
-import type { EngineLike } from '../../engine/engine-like.js';
+import type { EngineLike } from '../../link/engine-link.js';
 import { Engine } from '../../engine/engine.js';
 import type { Output } from '../output.js';
 

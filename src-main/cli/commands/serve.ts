@@ -1,4 +1,4 @@
-import { EngineProcess } from '../../engine/child.js';
+import { EngineProcess } from '../../link/engine-process.js';
 import { rendererDir } from '../../server/renderer-dir.js';
 import { startServer } from '../../server/server.js';
 import { num, type Command } from './command.js';

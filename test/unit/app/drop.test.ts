@@ -3,7 +3,7 @@
 // main checks the sender and the request, and the engine gets the paths.
 import { describe, expect, it } from 'vitest';
 import { channel } from '../../../src-shared/contract.js';
-import type { EngineLike } from '../../../src-main/engine/engine-like.js';
+import type { EngineLike } from '../../../src-main/link/engine-link.js';
 import { registerIpc, type IpcEventLike } from '../../../src-main/app/ipc.js';
 import { buildPreloadApi, type IpcRendererLike } from '../../../src-main/app/preload-api.js';
 

@@ -2,8 +2,8 @@
 // crashes after it was ready is.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { EngineProcess, type ProcessPort } from '../../../src-main/engine/child.js';
-import type { FromEngine } from '../../../src-main/engine/protocol.js';
+import { EngineProcess, type ProcessPort } from '../../../src-main/link/engine-process.js';
+import type { FromEngine } from '../../../src-main/link/protocol.js';
 import { guardedSpawner } from '../../../src-main/app/engine-spawn.js';
 
 /** A fake engine process: either exits at once (cannot open its library) or says ready. */

@@ -1,6 +1,6 @@
 // "Open Library…": the engine is swapped underneath the IPC handlers and event subscribers.
 import { describe, expect, it } from 'vitest';
-import type { EngineLike, EventListener } from '../../../src-main/engine/engine-like.js';
+import type { EngineLike, EventListener } from '../../../src-main/link/engine-link.js';
 import { LibraryEngine } from '../../../src-main/app/library-engine.js';
 
 function fakeEngine(dir: string) {

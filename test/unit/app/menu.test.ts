@@ -3,7 +3,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { Status } from '../../../src-shared/contract.js';
-import type { EngineLike } from '../../../src-main/engine/engine-like.js';
+import type { EngineLike } from '../../../src-main/link/engine-link.js';
 import { findMenuItem, menuTemplate, type MenuActions } from '../../../src-main/app/menu.js';
 import { aboutDetail, createShellActions, type DialogLike, type ShellDeps } from '../../../src-main/app/shell-actions.js';
 

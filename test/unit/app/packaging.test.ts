@@ -82,7 +82,7 @@ describe('electron-builder.yml', () => {
     for (const f of [
       pkg.main,
       'build/src-main/app/preload.cjs',
-      // The engine's utilityProcess entry: engineEntry() picks main.js next to the compiled child.js.
+      // The engine's utilityProcess entry: engineEntry() picks engine/main.js beside the compiled link/ folder.
       'build/src-main/engine/main.js',
       'build/src-shared/contract.js',
       'build/renderer/index.html',
@@ -98,10 +98,10 @@ describe('electron-builder.yml', () => {
   });
 
   it('compiles main-process code to the paths the packer and engineEntry() expect', () => {
-    // engineEntry() takes main.<ext> next to child.<ext>: tsc keeps folders (rootDir '.') under build/.
+    // engineEntry() takes engine/main.<ext> beside link/engine-process.<ext>: tsc keeps folders (rootDir '.') under build/.
     const ts = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.main.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
     expect(ts.compilerOptions).toMatchObject({ outDir: 'build', rootDir: '.' });
-    expect(fs.existsSync(path.join(root, 'src-main/engine/child.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'src-main/link/engine-process.ts'))).toBe(true);
     expect(fs.existsSync(path.join(root, 'src-main/engine/main.ts'))).toBe(true);
     // The preload bundle lands next to main.js, where main.ts looks for it.
     expect(fs.readFileSync(path.join(root, 'vite.preload.config.ts'), 'utf8')).toMatch(/outDir: 'build\/src-main\/app'/);

@@ -6,7 +6,7 @@ import { initBackend } from '../../../src-main/model/backend.js';
 import { Head } from '../../../src-main/learn/head.js';
 import { retrievalMetrics } from '../../../src-main/learn/metrics.js';
 import { principalProjection } from '../../../src-main/learn/pca-init.js';
-import { seededRandom } from '../../../src-main/learn/random.js';
+import { seededRandom } from '../../../src-main/common/random.js';
 
 beforeAll(async () => {
   await initBackend();

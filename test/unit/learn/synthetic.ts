@@ -1,7 +1,7 @@
 // Synthetic frozen features where two labels are mixed: the label moves a row only slightly
 // along one direction, while a nuisance direction with far more variance (and a shared offset)
 // dominates cosine similarity. A head that learns to look along the label direction separates them.
-import { seededRandom } from '../../../src-main/learn/random.js';
+import { seededRandom } from '../../../src-main/common/random.js';
 
 export interface SyntheticSet {
   features: Float32Array[];

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
-import { seededRandom } from '../../../src-main/learn/random.js';
+import { seededRandom } from '../../../src-main/common/random.js';
 import { registerWasmGradKernels, WASM_GRAD_KERNEL_NAMES } from '../../../src-main/learn/wasm-grad-kernels.js';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // apart (also for points placed by neighbours rather than laid out by UMAP), and cancel.
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
-import { seededRandom } from '../../../src-main/learn/random.js';
+import { seededRandom } from '../../../src-main/common/random.js';
 import { projectToPlane } from '../../../src-main/map/projection.js';
 import { nearestReferences } from '../../../src-main/map/neighbours.js';
 

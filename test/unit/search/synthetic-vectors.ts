@@ -1,6 +1,6 @@
 // Seeded synthetic embeddings shaped like real ones: most energy in a low-rank subspace with a
 // decaying spectrum, plus isotropic noise. Shared by the search tests and bench/index.ts.
-import { seededRandom } from '../../../src-main/learn/random.js';
+import { seededRandom } from '../../../src-main/common/random.js';
 
 export { seededRandom };
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ContractError, parseRequest } from '../../../src-shared/contract.js';
-import type { EngineLike, EventListener } from '../../../src-main/engine/engine-like.js';
+import type { EngineLike, EventListener } from '../../../src-main/link/engine-link.js';
 import { startServer, type RunningServer } from '../../../src-main/server/server.js';
 
 /** A stand-in engine: validates like the real one and answers `status`. */

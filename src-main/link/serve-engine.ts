@@ -2,7 +2,7 @@
 // Electron utilityProcess of the desktop app. Requests are handled concurrently; each gets
 // exactly one response, and an exception in a handler never stops the loop.
 import { dispatch, isRequestMessage, toErrorInfo, type FromEngine, type Handlers } from './protocol.js';
-import type { EngineLike } from './engine-like.js';
+import type { EngineLike } from './engine-link.js';
 import type { MediaKind } from '../../src-shared/contract.js';
 
 export interface Port {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgress, JobRef, ModelSummary, Status } from '../../../src-shared/contract.js';
-import { EngineProcess, forkSpawner, type ProcessPort } from '../../../src-main/engine/child.js';
+import { EngineProcess, forkSpawner, type ProcessPort } from '../../../src-main/link/engine-process.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;

@@ -2,7 +2,7 @@
 // any map of that size can: the top principal directions of the vectors' second moment (not
 // centred, because it is inner products with the query that must survive, not distances to
 // the mean). ProjectedIndex searches a graph of projected vectors and re-ranks exactly.
-import { seededRandom } from '../learn/random.js';
+import { seededRandom } from './random.js';
 
 /** Row-major `reducedDim × dim`: row j is the j-th unit direction. */
 export interface Projection {

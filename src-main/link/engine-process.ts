@@ -4,8 +4,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { ContractError, type MediaKind } from '../../src-shared/contract.js';
-import type { EngineLike, EventListener } from './engine-like.js';
-import { MEDIA_FILE_METHOD } from './host.js';
+import type { EngineLike, EventListener } from './engine-link.js';
+import { MEDIA_FILE_METHOD } from './serve-engine.js';
 import { errorFromInfo, type FromEngine, type ToEngine } from './protocol.js';
 
 /** A running process that speaks the protocol; Node's fork here, utilityProcess in Electron. */
@@ -18,10 +18,13 @@ export interface ProcessPort {
 
 export type Spawner = (entry: string, libraryDir: string) => ProcessPort;
 
-/** The engine's entry file next to this one, in TypeScript (run through tsx) or compiled JS. */
+/**
+ * The engine process's entry, src-main/engine/main, in TypeScript (run through tsx) or compiled
+ * JS like this file. Named by path, not imported: the link never loads the engine itself.
+ */
 export function engineEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  return path.join(path.dirname(here), `main${path.extname(here)}`);
+  return path.join(path.dirname(here), '..', 'engine', `main${path.extname(here)}`);
 }
 
 export const forkSpawner: Spawner = (entry, libraryDir) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type FromEngine, type Handlers } from '../../../src-main/engine/protocol.js';
-import { serveEngine } from '../../../src-main/engine/host.js';
-import type { EventListener } from '../../../src-main/engine/engine-like.js';
+import { dispatch, type FromEngine, type Handlers } from '../../../src-main/link/protocol.js';
+import { serveEngine } from '../../../src-main/link/serve-engine.js';
+import type { EventListener } from '../../../src-main/link/engine-link.js';
 
 function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   const unexpected = async () => {

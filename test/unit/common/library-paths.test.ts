@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultLibraryDir, libraryPaths } from '../../../src-main/library/paths.js';
+import { defaultLibraryDir, libraryPaths } from '../../../src-main/common/library-paths.js';
 
 describe('defaultLibraryDir', () => {
   const home = '/home/ann';
