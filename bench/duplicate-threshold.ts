@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { DuplicateGroup, JobRef } from '../src-shared/contract.js';
+import type { JobRef } from '../src-shared/contract.js';
 import { Engine } from '../src-main/engine/engine.js';
 import { EDITS, listPhotos, MAX_SIDE } from './near-dup-edits.js';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     console.log(`import + embedding: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     console.log('threshold  groups  found pairs  precision  recall  (pairs among all versions of one original)');
     for (const t of [0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.993, 0.996]) {
-      const groups = (await engine.call('duplicates', { threshold: t })) as DuplicateGroup[];
+      const groups = await engine.call('duplicates', { threshold: t });
       let found = 0;
       let right = 0;
       for (const g of groups) {

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { DEFAULT_DUPLICATE_THRESHOLD, type ImagePage } from '../src-shared/contract.js';
+import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
 import { Engine } from '../src-main/engine/engine.js';
 import { splitDescriptor } from '../src-main/model/descriptor.js';
 import { FeatureExtractor } from '../src-main/model/extractor.js';
@@ -79,7 +79,7 @@ export async function measureOrdinaryQueries(dir: string): Promise<OrdinaryRepor
   try {
     await engine.call('importFolders', { paths: [path.join(dir, 'photos')] });
     await engine.whenIdle();
-    const page = (await engine.call('listImages', { limit: 5000 })) as ImagePage;
+    const page = await engine.call('listImages', { limit: 5000 });
     const idOf = new Map(page.items.map((i) => [i.path, i.id]));
     const itemOfPath = new Map(items.map((it, k) => [it.file, k]));
     const stats = new Map<string, { n: number; changed: number; changedVsThreshold: number; worse: number; better: number; thresholdChanged: number }>();
@@ -147,5 +147,4 @@ function rankWithThreshold(v: Vectors, q: number, plain: number[]): number[] {
     .sort((a, b) => b.s - a.s || a.i - b.i)
     .map((x) => x.i);
 }
-
 

@@ -13,7 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { SimilarResult } from '../src-shared/contract.js';
+
 import { Engine } from '../src-main/engine/engine.js';
 import { EDITS, listPhotos, MAX_SIDE } from './near-dup-edits.js';
 import { measureOrdinaryQueries } from './ordinary-queries.js';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const byEdit = new Map<string, { hit: number; n: number }>();
     const t0 = Date.now();
     for (const q of edited) {
-      const r = (await engine.call('similar', { path: q.file, k: 5 })) as SimilarResult;
+      const r = await engine.call('similar', { path: q.file, k: 5 });
       const e = byEdit.get(q.edit) ?? { hit: 0, n: 0 };
       e.n++;
       if (r.hits[0]?.path === q.original) e.hit++;

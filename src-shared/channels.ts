@@ -5,6 +5,7 @@ export const methodNames = [
   'importFolders',
   'listImages',
   'listFailures',
+  'findImages',
   'similar',
   'duplicates',
   'labels',
@@ -27,7 +28,8 @@ export const methodNames = [
 
 export type MethodName = (typeof methodNames)[number];
 
-export type MediaKind = 'thumb' | 'original';
+export const mediaKinds = ['thumb', 'original'] as const;
+export type MediaKind = (typeof mediaKinds)[number];
 
 export const channel = {
   call: (m: MethodName) => `lookalike:call:${m}`,

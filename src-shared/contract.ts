@@ -3,7 +3,22 @@
 // renderer's client and the engine's dispatcher all derive their types and channel names from it.
 // This file imports nothing from Node, Electron or the DOM.
 import { z } from 'zod';
-import { methodNames, type MediaKind, type MethodName } from './channels.js';
+import { mediaKinds, methodNames, type MediaKind, type MethodName } from './channels.js';
+import {
+  exportKinds,
+  lossNames,
+  minerNames,
+  pairVerdicts,
+  type BackendName,
+  type ExportKind,
+  type HardPairReason,
+  type JobKind,
+  type JobState,
+  type LossName,
+  type PairVerdict,
+} from './vocabulary.js';
+
+export * from './vocabulary.js';
 
 /** A call: its request schema (validated at every transport boundary) and its response type. */
 export interface CallSpec<I extends z.ZodType, O> {
@@ -20,8 +35,6 @@ const imageId = z.number().int().positive();
 const score = z.number().min(-1).max(1);
 
 // ---- Shared shapes -------------------------------------------------------------------------
-
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface Status {
   version: string;
@@ -62,9 +75,6 @@ export interface Failure {
   path: string;
   error: string;
 }
-
-export type JobKind = 'import' | 'embed' | 'train' | 'map';
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
   jobId: number;
@@ -144,11 +154,6 @@ export interface LabelCount {
   count: number;
 }
 
-export type LossName = 'proxy-nca' | 'proxy-anchor' | 'contrastive' | 'triplet';
-export type MinerName = 'batch-hard' | 'semi-hard' | 'all';
-export const lossNames: readonly LossName[] = ['proxy-nca', 'proxy-anchor', 'contrastive', 'triplet'];
-export const minerNames: readonly MinerName[] = ['batch-hard', 'semi-hard', 'all'];
-
 /** Retrieval quality as "A Metric Learning Reality Check" defines it. */
 export interface Metrics {
   precision_at_1: number;
@@ -176,8 +181,6 @@ export interface ModelSummary {
   unseenAfter: Metrics | null;
 }
 
-export type HardPairReason = 'close-but-different-labels' | 'same-label-far-apart' | 'unlabelled-close-neighbour';
-
 export interface HardPairView {
   a: Hit & { labels: string[] };
   b: Hit & { labels: string[] };
@@ -188,7 +191,7 @@ export interface HardPairView {
 export interface MarkedPairView {
   a: number;
   b: number;
-  verdict: 'match' | 'mismatch';
+  verdict: PairVerdict;
   source: string;
   createdAt: number;
 }
@@ -226,9 +229,6 @@ export interface EmbeddingMap extends MapSummary {
 
 /** A map ready now, or the job computing it (wait for its end, then ask again). */
 export type MapResult = { ready: true; map: EmbeddingMap } | { ready: false; jobId: number };
-
-export type ExportKind = 'labels' | 'embeddings' | 'imagefolder' | 'model';
-export const exportKinds: readonly ExportKind[] = ['labels', 'embeddings', 'imagefolder', 'model'];
 
 export interface ExportResult {
   kind: ExportKind;
@@ -278,6 +278,8 @@ export const calls = {
       .strict(),
   ),
   listFailures: call<Failure[]>()(z.object({}).strict()),
+  /** Library ids of images by the path of one of their files (null where none), in order. */
+  findImages: call<{ ids: (number | null)[] }>()(z.object({ paths: z.array(z.string().min(1)).min(1).max(5000) }).strict()),
   similar: call<SimilarResult>()(
     z
       .object({
@@ -304,9 +306,9 @@ export const calls = {
   removeLabel: call<{ removed: number }>()(
     z.object({ label: z.string().min(1), ids: z.array(imageId).min(1) }).strict(),
   ),
-  markPair: call<{ a: number; b: number; verdict: 'match' | 'mismatch' }>()(
+  markPair: call<{ a: number; b: number; verdict: PairVerdict }>()(
     z
-      .object({ a: imageId, b: imageId, verdict: z.enum(['match', 'mismatch']) })
+      .object({ a: imageId, b: imageId, verdict: z.enum(pairVerdicts) })
       .strict()
       .refine((r) => r.a !== r.b, { message: 'a pair needs two different images', path: ['b'] }),
   ),
@@ -316,10 +318,10 @@ export const calls = {
   train: call<JobRef>()(
     z
       .object({
-        loss: z.enum(['proxy-nca', 'proxy-anchor', 'contrastive', 'triplet']).default('proxy-nca'),
+        loss: z.enum(lossNames).default(lossNames[0]),
         /** The labels to learn as classes (default: all). An image with several of them is left out. */
         labels: z.array(z.string().min(1)).min(2).optional(),
-        miner: z.enum(['batch-hard', 'semi-hard', 'all']).optional(),
+        miner: z.enum(minerNames).optional(),
         epochs: z.number().int().min(1).max(1000).optional(),
         holdoutLabels: z.array(z.string().min(1)).optional(),
         seed: z.number().int().optional(),
@@ -351,7 +353,7 @@ export const calls = {
   exportData: call<ExportResult>()(
     z
       .object({
-        kind: z.enum(['labels', 'embeddings', 'imagefolder', 'model']),
+        kind: z.enum(exportKinds),
         /** A file (labels: .csv or .json; embeddings: .npy) or a folder (imagefolder, model). */
         out: z.string().trim().min(1),
         /** imagefolder: copy the files instead of linking them. */
@@ -397,7 +399,7 @@ export const eventNames: EventName[] = ['jobProgress', 'libraryChanged', 'trainP
 
 // ---- Channels --------------------------------------------------------------------------------
 
-export { channel, methodNames, type MediaKind } from './channels.js';
+export { channel, mediaKinds, methodNames, type MediaKind } from './channels.js';
 
 // Both lists must name the same calls: a missing or extra name fails to compile.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -432,6 +434,22 @@ export function parseRequest<M extends Method>(method: string, input: unknown): 
     throw new ContractError(`${method}: invalid request: ${fields.join('; ')}`, 'bad-request');
   }
   return result.data as ParsedRequest<M>;
+}
+
+// ---- Media ---------------------------------------------------------------------------------
+
+/** A library image's thumbnail or original, as the transports look it up for the renderer. */
+export const mediaRequest = z.object({ kind: z.enum(mediaKinds), id: imageId }).strict();
+export type MediaRequest = z.output<typeof mediaRequest>;
+
+/** Validates a media lookup, naming the bad field like parseRequest. */
+export function parseMediaRequest(input: unknown): MediaRequest {
+  const result = mediaRequest.safeParse(input);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`);
+    throw new ContractError(`media: invalid request: ${fields.join('; ')}`, 'bad-request');
+  }
+  return result.data;
 }
 
 // ---- The client shape every transport provides to the renderer -------------------------------

@@ -2,7 +2,7 @@
 // validating its request before the engine sees it.
 import { shellChannel } from '../../src-shared/channels.js';
 import { channel, ContractError, methods, parseRequest } from '../../src-shared/contract.js';
-import type { EngineLike } from '../link/engine-link.js';
+import type { EngineLink } from '../link/engine-link.js';
 
 export interface IpcMainLike {
   handle(channel: string, handler: (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>): void;
@@ -18,13 +18,13 @@ export function isTrustedSender(event: IpcEventLike): boolean {
   return url.startsWith(channel.protocolApp);
 }
 
-export function registerIpc(ipcMain: IpcMainLike, engine: EngineLike): void {
+export function registerIpc(ipcMain: IpcMainLike, engine: EngineLink): void {
   for (const method of methods) {
     ipcMain.handle(channel.call(method), async (event, request) => {
       try {
         if (!isTrustedSender(event)) throw new ContractError('refused: unknown sender', 'bad-request');
         parseRequest(method, request);
-        return { ok: true, result: await engine.call(method, request) };
+        return { ok: true, result: await engine.relay(method, request) };
       } catch (err) {
         const e = err instanceof ContractError ? err : new ContractError((err as Error)?.message ?? String(err));
         return { ok: false, error: { message: e.message, code: e.code } };

@@ -1,19 +1,19 @@
 // The engine of the library that is open now. "Open Library…" swaps the engine underneath
 // without the IPC handlers, the protocol or the event subscribers noticing: they all hold this
 // object, which forwards to whichever engine runs.
-import type { EventName, Events, MediaKind } from '../../src-shared/contract.js';
-import type { EngineLike, EventListener } from '../link/engine-link.js';
+import type { EventName, Events, MediaKind, Method, Request, Response } from '../../src-shared/contract.js';
+import type { EngineLink, EventListener } from '../link/engine-link.js';
 
 /** Starts an engine on a library folder; resolves once it answers. */
-export type EngineStarter = (libraryDir: string) => Promise<EngineLike>;
+export type EngineStarter = (libraryDir: string) => Promise<EngineLink>;
 
-export class LibraryEngine implements EngineLike {
+export class LibraryEngine implements EngineLink {
   private readonly listeners = new Set<EventListener>();
   private unsubscribe: () => void = () => undefined;
   private switching: Promise<void> = Promise.resolve();
 
   private constructor(
-    private engine: EngineLike,
+    private engine: EngineLink,
     private dir: string,
     private readonly start: EngineStarter,
   ) {
@@ -53,8 +53,12 @@ export class LibraryEngine implements EngineLike {
     });
   }
 
-  call(method: string, input: unknown): Promise<unknown> {
+  call<M extends Method>(method: M, input: Request<M>): Promise<Response<M>> {
     return this.engine.call(method, input);
+  }
+
+  relay(method: Method, input: unknown): Promise<unknown> {
+    return this.engine.relay(method, input);
   }
 
   onEvent(listener: EventListener): () => void {

@@ -3,7 +3,7 @@
 // reachable: no file://, no arbitrary paths, no "..", no image id the library does not know.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EngineLike } from '../link/engine-link.js';
+import type { EngineLink } from '../link/engine-link.js';
 import { contentType, IMAGE_EXTENSIONS, resolveInside } from '../common/media-files.js';
 import { CSP } from './window.js';
 
@@ -16,7 +16,7 @@ const MEDIA_PATH = /^\/(thumb|original)\/([^/]+)$/;
 export async function resolveProtocolRequest(
   url: string,
   rendererDir: string,
-  engine: Pick<EngineLike, 'mediaFile'>,
+  engine: Pick<EngineLink, 'mediaFile'>,
   method = 'GET',
 ): Promise<ProtocolAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return { status: 405 };
@@ -63,7 +63,7 @@ export type FileFetcher = (fileUrl: string) => Promise<Response>;
 export async function handleProtocolRequest(
   request: ProtocolRequestLike,
   rendererDir: string,
-  engine: Pick<EngineLike, 'mediaFile'>,
+  engine: Pick<EngineLink, 'mediaFile'>,
   fetchFile: FileFetcher,
 ): Promise<Response> {
   const answer = await resolveProtocolRequest(request.url, rendererDir, engine, request.method);

@@ -2,7 +2,7 @@
 // page) or through the library engine; failures end in a message box, never an unhandled
 // rejection in the main process.
 import { parseRequest, type Status } from '../../src-shared/contract.js';
-import type { EngineLike } from '../link/engine-link.js';
+import type { EngineLink } from '../link/engine-link.js';
 import type { MenuActions } from './menu.js';
 
 export interface OpenDialogOptionsLike {
@@ -35,7 +35,7 @@ export interface Versions {
 
 export interface ShellDeps {
   dialog: DialogLike;
-  engine: EngineLike;
+  engine: EngineLink;
   /** The library folder open now, and how to open another one (restarts the engine). */
   library(): string;
   switchLibrary(dir: string): Promise<void>;
@@ -112,7 +112,7 @@ export function createShellActions(deps: ShellDeps): MenuActions {
     async about() {
       let status: Status | null = null;
       try {
-        status = (await deps.engine.call('status', {})) as Status;
+        status = await deps.engine.call('status', {});
       } catch {
         status = null;
       }

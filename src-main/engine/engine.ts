@@ -11,12 +11,15 @@ import {
   type JobKind,
   type JobProgress,
   type MediaKind,
+  type Method,
+  type Request,
+  type Response,
   type Status,
 } from '../../src-shared/contract.js';
 import { Catalog } from '../library/catalog.js';
 import { initBackend, type BackendInfo } from '../model/backend.js';
 import { runImport } from '../ingest/import-job.js';
-import type { EngineLike, EventListener } from '../link/engine-link.js';
+import type { EngineLink, EventListener } from '../link/engine-link.js';
 import { JobRunner, type JobContext, type JobStore } from './jobs.js';
 import { dispatch, type Handlers } from '../link/protocol.js';
 import { EmbeddingSpace } from './embedding-space.js';
@@ -35,7 +38,7 @@ export interface EngineOptions {
   resume?: boolean;
 }
 
-export class Engine implements EngineLike {
+export class Engine implements EngineLink {
   readonly handlers: Handlers;
   private readonly events = new EventEmitter();
   private readonly jobs: JobRunner;
@@ -76,9 +79,14 @@ export class Engine implements EngineLike {
     }
   }
 
-  // ---- EngineLike ---------------------------------------------------------------------
+  // ---- EngineLink ---------------------------------------------------------------------
 
-  async call(method: string, input: unknown): Promise<unknown> {
+  async call<M extends Method>(method: M, input: Request<M>): Promise<Response<M>> {
+    // dispatch validated the request against the same contract that types the response.
+    return (await this.relay(method, input)) as Response<M>;
+  }
+
+  async relay(method: Method, input: unknown): Promise<unknown> {
     const response = await dispatch(this.handlers, { type: 'request', seq: ++this.seq, method, input });
     if (!response.ok) throw new ContractError(response.error.message, response.error.code);
     return response.result;
@@ -253,6 +261,7 @@ export class Engine implements EngineLike {
           })),
         };
       },
+      findImages: async ({ paths }) => ({ ids: paths.map((p) => this.catalog.imageByPath(path.resolve(p))?.id ?? null) }),
       listFailures: async () => this.catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
       similar: async (req) => this.space.similar(req),
       duplicates: async ({ threshold }) => this.space.duplicates(threshold),

@@ -3,9 +3,8 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { ContractError, type MediaKind } from '../../src-shared/contract.js';
-import type { EngineLike, EventListener } from './engine-link.js';
-import { MEDIA_FILE_METHOD } from './serve-engine.js';
+import { ContractError, type MediaKind, type Method, type Request, type Response } from '../../src-shared/contract.js';
+import type { EngineLink, EventListener } from './engine-link.js';
 import { errorFromInfo, type FromEngine, type ToEngine } from './protocol.js';
 
 /** A running process that speaks the protocol; Node's fork here, utilityProcess in Electron. */
@@ -54,7 +53,7 @@ export interface EngineProcessOptions {
   onRestart?: (message: string) => void;
 }
 
-export class EngineProcess implements EngineLike {
+export class EngineProcess implements EngineLink {
   private port!: ProcessPort;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
@@ -125,22 +124,32 @@ export class EngineProcess implements EngineLike {
     this.launch();
   }
 
-  async call(method: string, input: unknown): Promise<unknown> {
+  async call<M extends Method>(method: M, input: Request<M>): Promise<Response<M>> {
+    // The engine validated the request against the same contract that types the response.
+    return (await this.relay(method, input)) as Response<M>;
+  }
+
+  relay(method: Method, input: unknown): Promise<unknown> {
+    return this.send((seq) => ({ type: 'request', seq, method, input }));
+  }
+
+  async mediaFile(kind: MediaKind, id: number): Promise<string | null> {
+    const file = await this.send((seq) => ({ type: 'media', seq, input: { kind, id } }));
+    return typeof file === 'string' ? file : null;
+  }
+
+  private async send(message: (seq: number) => ToEngine): Promise<unknown> {
     await this.ready;
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.port.send({ type: 'request', seq, method, input });
+      this.port.send(message(seq));
     });
   }
 
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  async mediaFile(kind: MediaKind, id: number): Promise<string | null> {
-    return (await this.call(MEDIA_FILE_METHOD, { kind, id })) as string | null;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,9 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+import type { BackendName } from '../../src-shared/vocabulary.js';
+
+export type { BackendName };
 
 export interface BackendAttempt {
   name: BackendName;

@@ -2,14 +2,16 @@
 // the user means by "alike". Their answers become marked pairs for the next training run.
 import { createIndex } from './live-index.js';
 import type { VectorIndex } from './vector-index.js';
+import { hardPairReasons, type HardPairReason } from '../../src-shared/vocabulary.js';
 
-export type HardPairReason =
-  /** Both labelled, labels differ, yet the embedding puts them among each other's neighbours. */
-  | 'close-but-different-labels'
-  /** Same label, but neither has any same-label image among its nearest neighbours. */
-  | 'same-label-far-apart'
-  /** An unlabelled image close to a labelled one: confirming or rejecting it teaches the most. */
-  | 'unlabelled-close-neighbour';
+// The reasons, in src-shared/vocabulary.ts:
+// - close-but-different-labels: both labelled, labels differ, yet the embedding puts them among
+//   each other's neighbours;
+// - same-label-far-apart: same label, but neither has any same-label image among its nearest
+//   neighbours;
+// - unlabelled-close-neighbour: an unlabelled image close to a labelled one: confirming or
+//   rejecting it teaches the most.
+export type { HardPairReason };
 
 export interface HardPair {
   /** The smaller id. */
@@ -38,7 +40,7 @@ export interface HardPairOptions {
 /** Most members of one label compared pairwise; larger labels use their first ids. */
 const MAX_LABEL_MEMBERS = 2000;
 
-const REASON_ORDER: readonly HardPairReason[] = ['close-but-different-labels', 'same-label-far-apart', 'unlabelled-close-neighbour'];
+const REASON_ORDER = hardPairReasons;
 
 const pairKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
 

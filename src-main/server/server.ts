@@ -6,12 +6,12 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { channel, ContractError, isMethod, type MediaKind } from '../../src-shared/contract.js';
-import type { EngineLike } from '../link/engine-link.js';
+import type { EngineLink } from '../link/engine-link.js';
 import { resolveInside } from '../common/media-files.js';
 import { sendFile } from './static-files.js';
 
 export interface ServerOptions {
-  engine: EngineLike;
+  engine: EngineLink;
   /** Folder with the built renderer (index.html and assets). */
   staticDir: string;
   port?: number;
@@ -118,7 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         throw new HttpError(400, 'request body is not valid JSON');
       }
       try {
-        sendJson(res, 200, { ok: true, result: await opts.engine.call(method, input) });
+        sendJson(res, 200, { ok: true, result: await opts.engine.relay(method, input) });
       } catch (err) {
         const e = err instanceof ContractError ? err : new ContractError(String((err as Error)?.message ?? err));
         sendJson(res, statusByCode[e.code], { ok: false, error: { message: e.message, code: e.code } });

@@ -1,8 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
-import type { EngineLike } from '../../link/engine-link.js';
-import { Engine } from '../../engine/engine.js';
-import type { Output } from '../output.js';
+import { isEvent, type EngineLink } from '../../link/engine-link.js';
+import { openEngine } from '../../engine/index.js';
+import { UsageError, type Output } from '../output.js';
 
 export interface CommandContext {
   library: string;
@@ -19,8 +19,8 @@ export interface Command {
 }
 
 /** Opens the library's engine in this process for the length of one command. */
-export async function withEngine<T>(library: string, body: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await Engine.open(library);
+export async function withEngine<T>(library: string, body: (engine: EngineLink) => Promise<T>): Promise<T> {
+  const engine = await openEngine(library);
   try {
     return await body(engine);
   } finally {
@@ -31,7 +31,7 @@ export async function withEngine<T>(library: string, body: (engine: Engine) => P
 const ended = new Set<JobProgress['state']>(['done', 'failed', 'cancelled']);
 
 /** Waits for a job to end, showing its progress; Ctrl-C cancels it cleanly. */
-export async function waitForJob(engine: EngineLike, ref: JobRef, out: Output): Promise<JobProgress> {
+export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): Promise<JobProgress> {
   const onSigint = () => void engine.call('cancelJob', { jobId: ref.jobId });
   process.once('SIGINT', onSigint);
   try {
@@ -42,14 +42,13 @@ export async function waitForJob(engine: EngineLike, ref: JobRef, out: Output): 
         resolve(p);
       };
       const off = engine.onEvent((name, payload) => {
-        if (name !== 'jobProgress') return;
-        const p = payload as JobProgress;
-        if (p.jobId !== ref.jobId) return;
+        if (!isEvent('jobProgress', name, payload) || payload.jobId !== ref.jobId) return;
+        const p = payload;
         out.progress(p);
         if (ended.has(p.state)) finish(p);
       });
       // The job may have ended before we subscribed.
-      void (engine.call('listJobs', {}) as Promise<JobProgress[]>).then((jobs) => {
+      void engine.call('listJobs', {}).then((jobs) => {
         const p = jobs.find((j) => j.jobId === ref.jobId);
         if (p && ended.has(p.state)) finish(p);
       });
@@ -68,6 +67,15 @@ export function jobError(p: JobProgress): string | null {
 
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** A flag's value from a fixed vocabulary; anything else is a usage error listing the choices. */
+export function oneOf<T extends string>(names: readonly T[], flag: string, v: unknown): T | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  const found = names.find((n) => n === s);
+  if (!found) throw new UsageError(`--${flag} is one of ${names.join(', ')}`);
+  return found;
 }
 
 export function num(name: string, v: unknown): number | undefined {

@@ -1,4 +1,4 @@
-import type { DuplicateGroup } from '../../../src-shared/contract.js';
+
 import { num, withEngine, type Command } from './command.js';
 
 export const duplicates: Command = {
@@ -6,9 +6,9 @@ export const duplicates: Command = {
   summary: 'groups of near-identical images (copies, re-encodes, resizes, small crops)',
   options: { threshold: { type: 'string' } },
   async run({ library, values, out }) {
-    const groups = (await withEngine(library, (e) =>
+    const groups = await withEngine(library, (e) =>
       e.call('duplicates', { threshold: num('threshold', values.threshold) }),
-    )) as DuplicateGroup[];
+    );
     out.result(groups, () =>
       groups.length === 0
         ? 'no duplicates'

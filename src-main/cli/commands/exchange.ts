@@ -3,11 +3,8 @@ import {
   exportKinds,
   type EmbeddingMap,
   type ExportKind,
-  type ExportResult,
-  type LabelImportResult,
-  type MapResult,
 } from '../../../src-shared/contract.js';
-import type { Engine } from '../../engine/engine.js';
+import type { EngineLink } from '../../link/engine-link.js';
 import { UsageError } from '../output.js';
 import { jobError, num, str, waitForJob, withEngine, type Command } from './command.js';
 import type { Output } from '../output.js';
@@ -31,7 +28,7 @@ export const exportCommand: Command = {
     const target = str(values.out);
     if (!target) throw new UsageError('give --out (a file for labels and embeddings, a folder for imagefolder and model)');
     const model = modelOption(values.model);
-    const r = (await withEngine(library, (e) => e.call('exportData', { kind, out: target, copy: values.copy === true, model }))) as ExportResult;
+    const r = await withEngine(library, (e) => e.call('exportData', { kind, out: target, copy: values.copy === true, model }));
     out.result(r, () => {
       const what = { labels: 'labelled images', embeddings: 'embeddings', imagefolder: values.copy ? 'copies' : 'links', model: 'model' }[kind];
       const failed = r.failed.length ? `\n${r.failed.length} failed:\n${r.failed.map((f) => `  ${f.path}: ${f.error}`).join('\n')}` : '';
@@ -47,7 +44,7 @@ export const importLabelsCommand: Command = {
   options: {},
   async run({ library, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('give one CSV or JSON file');
-    const r = (await withEngine(library, (e) => e.call('importLabels', { path: positionals[0] }))) as LabelImportResult;
+    const r = await withEngine(library, (e) => e.call('importLabels', { path: positionals[0] }));
     out.result(r, () => {
       const head = `${r.rows} rows: ${r.matched} matched, ${r.labelled} labels added, ${r.unmatched.length} matched nothing`;
       const shown = r.unmatched.slice(0, 50).map((u) => `  line ${u.line}: ${u.key || '(empty)'}`);
@@ -57,13 +54,13 @@ export const importLabelsCommand: Command = {
   },
 };
 
-async function mapOf(engine: Engine, request: { model?: number | null; seed?: number }, out: Output): Promise<EmbeddingMap> {
-  const first = (await engine.call('map', request)) as MapResult;
+async function mapOf(engine: EngineLink, request: { model?: number | null; seed?: number }, out: Output): Promise<EmbeddingMap> {
+  const first = await engine.call('map', request);
   if (first.ready) return first.map;
   const end = await waitForJob(engine, { jobId: first.jobId }, out);
   const error = jobError(end);
   if (error) throw new Error(`the map was not computed: ${error}`);
-  const again = (await engine.call('map', request)) as MapResult;
+  const again = await engine.call('map', request);
   if (!again.ready) throw new Error('the library changed while the map was computed: run the command again');
   return again.map;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { JobRef } from '../../../src-shared/contract.js';
+
 import { UsageError } from '../output.js';
 import { jobError, waitForJob, withEngine, type Command } from './command.js';
 
@@ -11,10 +11,10 @@ export const importCommand: Command = {
     if (positionals.length === 0) throw new UsageError('give at least one folder');
     const paths = positionals.map((p) => path.resolve(p));
     return withEngine(library, async (engine) => {
-      const ref = (await engine.call('importFolders', {
+      const ref = await engine.call('importFolders', {
         paths,
         labelsFromFolders: values['labels-from-folders'] === true,
-      })) as JobRef;
+      });
       const end = await waitForJob(engine, ref, out);
       const r = end.result;
       if (r?.kind !== 'import') throw new Error(jobError(end) ?? 'the import did not finish');

@@ -3,24 +3,25 @@ import path from 'node:path';
 import {
   lossNames,
   minerNames,
-  type HardPairView,
-  type JobRef,
   type Metrics,
-  type ModelSummary,
   type TrainSummary,
 } from '../../../src-shared/contract.js';
-import type { Engine } from '../../engine/engine.js';
+import type { EngineLink } from '../../link/engine-link.js';
 import { UsageError } from '../output.js';
-import { jobError, num, str, waitForJob, withEngine, type Command } from './command.js';
+import { jobError, num, oneOf, str, waitForJob, withEngine, type Command } from './command.js';
 
 /** Library ids for arguments that are ids (`#12`, `12`) or paths of library images. */
-async function resolveImages(engine: Engine, args: string[]): Promise<number[]> {
-  return args.map((arg) => {
-    const asId = /^#?(\d+)$/.exec(arg);
+async function resolveImages(engine: EngineLink, args: string[]): Promise<number[]> {
+  const asIds = args.map((arg) => /^#?(\d+)$/.exec(arg));
+  const paths = args.filter((_, i) => !asIds[i]).map((arg) => path.resolve(arg));
+  const found = paths.length ? (await engine.call('findImages', { paths })).ids : [];
+  let next = 0;
+  return args.map((arg, i) => {
+    const asId = asIds[i];
     if (asId) return Number(asId[1]);
-    const image = engine.catalog.imageByPath(path.resolve(arg));
-    if (!image) throw new Error(`${arg} is not an image in the library (import its folder first)`);
-    return image.id;
+    const id = found[next++];
+    if (id === null) throw new Error(`${arg} is not an image in the library (import its folder first)`);
+    return id;
   });
 }
 
@@ -36,8 +37,8 @@ export const label: Command = {
     await withEngine(library, async (engine) => {
       const ids = await resolveImages(engine, images);
       const r = values.remove
-        ? ((await engine.call('removeLabel', { label: name, ids })) as { removed: number })
-        : ((await engine.call('setLabel', { label: name, ids })) as { labelled: number });
+        ? (await engine.call('removeLabel', { label: name, ids }))
+        : (await engine.call('setLabel', { label: name, ids }));
       out.result(r, () => ('removed' in r ? `removed "${name}" from ${r.removed} images` : `labelled ${r.labelled} images "${name}"`));
     });
   },
@@ -85,12 +86,10 @@ export const train: Command = {
     dim: { type: 'string' },
   },
   async run({ library, values, out }) {
-    const loss = str(values.loss) ?? 'proxy-nca';
-    if (!lossNames.includes(loss as never)) throw new UsageError(`--loss is one of ${lossNames.join(', ')}`);
-    const miner = str(values.miner);
-    if (miner && !minerNames.includes(miner as never)) throw new UsageError(`--miner is one of ${minerNames.join(', ')}`);
+    const loss = oneOf(lossNames, 'loss', values.loss) ?? lossNames[0];
+    const miner = oneOf(minerNames, 'miner', values.miner);
     return withEngine(library, async (engine) => {
-      const ref = (await engine.call('train', {
+      const ref = await engine.call('train', {
         loss,
         miner,
         epochs: num('epochs', values.epochs),
@@ -99,7 +98,7 @@ export const train: Command = {
         labels: values.labels ? list(values.labels) : undefined,
         holdoutLabels: values['holdout-labels'] ? list(values['holdout-labels']) : undefined,
         deep: values.deep ? true : undefined,
-      })) as JobRef;
+      });
       const end = await waitForJob(engine, ref, out);
       if (end.result?.kind !== 'train') throw new Error(jobError(end) ?? 'training did not finish');
       const r: TrainSummary = end.result;
@@ -126,12 +125,12 @@ export const evaluate: Command = {
   summary: 'retrieval quality of the active model among images with those labels',
   options: { labels: { type: 'string' }, model: { type: 'string' } },
   async run({ library, values, out }) {
-    const m = (await withEngine(library, (e) =>
+    const m = await withEngine(library, (e) =>
       e.call('evaluate', {
         labels: values.labels ? list(values.labels) : undefined,
         model: values.model === undefined ? undefined : values.model === 'pretrained' ? null : num('model', values.model),
       }),
-    )) as Metrics;
+    );
     out.result(m, () => `${metricsTable([['model', m]])}\n(${m.queries} queries)`);
   },
 };
@@ -141,7 +140,7 @@ export const models: Command = {
   summary: 'the trained models, with their metrics before and after training',
   options: {},
   async run({ library, out }) {
-    const ms = (await withEngine(library, (e) => e.call('models', {}))) as ModelSummary[];
+    const ms = await withEngine(library, (e) => e.call('models', {}));
     out.result(ms, () =>
       ms
         .map((m) => {
@@ -173,7 +172,7 @@ export const hardPairs: Command = {
   summary: 'pairs the model probably gets wrong, to judge with `lookalike pair`',
   options: { limit: { type: 'string' } },
   async run({ library, values, out }) {
-    const pairs = (await withEngine(library, (e) => e.call('hardPairs', { limit: num('limit', values.limit) }))) as HardPairView[];
+    const pairs = await withEngine(library, (e) => e.call('hardPairs', { limit: num('limit', values.limit) }));
     out.result(pairs, () =>
       pairs.length === 0
         ? 'no pairs to review'

@@ -27,10 +27,10 @@ export const similar: Command = {
     return withEngine(library, async (engine) => {
       const results: { query: string; hits: SimilarResult['hits'] }[] = [];
       for (const q of queries) {
-        const r = (await engine.call('similar', {
+        const r = await engine.call('similar', {
           ...common,
           ...(q.path ? { path: q.path } : { id: q.id }),
-        })) as SimilarResult;
+        });
         results.push({ query: q.path ?? q.label, hits: r.hits });
       }
       out.result(results, () =>

@@ -1,4 +1,4 @@
-import type { Status } from '../../../src-shared/contract.js';
+
 import { withEngine, type Command } from './command.js';
 
 export const status: Command = {
@@ -6,7 +6,7 @@ export const status: Command = {
   summary: 'version, library folder, compute backend and counts',
   options: {},
   async run({ library, out }) {
-    const s = (await withEngine(library, (e) => e.call('status', {}))) as Status;
+    const s = await withEngine(library, (e) => e.call('status', {}));
     out.result(s, () => {
       const backend = s.backend ? `${s.backend.name} (${s.backend.detail})` : 'none';
       const skipped = s.backend?.skipped.map((k) => `    ${k.name}: ${k.reason}`) ?? [];

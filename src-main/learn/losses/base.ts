@@ -7,7 +7,8 @@ import { isTripletTuples, NO_LABEL, type IndexTuples, type PairTuples } from '..
 /** Integer class ids per row; -1 for a row without a label. */
 export type Labels = Int32Array | number[] | tf.Tensor1D;
 
-export type LossName = 'proxy-nca' | 'proxy-anchor' | 'contrastive' | 'triplet';
+export type { LossName } from '../../../src-shared/vocabulary.js';
+import type { LossName } from '../../../src-shared/vocabulary.js';
 
 export interface MarkedPairOptions {
   /** Weight of the marked-pair term added to the loss (default 1). */

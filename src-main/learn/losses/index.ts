@@ -1,5 +1,5 @@
 // Builds a loss by name, as the trainer and CLI select it.
-import type { LossName, MarkedPairOptions } from './base.js';
+import type { LossName, MarkedPairOptions, MetricLoss } from './base.js';
 import { ContrastiveLoss } from './contrastive.js';
 import { ProxyAnchorLoss } from './proxy-anchor.js';
 import { ProxyNcaLoss } from './proxy-nca.js';
@@ -11,7 +11,7 @@ export { ProxyAnchorLoss, type ProxyAnchorOptions } from './proxy-anchor.js';
 export { ContrastiveLoss, allLabelledPairs, type ContrastiveOptions } from './contrastive.js';
 export { TripletMarginLoss, type TripletMarginOptions } from './triplet-margin.js';
 
-export const LOSS_NAMES: readonly LossName[] = ['proxy-nca', 'proxy-anchor', 'contrastive', 'triplet'];
+export { lossNames } from '../../../src-shared/vocabulary.js';
 
 export interface LossSettings extends MarkedPairOptions {
   /** ProxyNCA softmax scale. */
@@ -24,15 +24,21 @@ export interface LossSettings extends MarkedPairOptions {
   negMargin?: number;
 }
 
-export function createLoss(name: LossName, numClasses: number, embeddingDim: number, seed: number, s: LossSettings = {}) {
-  switch (name) {
-    case 'proxy-nca':
-      return new ProxyNcaLoss({ ...s, numClasses, embeddingDim, seed });
-    case 'proxy-anchor':
-      return new ProxyAnchorLoss({ ...s, numClasses, embeddingDim, seed });
-    case 'contrastive':
-      return new ContrastiveLoss(s);
-    case 'triplet':
-      return new TripletMarginLoss(s);
-  }
+interface LossArgs {
+  numClasses: number;
+  embeddingDim: number;
+  seed: number;
+  settings: LossSettings;
+}
+
+/** One entry per name of the vocabulary: a missing or extra loss fails to compile. */
+const registry = {
+  'proxy-nca': ({ numClasses, embeddingDim, seed, settings }) => new ProxyNcaLoss({ ...settings, numClasses, embeddingDim, seed }),
+  'proxy-anchor': ({ numClasses, embeddingDim, seed, settings }) => new ProxyAnchorLoss({ ...settings, numClasses, embeddingDim, seed }),
+  contrastive: ({ settings }) => new ContrastiveLoss(settings),
+  triplet: ({ settings }) => new TripletMarginLoss(settings),
+} satisfies Record<LossName, (args: LossArgs) => MetricLoss>;
+
+export function createLoss(name: LossName, numClasses: number, embeddingDim: number, seed: number, settings: LossSettings = {}): MetricLoss {
+  return registry[name]({ numClasses, embeddingDim, seed, settings });
 }

@@ -8,15 +8,15 @@ export { BatchHardMiner, batchHardTriplets } from './batch-hard.js';
 export { SemiHardMiner, semiHardTriplets } from './semi-hard.js';
 export type { MinerName, TripletMiner } from './miner.js';
 
-export const MINER_NAMES: readonly MinerName[] = ['batch-hard', 'semi-hard', 'all'];
+export { minerNames } from '../../../src-shared/vocabulary.js';
+
+/** One entry per name of the vocabulary: a missing or extra miner fails to compile. */
+const registry = {
+  'batch-hard': () => new BatchHardMiner(),
+  'semi-hard': () => new SemiHardMiner(),
+  all: () => new AllTripletsMiner(),
+} satisfies Record<MinerName, () => TripletMiner>;
 
 export function createMiner(name: MinerName): TripletMiner {
-  switch (name) {
-    case 'batch-hard':
-      return new BatchHardMiner();
-    case 'semi-hard':
-      return new SemiHardMiner();
-    case 'all':
-      return new AllTripletsMiner();
-  }
+  return registry[name]();
 }

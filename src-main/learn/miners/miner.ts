@@ -2,7 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TripletTuples } from '../tuples.js';
 
-export type MinerName = 'batch-hard' | 'semi-hard' | 'all';
+export type { MinerName } from '../../../src-shared/vocabulary.js';
+import type { MinerName } from '../../../src-shared/vocabulary.js';
 
 export interface TripletMiner {
   readonly name: MinerName;

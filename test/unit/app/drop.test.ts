@@ -3,9 +3,10 @@
 // main checks the sender and the request, and the engine gets the paths.
 import { describe, expect, it } from 'vitest';
 import { channel } from '../../../src-shared/contract.js';
-import type { EngineLike } from '../../../src-main/link/engine-link.js';
+
 import { registerIpc, type IpcEventLike } from '../../../src-main/app/ipc.js';
 import { buildPreloadApi, type IpcRendererLike } from '../../../src-main/app/preload-api.js';
+import { fakeLink } from '../../fixtures/fake-link.js';
 
 /** A dropped item as Chromium hands it over: only Electron knows where it lives on disk. */
 class FakeFile {
@@ -17,15 +18,10 @@ class FakeFile {
 
 function wire(pageUrl: string) {
   const received: { method: string; input: unknown }[] = [];
-  const engine: EngineLike = {
-    call: async (method, input) => {
-      received.push({ method, input });
-      return { jobId: 1 };
-    },
-    onEvent: () => () => {},
-    mediaFile: async () => null,
-    close: async () => {},
-  };
+  const engine = fakeLink((method, input) => {
+    received.push({ method, input });
+    return { jobId: 1 };
+  });
   const handlers = new Map<string, (e: IpcEventLike, ...a: unknown[]) => Promise<unknown>>();
   registerIpc({ handle: (ch, h) => handlers.set(ch, h) }, engine);
   const ipc: IpcRendererLike = {

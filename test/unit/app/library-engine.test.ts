@@ -1,13 +1,13 @@
 // "Open Library…": the engine is swapped underneath the IPC handlers and event subscribers.
 import { describe, expect, it } from 'vitest';
-import type { EngineLike, EventListener } from '../../../src-main/link/engine-link.js';
+import type { EngineLink, EventListener } from '../../../src-main/link/engine-link.js';
 import { LibraryEngine } from '../../../src-main/app/library-engine.js';
+import { fakeLink } from '../../fixtures/fake-link.js';
 
 function fakeEngine(dir: string) {
   const listeners = new Set<EventListener>();
-  const engine: EngineLike & { closed: boolean; emit(images: number): void } = {
+  const engine: EngineLink & { closed: boolean; emit(images: number): void } = fakeLink((method) => ({ method, dir }), {
     closed: false,
-    call: async (method) => ({ method, dir }),
     onEvent: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);
@@ -19,7 +19,7 @@ function fakeEngine(dir: string) {
     emit: (images) => {
       for (const l of listeners) l('libraryChanged', { images, embedded: 0 });
     },
-  };
+  });
   return engine;
 }
 

@@ -3,9 +3,10 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { Status } from '../../../src-shared/contract.js';
-import type { EngineLike } from '../../../src-main/link/engine-link.js';
+
 import { findMenuItem, menuTemplate, type MenuActions } from '../../../src-main/app/menu.js';
 import { aboutDetail, createShellActions, type DialogLike, type ShellDeps } from '../../../src-main/app/shell-actions.js';
+import { fakeLink } from '../../fixtures/fake-link.js';
 
 const noop: MenuActions = { addFolders: async () => {}, openLibrary: async () => {}, about: async () => {}, quit: () => {} };
 
@@ -32,16 +33,11 @@ function fakeDeps(overrides: Partial<ShellDeps> = {}, picked: string[] | null = 
   const calls: { method: string; input: unknown }[] = [];
   const boxes: Parameters<DialogLike['showMessageBox']>[0][] = [];
   const opened: Parameters<DialogLike['showOpenDialog']>[0][] = [];
-  const engine: EngineLike = {
-    call: async (method, input) => {
-      calls.push({ method, input });
-      if (method === 'status') return status;
-      return { jobId: 7 };
-    },
-    onEvent: () => () => {},
-    mediaFile: async () => null,
-    close: async () => {},
-  };
+  const engine = fakeLink((method, input) => {
+    calls.push({ method, input });
+    if (method === 'status') return status;
+    return { jobId: 7 };
+  });
   const dialog: DialogLike = {
     showOpenDialog: async (o) => {
       opened.push(o);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportResult, ImagePage, JobProgress, JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
+import type { JobRef, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { Head } from '../../../src-main/learn/head.js';
 import { readTailWeights } from '../../../src-main/learn/tail-file.js';
@@ -22,14 +22,14 @@ let modelId: number;
 const finish = (ref: JobRef) => finishJob(engine, ref);
 
 async function status(): Promise<Status> {
-  return (await engine.call('status', {})) as Status;
+  return await engine.call('status', {});
 }
 
 /** Queries with the bytes of a library photo, as a dropped file: its top hit must be itself. */
 async function selfMatch(id: number): Promise<{ id: number; score: number }> {
-  const image = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.find((i) => i.id === id)!;
+  const image = (await engine.call('listImages', { limit: 500 })).items.find((i) => i.id === id)!;
   const upload = { name: 'dropped.png', dataBase64: readFileSync(image.path).toString('base64') };
-  const r = (await engine.call('similar', { upload, k: 3 })) as SimilarResult;
+  const r = await engine.call('similar', { upload, k: 3 });
   return r.hits[0];
 }
 
@@ -51,20 +51,20 @@ afterAll(async () => {
 
 describe('deeper fine-tuning through the engine', () => {
   it('trains the last blocks with the head: the new model is active, has its own features, and serves every photo', async () => {
-    const job = await finish((await engine.call('train', { deep: true, epochs: 2, seed: 3 })) as JobRef);
+    const job = await finish(await engine.call('train', { deep: true, epochs: 2, seed: 3 }));
     expect(job.state).toBe('done');
     const r = job.result!;
     if (r.kind !== 'train') throw new Error('not a training result');
     expect(r).toMatchObject({ deep: true, images: 12 });
     modelId = r.modelId!;
-    const trained = ((await engine.call('models', {})) as ModelSummary[]).find((m) => m.id === modelId)!;
+    const trained = (await engine.call('models', {})).find((m) => m.id === modelId)!;
     expect(trained).toMatchObject({ active: true, loss: 'proxy-nca', settings: expect.objectContaining({ kind: 'backbone-finetune', deep: true }) });
     expect(trained.after).not.toBeNull();
     expect(existsSync(path.join(modelDir(engine.catalog, modelId), 'tail.json'))).toBe(true);
     expect((await status()).embedded).toBe(12);
 
     // The model's embeddings are not its head applied to the pretrained features: the blocks changed.
-    const ids = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.map((i) => i.id);
+    const ids = (await engine.call('listImages', { limit: 500 })).items.map((i) => i.id);
     const head = await Head.load(modelDir(engine.catalog, modelId));
     const headOnly = head.embed(engine.space.featuresOf(ids).map((f) => f!));
     head.dispose();
@@ -83,7 +83,7 @@ describe('deeper fine-tuning through the engine', () => {
     await makeKindImages(path.join(work, 'more'), 1, ['rings', 'stripes'], 100);
     await importMore(path.join(work, 'more'));
     expect((await status()).embedded).toBe(14);
-    const fresh = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.filter((i) => i.path.includes(`${path.sep}more${path.sep}`));
+    const fresh = (await engine.call('listImages', { limit: 500 })).items.filter((i) => i.path.includes(`${path.sep}more${path.sep}`));
     expect(fresh).toHaveLength(2);
     for (const image of fresh) {
       const top = await selfMatch(image.id);
@@ -97,14 +97,14 @@ describe('deeper fine-tuning through the engine', () => {
     await makeKindImages(path.join(work, 'later'), 1, ['checkers', 'discs'], 200);
     await importMore(path.join(work, 'later'));
     expect((await status()).activeModel).toBeNull();
-    const jobsBefore = ((await engine.call('listJobs', {})) as JobProgress[]).length;
+    const jobsBefore = (await engine.call('listJobs', {})).length;
 
     expect(await engine.call('useModel', { id: modelId })).toEqual({ active: modelId });
-    const jobs = (await engine.call('listJobs', {})) as JobProgress[];
+    const jobs = await engine.call('listJobs', {});
     expect(jobs.slice(jobsBefore)).toEqual([expect.objectContaining({ kind: 'embed', state: 'done' })]);
     expect((await status()).activeModel?.id).toBe(modelId);
     expect((await status()).embedded).toBe(16);
-    const later = ((await engine.call('listImages', { limit: 500 })) as ImagePage).items.filter((i) => i.path.includes(`${path.sep}later${path.sep}`));
+    const later = (await engine.call('listImages', { limit: 500 })).items.filter((i) => i.path.includes(`${path.sep}later${path.sep}`));
     for (const image of later) {
       const top = await selfMatch(image.id);
       expect(top.id).toBe(image.id);
@@ -113,14 +113,14 @@ describe('deeper fine-tuning through the engine', () => {
 
     // Back to the pretrained space and forth again: nothing left to embed, so no job.
     await engine.call('useModel', { id: null });
-    const count = ((await engine.call('listJobs', {})) as JobProgress[]).length;
+    const count = (await engine.call('listJobs', {})).length;
     await engine.call('useModel', { id: modelId });
-    expect(((await engine.call('listJobs', {})) as JobProgress[]).length).toBe(count);
+    expect((await engine.call('listJobs', {})).length).toBe(count);
   }, 120_000);
 
   it('exports the model with its fine-tuned blocks beside the head', async () => {
     const out = path.join(work, 'export');
-    const r = (await engine.call('exportData', { kind: 'model', model: modelId, out })) as ExportResult;
+    const r = await engine.call('exportData', { kind: 'model', model: modelId, out });
     expect(r.written.map((f) => path.basename(f))).toEqual(['model.json', 'weights.bin', 'lookalike-model.json', 'tail.json', 'tail.bin']);
     const { weights } = await readTailWeights(out);
     expect(weights.map((w) => w.name)).toEqual(expect.arrayContaining(['Conv_1/kernel', 'block_16_project/bias']));
@@ -128,9 +128,9 @@ describe('deeper fine-tuning through the engine', () => {
   });
 
   it('a labelled photo that can no longer be read is left out and reported; training goes on', async () => {
-    const victim = ((await engine.call('listImages', { label: 'stripes', limit: 1 })) as ImagePage).items[0];
+    const victim = (await engine.call('listImages', { label: 'stripes', limit: 1 })).items[0];
     rmSync(victim.path);
-    const job = await finish((await engine.call('train', { deep: true, epochs: 1, seed: 5 })) as JobRef);
+    const job = await finish(await engine.call('train', { deep: true, epochs: 1, seed: 5 }));
     expect(job.state).toBe('done');
     expect(job.result).toMatchObject({ kind: 'train', deep: true, images: 11, unreadable: [{ path: victim.path, error: expect.any(String) }] });
     expect((job.result as { modelId: number | null }).modelId).not.toBeNull();
@@ -138,8 +138,8 @@ describe('deeper fine-tuning through the engine', () => {
 
   it('a cancelled deep training run leaves the active model and the model list as they were', async () => {
     const active = (await status()).activeModel;
-    const count = ((await engine.call('models', {})) as ModelSummary[]).length;
-    const ref = (await engine.call('train', { deep: true, epochs: 50 })) as JobRef;
+    const count = (await engine.call('models', {})).length;
+    const ref = await engine.call('train', { deep: true, epochs: 50 });
     await new Promise<void>((resolve) => {
       const off = engine.onEvent((name) => {
         if (name === 'trainProgress') {
@@ -151,6 +151,6 @@ describe('deeper fine-tuning through the engine', () => {
     expect(await engine.call('cancelJob', { jobId: ref.jobId })).toEqual({ cancelled: true });
     expect((await finish(ref)).state).toBe('cancelled');
     expect((await status()).activeModel).toEqual(active);
-    expect(((await engine.call('models', {})) as ModelSummary[]).length).toBe(count);
+    expect((await engine.call('models', {})).length).toBe(count);
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuplicateGroup, ImagePage, JobProgress, SimilarResult, Status } from '../../../src-shared/contract.js';
+
 import { Engine } from '../../../src-main/engine/engine.js';
 import { importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
@@ -13,7 +13,6 @@ import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
 let work: string;
 let engine: Engine;
 let byKind: Map<Kind, string[]>;
-
 
 const kindOf = (p: string) => path.basename(path.dirname(p));
 
@@ -33,7 +32,7 @@ afterAll(async () => {
 
 describe('engine', () => {
   it('reports status with version, library, backend and counts', async () => {
-    const s = (await engine.call('status', {})) as Status;
+    const s = await engine.call('status', {});
     expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(s.library).toBe(path.join(work, 'library'));
     expect(s.backend?.name).toBe('wasm');
@@ -42,20 +41,20 @@ describe('engine', () => {
   });
 
   it('imports every photo, reports the broken one and keeps going', async () => {
-    const jobs = (await engine.call('listJobs', {})) as JobProgress[];
+    const jobs = await engine.call('listJobs', {});
     const result = jobs.find((j) => j.kind === 'import')?.result;
     expect(result).toMatchObject({ kind: 'import', added: 12 });
     const failed = result?.kind === 'import' ? result.failed : [];
     expect(failed.map((f) => path.basename(f.path))).toEqual(['broken.jpg']);
-    const page = (await engine.call('listImages', { limit: 50 })) as ImagePage;
+    const page = await engine.call('listImages', { limit: 50 });
     expect(page.total).toBe(12);
   });
 
   it('finds look-alikes of a library photo: its own kind first, itself excluded, scores descending', async () => {
-    const page = (await engine.call('listImages', { limit: 50 })) as ImagePage;
+    const page = await engine.call('listImages', { limit: 50 });
     for (const kind of ['rings', 'discs', 'checkers'] as const) {
       const query = page.items.find((i) => kindOf(i.path) === kind)!;
-      const r = (await engine.call('similar', { id: query.id, k: 5 })) as SimilarResult;
+      const r = await engine.call('similar', { id: query.id, k: 5 });
       expect(r.hits.map((h) => h.id)).not.toContain(query.id);
       expect(kindOf(r.hits[0].path), `top hit for ${kind}`).toBe(kind);
       const scores = r.hits.map((h) => h.score);
@@ -66,10 +65,10 @@ describe('engine', () => {
   it('queries with a photo from outside the library without adding it', async () => {
     const outside = await makeKindImages(path.join(work, 'outside'), 1, ['discs']);
     const file = outside.get('discs')![0];
-    const r = (await engine.call('similar', { path: file, k: 3 })) as SimilarResult;
+    const r = await engine.call('similar', { path: file, k: 3 });
     expect(r.query.id).toBeNull();
     expect(kindOf(r.hits[0].path)).toBe('discs');
-    const s = (await engine.call('status', {})) as Status;
+    const s = await engine.call('status', {});
     expect(s.images).toBe(12);
   });
 
@@ -78,17 +77,17 @@ describe('engine', () => {
     const copy = path.join(work, 'outside', 'discs-grey-small.jpg');
     mkdirSync(path.dirname(copy), { recursive: true });
     await sharp(original).greyscale().resize(200).jpeg({ quality: 60 }).toFile(copy);
-    const r = (await engine.call('similar', { path: copy, k: 3 })) as SimilarResult;
+    const r = await engine.call('similar', { path: copy, k: 3 });
     expect(r.hits[0].path).toBe(original);
     const scores = r.hits.map((h) => h.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
   it('applies the score range', async () => {
-    const id = ((await engine.call('listImages', { limit: 1 })) as ImagePage).items[0].id;
-    const all = (await engine.call('similar', { id, k: 20 })) as SimilarResult;
+    const id = (await engine.call('listImages', { limit: 1 })).items[0].id;
+    const all = await engine.call('similar', { id, k: 20 });
     const cut = all.hits[2].score;
-    const r = (await engine.call('similar', { id, k: 20, minScore: cut })) as SimilarResult;
+    const r = await engine.call('similar', { id, k: 20, minScore: cut });
     expect(r.hits.length).toBeGreaterThanOrEqual(3);
     expect(r.hits.every((h) => h.score >= cut)).toBe(true);
   });
@@ -104,14 +103,14 @@ describe('engine', () => {
     mkdirSync(path.dirname(copy), { recursive: true });
     await sharp(original).resize(256).jpeg({ quality: 70 }).toFile(copy);
     await importFolder(engine, path.join(work, 'photos'));
-    const groups = (await engine.call('duplicates', {})) as DuplicateGroup[];
+    const groups = await engine.call('duplicates', {});
     // (Generated photos of one kind can be near-identical to each other too; real photos are
     // measured in bench/duplicate-threshold.ts.)
     const withCopy = groups.filter((g) => g.images.some((h) => h.path === copy));
     expect(withCopy.map((g) => g.images.map((h) => h.path).sort())).toEqual([[original, copy].sort()]);
     unlinkSync(copy);
     await importFolder(engine, path.join(work, 'photos'));
-    const after = (await engine.call('duplicates', {})) as DuplicateGroup[];
+    const after = await engine.call('duplicates', {});
     expect(after.flatMap((g) => g.images.map((h) => h.path))).not.toContain(copy);
   });
 
@@ -120,12 +119,12 @@ describe('engine', () => {
     unlinkSync(gone);
     const job = await importFolder(engine, path.join(work, 'photos'));
     expect(job.result).toMatchObject({ kind: 'import', removed: 1, added: 0 });
-    const page = (await engine.call('listImages', { limit: 50 })) as ImagePage;
+    const page = await engine.call('listImages', { limit: 50 });
     expect(page.items.map((i) => i.path)).not.toContain(gone);
     for (const img of page.items) {
-      const r = (await engine.call('similar', { id: img.id, k: 20 })) as SimilarResult;
+      const r = await engine.call('similar', { id: img.id, k: 20 });
       expect(r.hits.map((h) => h.path)).not.toContain(gone);
     }
-    expect(((await engine.call('status', {})) as Status).embedded).toBe(11);
+    expect((await engine.call('status', {})).embedded).toBe(11);
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImagePage, JobProgress, JobRef, Metrics, ModelSummary, Status } from '../../../src-shared/contract.js';
+import type { JobRef } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
@@ -38,47 +38,47 @@ describe('learning through the engine', () => {
   });
 
   it('labels and unlabels images, refusing unknown ids', async () => {
-    const page = (await engine.call('listImages', { limit: 2 })) as ImagePage;
+    const page = await engine.call('listImages', { limit: 2 });
     const ids = page.items.map((i) => i.id);
     await engine.call('setLabel', { label: 'favourite', ids });
-    expect(((await engine.call('listImages', { label: 'favourite' })) as ImagePage).total).toBe(2);
+    expect((await engine.call('listImages', { label: 'favourite' })).total).toBe(2);
     await engine.call('removeLabel', { label: 'favourite', ids });
-    expect(((await engine.call('listImages', { label: 'favourite' })) as ImagePage).total).toBe(0);
+    expect((await engine.call('listImages', { label: 'favourite' })).total).toBe(0);
     await expect(engine.call('setLabel', { label: 'x', ids: [424242] })).rejects.toThrow(/no such image: #424242/);
   });
 
   it('trains a new model that becomes active, keeps metrics, and can be rolled back', async () => {
-    const before = (await engine.call('evaluate', {})) as Metrics;
-    const job = await finish((await engine.call('train', { loss: 'proxy-nca', epochs: 12, seed: 3 })) as JobRef);
+    const before = await engine.call('evaluate', {});
+    const job = await finish(await engine.call('train', { loss: 'proxy-nca', epochs: 12, seed: 3 }));
     expect(job.state).toBe('done');
     const r = job.result!;
     if (r.kind !== 'train') throw new Error('not a training result');
     expect(r.modelId).not.toBeNull();
-    const models = (await engine.call('models', {})) as ModelSummary[];
+    const models = await engine.call('models', {});
     const trained = models.find((m) => m.id === r.modelId)!;
     expect(trained.active).toBe(true);
     expect(trained.loss).toBe('proxy-nca');
     expect(trained.before).not.toBeNull();
     expect(trained.after).not.toBeNull();
-    expect(((await engine.call('status', {})) as Status).activeModel?.id).toBe(r.modelId);
+    expect((await engine.call('status', {})).activeModel?.id).toBe(r.modelId);
 
     // The new index serves queries straight away, over every image.
-    expect(((await engine.call('status', {})) as Status).embedded).toBe(24);
-    const after = (await engine.call('evaluate', {})) as Metrics;
+    expect((await engine.call('status', {})).embedded).toBe(24);
+    const after = await engine.call('evaluate', {});
     expect(after.map_at_r).toBeGreaterThanOrEqual(before.map_at_r);
 
     await engine.call('useModel', { id: null });
-    expect(((await engine.call('status', {})) as Status).activeModel).toBeNull();
-    const back = (await engine.call('evaluate', {})) as Metrics;
+    expect((await engine.call('status', {})).activeModel).toBeNull();
+    const back = await engine.call('evaluate', {});
     expect(back.map_at_r).toBeCloseTo(before.map_at_r, 6);
     await engine.call('useModel', { id: r.modelId });
-    expect(((await engine.call('status', {})) as Status).activeModel?.id).toBe(r.modelId);
+    expect((await engine.call('status', {})).activeModel?.id).toBe(r.modelId);
   }, 120_000);
 
   it('leaves the active model as it was when training is cancelled', async () => {
-    const active = ((await engine.call('status', {})) as Status).activeModel;
-    const count = ((await engine.call('models', {})) as ModelSummary[]).length;
-    const ref = (await engine.call('train', { loss: 'triplet', miner: 'semi-hard', epochs: 200 })) as JobRef;
+    const active = (await engine.call('status', {})).activeModel;
+    const count = (await engine.call('models', {})).length;
+    const ref = await engine.call('train', { loss: 'triplet', miner: 'semi-hard', epochs: 200 });
     await new Promise<void>((resolve) => {
       const off = engine.onEvent((name) => {
         if (name === 'trainProgress') {
@@ -90,17 +90,17 @@ describe('learning through the engine', () => {
     expect(await engine.call('cancelJob', { jobId: ref.jobId })).toEqual({ cancelled: true });
     const job = await finish(ref);
     expect(job.state).toBe('cancelled');
-    expect(((await engine.call('status', {})) as Status).activeModel).toEqual(active);
-    expect(((await engine.call('models', {})) as ModelSummary[]).length).toBe(count);
+    expect((await engine.call('status', {})).activeModel).toEqual(active);
+    expect((await engine.call('models', {})).length).toBe(count);
   }, 120_000);
 
   it('refuses to train with fewer than two labels', async () => {
     const other = await Engine.open(path.join(work, 'empty-library'));
     try {
       const job = await (async () => {
-        const ref = (await other.call('train', {})) as JobRef;
+        const ref = await other.call('train', {});
         await other.whenIdle();
-        return ((await other.call('listJobs', {})) as JobProgress[]).find((j) => j.jobId === ref.jobId)!;
+        return (await other.call('listJobs', {})).find((j) => j.jobId === ref.jobId)!;
       })();
       expect(job.state).toBe('failed');
       expect(job.message).toMatch(/at least two labels/);
@@ -110,13 +110,13 @@ describe('learning through the engine', () => {
   });
 
   it('learns only unambiguous classes: an image with two training labels is left out', async () => {
-    const rings = (await engine.call('listImages', { label: 'rings' })) as ImagePage;
+    const rings = await engine.call('listImages', { label: 'rings' });
     await engine.call('setLabel', { label: 'favourite', ids: [rings.items[0].id] });
     try {
-      const all = await finish((await engine.call('train', { epochs: 2 })) as JobRef);
+      const all = await finish(await engine.call('train', { epochs: 2 }));
       expect(all.result).toMatchObject({ kind: 'train', ambiguous: 1, images: 23 });
       const chosen = await finish(
-        (await engine.call('train', { epochs: 2, labels: ['rings', 'discs', 'checkers', 'stripes'] })) as JobRef,
+        await engine.call('train', { epochs: 2, labels: ['rings', 'discs', 'checkers', 'stripes'] }),
       );
       expect(chosen.result).toMatchObject({ kind: 'train', ambiguous: 0, images: 24 });
     } finally {
@@ -125,14 +125,14 @@ describe('learning through the engine', () => {
   }, 120_000);
 
   it('stores marked pairs and proposes hard pairs that exclude them', async () => {
-    const pairs = (await engine.call('hardPairs', { limit: 10 })) as { a: { id: number }; b: { id: number } }[];
+    const pairs = await engine.call('hardPairs', { limit: 10 });
     expect(pairs.length).toBeGreaterThan(0);
     const first = pairs[0];
     await engine.call('markPair', { a: first.a.id, b: first.b.id, verdict: 'mismatch' });
     expect(await engine.call('pairs', { ids: [first.b.id] })).toEqual([
       expect.objectContaining({ a: Math.min(first.a.id, first.b.id), b: Math.max(first.a.id, first.b.id), verdict: 'mismatch' }),
     ]);
-    const again = (await engine.call('hardPairs', { limit: 10 })) as { a: { id: number }; b: { id: number } }[];
+    const again = await engine.call('hardPairs', { limit: 10 });
     expect(again.some((p) => p.a.id === first.a.id && p.b.id === first.b.id)).toBe(false);
     await expect(engine.call('markPair', { a: first.a.id, b: first.a.id, verdict: 'match' })).rejects.toThrow(/two different images/);
   });

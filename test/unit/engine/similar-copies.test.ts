@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimilarResult } from '../../../src-shared/contract.js';
+
 import { Engine } from '../../../src-main/engine/engine.js';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
 import { sceneJpeg } from '../../fixtures/scenes.js';
@@ -79,7 +79,7 @@ describe('similar and edited copies', () => {
     for (const theme of THEMES) {
       const original = file(theme, 1);
       expect(embeddingTop(copyOf(theme)), 'premise: the embedding alone misses the copy').not.toBe(original);
-      const r = (await engine.call('similar', { path: copyOf(theme), k: 5 })) as SimilarResult;
+      const r = await engine.call('similar', { path: copyOf(theme), k: 5 });
       expect(r.hits[0]?.path).toBe(original);
       expect(r.hits.map((h) => h.score)).toEqual([...r.hits.map((h) => h.score)].sort((a, b) => b - a));
     }
@@ -87,7 +87,7 @@ describe('similar and edited copies', () => {
 
   it('leaves the top hit of a photo that is a copy of nothing to the embedding', async () => {
     for (const theme of THEMES) {
-      const r = (await engine.call('similar', { path: newScene(theme), k: 5 })) as SimilarResult;
+      const r = await engine.call('similar', { path: newScene(theme), k: 5 });
       expect(r.hits[0]?.path).toBe(embeddingTop(newScene(theme)));
     }
   }, 60_000);

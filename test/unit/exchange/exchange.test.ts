@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportResult, ImagePage, JobRef, LabelImportResult, MapResult } from '../../../src-shared/contract.js';
+import type { JobRef } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { parseCsv } from '../../../src-main/exchange/csv.js';
 import { parseNpyHeader } from '../../../src-main/exchange/npy.js';
@@ -21,7 +21,7 @@ let engine: Engine;
 const finish = (ref: JobRef) => finishJob(engine, ref);
 
 async function labelsById(): Promise<Map<number, string[]>> {
-  const page = (await engine.call('listImages', { limit: 1000 })) as ImagePage;
+  const page = await engine.call('listImages', { limit: 1000 });
   return new Map(page.items.map((i) => [i.id, i.labels]));
 }
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-exchange-'));
   await makeKindImages(path.join(work, 'photos'), 4, ['rings', 'checkers', 'stripes']);
   engine = await Engine.open(path.join(work, 'library'));
-  const job = await finish((await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true })) as JobRef);
+  const job = await finish(await engine.call('importFolders', { paths: [path.join(work, 'photos')], labelsFromFolders: true }));
   expect(job.state).toBe('done');
   // An image with two labels, one of them awkward in CSV.
   await engine.call('setLabel', { label: 'best, "really"', ids: [1] });
@@ -51,11 +51,11 @@ describe('labels export and import', () => {
     it(`round-trips every label through ${ext}`, async () => {
       const before = await labelsById();
       const out = path.join(work, `labels.${ext}`);
-      const r = (await engine.call('exportData', { kind: 'labels', out })) as ExportResult;
+      const r = await engine.call('exportData', { kind: 'labels', out });
       expect(r.count).toBe(12);
       await clearLabels();
       expect([...(await labelsById()).values()].flat()).toEqual([]);
-      const imported = (await engine.call('importLabels', { path: out })) as LabelImportResult;
+      const imported = await engine.call('importLabels', { path: out });
       expect(imported.unmatched).toEqual([]);
       expect(imported.labelled).toBe(13);
       expect(await labelsById()).toEqual(before);
@@ -66,7 +66,7 @@ describe('labels export and import', () => {
     const csv = parseCsv(readFileSync(path.join(work, 'labels.csv'), 'utf8'));
     const [, first] = csv;
     const text = ['path,content_hash,label', `/moved/elsewhere.jpg,${first.fields[1]},moved`, '/nowhere.jpg,deadbeef,lost', ',,empty'].join('\n');
-    const r = (await engine.call('importLabels', { text })) as LabelImportResult;
+    const r = await engine.call('importLabels', { text });
     expect(r.rows).toBe(3);
     expect(r.matched).toBe(1);
     expect(r.unmatched).toEqual([
@@ -81,7 +81,7 @@ describe('labels export and import', () => {
 describe('embeddings export', () => {
   it('writes a float32 [n, d] .npy whose rows are the embeddings of the images in its ids file', async () => {
     const out = path.join(work, 'emb.npy');
-    const r = (await engine.call('exportData', { kind: 'embeddings', out })) as ExportResult;
+    const r = await engine.call('exportData', { kind: 'embeddings', out });
     const buf = readFileSync(out);
     const header = parseNpyHeader(buf);
     expect(header.descr).toBe('<f4');
@@ -114,7 +114,7 @@ describe('image folder export', () => {
     const photo = path.join(work, 'photos', 'rings', 'rings-1.jpg');
     const before = { hash: sha(photo), mtime: statSync(photo).mtimeMs };
     const out = path.join(work, 'folders');
-    const r = (await engine.call('exportData', { kind: 'imagefolder', out })) as ExportResult;
+    const r = await engine.call('exportData', { kind: 'imagefolder', out });
     expect(r.failed).toEqual([]);
     expect(readdirSync(out).sort()).toEqual(expect.arrayContaining(['checkers', 'rings', 'stripes']));
     expect(readdirSync(path.join(out, 'rings')).sort()).toEqual(['rings-1.jpg', 'rings-2.jpg', 'rings-3.jpg', 'rings-4.jpg']);
@@ -122,7 +122,7 @@ describe('image folder export', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(photo);
     // Exporting again over the same folder changes nothing and says why.
-    const again = (await engine.call('exportData', { kind: 'imagefolder', out })) as ExportResult;
+    const again = await engine.call('exportData', { kind: 'imagefolder', out });
     expect(again.count).toBe(0);
     expect(again.failed.length).toBe(r.count);
     expect({ hash: sha(photo), mtime: statSync(photo).mtimeMs }).toEqual(before);
@@ -139,41 +139,41 @@ describe('image folder export', () => {
 
 describe('map and model export', () => {
   it('maps every embedded image once, the same way each time for a fixed seed', async () => {
-    const first = (await engine.call('map', { seed: 3 })) as MapResult;
+    const first = await engine.call('map', { seed: 3 });
     if (first.ready) throw new Error('a fresh library has no cached map');
     // Asking again while it computes joins the same job rather than starting another.
     expect(await engine.call('map', { seed: 3 })).toEqual({ ready: false, jobId: first.jobId });
     expect((await finish({ jobId: first.jobId })).state).toBe('done');
-    const ready = (await engine.call('map', { seed: 3 })) as MapResult;
+    const ready = await engine.call('map', { seed: 3 });
     if (!ready.ready) throw new Error('map not ready after its job');
     const map = ready.map;
     expect([...map.ids].sort((a, b) => a - b)).toEqual([...engine.space.allEmbeddings().keys()].sort((a, b) => a - b));
     expect(map.xy.length).toBe(2 * map.ids.length);
     // Computed again from scratch (cache removed), the same seed gives the same points.
     rmSync(path.join(engine.catalog.paths.root, 'maps'), { recursive: true });
-    const again = (await engine.call('map', { seed: 3 })) as MapResult;
+    const again = await engine.call('map', { seed: 3 });
     if (again.ready) throw new Error('the cache was removed');
     await finish({ jobId: again.jobId });
-    const recomputed = (await engine.call('map', { seed: 3 })) as MapResult;
+    const recomputed = await engine.call('map', { seed: 3 });
     expect(recomputed.ready && recomputed.map.xy).toEqual(map.xy);
     // Labels are read fresh: labelling recolours without recomputing.
     await engine.call('setLabel', { label: 'aa-new', ids: [map.ids[0]] });
-    const relabelled = (await engine.call('map', { seed: 3 })) as MapResult;
+    const relabelled = await engine.call('map', { seed: 3 });
     if (!relabelled.ready) throw new Error('labelling invalidated the map');
     expect(relabelled.map.labelNames[relabelled.map.label[0]]).toBe('aa-new');
     expect(relabelled.map.xy).toEqual(map.xy);
   });
 
   it('keeps every known point in place when a few photos are added, and maps the new ones', async () => {
-    const before = (await engine.call('map', { seed: 3 })) as MapResult;
+    const before = await engine.call('map', { seed: 3 });
     if (!before.ready) throw new Error('map not cached');
     const extra = path.join(work, 'extra');
     await makeKindImages(extra, 1, ['dots']);
-    expect((await finish((await engine.call('importFolders', { paths: [extra] })) as JobRef)).state).toBe('done');
-    const job = (await engine.call('map', { seed: 3 })) as MapResult;
+    expect((await finish(await engine.call('importFolders', { paths: [extra] }))).state).toBe('done');
+    const job = await engine.call('map', { seed: 3 });
     if (job.ready) throw new Error('a new photo must invalidate the cached map');
     await finish({ jobId: job.jobId });
-    const after = (await engine.call('map', { seed: 3 })) as MapResult;
+    const after = await engine.call('map', { seed: 3 });
     if (!after.ready) throw new Error('map not ready after its job');
     expect(after.map.ids.length).toBe(before.map.ids.length + 1);
     const old = new Map(before.map.ids.map((id, i) => [id, [before.map.xy[2 * i], before.map.xy[2 * i + 1]]]));
@@ -187,10 +187,10 @@ describe('map and model export', () => {
 
   it('exports the trained head as a tfjs LayersModel that reproduces the embeddings', async () => {
     await expect(engine.call('exportData', { kind: 'model', out: path.join(work, 'none') })).rejects.toThrow(/train a model first/);
-    const job = await finish((await engine.call('train', { epochs: 2, seed: 1 })) as JobRef);
+    const job = await finish(await engine.call('train', { epochs: 2, seed: 1 }));
     expect(job.state).toBe('done');
     const out = path.join(work, 'model');
-    const r = (await engine.call('exportData', { kind: 'model', out })) as ExportResult;
+    const r = await engine.call('exportData', { kind: 'model', out });
     expect(r.written.map((f) => path.basename(f))).toEqual(['model.json', 'weights.bin', 'lookalike-model.json']);
     const modelJson = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8'));
     const weights = readFileSync(path.join(out, 'weights.bin'));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
-import { ContrastiveLoss, createLoss, LOSS_NAMES, ProxyAnchorLoss, ProxyNcaLoss, TripletMarginLoss } from '../../../src-main/learn/losses/index.js';
+import { ContrastiveLoss, createLoss, lossNames, ProxyAnchorLoss, ProxyNcaLoss, TripletMarginLoss } from '../../../src-main/learn/losses/index.js';
 import { batchHardTriplets } from '../../../src-main/learn/miners/index.js';
 
 beforeAll(async () => {
@@ -155,7 +155,7 @@ describe('every loss', () => {
     x.dispose();
   });
 
-  for (const name of LOSS_NAMES) {
+  for (const name of lossNames) {
     it(`${name}: one optimiser step lowers the loss and pulls same-label rows together`, () => {
       const labels = [0, 0, 1, 1, 2, 2, 3, 3];
       const init = tf.randomNormal([8, 6], 0, 1, 'float32', 7);

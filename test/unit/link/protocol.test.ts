@@ -54,7 +54,8 @@ describe('engine protocol', () => {
     let emit: EventListener = () => {};
     const engine = {
       handlers: fakeHandlers({ listJobs: async () => [] }),
-      call: async () => null,
+      call: async () => null as never,
+      relay: async () => null,
       onEvent: (l: EventListener) => {
         emit = l;
         return () => {};

@@ -4,29 +4,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ContractError, parseRequest } from '../../../src-shared/contract.js';
-import type { EngineLike, EventListener } from '../../../src-main/link/engine-link.js';
+import { ContractError, parseRequest, type MediaKind } from '../../../src-shared/contract.js';
+import type { EngineLink, EventListener } from '../../../src-main/link/engine-link.js';
 import { startServer, type RunningServer } from '../../../src-main/server/server.js';
+import { fakeLink } from '../../fixtures/fake-link.js';
 
 /** A stand-in engine: validates like the real one and answers `status`. */
 function fakeEngine() {
   const listeners = new Set<EventListener>();
-  const engine: EngineLike & { emit: EventListener } = {
-    async call(method, input) {
-      parseRequest(method, input);
-      if (method === 'status') return { version: '1.2.3', images: 0 };
-      throw new ContractError('boom');
-    },
-    onEvent(l) {
+  const engine: EngineLink & { emit: EventListener } = fakeLink((method, input) => {
+    parseRequest(method, input);
+    if (method === 'status') return { version: '1.2.3', images: 0 };
+    throw new ContractError('boom');
+  }, {
+    onEvent(l: EventListener) {
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    async mediaFile(_kind, id) {
+    async mediaFile(_kind: MediaKind, id: number) {
       return id === 1 ? path.join(dir, 'thumb.webp') : null;
     },
     async close() {},
     emit: (name, payload) => listeners.forEach((l) => l(name, payload)),
-  };
+  });
   return engine;
 }
 

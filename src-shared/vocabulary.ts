@@ -1,0 +1,33 @@
+// The app's fixed vocabularies, each written once. Types, zod enums, the trainer's registries,
+// the CLI's help and the UI's choices are all derived from these lists. Dependency-free.
+
+/** Metric-learning losses, the default first. */
+export const lossNames = ['proxy-nca', 'proxy-anchor', 'contrastive', 'triplet'] as const;
+export type LossName = (typeof lossNames)[number];
+
+/** Triplet miners (triplet loss). */
+export const minerNames = ['batch-hard', 'semi-hard', 'all'] as const;
+export type MinerName = (typeof minerNames)[number];
+
+/** What `exportData` writes. */
+export const exportKinds = ['labels', 'embeddings', 'imagefolder', 'model'] as const;
+export type ExportKind = (typeof exportKinds)[number];
+
+/** Why a pair is proposed for review, in the order proposals are interleaved. */
+export const hardPairReasons = ['close-but-different-labels', 'same-label-far-apart', 'unlabelled-close-neighbour'] as const;
+export type HardPairReason = (typeof hardPairReasons)[number];
+
+/** A user's verdict on a pair of photos. */
+export const pairVerdicts = ['match', 'mismatch'] as const;
+export type PairVerdict = (typeof pairVerdicts)[number];
+
+/** Compute backends in the order they are tried: the first that loads runs. */
+export const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+/** Long-running work the engine does as jobs. */
+export const jobKinds = ['import', 'embed', 'train', 'map'] as const;
+export type JobKind = (typeof jobKinds)[number];
+
+export const jobStates = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof jobStates)[number];
