@@ -44,6 +44,8 @@ export interface Status {
   embedded: number;
   labels: number;
   activeModel: { id: number; name: string } | null;
+  /** Why the active model could not be loaded (the pretrained model answers meanwhile), or null. */
+  modelProblem: string | null;
 }
 
 export interface ImageSummary {

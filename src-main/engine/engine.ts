@@ -20,9 +20,11 @@ import { Catalog } from '../library/catalog.js';
 import { initBackend, type BackendInfo } from '../model/backend.js';
 import { runImport } from '../ingest/import-job.js';
 import type { EngineLink, EventListener } from '../link/engine-link.js';
-import { JobRunner, type JobContext, type JobStore } from './jobs.js';
+import { JobRunner, type JobContext, type JobStore } from '../jobs/job-runner.js';
 import { dispatch, type Handlers } from '../link/protocol.js';
-import { EmbeddingSpace } from './embedding-space.js';
+import { needsEmbedding } from './model-switch.js';
+import { SimilarQueries } from './similar-queries.js';
+import { VectorLibrary } from './vector-library.js';
 import { Learning } from './learning.js';
 import { appVersion } from '../common/version.js';
 import { EmbeddingMaps } from '../map/embedding-maps.js';
@@ -43,12 +45,13 @@ export class Engine implements EngineLink {
   private readonly events = new EventEmitter();
   private readonly jobs: JobRunner;
   private readonly learning: Learning;
+  readonly queries: SimilarQueries;
   private seq = 0;
 
   private constructor(
     readonly catalog: Catalog,
     readonly backend: BackendInfo,
-    readonly space: EmbeddingSpace,
+    readonly vectors: VectorLibrary,
   ) {
     const store: JobStore = {
       create: (kind, params) => catalog.createJob(kind, params).id,
@@ -61,7 +64,8 @@ export class Engine implements EngineLink {
         }),
     };
     this.jobs = new JobRunner(store, (p) => this.emit('jobProgress', p));
-    this.learning = new Learning(catalog, space, (e) => this.emit('trainProgress', e));
+    this.learning = new Learning(catalog, vectors, (e) => this.emit('trainProgress', e));
+    this.queries = new SimilarQueries(vectors);
     this.handlers = this.makeHandlers();
   }
 
@@ -69,8 +73,8 @@ export class Engine implements EngineLink {
     const catalog = Catalog.open(libraryDir);
     try {
       const backend = await initBackend();
-      const space = await EmbeddingSpace.open(catalog);
-      const engine = new Engine(catalog, backend, space);
+      const vectors = await VectorLibrary.open(catalog);
+      const engine = new Engine(catalog, backend, vectors);
       if (opts.resume) engine.resumeInterruptedWork();
       return engine;
     } catch (err) {
@@ -108,7 +112,8 @@ export class Engine implements EngineLink {
 
   async close(): Promise<void> {
     await this.jobs.shutdown();
-    await this.space.close();
+    await this.queries.close();
+    await this.vectors.close();
     this.catalog.close();
   }
 
@@ -124,7 +129,7 @@ export class Engine implements EngineLink {
   }
 
   private libraryChanged(): void {
-    this.emit('libraryChanged', { images: this.catalog.countImages(), embedded: this.space.embeddedCount() });
+    this.emit('libraryChanged', { images: this.catalog.countImages(), embedded: this.vectors.embeddedCount() });
   }
 
   /** Jobs a killed engine left running are closed as interrupted; imports run again. */
@@ -137,7 +142,7 @@ export class Engine implements EngineLink {
     const roots = imports.flatMap((j) => ((j.params as { paths?: string[] } | null)?.paths ?? []));
     const byFolders = imports.some((j) => (j.params as { labelsFromFolders?: boolean } | null)?.labelsFromFolders);
     if (roots.length > 0) this.startImport([...new Set(roots)], byFolders);
-    else if (this.space.pendingCount() > 0) this.startEmbed();
+    else if (this.vectors.pendingCount() > 0) this.startEmbed();
   }
 
   private startImport(paths: string[], labelsFromFolders: boolean): number {
@@ -189,7 +194,7 @@ export class Engine implements EngineLink {
         onEmbed: (done, total, rate) => ctx.progress({ phase: "embedding with the model's blocks", done, total, rate }),
         onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
       });
-      return { kind: 'embed', embedded: this.space.embeddedCount(), failed: [] };
+      return { kind: 'embed', embedded: this.vectors.embeddedCount(), failed: [] };
     });
     const end = await this.jobs.ended(jobId);
     if (end.state === 'cancelled') throw new ContractError('switching models was cancelled; the active model is unchanged', 'conflict');
@@ -197,7 +202,7 @@ export class Engine implements EngineLink {
   }
 
   private embedPending(ctx: JobContext) {
-    return this.space.embedPending({
+    return this.vectors.embedPending({
       signal: ctx.signal,
       onProgress: (done, total, rate) =>
         ctx.progress({
@@ -230,9 +235,10 @@ export class Engine implements EngineLink {
           library: this.catalog.paths.root,
           backend: this.backend,
           images: this.catalog.countImages(),
-          embedded: this.space.embeddedCount(),
+          embedded: this.vectors.embeddedCount(),
           labels: this.catalog.labelsWithCounts().length,
           activeModel: active ? { id: active.id, name: active.name } : null,
+          modelProblem: this.vectors.modelProblem,
         };
       },
       importFolders: async ({ paths, labelsFromFolders }) => {
@@ -263,8 +269,8 @@ export class Engine implements EngineLink {
       },
       findImages: async ({ paths }) => ({ ids: paths.map((p) => this.catalog.imageByPath(path.resolve(p))?.id ?? null) }),
       listFailures: async () => this.catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
-      similar: async (req) => this.space.similar(req),
-      duplicates: async ({ threshold }) => this.space.duplicates(threshold),
+      similar: async (req) => this.queries.similar(req),
+      duplicates: async ({ threshold }) => this.queries.duplicates(threshold),
       labels: async () => this.catalog.labelsWithCounts().map((l) => ({ name: l.name, count: l.count })),
       setLabel: async ({ label, ids }) => {
         this.requireImages(ids);
@@ -303,7 +309,7 @@ export class Engine implements EngineLink {
       models: async () => this.learning.models(),
       useModel: async ({ id }) => {
         if (this.jobs.isBusy('train')) throw new ContractError('wait for training to finish before switching models', 'conflict');
-        if (this.space.needsEmbedding(id)) await this.switchAsJob(id);
+        if (needsEmbedding(this.vectors, id)) await this.switchAsJob(id);
         else await this.learning.useModel(id);
         this.emit('modelChanged', { active: id });
         this.libraryChanged();
@@ -311,10 +317,10 @@ export class Engine implements EngineLink {
       },
       cancelJob: async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
       listJobs: async () => this.listJobs(),
-      map: mapCall(new EmbeddingMaps(this.catalog, this.space), this.jobs),
-      exportData: async (req) => new Exchange(this.catalog, this.space).export(req),
+      map: mapCall(new EmbeddingMaps(this.catalog, this.vectors), this.jobs),
+      exportData: async (req) => new Exchange(this.catalog, this.vectors).export(req),
       importLabels: async (req) => {
-        const r = new Exchange(this.catalog, this.space).importLabels(req);
+        const r = new Exchange(this.catalog, this.vectors).importLabels(req);
         if (r.labelled > 0) this.libraryChanged();
         return r;
       },

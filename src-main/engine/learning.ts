@@ -1,7 +1,5 @@
 // Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
 // switch), evaluation of any model, model versions, and hard pairs for the user to judge.
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   ContractError,
@@ -19,14 +17,14 @@ import type { NamedWeight } from '../learn/backbone-tail.js';
 import type { MarkedPair } from '../learn/split.js';
 import { fineTuneBackbone, type FineTuneOptions, type FineTuneResult } from '../learn/backbone-finetune.js';
 import { cacheActivations, loadFineTunableBackbone } from '../learn/backbone-trunk.js';
-import { saveTail } from '../learn/tail-file.js';
 import { trainHead, type TrainProgress } from '../learn/trainer.js';
 import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
 import { decodeForBackbone } from '../model/preprocess.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
-import type { EmbeddingSpace, SwitchProgress } from './embedding-space.js';
-import { modelDir, modelFilesExist } from './model-parts.js';
-import type { JobContext } from './jobs.js';
+import { switchModel, type SwitchProgress } from './model-switch.js';
+import { labelledFeatures, labelledImages } from './training-data.js';
+import type { VectorLibrary } from './vector-library.js';
+import type { JobContext } from '../jobs/job-runner.js';
 
 export function toMetrics(m: RetrievalMetrics | null | undefined): Metrics | null {
   if (!m) return null;
@@ -50,14 +48,14 @@ interface StoredMetrics {
 export class Learning {
   constructor(
     private readonly catalog: Catalog,
-    private readonly space: EmbeddingSpace,
+    private readonly library: VectorLibrary,
     private readonly onTrainProgress: (e: TrainProgressEvent) => void,
   ) {}
 
   async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
     const started = Date.now();
     ctx.progress({ phase: 'gathering labels' });
-    const data = this.space.labelledFeatures(req.labels);
+    const data = labelledFeatures(this.library, req.labels);
     const distinct = new Set(data.labels);
     if (distinct.size < 2) {
       throw new ContractError(`training needs at least two labels with embedded images; the library has ${distinct.size}`, 'conflict');
@@ -116,19 +114,13 @@ export class Learning {
       },
       metrics: { before: summary.before, after: summary.after, unseenBefore: summary.unseenBefore, unseenAfter: summary.unseenAfter },
     });
-    const dir = modelDir(this.catalog, record.id);
-    const tmp = `${dir}.partial`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(path.dirname(tmp), { recursive: true });
     try {
-      await result.head.save(tmp);
-      if (result.tail) await saveTail(tmp, result.tail.weights, result.tail.backboneVersion);
+      await this.library.folders.save(record.id, { head: result.head, tail: result.tail });
     } finally {
       result.head.dispose();
     }
-    renameSync(tmp, dir);
     ctx.progress({ phase: 're-indexing', done: 0, total: null });
-    await this.space.switchModel(record.id, {
+    await switchModel(this.library, record.id, {
       signal: ctx.signal,
       onEmbed: (done, total, rate) => ctx.progress({ phase: 'embedding with the new blocks', done, total, rate }),
       onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
@@ -176,18 +168,18 @@ export class Learning {
   }
 
   async evaluate(req: ParsedRequest<'evaluate'>): Promise<Metrics> {
-    if (req.model !== undefined && req.model !== null && !modelFilesExist(this.catalog, req.model)) {
+    if (req.model !== undefined && req.model !== null && !this.modelExists(req.model)) {
       throw new ContractError(`no model #${req.model}`, 'not-found');
     }
-    const { rows } = this.space.labelledImages(req.labels);
+    const { rows } = labelledImages(this.library, req.labels);
     const labelOf = new Map(rows.map((r) => [r.id, r.label]));
-    const { ids, vectors } = await this.space.embeddingsOf(req.model, rows.map((r) => r.id));
+    const { ids, vectors } = await this.library.embeddingsOf(req.model, rows.map((r) => r.id));
     if (ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');
     return toMetrics(retrievalMetrics(vectors, ids.map((id) => labelOf.get(id)!), [1, 10]))!;
   }
 
   models(): ModelSummary[] {
-    const active = this.space.activeModelId;
+    const active = this.library.activeModelId;
     const pretrained: ModelSummary = {
       id: null,
       name: 'Pretrained (no training)',
@@ -202,7 +194,7 @@ export class Learning {
     };
     const trained = this.catalog
       .listModels()
-      .filter((m) => modelFilesExist(this.catalog, m.id))
+      .filter((m) => this.modelExists(m.id))
       .map((m): ModelSummary => {
         const metrics = (m.metrics ?? {}) as StoredMetrics;
         return {
@@ -223,12 +215,17 @@ export class Learning {
 
   /** Switches models; `opts` reports the photos a fine-tuned model must first embed. */
   async useModel(id: number | null, opts: SwitchProgress = {}): Promise<void> {
-    if (id !== null && !modelFilesExist(this.catalog, id)) throw new ContractError(`no model #${id}`, 'not-found');
-    await this.space.switchModel(id, opts);
+    if (id !== null && !this.modelExists(id)) throw new ContractError(`no model #${id}`, 'not-found');
+    await switchModel(this.library, id, opts);
+  }
+
+  /** A trained model is usable when its row and its files exist. */
+  modelExists(id: number): boolean {
+    return this.catalog.getModel(id) !== undefined && this.library.folders.exists(id);
   }
 
   hardPairs(limit: number): HardPairView[] {
-    const embeddings = this.space.allEmbeddings();
+    const embeddings = this.library.allEmbeddings();
     const labels = new Map<number, string>();
     const labelsOf = new Map<number, string[]>();
     const paths = new Map<number, string>();
@@ -240,7 +237,7 @@ export class Learning {
     const marked = this.catalog.listPairs();
     const perReason = Math.max(1, Math.ceil(limit / 3));
     const proposals = proposeHardPairs(embeddings, labels, marked, {
-      index: this.space.activeIndex,
+      index: this.library.index,
       limitPerReason: perReason,
     });
     const view = (id: number, score: number) => ({ id, path: paths.get(id) ?? '', score, labels: labelsOf.get(id) ?? [] });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
 import type { BackboneTail } from '../learn/backbone-tail.js';
 import { Head } from '../learn/head.js';
-import { hasTail, loadTail } from '../learn/tail-file.js';
+import type { ModelFolders } from '../learn/model-folders.js';
 import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
 import { TAIL_INPUT_SHAPE } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
@@ -22,15 +22,6 @@ export interface ModelParts {
   tail: BackboneTail | null;
   /** Where the features this model's head embeds are cached. */
   features: FeatureStore;
-}
-
-export function modelDir(catalog: Catalog, modelId: number): string {
-  return path.join(catalog.paths.models, String(modelId));
-}
-
-/** A trained model is usable when its row and its head's files exist. */
-export function modelFilesExist(catalog: Catalog, modelId: number): boolean {
-  return catalog.getModel(modelId) !== undefined && existsSync(path.join(modelDir(catalog, modelId), 'head.json'));
 }
 
 /** Feature stores of fine-tuned models, opened once each. */
@@ -58,17 +49,10 @@ export class TunedFeatureStores {
 }
 
 /** Loads a model's head (and tail, if it has one); null is the untrained space. */
-export async function loadModelParts(catalog: Catalog, modelId: number | null, pretrained: FeatureStore, tuned: TunedFeatureStores): Promise<ModelParts> {
+export async function loadModelParts(folders: ModelFolders, modelId: number | null, pretrained: FeatureStore, tuned: TunedFeatureStores): Promise<ModelParts> {
   if (modelId === null) return { id: null, head: Head.identity(pretrained.dim), tail: null, features: pretrained };
-  const dir = modelDir(catalog, modelId);
-  const head = await Head.load(dir);
-  if (!hasTail(dir)) return { id: modelId, head, tail: null, features: pretrained };
-  try {
-    return { id: modelId, head, tail: await loadTail(dir), features: tuned.of(modelId) };
-  } catch (err) {
-    head.dispose();
-    throw err;
-  }
+  const { head, tail } = await folders.load(modelId);
+  return { id: modelId, head, tail, features: tail ? tuned.of(modelId) : pretrained };
 }
 
 export function disposeModelParts(parts: ModelParts): void {

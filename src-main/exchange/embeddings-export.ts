@@ -2,10 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContractError } from '../../src-shared/contract.js';
-import type { EmbeddingSpace } from '../engine/embedding-space.js';
 import type { Catalog } from '../library/catalog.js';
 import { csvLine } from './csv.js';
-import { modelVectors } from './model-vectors.js';
+import { modelVectors, type EmbeddingSource } from './model-vectors.js';
 import { writeNpy } from './npy.js';
 
 /** `out.npy` → `out.ids.csv`. */
@@ -15,7 +14,7 @@ export function idsFileFor(npyFile: string): string {
 
 export async function exportEmbeddings(
   catalog: Catalog,
-  space: EmbeddingSpace,
+  space: EmbeddingSource,
   out: string,
   model: number | null,
 ): Promise<{ written: string[]; count: number }> {
@@ -23,7 +22,7 @@ export async function exportEmbeddings(
     throw new ContractError(`embeddings export writes a .npy file, not "${path.basename(out)}"`, 'bad-request');
   }
   const { rows, vectors } = await modelVectors(catalog, space, model);
-  const dim = vectors[0]?.length ?? space.featureDim;
+  const dim = vectors[0]?.length ?? space.embeddingDim;
   writeNpy(out, vectors, vectors.length, dim);
   const ids = idsFileFor(out);
   const lines = [csvLine(['row', 'id', 'path', 'content_hash', 'labels'])];

@@ -2,17 +2,17 @@
 // export in its own module.
 import path from 'node:path';
 import { ContractError, type ExportResult, type LabelImportResult, type ParsedRequest } from '../../src-shared/contract.js';
-import { modelDir, type EmbeddingSpace } from '../engine/embedding-space.js';
 import type { Catalog } from '../library/catalog.js';
 import { exportEmbeddings } from './embeddings-export.js';
 import { exportImageFolder } from './imagefolder-export.js';
 import { exportLabels, importLabels } from './labels-io.js';
 import { exportModel } from './model-export.js';
+import type { EmbeddingSource } from './model-vectors.js';
 
 export class Exchange {
   constructor(
     private readonly catalog: Catalog,
-    private readonly space: EmbeddingSpace,
+    private readonly space: EmbeddingSource,
   ) {}
 
   async export(req: ParsedRequest<'exportData'>): Promise<ExportResult> {
@@ -28,7 +28,7 @@ export class Exchange {
         return { kind: 'imagefolder', ...exportImageFolder(this.catalog, out, req.copy ?? false) };
       case 'model': {
         if (model === null) throw new ContractError('the pretrained space has no trained head to export: train a model first', 'conflict');
-        const written = await exportModel(modelDir(this.catalog, model), model, out);
+        const written = await exportModel(this.space.folders.dir(model), model, out);
         return { kind: 'model', written, count: 1, failed: [] };
       }
     }

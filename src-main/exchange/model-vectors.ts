@@ -1,8 +1,25 @@
 // The embeddings of every embedded image under one model (the active one, the pretrained
 // space, or any trained version), in library order. Shared by the map and the .npy export.
-import type { EmbeddingSpace } from '../engine/embedding-space.js';
+import type { ModelFolders } from '../learn/model-folders.js';
 import type { Catalog } from '../library/catalog.js';
 import { libraryRows, type LibraryRow } from './library-rows.js';
+
+/**
+ * What the exports and the map read of the library's vectors: the engine's vector library
+ * provides it, and nothing here depends on the engine.
+ */
+export interface EmbeddingSource {
+  readonly activeModelId: number | null;
+  /** Width of the active model's embeddings. */
+  readonly embeddingDim: number;
+  readonly folders: ModelFolders;
+  /** Whether an image is in the active index (so its features are cached). */
+  isEmbedded(id: number): boolean;
+  /** The active model's embeddings of every indexed image. */
+  allEmbeddings(): Map<number, Float32Array>;
+  /** Embeddings under a model of those of `ids` whose features it has, in the order given. */
+  embeddingsOf(model: number | null | undefined, ids: readonly number[]): Promise<{ ids: number[]; vectors: Float32Array[] }>;
+}
 
 export interface ModelVectors {
   rows: LibraryRow[];
@@ -10,12 +27,11 @@ export interface ModelVectors {
 }
 
 /** Listed images that are embedded (in the active index, so their features are cached). */
-export function embeddedRows(catalog: Catalog, space: EmbeddingSpace): LibraryRow[] {
-  const index = space.activeIndex;
-  return libraryRows(catalog).filter((r) => index.has(r.id));
+export function embeddedRows(catalog: Catalog, space: EmbeddingSource): LibraryRow[] {
+  return libraryRows(catalog).filter((r) => space.isEmbedded(r.id));
 }
 
-export async function modelVectors(catalog: Catalog, space: EmbeddingSpace, model: number | null): Promise<ModelVectors> {
+export async function modelVectors(catalog: Catalog, space: EmbeddingSource, model: number | null): Promise<ModelVectors> {
   const rows = embeddedRows(catalog, space);
   if (model === space.activeModelId) {
     const all = space.allEmbeddings();

@@ -4,10 +4,9 @@
 import path from 'node:path';
 import { ContractError, type EmbeddingMap, type MapSummary } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
-import type { EmbeddingSpace } from '../engine/embedding-space.js';
 import { DEFAULT_MAP_SEED, placeByNeighbours, projectToPlane, type MapPhase } from './projection.js';
 import { imageSetDigest, MapStore, type StoredMap } from './map-store.js';
-import { embeddedRows, modelVectors } from '../exchange/model-vectors.js';
+import { embeddedRows, modelVectors, type EmbeddingSource } from '../exchange/model-vectors.js';
 
 export interface MapJobContext {
   signal: AbortSignal;
@@ -32,7 +31,7 @@ export class EmbeddingMaps {
 
   constructor(
     private readonly catalog: Catalog,
-    private readonly space: EmbeddingSpace,
+    private readonly space: EmbeddingSource,
   ) {
     this.store = new MapStore(path.join(catalog.paths.root, 'maps'));
   }

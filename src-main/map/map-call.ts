@@ -1,7 +1,7 @@
 // The `map` call: a cached map right away, or the job that computes it. Asking again while
 // that job is queued or running returns the same job instead of starting another.
 import type { MapResult, ParsedRequest } from '../../src-shared/contract.js';
-import type { JobRunner } from '../engine/jobs.js';
+import type { JobRunner } from '../jobs/job-runner.js';
 import type { EmbeddingMaps } from './embedding-maps.js';
 import { DEFAULT_MAP_SEED } from './projection.js';
 

@@ -18,6 +18,7 @@ export const status: Command = {
         `images    ${s.images} (${s.embedded} embedded)`,
         `labels    ${s.labels}`,
         `model     ${s.activeModel ? `${s.activeModel.name} (#${s.activeModel.id})` : 'pretrained (untrained head)'}`,
+        ...(s.modelProblem ? [`problem   ${s.modelProblem}`] : []),
       ].join('\n');
     });
   },

@@ -27,6 +27,7 @@ const status: Status = {
   embedded: 40,
   labels: 3,
   activeModel: null,
+  modelProblem: null,
 };
 
 function fakeDeps(overrides: Partial<ShellDeps> = {}, picked: string[] | null = ['/photos/a', '/photos/b']) {

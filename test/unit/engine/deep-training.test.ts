@@ -11,7 +11,6 @@ import type { JobRef, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { Head } from '../../../src-main/learn/head.js';
 import { readTailWeights } from '../../../src-main/learn/tail-file.js';
-import { modelDir } from '../../../src-main/engine/model-parts.js';
 import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
@@ -60,15 +59,15 @@ describe('deeper fine-tuning through the engine', () => {
     const trained = (await engine.call('models', {})).find((m) => m.id === modelId)!;
     expect(trained).toMatchObject({ active: true, loss: 'proxy-nca', settings: expect.objectContaining({ kind: 'backbone-finetune', deep: true }) });
     expect(trained.after).not.toBeNull();
-    expect(existsSync(path.join(modelDir(engine.catalog, modelId), 'tail.json'))).toBe(true);
+    expect(existsSync(path.join(engine.vectors.folders.dir(modelId), 'tail.json'))).toBe(true);
     expect((await status()).embedded).toBe(12);
 
     // The model's embeddings are not its head applied to the pretrained features: the blocks changed.
     const ids = (await engine.call('listImages', { limit: 500 })).items.map((i) => i.id);
-    const head = await Head.load(modelDir(engine.catalog, modelId));
-    const headOnly = head.embed(engine.space.featuresOf(ids).map((f) => f!));
+    const head = await Head.load(engine.vectors.folders.dir(modelId));
+    const headOnly = head.embed(engine.vectors.featuresOf(ids).map((f) => f!));
     head.dispose();
-    const stored = engine.space.allEmbeddings();
+    const stored = engine.vectors.allEmbeddings();
     const drift = ids.map((id, i) => 1 - headOnly[i].reduce((s, v, k) => s + v * stored.get(id)![k], 0));
     expect(Math.min(...drift)).toBeGreaterThan(0.01);
 

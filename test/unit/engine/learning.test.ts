@@ -136,4 +136,21 @@ describe('learning through the engine', () => {
     expect(again.some((p) => p.a.id === first.a.id && p.b.id === first.b.id)).toBe(false);
     await expect(engine.call('markPair', { a: first.a.id, b: first.a.id, verdict: 'match' })).rejects.toThrow(/two different images/);
   });
+
+  it('reports an active model whose files are gone instead of silently using the pretrained one', async () => {
+    const trained = await finish(await engine.call('train', { epochs: 2 }));
+    if (trained.result?.kind !== 'train' || trained.result.modelId === null) throw new Error('training did not make a model');
+    const id = trained.result.modelId;
+    await engine.close();
+    rmSync(path.join(work, 'library', 'models', String(id)), { recursive: true, force: true });
+    engine = await Engine.open(path.join(work, 'library'));
+    const status = await engine.call('status', {});
+    expect(status.activeModel?.id).toBe(id);
+    expect(status.modelProblem).toMatch(new RegExp(`model #${id} could not be loaded .*files are missing`));
+    // Queries still work meanwhile, in the pretrained space.
+    const some = (await engine.call('listImages', { limit: 1 })).items[0];
+    expect((await engine.call('similar', { id: some.id, k: 3 })).hits.length).toBe(3);
+    await engine.call('useModel', { id: null });
+    expect(await engine.call('status', {})).toMatchObject({ activeModel: null, modelProblem: null });
+  }, 120_000);
 });

@@ -1,0 +1,53 @@
+// Switching the active model. A head-only model embeds the cached features (a matrix product,
+// no CNN pass); a fine-tuned one first runs the photos it has not seen through its blocks. Its
+// index is loaded or built, and only then does the switch happen, in one step: a cancelled or
+// failed switch leaves the active model as it was.
+import { createIndex } from '../search/index.js';
+import { disposeModelParts, openModelIndex, saveModelIndex } from './model-parts.js';
+import type { VectorLibrary } from './vector-library.js';
+
+export interface SwitchProgress {
+  signal?: AbortSignal;
+  /** Photos run through a fine-tuned model's blocks (only for such models, only those it lacks). */
+  onEmbed?: (done: number, total: number, rate: number | null) => void;
+  /** Embeddings added to the model's new index. */
+  onIndex?: (done: number, total: number) => void;
+}
+
+/** Embeddings per index-building step. */
+const INDEX_CHUNK = 2048;
+
+/** Whether switching to this model first needs photos run through its fine-tuned blocks. */
+export function needsEmbedding(library: VectorLibrary, modelId: number | null): boolean {
+  if (modelId === null || modelId === library.activeModelId || !library.folders.hasTail(modelId)) return false;
+  return library.tuned.of(modelId).missing(library.listed().map((i) => i.hash)).length > 0;
+}
+
+export async function switchModel(library: VectorLibrary, modelId: number | null, opts: SwitchProgress = {}): Promise<void> {
+  const parts = await library.loadParts(modelId);
+  try {
+    const listed = library.listed();
+    if (parts.tail) {
+      await library.pass.fillMissing(listed, parts, { signal: opts.signal, onProgress: opts.onEmbed });
+      if (opts.signal?.aborted) throw new Error('cancelled');
+    }
+    let index = openModelIndex(library.catalog, parts);
+    // Existence checks only: reading every feature here, to then read them again for the
+    // rebuild, would move the whole store twice.
+    const lacking = new Set(parts.features.missing(listed.map((i) => i.hash)));
+    if (listed.some((i) => !lacking.has(i.hash) && !index.has(i.id))) {
+      const fresh = createIndex(parts.head.outputDim, listed.length);
+      for (let s = 0; s < listed.length; s += INDEX_CHUNK) {
+        const { ids, features } = library.withFeatures(listed.slice(s, s + INDEX_CHUNK), parts.features);
+        if (ids.length) fresh.add(ids, parts.head.embed(features));
+        opts.onIndex?.(Math.min(s + INDEX_CHUNK, listed.length), listed.length);
+      }
+      index = fresh;
+      saveModelIndex(library.catalog, index, parts);
+    }
+    library.install(parts, index);
+  } catch (err) {
+    if (parts !== library.active) disposeModelParts(parts);
+    throw err;
+  }
+}

@@ -1,0 +1,37 @@
+// What training and evaluation work on: labelled photos as classes, with their cached features.
+import type { VectorLibrary } from './vector-library.js';
+
+export interface LabelledRow {
+  id: number;
+  hash: string;
+  label: string;
+}
+
+/**
+ * The images training uses as classes, without reading any features. An image counts when
+ * exactly one of its labels is among `classes` (all labels when not given); one carrying several
+ * of them is ambiguous and left out, so a tag such as "favourite" never silently becomes a
+ * training class.
+ */
+export function labelledImages(library: VectorLibrary, classes?: readonly string[]): { rows: LabelledRow[]; ambiguous: number } {
+  const wanted = classes ? new Set(classes) : null;
+  const rows: LabelledRow[] = [];
+  let ambiguous = 0;
+  for (const i of library.catalog.eachImage()) {
+    const mine = i.labels.filter((l) => !wanted || wanted.has(l));
+    if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
+    else if (mine.length > 1) ambiguous++;
+  }
+  return { rows, ambiguous };
+}
+
+/** labelledImages with the pretrained features of those embedded; ids, features and labels share one order. */
+export function labelledFeatures(
+  library: VectorLibrary,
+  classes?: readonly string[],
+): { ids: number[]; features: Float32Array[]; labels: string[]; ambiguous: number } {
+  const { rows, ambiguous } = labelledImages(library, classes);
+  const { ids, features } = library.withFeatures(rows);
+  const labelOf = new Map(rows.map((r) => [r.id, r.label]));
+  return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
+}

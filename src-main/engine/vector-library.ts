@@ -1,0 +1,221 @@
+// The library as vectors: backbone features (cached by content), the active model that turns
+// them into embeddings, and the index over them. One index per model version lives in index/,
+// so switching models never rebuilds from the CNN (model-switch.ts), except for deeply
+// fine-tuned models, whose own features must first be computed for photos they have not seen.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Failure } from '../../src-shared/contract.js';
+import type { Catalog } from '../library/catalog.js';
+import { ModelFolders } from '../learn/model-folders.js';
+import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
+import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
+import { FeatureStore } from '../model/feature-store.js';
+import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
+import type { LiveIndex } from '../search/index.js';
+import { FeaturePass, type PassProgress } from './feature-pass.js';
+import { disposeModelParts, loadModelParts, openModelIndex, saveModelIndex, TunedFeatureStores, type ModelParts } from './model-parts.js';
+
+export interface ListedImage {
+  id: number;
+  hash: string;
+  path: string;
+}
+
+export class VectorLibrary {
+  readonly pass: FeaturePass;
+  /**
+   * Why the active model could not be loaded when the library opened, or null. The pretrained
+   * space answers meanwhile; the catalog keeps naming the model, so the problem is reported on
+   * every start until the user switches or trains again.
+   */
+  private problem: string | null = null;
+
+  private constructor(
+    readonly catalog: Catalog,
+    readonly folders: ModelFolders,
+    /** The pretrained backbone's pooled features. */
+    readonly store: FeatureStore,
+    /** Near-duplicate descriptors. */
+    readonly nearDupStore: FeatureStore,
+    readonly tuned: TunedFeatureStores,
+    private activeParts: ModelParts,
+    private activeIndex: LiveIndex,
+  ) {
+    this.pass = new FeaturePass(store, nearDupStore);
+  }
+
+  static async open(catalog: Catalog): Promise<VectorLibrary> {
+    const featureId = backboneId(nsfwjsVersion());
+    const folders = new ModelFolders(catalog.paths.models);
+    const store = FeatureStore.open(catalog.paths.features, featureId, BACKBONE_FEATURE_DIM);
+    const nearDupStore = FeatureStore.open(catalog.paths.features, `${featureId}#near-duplicate-v1`, NEAR_DUPLICATE_DIM);
+    const tuned = new TunedFeatureStores(catalog, featureId);
+    const wanted = catalog.activeModel()?.id ?? null;
+    let parts: ModelParts;
+    let problem: string | null = null;
+    try {
+      parts = await loadModelParts(folders, wanted, store, tuned);
+    } catch (err) {
+      problem = `model #${wanted} could not be loaded (${(err as Error).message}); the pretrained model answers until you switch models or train again`;
+      parts = await loadModelParts(folders, null, store, tuned);
+    }
+    const library = new VectorLibrary(catalog, folders, store, nearDupStore, tuned, parts, openModelIndex(catalog, parts));
+    library.problem = problem;
+    library.syncIndex();
+    return library;
+  }
+
+  /** The model answering queries now (null: pretrained). */
+  get active(): ModelParts {
+    return this.activeParts;
+  }
+
+  /** The index answering queries now (hard-pair proposals reuse it). */
+  get index(): LiveIndex {
+    return this.activeIndex;
+  }
+
+  get activeModelId(): number | null {
+    return this.activeParts.id;
+  }
+
+  get embeddingDim(): number {
+    return this.activeParts.head.outputDim;
+  }
+
+  /** See `problem`. */
+  get modelProblem(): string | null {
+    return this.problem;
+  }
+
+  embeddedCount(): number {
+    return this.activeIndex.size;
+  }
+
+  /** Whether an image is in the active index (so its features are cached). */
+  isEmbedded(id: number): boolean {
+    return this.activeIndex.has(id);
+  }
+
+  /** Listed images not in the index yet (their features may or may not be cached). */
+  pendingCount(): number {
+    return this.listed().filter((i) => !this.activeIndex.has(i.id)).length;
+  }
+
+  /**
+   * Computes missing features, embeds them with the active model, and updates the index. One
+   * forward pass gives the pooled features ("similar", training), the near-duplicate
+   * descriptor ("duplicates") and, for a fine-tuned model, its own features; all are cached by
+   * content, in chunks, so a stopped run keeps its finished part.
+   */
+  async embedPending(opts: PassProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
+    const listed = this.listed();
+    const todo = listed.filter((i) => !this.activeIndex.has(i.id));
+    const failed = await this.pass.fillMissing(listed, this.activeParts, opts, () => this.addToIndex(todo));
+    const embedded = this.addToIndex(todo);
+    this.syncIndex();
+    return { embedded, failed };
+  }
+
+  /** The pretrained backbone's features of these images (undefined where not embedded yet). */
+  featuresOf(ids: readonly number[]): (Float32Array | undefined)[] {
+    return this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
+  }
+
+  /**
+   * Embeddings under a model (the active one when undefined) of those of `ids` whose features
+   * that model has, in the order given; a fine-tuned model has features only for photos it has
+   * embedded.
+   */
+  async embeddingsOf(modelId: number | null | undefined, ids: readonly number[]): Promise<{ ids: number[]; vectors: Float32Array[] }> {
+    const images = ids.map((id) => ({ id, hash: this.catalog.getImage(id)?.contentHash ?? '' }));
+    const embed = (parts: ModelParts) => {
+      const have = this.withFeatures(images, parts.features);
+      return { ids: have.ids, vectors: parts.head.embed(have.features) };
+    };
+    if (modelId === undefined || modelId === this.activeParts.id) return embed(this.activeParts);
+    const parts = await this.loadParts(modelId);
+    try {
+      return embed(parts);
+    } finally {
+      disposeModelParts(parts);
+    }
+  }
+
+  /** The active model's embeddings of all indexed images. */
+  allEmbeddings(): Map<number, Float32Array> {
+    const { ids, features } = this.withFeatures(this.listed().filter((i) => this.activeIndex.has(i.id)), this.activeParts.features);
+    const vectors = this.activeParts.head.embed(features);
+    return new Map(ids.map((id, i) => [id, vectors[i]] as const));
+  }
+
+  /** A model's parts, loaded fresh (the caller disposes them, or installs them). */
+  loadParts(modelId: number | null): Promise<ModelParts> {
+    return loadModelParts(this.folders, modelId, this.store, this.tuned);
+  }
+
+  /** Makes `parts` and its complete `index` the active model, in one step. */
+  install(parts: ModelParts, index: LiveIndex): void {
+    const old = this.activeParts;
+    this.activeParts = parts;
+    this.activeIndex = index;
+    this.catalog.setActiveModel(parts.id);
+    this.problem = null;
+    if (old !== parts) disposeModelParts(old);
+    this.syncIndex();
+  }
+
+  listed(): ListedImage[] {
+    return this.catalog.listedImageRefs().map((i) => ({ id: i.id, hash: i.contentHash, path: i.path }));
+  }
+
+  /** The images whose features `store` holds, with those features, in the same order. */
+  withFeatures(images: readonly { id: number; hash: string }[], store: FeatureStore = this.store): { ids: number[]; features: Float32Array[] } {
+    const cached = store.get(images.map((i) => i.hash));
+    const out = { ids: [] as number[], features: [] as Float32Array[] };
+    images.forEach((img, i) => {
+      const f = cached[i];
+      if (f) {
+        out.ids.push(img.id);
+        out.features.push(f);
+      }
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.pass.close();
+    disposeModelParts(this.activeParts);
+    this.store.close();
+    this.nearDupStore.close();
+    this.tuned.close();
+  }
+
+  /** Adds every image of `images` whose feature is cached and that the index lacks. */
+  private addToIndex(images: ListedImage[]): number {
+    const { ids, features } = this.withFeatures(images.filter((i) => !this.activeIndex.has(i.id)), this.activeParts.features);
+    if (ids.length > 0) {
+      this.activeIndex.add(ids, this.activeParts.head.embed(features));
+      saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+    }
+    return ids.length;
+  }
+
+  /** Drops images that left the library from the index. */
+  private syncIndex(): void {
+    const live = new Set(this.listed().map((i) => i.id));
+    let changed = false;
+    for (const id of this.activeIndex.ids()) {
+      if (!live.has(id)) {
+        this.activeIndex.remove(id);
+        changed = true;
+      }
+    }
+    if (changed) saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+  }
+}
+
+function nsfwjsVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(nsfwjsPackageDir(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,76 @@
+// The one owner of trained models on disk: models/<id>/ holds a head (head.json, weights.bin)
+// and, for a deeply fine-tuned model, its backbone tail (tail.json, tail.bin). A model's folder
+// is written whole under a temporary name and renamed into place, so a killed process leaves
+// either no folder or a complete one. The train job, the engine and the exports all go through
+// here; nothing else builds a model's path.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { BackboneTail, NamedWeight } from './backbone-tail.js';
+import { Head } from './head.js';
+import { hasTail, loadTail, saveTail } from './tail-file.js';
+
+export const HEAD_FILE = 'head.json';
+
+/** What a trained model is made of when loaded: its head, and its tail when it has one. */
+export interface LoadedModel {
+  head: Head;
+  tail: BackboneTail | null;
+}
+
+/** What training produced, to be written as a model version. */
+export interface ModelToSave {
+  head: Head;
+  tail?: { weights: NamedWeight[]; backboneVersion: string } | null;
+}
+
+export class ModelFolders {
+  /** `root` is the library's models/ folder. */
+  constructor(readonly root: string) {}
+
+  dir(id: number): string {
+    return path.join(this.root, String(id));
+  }
+
+  /** Whether model `id`'s files are in place (its head, at least). */
+  exists(id: number): boolean {
+    return existsSync(path.join(this.dir(id), HEAD_FILE));
+  }
+
+  /** Whether model `id` has its own backbone tail (so its features differ from the pretrained ones). */
+  hasTail(id: number): boolean {
+    return hasTail(this.dir(id));
+  }
+
+  /** Writes model `id` whole, then renames it into place. */
+  async save(id: number, model: ModelToSave): Promise<void> {
+    const dir = this.dir(id);
+    const tmp = `${dir}.partial`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    await model.head.save(tmp);
+    if (model.tail) await saveTail(tmp, model.tail.weights, model.tail.backboneVersion);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  }
+
+  /**
+   * Loads model `id`. A missing or damaged folder throws an error that says which model and
+   * what is wrong, for the caller to report (never to replace silently).
+   */
+  async load(id: number): Promise<LoadedModel> {
+    if (!this.exists(id)) throw new Error(`model #${id}'s files are missing (${path.join(this.dir(id), HEAD_FILE)})`);
+    const dir = this.dir(id);
+    const head = await Head.load(dir);
+    if (!hasTail(dir)) return { head, tail: null };
+    try {
+      return { head, tail: await loadTail(dir) };
+    } catch (err) {
+      head.dispose();
+      throw err;
+    }
+  }
+
+  remove(id: number): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+}
