@@ -44,6 +44,44 @@ export const boundaries = [
   },
 ];
 
+/**
+ * src-main's floors, lowest first: each folder may import only the folders it names (and
+ * src-shared, except common/). Transports (app, server, cli) hold a link to the engine and
+ * never its parts; the CLI alone may open an engine in its own process, through engine/index.
+ */
+export const floors = {
+  common: [],
+  jobs: ['common'],
+  library: ['common'],
+  search: ['common'],
+  model: ['common', 'library'],
+  ingest: ['common', 'library', 'model'],
+  learn: ['common', 'model', 'search'],
+  exchange: ['common', 'library', 'model', 'search', 'learn'],
+  map: ['common', 'library', 'model', 'search', 'learn', 'exchange', 'jobs'],
+  link: ['common'],
+  engine: ['common', 'jobs', 'library', 'search', 'model', 'ingest', 'learn', 'exchange', 'map', 'link'],
+  server: ['common', 'link'],
+  app: ['common', 'link'],
+  cli: ['common', 'link', 'server', 'engine/index'],
+};
+
+function floorRule(folder, allowed) {
+  const others = Object.keys(floors).filter((f) => f !== folder);
+  const patterns = others.flatMap((other) => {
+    const exceptions = allowed.filter((a) => a.startsWith(`${other}/`)).map((a) => `!**/${a}.js`);
+    if (allowed.includes(other)) return [];
+    return [{
+      group: [`**/${other}/**`, ...exceptions],
+      message: `${folder}/ may import only ${allowed.length ? allowed.join(', ') : 'nothing of ours'} (see floors in eslint.config.js and ARCHITECTURE.md).`,
+    }];
+  });
+  if (folder === 'common') patterns.push({ group: ['**/src-shared/**'], message: 'common/ imports nothing of ours.' });
+  return { files: [`src-main/${folder}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
+export const floorBoundaries = Object.entries(floors).map(([folder, allowed]) => floorRule(folder, allowed));
+
 export default tseslint.config(
   { ignores: ['build/', 'dist/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/', '.bench-out/'] },
   js.configs.recommended,
@@ -74,6 +112,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   ...boundaries,
+  ...floorBoundaries,
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },

@@ -7,7 +7,7 @@ import { channel } from '../../src-shared/contract.js';
 import { EngineProcess, type ProcessPort } from '../link/engine-process.js';
 import type { FromEngine } from '../link/protocol.js';
 import { defaultLibraryDir } from '../common/library-paths.js';
-import { rendererDir } from '../server/renderer-dir.js';
+import { rendererDir } from '../common/renderer-dir.js';
 import { createCrashNotifier } from './crash-notice.js';
 import { guardedSpawner } from './engine-spawn.js';
 import { registerIpc, registerShellIpc } from './ipc.js';

@@ -1,5 +1,5 @@
 import { EngineProcess } from '../../link/engine-process.js';
-import { rendererDir } from '../../server/renderer-dir.js';
+import { rendererDir } from '../../common/renderer-dir.js';
 import { startServer } from '../../server/server.js';
 import { num, type Command } from './command.js';
 

@@ -32,7 +32,7 @@ const state = vi.hoisted(() => ({
   quits: 0,
 }));
 
-vi.mock('../../../src-main/server/renderer-dir.js', () => ({ rendererDir: () => '/opt/lookalike/renderer' }));
+vi.mock('../../../src-main/common/renderer-dir.js', () => ({ rendererDir: () => '/opt/lookalike/renderer' }));
 
 vi.mock('electron', async () => {
   const { EventEmitter } = await import('node:events');
