@@ -2,5 +2,8 @@
 import type { Linter } from 'eslint';
 
 export const boundaries: Linter.Config[];
+/** src-main's folders, each with the folders it may import. */
+export const floors: Record<string, string[]>;
+export const floorBoundaries: Linter.Config[];
 declare const config: Linter.Config[];
 export default config;
