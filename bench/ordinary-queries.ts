@@ -89,7 +89,7 @@ export async function measureOrdinaryQueries(dir: string): Promise<OrdinaryRepor
       const id = idOf.get(it.file);
       if (id === undefined) throw new Error(`${it.file} was not imported`);
       // As an outside query of a photo the library lacks: the copy check runs, the photo itself is left out.
-      const r = await engine.queries.similar({ id, k: 5 }, 'all');
+      const r = await (await engine.compute()).queries.similar({ id, k: 5 }, 'all');
       const got = r.hits[0] ? itemOfPath.get(r.hits[0].path) : undefined;
       const plain = rankPlain(vectors, k);
       const threshold = rankWithThreshold(vectors, k, plain);

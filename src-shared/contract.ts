@@ -261,7 +261,14 @@ export const uploadedImage = z.object({
 });
 
 export const calls = {
-  status: call<Status>()(z.object({}).strict()),
+  status: call<Status>()(
+    z
+      .object({
+        /** Load the compute backend (tfjs) to report it; otherwise it is reported only once loaded. */
+        loadBackend: z.boolean().optional(),
+      })
+      .strict(),
+  ),
   importFolders: call<JobRef>()(
     z
       .object({

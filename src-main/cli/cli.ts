@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ContractError } from '../../src-shared/contract.js';
 import { defaultLibraryDir } from '../common/library-paths.js';
 import { commands, type Command } from './commands/index.js';
+import { setCommandName } from './commands/command.js';
 import { createOutput, UsageError } from './output.js';
 
 const globalOptions = {
@@ -62,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const library = (values.library as string | undefined) ?? defaultLibraryDir();
+  setCommandName(name);
   const out = createOutput(values.json === true);
   try {
     return (await command.run({ library, values, positionals: parsed.positionals, out })) ?? 0;

@@ -6,7 +6,6 @@ import {
   type Failure,
   type HardPairView,
   type Metrics,
-  type ModelSummary,
   type ParsedRequest,
   type TrainProgressEvent,
   type TrainSummary,
@@ -21,6 +20,7 @@ import { trainHead, type TrainProgress } from '../learn/trainer.js';
 import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
 import { decodeForBackbone } from '../model/preprocess.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
+import { modelExists } from './model-list.js';
 import { switchModel, type SwitchProgress } from './model-switch.js';
 import { labelledFeatures, labelledImages } from './training-data.js';
 import type { VectorLibrary } from './vector-library.js';
@@ -36,13 +36,6 @@ export function toMetrics(m: RetrievalMetrics | null | undefined): Metrics | nul
     map_at_r: m.mapAtR,
     queries: m.queries,
   };
-}
-
-interface StoredMetrics {
-  before?: Metrics | null;
-  after?: Metrics | null;
-  unseenBefore?: Metrics | null;
-  unseenAfter?: Metrics | null;
 }
 
 export class Learning {
@@ -178,50 +171,14 @@ export class Learning {
     return toMetrics(retrievalMetrics(vectors, ids.map((id) => labelOf.get(id)!), [1, 10]))!;
   }
 
-  models(): ModelSummary[] {
-    const active = this.library.activeModelId;
-    const pretrained: ModelSummary = {
-      id: null,
-      name: 'Pretrained (no training)',
-      createdAt: null,
-      loss: null,
-      active: active === null,
-      settings: {},
-      before: null,
-      after: null,
-      unseenBefore: null,
-      unseenAfter: null,
-    };
-    const trained = this.catalog
-      .listModels()
-      .filter((m) => this.modelExists(m.id))
-      .map((m): ModelSummary => {
-        const metrics = (m.metrics ?? {}) as StoredMetrics;
-        return {
-          id: m.id,
-          name: m.name,
-          createdAt: m.createdAt,
-          loss: m.loss as ModelSummary['loss'],
-          active: m.id === active,
-          settings: (m.settings ?? {}) as Record<string, unknown>,
-          before: metrics.before ?? null,
-          after: metrics.after ?? null,
-          unseenBefore: metrics.unseenBefore ?? null,
-          unseenAfter: metrics.unseenAfter ?? null,
-        };
-      });
-    return [pretrained, ...trained];
-  }
-
   /** Switches models; `opts` reports the photos a fine-tuned model must first embed. */
   async useModel(id: number | null, opts: SwitchProgress = {}): Promise<void> {
     if (id !== null && !this.modelExists(id)) throw new ContractError(`no model #${id}`, 'not-found');
     await switchModel(this.library, id, opts);
   }
 
-  /** A trained model is usable when its row and its files exist. */
   modelExists(id: number): boolean {
-    return this.catalog.getModel(id) !== undefined && this.library.folders.exists(id);
+    return modelExists(this.catalog, this.library.folders, id);
   }
 
   hardPairs(limit: number): HardPairView[] {

@@ -4,7 +4,6 @@
 // live in a feature store of their own, keyed by the model, filled by running the tail on the
 // backbone's block_14_add activations.
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
 import type { BackboneTail } from '../learn/backbone-tail.js';
 import { Head } from '../learn/head.js';
@@ -14,6 +13,7 @@ import { TAIL_INPUT_SHAPE } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { loadIndex, createIndex, type LiveIndex } from '../search/index.js';
 import { writeAtomicSync } from '../common/write-atomic.js';
+import { indexFile } from './index-files.js';
 
 export interface ModelParts {
   id: number | null;
@@ -83,10 +83,6 @@ export async function modelFeatures(parts: ModelParts, pooled: Float32Array[], t
 interface IndexMeta {
   featureId: string;
   modelId: number | null;
-}
-
-export function indexFile(catalog: Catalog, modelId: number | null): string {
-  return path.join(catalog.paths.index, `${modelId === null ? 'pretrained' : `model-${modelId}`}.index`);
 }
 
 export function saveModelIndex(catalog: Catalog, index: LiveIndex, parts: Pick<ModelParts, 'id' | 'features'>): void {

@@ -13,6 +13,7 @@ import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
 import type { LiveIndex } from '../search/index.js';
 import { FeaturePass, type PassProgress } from './feature-pass.js';
+import { modelLoadProblem } from './model-list.js';
 import { disposeModelParts, loadModelParts, openModelIndex, saveModelIndex, TunedFeatureStores, type ModelParts } from './model-parts.js';
 
 export interface ListedImage {
@@ -56,7 +57,7 @@ export class VectorLibrary {
     try {
       parts = await loadModelParts(folders, wanted, store, tuned);
     } catch (err) {
-      problem = `model #${wanted} could not be loaded (${(err as Error).message}); the pretrained model answers until you switch models or train again`;
+      problem = modelLoadProblem(wanted!, (err as Error).message);
       parts = await loadModelParts(folders, null, store, tuned);
     }
     const library = new VectorLibrary(catalog, folders, store, nearDupStore, tuned, parts, openModelIndex(catalog, parts));

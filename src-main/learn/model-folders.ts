@@ -6,10 +6,17 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
-import { Head } from './head.js';
-import { hasTail, loadTail, saveTail } from './tail-file.js';
+import type { Head } from './head.js';
 
 export const HEAD_FILE = 'head.json';
+/** A deeply tuned model's tail: its weights' names and shapes, and the weights (tail-file.ts). */
+export const TAIL_META_FILE = 'tail.json';
+export const TAIL_WEIGHTS_FILE = 'tail.bin';
+
+/** Whether a model folder holds a fine-tuned tail (else its head sits on the pretrained backbone). */
+export function hasTail(dir: string): boolean {
+  return existsSync(path.join(dir, TAIL_META_FILE));
+}
 
 /** What a trained model is made of when loaded: its head, and its tail when it has one. */
 export interface LoadedModel {
@@ -48,7 +55,10 @@ export class ModelFolders {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     await model.head.save(tmp);
-    if (model.tail) await saveTail(tmp, model.tail.weights, model.tail.backboneVersion);
+    if (model.tail) {
+      const { saveTail } = await import('./tail-file.js');
+      await saveTail(tmp, model.tail.weights, model.tail.backboneVersion);
+    }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   }
@@ -60,6 +70,8 @@ export class ModelFolders {
   async load(id: number): Promise<LoadedModel> {
     if (!this.exists(id)) throw new Error(`model #${id}'s files are missing (${path.join(this.dir(id), HEAD_FILE)})`);
     const dir = this.dir(id);
+    // The tfjs parts load on first use, so listing or checking models costs no tfjs start-up.
+    const [{ Head }, { loadTail }] = await Promise.all([import('./head.js'), import('./tail-file.js')]);
     const head = await Head.load(dir);
     if (!hasTail(dir)) return { head, tail: null };
     try {

@@ -2,15 +2,15 @@
 // weight with its shape and place in tail.bin (float32, little-endian, concatenated). The tail's
 // structure is not stored: it is read again from the backbone the weights were trained on, and
 // the weights only load into that backbone's version.
-import { existsSync } from 'node:fs';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js';
 import { writeAtomic } from '../common/write-atomic.js';
 import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology, type NamedWeight } from './backbone-tail.js';
 
-export const TAIL_META_FILE = 'tail.json';
-export const TAIL_WEIGHTS_FILE = 'tail.bin';
+import { TAIL_META_FILE, TAIL_WEIGHTS_FILE } from './model-folders.js';
+
+export { hasTail, TAIL_META_FILE, TAIL_WEIGHTS_FILE } from './model-folders.js';
 const TAIL_FORMAT = 'lookalike-backbone-tail-v1';
 
 interface StoredTail {
@@ -20,11 +20,6 @@ interface StoredTail {
   /** The layer whose output the tail takes (everything before it is the frozen backbone). */
   inputLayer: string;
   weights: { name: string; shape: number[]; offset: number; length: number }[];
-}
-
-/** Whether a model folder holds a fine-tuned tail (else its head sits on the pretrained backbone). */
-export function hasTail(dir: string): boolean {
-  return existsSync(path.join(dir, TAIL_META_FILE));
 }
 
 /** Writes tail.bin, then tail.json (each via a temp file), so a readable tail.json means a complete tail. */

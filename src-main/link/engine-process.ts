@@ -27,7 +27,8 @@ export function engineEntry(): string {
 }
 
 export const forkSpawner: Spawner = (entry, libraryDir) => {
-  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  // tsx resolved from here, not from the working folder: `lookalike serve` runs from anywhere.
+  const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
   const child = fork(entry, [libraryDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     send: (m) => {

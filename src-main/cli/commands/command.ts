@@ -1,7 +1,10 @@
+import { readFile, stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
 import { openEngine } from '../../engine/index.js';
+import { HttpLink } from '../../link/http-link.js';
+import { describeHolder, LibraryLock, liveLock } from '../../link/library-lock.js';
 import { UsageError, type Output } from '../output.js';
 
 export interface CommandContext {
@@ -18,14 +21,58 @@ export interface Command {
   run(ctx: CommandContext): Promise<number | void>;
 }
 
-/** Opens the library's engine in this process for the length of one command. */
+let commandName = 'lookalike';
+
+/** Names the running command in the library lock, for other commands' messages. */
+export function setCommandName(name: string): void {
+  commandName = `lookalike ${name}`;
+}
+
+/**
+ * Runs one command's calls on the library's engine: the live engine that serves the library
+ * when there is one (`lookalike serve`), so nothing is loaded twice and that engine sees every
+ * change at once; else an engine opened in this process for the length of the command, holding
+ * the library's lock meanwhile. Another command or the desktop app holding the library is an
+ * error that says who.
+ */
 export async function withEngine<T>(library: string, body: (engine: EngineLink) => Promise<T>): Promise<T> {
-  const engine = await openEngine(library);
-  try {
-    return await body(engine);
-  } finally {
-    await engine.close();
+  const held = liveLock(library);
+  if (held?.url && held.token) {
+    const link = new HttpLink(held.url, held.token);
+    try {
+      await link.connectEvents();
+      return await body(link);
+    } finally {
+      await link.close();
+    }
   }
+  const lock = LibraryLock.acquire(library, 'cli', commandName);
+  if ('heldBy' in lock) throw new Error(`${describeHolder(lock.heldBy)}; try again when it is done`);
+  try {
+    const engine = await openEngine(library);
+    try {
+      return await body(engine);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** The bytes of a file the user named, refusing what is not a regular file or is too large. */
+export async function readUserFile(file: string, maxBytes = 40 * 1024 * 1024): Promise<Buffer> {
+  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  });
+  if (!info.isFile()) throw new Error(`${file} is not a regular file`);
+  if (info.size > maxBytes) throw new Error(`${file} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+  return readFile(file);
+}
+
+/** Whether calls go to an engine in another process (whose server may not read our files). */
+export function isRemote(engine: EngineLink): boolean {
+  return engine instanceof HttpLink;
 }
 
 const ended = new Set<JobProgress['state']>(['done', 'failed', 'cancelled']);

@@ -1,4 +1,5 @@
 // Taking the work elsewhere and bringing labels in: export, import-labels, and the 2-D map.
+import path from 'node:path';
 import {
   exportKinds,
   type EmbeddingMap,
@@ -6,7 +7,7 @@ import {
 } from '../../../src-shared/contract.js';
 import type { EngineLink } from '../../link/engine-link.js';
 import { UsageError } from '../output.js';
-import { jobError, num, str, waitForJob, withEngine, type Command } from './command.js';
+import { isRemote, jobError, num, readUserFile, str, waitForJob, withEngine, type Command } from './command.js';
 import type { Output } from '../output.js';
 
 /** `--model N`, `--model pretrained`, or undefined for the active model. */
@@ -44,7 +45,10 @@ export const importLabelsCommand: Command = {
   options: {},
   async run({ library, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('give one CSV or JSON file');
-    const r = await withEngine(library, (e) => e.call('importLabels', { path: positionals[0] }));
+    const file = path.resolve(positionals[0]);
+    const r = await withEngine(library, async (e) =>
+      e.call('importLabels', isRemote(e) ? { text: (await readUserFile(file, 64 * 1024 * 1024)).toString('utf8') } : { path: file }),
+    );
     out.result(r, () => {
       const head = `${r.rows} rows: ${r.matched} matched, ${r.labelled} labels added, ${r.unmatched.length} matched nothing`;
       const shown = r.unmatched.slice(0, 50).map((u) => `  line ${u.line}: ${u.key || '(empty)'}`);

@@ -1,4 +1,7 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { EngineProcess } from '../../link/engine-process.js';
+import { describeHolder, LibraryLock } from '../../link/library-lock.js';
 import { rendererDir } from '../../common/renderer-dir.js';
 import { startServer } from '../../server/server.js';
 import { num, type Command } from './command.js';
@@ -8,18 +11,43 @@ export const serve: Command = {
   summary: 'the app in your browser, on 127.0.0.1 (for machines without a screen)',
   options: { port: { type: 'string' } },
   async run({ library, values }) {
-    const engine = await EngineProcess.start(library, {
-      onRestart: (message) => console.error(message),
-    });
-    const server = await startServer({ engine, staticDir: rendererDir(), port: num('port', values.port) });
-    console.log(`Lookalike is running at ${server.url}`);
-    console.log(`library: ${library}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await server.close();
-    await engine.close();
+    mkdirSync(library, { recursive: true });
+    const lock = LibraryLock.acquire(library, 'serve', 'lookalike serve');
+    if ('heldBy' in lock) {
+      const { heldBy } = lock;
+      if (heldBy.mode === 'serve' && heldBy.url && heldBy.token) {
+        // Already served: give the address again rather than start a second engine.
+        console.log(`Lookalike is already running at ${heldBy.url}/?token=${heldBy.token}`);
+        return 0;
+      }
+      throw new Error(`${describeHolder(heldBy)}; close it first`);
+    }
+    try {
+      const engine = await EngineProcess.start(library, {
+        onRestart: (message) => console.error(message),
+      });
+      let staticDir: string;
+      try {
+        staticDir = rendererDir();
+      } catch (err) {
+        // Commands on this library still reach the engine through the API.
+        console.error(`${(err as Error).message}; serving the API only`);
+        staticDir = path.join(library, '.no-ui');
+      }
+      const server = await startServer({ engine, staticDir, port: num('port', values.port) });
+      // Other commands on this library send their calls here (see withEngine).
+      lock.advertise(`http://127.0.0.1:${server.port}`, server.token);
+      console.log(`Lookalike is running at ${server.url}`);
+      console.log(`library: ${library}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await engine.close();
+    } finally {
+      lock.release();
+    }
   },
 };

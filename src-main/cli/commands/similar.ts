@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { SimilarResult } from '../../../src-shared/contract.js';
 import { UsageError } from '../output.js';
-import { num, withEngine, type Command } from './command.js';
+import { isRemote, num, readUserFile, withEngine, type Command } from './command.js';
 
 export const similar: Command = {
   synopsis: 'similar IMAGE... | --id N [-k K] [--min-score S] [--json]',
@@ -27,10 +27,13 @@ export const similar: Command = {
     return withEngine(library, async (engine) => {
       const results: { query: string; hits: SimilarResult['hits'] }[] = [];
       for (const q of queries) {
-        const r = await engine.call('similar', {
-          ...common,
-          ...(q.path ? { path: q.path } : { id: q.id }),
-        });
+        // A serving engine gets the photo's bytes: its server reads no files for its callers.
+        const source = q.path
+          ? isRemote(engine)
+            ? { upload: { name: path.basename(q.path), dataBase64: (await readUserFile(q.path)).toString('base64') } }
+            : { path: q.path }
+          : { id: q.id };
+        const r = await engine.call('similar', { ...common, ...source });
         results.push({ query: q.path ?? q.label, hits: r.hits });
       }
       out.result(results, () =>

@@ -1,14 +1,13 @@
-
 import { withEngine, type Command } from './command.js';
 
 export const status: Command = {
-  synopsis: 'status [--json]',
-  summary: 'version, library folder, compute backend and counts',
-  options: {},
-  async run({ library, out }) {
-    const s = await withEngine(library, (e) => e.call('status', {}));
+  synopsis: 'status [--backend] [--json]',
+  summary: 'version, library folder, counts; --backend also loads the compute backend to name it',
+  options: { backend: { type: 'boolean' } },
+  async run({ library, values, out }) {
+    const s = await withEngine(library, (e) => e.call('status', values.backend ? { loadBackend: true } : {}));
     out.result(s, () => {
-      const backend = s.backend ? `${s.backend.name} (${s.backend.detail})` : 'none';
+      const backend = s.backend ? `${s.backend.name} (${s.backend.detail})` : 'not loaded yet (it loads when a command needs the CNN; --backend loads it now)';
       const skipped = s.backend?.skipped.map((k) => `    ${k.name}: ${k.reason}`) ?? [];
       return [
         `Lookalike ${s.version}`,

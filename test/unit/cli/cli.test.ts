@@ -33,13 +33,14 @@ describe('lookalike CLI', () => {
     expect(r.stderr).toMatch(/colour/);
   });
 
-  it('status --json has version, library, backend and image count', async () => {
+  it('status --json has version, library and image count without loading tfjs; --backend names the backend', async () => {
     const r = await lookalike('status', '--json');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ library, images: 0 });
+    expect(s).toMatchObject({ library, images: 0, backend: null });
     expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(s.backend.name).toBe('wasm');
+    const loaded = JSON.parse((await lookalike('status', '--backend', '--json')).stdout);
+    expect(loaded.backend.name).toBe('wasm');
   });
 
   it('import --json reports added, unchanged, removed and failed files; a second run changes nothing', async () => {

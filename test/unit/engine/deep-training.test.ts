@@ -59,15 +59,15 @@ describe('deeper fine-tuning through the engine', () => {
     const trained = (await engine.call('models', {})).find((m) => m.id === modelId)!;
     expect(trained).toMatchObject({ active: true, loss: 'proxy-nca', settings: expect.objectContaining({ kind: 'backbone-finetune', deep: true }) });
     expect(trained.after).not.toBeNull();
-    expect(existsSync(path.join(engine.vectors.folders.dir(modelId), 'tail.json'))).toBe(true);
+    expect(existsSync(path.join(engine.folders.dir(modelId), 'tail.json'))).toBe(true);
     expect((await status()).embedded).toBe(12);
 
     // The model's embeddings are not its head applied to the pretrained features: the blocks changed.
     const ids = (await engine.call('listImages', { limit: 500 })).items.map((i) => i.id);
-    const head = await Head.load(engine.vectors.folders.dir(modelId));
-    const headOnly = head.embed(engine.vectors.featuresOf(ids).map((f) => f!));
+    const head = await Head.load(engine.folders.dir(modelId));
+    const headOnly = head.embed((await engine.vectors()).featuresOf(ids).map((f) => f!));
     head.dispose();
-    const stored = engine.vectors.allEmbeddings();
+    const stored = (await engine.vectors()).allEmbeddings();
     const drift = ids.map((id, i) => 1 - headOnly[i].reduce((s, v, k) => s + v * stored.get(id)![k], 0));
     expect(Math.min(...drift)).toBeGreaterThan(0.01);
 

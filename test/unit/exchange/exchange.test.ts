@@ -95,7 +95,7 @@ describe('embeddings export', () => {
     const ids = parseCsv(readFileSync(r.written[1], 'utf8'));
     expect(ids[0].fields).toEqual(['row', 'id', 'path', 'content_hash', 'labels']);
     expect(ids.length - 1).toBe(n);
-    const embeddings = engine.vectors.allEmbeddings();
+    const embeddings = (await engine.vectors()).allEmbeddings();
     ids.slice(1).forEach(({ fields }, row) => {
       expect(Number(fields[0])).toBe(row);
       const expected = embeddings.get(Number(fields[1]))!;
@@ -147,7 +147,7 @@ describe('map and model export', () => {
     const ready = await engine.call('map', { seed: 3 });
     if (!ready.ready) throw new Error('map not ready after its job');
     const map = ready.map;
-    expect([...map.ids].sort((a, b) => a - b)).toEqual([...engine.vectors.allEmbeddings().keys()].sort((a, b) => a - b));
+    expect([...map.ids].sort((a, b) => a - b)).toEqual([...(await engine.vectors()).allEmbeddings().keys()].sort((a, b) => a - b));
     expect(map.xy.length).toBe(2 * map.ids.length);
     // Computed again from scratch (cache removed), the same seed gives the same points.
     rmSync(path.join(engine.catalog.paths.root, 'maps'), { recursive: true });
@@ -197,7 +197,7 @@ describe('map and model export', () => {
     const model = await tf.loadLayersModel(
       tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
     );
-    const [feature] = engine.vectors.featuresOf([1]);
+    const [feature] = (await engine.vectors()).featuresOf([1]);
     const y = tf.tidy(() => {
       const raw = model.predict(tf.tensor2d(feature!, [1, feature!.length])) as tf.Tensor;
       return tf.div(raw, tf.norm(raw));
@@ -205,7 +205,7 @@ describe('map and model export', () => {
     const got = Array.from(await y.data());
     y.dispose();
     model.dispose();
-    const expected = engine.vectors.allEmbeddings().get(1)!;
+    const expected = (await engine.vectors()).allEmbeddings().get(1)!;
     got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
     const meta = JSON.parse(readFileSync(path.join(out, 'lookalike-model.json'), 'utf8'));
     expect(meta).toMatchObject({ inputDim: 1280, outputDim: expected.length, loss: 'proxy-nca' });

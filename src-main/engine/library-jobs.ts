@@ -1,0 +1,81 @@
+// The engine's long work on the library, each as a job (progress, cancel): importing folders
+// (scan, thumbnails, then the CNN pass), embedding what is pending, and switching to a model
+// that must first run photos through its own blocks.
+import { ContractError } from '../../src-shared/contract.js';
+import { runImport } from '../ingest/import-job.js';
+import type { JobContext } from '../jobs/job-runner.js';
+import type { EngineCore } from './core.js';
+
+export function startImport(core: EngineCore, paths: string[], labelsFromFolders: boolean): number {
+  return core.jobs.enqueue('import', { paths, labelsFromFolders }, async (ctx) => {
+    const started = Date.now();
+    const result = await runImport(core.catalog, paths, {
+      signal: ctx.signal,
+      labelsFromFolders,
+      onProgress: (p) =>
+        ctx.progress({
+          phase: p.phase === 'scan' ? 'scanning' : 'thumbnails',
+          done: p.done,
+          total: p.phase === 'scan' ? null : p.found,
+          failed: p.failed,
+          rate: p.imagesPerSecond,
+          etaSeconds: p.etaSeconds,
+        }),
+    });
+    core.libraryChanged();
+    if (!result.cancelled) await embedPending(core, ctx);
+    core.libraryChanged();
+    ctx.progress({ message: `took ${((Date.now() - started) / 1000).toFixed(1)} s` });
+    return {
+      kind: 'import',
+      added: result.added,
+      unchanged: result.unchanged,
+      removed: result.removed,
+      failed: result.failed,
+    };
+  });
+}
+
+export function startEmbed(core: EngineCore): number {
+  return core.jobs.enqueue('embed', {}, async (ctx) => {
+    const r = await embedPending(core, ctx);
+    core.libraryChanged();
+    return { kind: 'embed', ...r };
+  });
+}
+
+/**
+ * A fine-tuned model must first run the photos it has not seen through its blocks: that is
+ * long work, so it runs as a job (progress, cancel) and the call answers when it ends.
+ */
+export async function switchAsJob(core: EngineCore, id: number | null): Promise<void> {
+  const compute = await core.compute();
+  const jobId = core.jobs.enqueue('embed', { model: id }, async (ctx) => {
+    await compute.learning.useModel(id, {
+      signal: ctx.signal,
+      onEmbed: (done, total, rate) => ctx.progress({ phase: "embedding with the model's blocks", done, total, rate }),
+      onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
+    });
+    return { kind: 'embed', embedded: compute.vectors.embeddedCount(), failed: [] };
+  });
+  const end = await core.jobs.ended(jobId);
+  if (end.state === 'cancelled') throw new ContractError('switching models was cancelled; the active model is unchanged', 'conflict');
+  if (end.state === 'failed') throw new ContractError(`switching models failed: ${end.message ?? 'unknown error'}`, 'failed');
+}
+
+async function embedPending(core: EngineCore, ctx: JobContext) {
+  ctx.progress({ phase: 'loading the CNN', done: 0, total: null });
+  const { vectors } = await core.compute();
+  return vectors.embedPending({
+    signal: ctx.signal,
+    onProgress: (done, total, rate) =>
+      ctx.progress({
+        phase: 'indexing',
+        done,
+        total,
+        failed: 0,
+        rate,
+        etaSeconds: rate && rate > 0 ? (total - done) / rate : null,
+      }),
+  });
+}

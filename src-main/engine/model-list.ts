@@ -1,0 +1,64 @@
+// Model versions as the catalog and the models/ folder know them: listing, existence and a
+// missing model's problem need neither tfjs nor the CNN.
+import type { Metrics, ModelSummary } from '../../src-shared/contract.js';
+import type { Catalog } from '../library/catalog.js';
+import type { ModelFolders } from '../learn/model-folders.js';
+
+interface StoredMetrics {
+  before?: Metrics | null;
+  after?: Metrics | null;
+  unseenBefore?: Metrics | null;
+  unseenAfter?: Metrics | null;
+}
+
+/** A trained model is usable when its row and its files exist. */
+export function modelExists(catalog: Catalog, folders: ModelFolders, id: number): boolean {
+  return catalog.getModel(id) !== undefined && folders.exists(id);
+}
+
+/** What status says when the active model cannot be loaded (the pretrained model answers). */
+export function modelLoadProblem(id: number, reason: string): string {
+  return `model #${id} could not be loaded (${reason}); the pretrained model answers until you switch models or train again`;
+}
+
+/** The problem with the catalog's active model that can be seen without loading it, or null. */
+export function missingModelProblem(catalog: Catalog, folders: ModelFolders): string | null {
+  const id = catalog.activeModel()?.id;
+  if (id === undefined || folders.exists(id)) return null;
+  return modelLoadProblem(id, `model #${id}'s files are missing (${folders.dir(id)})`);
+}
+
+/** The pretrained space and every trained model whose files exist, `active` marking the one in use. */
+export function listModels(catalog: Catalog, folders: ModelFolders, active: number | null): ModelSummary[] {
+  const pretrained: ModelSummary = {
+    id: null,
+    name: 'Pretrained (no training)',
+    createdAt: null,
+    loss: null,
+    active: active === null,
+    settings: {},
+    before: null,
+    after: null,
+    unseenBefore: null,
+    unseenAfter: null,
+  };
+  const trained = catalog
+    .listModels()
+    .filter((m) => modelExists(catalog, folders, m.id))
+    .map((m): ModelSummary => {
+      const metrics = (m.metrics ?? {}) as StoredMetrics;
+      return {
+        id: m.id,
+        name: m.name,
+        createdAt: m.createdAt,
+        loss: m.loss as ModelSummary['loss'],
+        active: m.id === active,
+        settings: (m.settings ?? {}) as Record<string, unknown>,
+        before: metrics.before ?? null,
+        after: metrics.after ?? null,
+        unseenBefore: metrics.unseenBefore ?? null,
+        unseenAfter: metrics.unseenAfter ?? null,
+      };
+    });
+  return [pretrained, ...trained];
+}

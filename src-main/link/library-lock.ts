@@ -1,0 +1,122 @@
+// One engine owns a library. Whoever opens one (`lookalike serve`, the desktop app, a one-shot
+// CLI command) holds engine.lock in the library folder: its pid, what it is, and for a serving
+// engine the URL and per-run token through which other commands reach it. Mode 0600: the token
+// is a key. A lock whose process is gone is stale and taken over.
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+export const LOCK_FILE = 'engine.lock';
+
+export type LockMode = 'serve' | 'app' | 'cli';
+
+export interface LockInfo {
+  pid: number;
+  mode: LockMode;
+  /** What holds it, for messages: e.g. "lookalike import", "lookalike serve". */
+  holder: string;
+  startedAt: number;
+  /** A serving engine's address and token: other commands send their calls there. */
+  url?: string;
+  token?: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockPath(libraryDir: string): string {
+  return path.join(path.resolve(libraryDir), LOCK_FILE);
+}
+
+function readLock(file: string): LockInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
+    return typeof info.pid === 'number' && typeof info.mode === 'string' ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The live holder of a library's lock, or null when there is none (or only a stale one). */
+export function liveLock(libraryDir: string): LockInfo | null {
+  const info = readLock(lockPath(libraryDir));
+  return info && (info.pid === process.pid || isAlive(info.pid)) ? info : null;
+}
+
+export class LibraryLock {
+  private released = false;
+  private readonly onExit = () => this.release();
+
+  private constructor(
+    private readonly file: string,
+    private info: LockInfo,
+  ) {
+    process.once('exit', this.onExit);
+  }
+
+  /** Takes the library's lock, or returns who holds it. A stale lock is taken over. */
+  static acquire(libraryDir: string, mode: LockMode, holder: string): LibraryLock | { heldBy: LockInfo } {
+    const file = lockPath(libraryDir);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const info: LockInfo = { pid: process.pid, mode, holder, startedAt: Date.now() };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fd = openSync(file, 'wx', 0o600);
+        try {
+          writeSync(fd, JSON.stringify(info));
+        } finally {
+          closeSync(fd);
+        }
+        return new LibraryLock(file, info);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const held = readLock(file);
+      if (held && isAlive(held.pid) && held.pid !== process.pid) return { heldBy: held };
+      // Stale (its process is gone) or unreadable: remove it and try again. Two takers racing
+      // here both unlink, and only one of them then creates the file.
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone
+      }
+    }
+    const held = readLock(file);
+    if (held) return { heldBy: held };
+    throw new Error(`could not take the library lock ${file}`);
+  }
+
+  /** Adds a serving engine's address, so other commands can reach it. */
+  advertise(url: string, token: string): void {
+    this.info = { ...this.info, url, token };
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(this.info), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    process.off('exit', this.onExit);
+    // Only our own lock: never remove one another process has taken over.
+    if (readLock(this.file)?.pid === process.pid) {
+      try {
+        unlinkSync(this.file);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** What a user is told when another process holds the library. */
+export function describeHolder(info: LockInfo): string {
+  if (info.mode === 'app') return `the Lookalike desktop app (pid ${info.pid}) has this library open`;
+  if (info.mode === 'serve') return `\`lookalike serve\` (pid ${info.pid}) serves this library${info.url ? ` at ${info.url}` : ''}`;
+  return `another command, \`${info.holder}\` (pid ${info.pid}), is using this library`;
+}

@@ -1,0 +1,67 @@
+// One engine owns a library: the lock file that says which process does, and how to reach it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LibraryLock, liveLock, LOCK_FILE } from '../../../src-main/link/library-lock.js';
+
+let library: string;
+beforeEach(() => {
+  library = mkdtempSync(path.join(os.tmpdir(), 'lookalike-lock-'));
+});
+afterEach(() => rmSync(library, { recursive: true, force: true }));
+
+/** The pid of a process that has ended. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(String(r.stdout));
+}
+
+function take(mode: 'serve' | 'cli' = 'cli'): LibraryLock {
+  const lock = LibraryLock.acquire(library, mode, `lookalike ${mode}`);
+  if ('heldBy' in lock) throw new Error('expected to get the lock');
+  return lock;
+}
+
+describe('library lock', () => {
+  it('is taken once: a second taker learns who holds it, and gets it after release', () => {
+    const lock = take();
+    const file = path.join(library, LOCK_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The same process asking again is told it holds it (as another process would be).
+    writeFileSync(file, JSON.stringify({ pid: process.ppid, mode: 'serve', holder: 'lookalike serve', startedAt: 1 }), { mode: 0o600 });
+    const second = LibraryLock.acquire(library, 'cli', 'lookalike label');
+    expect(second).toEqual({ heldBy: expect.objectContaining({ pid: process.ppid, mode: 'serve' }) });
+    // The first holder's release does not remove a lock that is no longer its own.
+    lock.release();
+    expect(liveLock(library)?.pid).toBe(process.ppid);
+    rmSync(file);
+    const third = take();
+    third.release();
+    expect(liveLock(library)).toBeNull();
+  });
+
+  it('takes over a lock whose process is gone', () => {
+    writeFileSync(path.join(library, LOCK_FILE), JSON.stringify({ pid: deadPid(), mode: 'cli', holder: 'lookalike import', startedAt: 1 }));
+    expect(liveLock(library)).toBeNull();
+    const lock = take();
+    expect(liveLock(library)?.pid).toBe(process.pid);
+    lock.release();
+  });
+
+  it('takes over an unreadable lock', () => {
+    writeFileSync(path.join(library, LOCK_FILE), '{"pid": 12');
+    const lock = take();
+    lock.release();
+  });
+
+  it('advertises a serving engine’s address and token, still private to its owner', () => {
+    const lock = take('serve');
+    lock.advertise('http://127.0.0.1:4321', 'secret');
+    const file = path.join(library, LOCK_FILE);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, mode: 'serve', url: 'http://127.0.0.1:4321', token: 'secret' });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    lock.release();
+  });
+});
