@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
-import { openEngine } from '../../engine/index.js';
 import { HttpLink } from '../../link/http-link.js';
 import { describeHolder, LibraryLock, liveLock } from '../../link/library-lock.js';
 import { UsageError, type Output } from '../output.js';
@@ -49,6 +48,8 @@ export async function withEngine<T>(library: string, body: (engine: EngineLink) 
   const lock = LibraryLock.acquire(library, 'cli', commandName);
   if ('heldBy' in lock) throw new Error(`${describeHolder(lock.heldBy)}; try again when it is done`);
   try {
+    // Loaded only here: a command that reaches a serving engine never loads the engine's code.
+    const { openEngine } = await import('../../engine/index.js');
     const engine = await openEngine(library);
     try {
       return await body(engine);
