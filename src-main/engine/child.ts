@@ -1,7 +1,8 @@
 // The host's side of an engine running in another process: sends requests with sequence
 // numbers, matches responses, relays events, and restarts the engine if it dies.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { ContractError, type MediaKind } from '../../src-shared/contract.js';
 import type { EngineLike, EventListener } from './engine-like.js';
@@ -24,8 +25,16 @@ export function engineEntry(): string {
   return path.join(path.dirname(here), `main${path.extname(here)}`);
 }
 
+/**
+ * tsx's loader, found from this file rather than from the working directory: a bare
+ * `--import tsx` resolves against the cwd and fails when `lookalike serve` runs elsewhere.
+ */
+export function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
 export const forkSpawner: Spawner = (entry, libraryDir) => {
-  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const execArgv = entry.endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
   const child = fork(entry, [libraryDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     send: (m) => {

@@ -3,6 +3,7 @@
 // model version lives in index/, so switching models never rebuilds from the CNN — except for
 // deeply fine-tuned models, whose own features must first be computed for photos they have not
 // seen (model-parts.ts).
+import { MAX_QUERY_IMAGE_BYTES, readRegularFile } from '../ingest/regular-file.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -157,8 +158,9 @@ export class EmbeddingSpace {
         if (copyCheck === 'all') pixels = image.paths[0];
       } else {
         name = req.path!;
-        query = await this.embedOutside(req.path!);
-        pixels = req.path!;
+        // Read once, checked and bounded (a FIFO or a device must not hang the engine).
+        pixels = await readRegularFile(req.path!, { maxBytes: MAX_QUERY_IMAGE_BYTES, what: 'image' });
+        query = await this.embedOutside(pixels);
       }
     } else {
       const upload = req.upload!;

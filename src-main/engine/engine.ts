@@ -16,6 +16,7 @@ import {
 import { Catalog } from '../library/catalog.js';
 import { initBackend, type BackendInfo } from '../model/backend.js';
 import { runImport } from '../ingest/import-job.js';
+import { requireFolder } from '../ingest/regular-file.js';
 import type { EngineLike, EventListener } from './engine-like.js';
 import { JobRunner, type JobContext, type JobStore } from './jobs.js';
 import { dispatch, type Handlers } from './protocol.js';
@@ -229,9 +230,7 @@ export class Engine implements EngineLike {
       },
       importFolders: async ({ paths, labelsFromFolders }) => {
         const resolved = paths.map((p) => path.resolve(p));
-        for (const p of resolved) {
-          if (!existsSync(p)) throw new ContractError(`no such folder: ${p}`, 'not-found');
-        }
+        for (const p of resolved) await requireFolder(p);
         return { jobId: this.startImport(resolved, labelsFromFolders ?? false) };
       },
       listImages: async ({ offset, limit, label }) => {
@@ -305,7 +304,7 @@ export class Engine implements EngineLike {
       map: mapCall(new EmbeddingMaps(this.catalog, this.space), this.jobs),
       exportData: async (req) => new Exchange(this.catalog, this.space).export(req),
       importLabels: async (req) => {
-        const r = new Exchange(this.catalog, this.space).importLabels(req);
+        const r = await new Exchange(this.catalog, this.space).importLabels(req);
         if (r.labelled > 0) this.libraryChanged();
         return r;
       },

@@ -8,6 +8,10 @@ import { exportEmbeddings } from './embeddings-export.js';
 import { exportImageFolder } from './imagefolder-export.js';
 import { exportLabels, importLabels } from './labels-io.js';
 import { exportModel } from './model-export.js';
+import { readRegularFile } from '../ingest/regular-file.js';
+
+/** A labels file larger than this is not one a person made (a million rows is ~100 MB). */
+const MAX_LABELS_FILE_BYTES = 256 * 1024 * 1024;
 
 export class Exchange {
   constructor(
@@ -34,7 +38,10 @@ export class Exchange {
     }
   }
 
-  importLabels(req: ParsedRequest<'importLabels'>): LabelImportResult {
-    return importLabels(this.catalog, { path: req.path === undefined ? undefined : path.resolve(req.path), text: req.text });
+  async importLabels(req: ParsedRequest<'importLabels'>): Promise<LabelImportResult> {
+    if (req.text !== undefined) return importLabels(this.catalog, req.text);
+    const file = path.resolve(req.path!);
+    const bytes = await readRegularFile(file, { maxBytes: MAX_LABELS_FILE_BYTES, what: 'labels file' });
+    return importLabels(this.catalog, bytes.toString('utf8'), path.extname(file).toLowerCase() === '.json');
   }
 }
