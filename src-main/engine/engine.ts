@@ -17,6 +17,7 @@ import { Catalog } from '../library/catalog.js';
 import { initBackend, type BackendInfo } from '../model/backend.js';
 import { runImport } from '../ingest/import-job.js';
 import { requireFolder } from '../ingest/regular-file.js';
+import { recordEmbedFailures } from '../ingest/embed-failures.js';
 import type { EngineLike, EventListener } from './engine-like.js';
 import { JobRunner, type JobContext, type JobStore } from './jobs.js';
 import { dispatch, type Handlers } from './protocol.js';
@@ -150,7 +151,7 @@ export class Engine implements EngineLike {
           }),
       });
       this.libraryChanged();
-      if (!result.cancelled) await this.embedPending(ctx);
+      const notEmbedded = result.cancelled ? [] : recordEmbedFailures(this.catalog, (await this.embedPending(ctx)).failed);
       this.libraryChanged();
       ctx.progress({ message: `took ${((Date.now() - started) / 1000).toFixed(1)} s` });
       return {
@@ -158,7 +159,7 @@ export class Engine implements EngineLike {
         added: result.added,
         unchanged: result.unchanged,
         removed: result.removed,
-        failed: result.failed,
+        failed: [...result.failed, ...notEmbedded],
       };
     });
   }
@@ -166,8 +167,9 @@ export class Engine implements EngineLike {
   private startEmbed(): number {
     return this.jobs.enqueue('embed', {}, async (ctx) => {
       const r = await this.embedPending(ctx);
+      const failed = recordEmbedFailures(this.catalog, r.failed);
       this.libraryChanged();
-      return { kind: 'embed', ...r };
+      return { kind: 'embed', embedded: r.embedded, failed };
     });
   }
 
