@@ -87,8 +87,14 @@ export class EmbeddingSpace {
       catalog.setActiveModel(null);
       parts = await loadModelParts(catalog, null, store, tuned);
     }
-    const space = new EmbeddingSpace(catalog, store, nearDupStore, tuned, parts, openModelIndex(catalog, parts));
+    // A damaged feature cache was replaced by an empty one: start the index empty too, so every
+    // photo counts as waiting and is embedded again.
+    const index = store.resetReason ? createIndex(parts.head.outputDim, catalog.countImages()) : openModelIndex(catalog, parts);
+    const space = new EmbeddingSpace(catalog, store, nearDupStore, tuned, parts, index);
     space.syncIndex();
+    // A lost or damaged index came back empty: fill it from the cached features now, so that
+    // "similar" never answers from a partial index (cheap when nothing is missing).
+    space.addToIndex(space.listed());
     return space;
   }
 
@@ -167,6 +173,9 @@ export class EmbeddingSpace {
       name = upload.name;
       pixels = Buffer.from(upload.dataBase64, 'base64');
       query = await this.embedOutside(pixels);
+    }
+    if (this.index.size === 0 && this.listed().length > 0) {
+      throw new ContractError('no photo is indexed yet: the library\'s photos wait for indexing (run `lookalike import` on their folders, or wait for it to finish)', 'conflict');
     }
     const pool = this.index.search(query.embedding, req.k, {
       minScore: req.minScore,

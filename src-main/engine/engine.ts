@@ -18,6 +18,7 @@ import { initBackend, type BackendInfo } from '../model/backend.js';
 import { runImport } from '../ingest/import-job.js';
 import { requireFolder } from '../ingest/regular-file.js';
 import { recordEmbedFailures } from '../ingest/embed-failures.js';
+import { regenerateThumbnail, repairThumbnails } from '../ingest/thumbnail-repair.js';
 import type { EngineLike, EventListener } from './engine-like.js';
 import { JobRunner, type JobContext, type JobStore } from './jobs.js';
 import { dispatch, type Handlers } from './protocol.js';
@@ -97,7 +98,7 @@ export class Engine implements EngineLike {
     if (!image || image.paths.length === 0) return null;
     if (kind === 'original') return image.paths[0];
     const thumb = this.catalog.thumbnailPath(image.contentHash);
-    return existsSync(thumb) ? thumb : null;
+    return existsSync(thumb) ? thumb : regenerateThumbnail(this.catalog, image.contentHash, image.paths[0]);
   }
 
   async close(): Promise<void> {
@@ -150,6 +151,7 @@ export class Engine implements EngineLike {
             etaSeconds: p.etaSeconds,
           }),
       });
+      if (!result.cancelled) await repairThumbnails(this.catalog, ctx.signal);
       this.libraryChanged();
       const notEmbedded = result.cancelled ? [] : recordEmbedFailures(this.catalog, (await this.embedPending(ctx)).failed);
       this.libraryChanged();

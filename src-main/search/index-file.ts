@@ -2,7 +2,8 @@
 // small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
 // forgets ef; it cannot tell deleted labels from live ones through its node API). A projected
 // index packs its full vectors, projection and hnswlib graph into the one data file.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { z } from 'zod';
 
@@ -39,6 +40,11 @@ const sidecarSchema = z.object({
   count: z.number().int().nonnegative(),
   /** Size of the data file, to catch a data file and sidecar from different saves. */
   dataBytes: z.number().int().nonnegative(),
+  /**
+   * SHA-256 of the data file: same-size garbage (a damaged disk, a stray write) otherwise loads
+   * and answers with NaN scores. Absent in files saved before it was added.
+   */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   hnsw: hnswSettings.optional(),
   projected: projectedSettings.optional(),
 });
@@ -63,6 +69,19 @@ function temporaryPath(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${random}.tmp`);
 }
 
+/** SHA-256 of a file, read in 1 MB slices (an index may be hundreds of MB). */
+export function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
 function fsyncFile(path: string): void {
   const fd = openSync(path, 'r+');
   try {
@@ -81,7 +100,7 @@ function fsyncFile(path: string): void {
 export function saveIndexFiles(
   file: string,
   writeData: (path: string) => void,
-  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes'>,
+  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes' | 'sha256'>,
 ): void {
   mkdirSync(dirname(file), { recursive: true });
   const dataTmp = temporaryPath(file);
@@ -89,7 +108,7 @@ export function saveIndexFiles(
   try {
     writeData(dataTmp);
     fsyncFile(dataTmp);
-    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size };
+    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size, sha256: fileSha256(dataTmp) };
     writeFileSync(sidecarTmp, JSON.stringify(full));
     fsyncFile(sidecarTmp);
     renameSync(dataTmp, file);
@@ -118,7 +137,8 @@ export function writeParts(path: string, parts: readonly Uint8Array[]): void {
   }
 }
 
-export function readSidecar(file: string): IndexSidecar {
+/** The sidecar of an index, checked against its data file (its checksum too when `verify`). */
+export function readSidecar(file: string, verify = true): IndexSidecar {
   let text: string;
   try {
     text = readFileSync(sidecarPath(file), 'utf8');
@@ -140,6 +160,9 @@ export function readSidecar(file: string): IndexSidecar {
   }
   if (bytes !== parsed.data.dataBytes) {
     throw new IndexFileError(file, `the data file has ${bytes} bytes, its sidecar expects ${parsed.data.dataBytes} (interrupted save?)`);
+  }
+  if (verify && parsed.data.sha256 !== undefined && fileSha256(file) !== parsed.data.sha256) {
+    throw new IndexFileError(file, 'the data file does not match its checksum (damaged)');
   }
   return parsed.data;
 }
