@@ -9,6 +9,7 @@ import { exportImageFolder } from './imagefolder-export.js';
 import { exportLabels, importLabels } from './labels-io.js';
 import { exportModel } from './model-export.js';
 import { readRegularFile } from '../ingest/regular-file.js';
+import { checkExportTarget } from './export-target.js';
 
 /** A labels file larger than this is not one a person made (a million rows is ~100 MB). */
 const MAX_LABELS_FILE_BYTES = 256 * 1024 * 1024;
@@ -21,6 +22,7 @@ export class Exchange {
 
   async export(req: ParsedRequest<'exportData'>): Promise<ExportResult> {
     const out = path.resolve(req.out);
+    checkExportTarget(req.kind, out, req.force ?? false);
     const model = req.model === undefined ? this.space.activeModelId : req.model;
     if (model !== null && !this.catalog.getModel(model)) throw new ContractError(`no model #${model}`, 'not-found');
     switch (req.kind) {
