@@ -1,5 +1,6 @@
 // Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
 // switch), evaluation of any model, model versions, and hard pairs for the user to judge.
+import { whyNotTrainable } from '../learn/trainable.js';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -54,6 +55,13 @@ export class Learning {
     private readonly onTrainProgress: (e: TrainProgressEvent) => void,
   ) {}
 
+  /** Refuses, before a job is queued, labels that cannot train a model (learn/trainable.ts). */
+  checkTrainable(req: ParsedRequest<'train'>): void {
+    const { rows } = this.space.labelledImages(req.labels);
+    const why = whyNotTrainable(rows.map((r) => r.label), { holdoutLabels: req.holdoutLabels });
+    if (why) throw new ContractError(why, 'conflict');
+  }
+
   async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
     const started = Date.now();
     ctx.progress({ phase: 'gathering labels' });
@@ -62,6 +70,8 @@ export class Learning {
     if (distinct.size < 2) {
       throw new ContractError(`training needs at least two labels with embedded images; the library has ${distinct.size}`, 'conflict');
     }
+    const why = whyNotTrainable(data.labels, { holdoutLabels: req.holdoutLabels });
+    if (why) throw new ContractError(why, 'conflict');
     const position = new Map(data.ids.map((id, i) => [id, i]));
     const pairs = this.catalog.listPairs().flatMap((p) => {
       const a = position.get(p.a);
