@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Failure } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
+import { fsPath } from '../library/byte-paths.js';
 import type { IngestOp } from '../library/ingest-store.js';
 
 /** Records the embedding pass's failures; returns them as the user should read them. */
@@ -12,7 +13,7 @@ export function recordEmbedFailures(catalog: Catalog, failed: readonly Failure[]
   const ops: IngestOp[] = [];
   const out: Failure[] = [];
   for (const f of failed) {
-    const error = existsSync(f.path)
+    const error = existsSync(fsPath(f.path))
       ? `cannot be embedded: ${f.error}`
       : 'the file disappeared after its thumbnail was made, before it was embedded';
     out.push({ path: f.path, error });

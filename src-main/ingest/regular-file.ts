@@ -3,6 +3,7 @@
 // (and with it the engine's other calls); a device would stream without end.
 import { constants, promises as fsp, type Stats } from 'node:fs';
 import { ContractError } from '../../src-shared/contract.js';
+import { fsPath } from '../library/byte-paths.js';
 
 export interface ReadLimits {
   /** Largest file accepted, bytes. */
@@ -34,7 +35,7 @@ export async function requireRegularFile(file: string, limits: ReadLimits): Prom
   const what = limits.what ?? 'file';
   let st: Stats;
   try {
-    st = await fsp.stat(file); // stat never opens the file, so a FIFO cannot block it
+    st = await fsp.stat(fsPath(file)); // stat never opens the file, so a FIFO cannot block it
   } catch (err) {
     const code = codeOf(err);
     if (code === 'ENOENT') throw new ContractError(`no such ${what}: ${file}`, 'not-found');
@@ -69,7 +70,7 @@ export async function readRegularFile(file: string, limits: ReadLimits): Promise
 
 async function readOpened(file: string, limits: ReadLimits): Promise<Buffer> {
   const what = limits.what ?? 'file';
-  const handle = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const handle = await fsp.open(fsPath(file), constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new ContractError(`${file} is ${kindOf(st)}; only a regular file can be read as the ${what}`, 'bad-request');
@@ -92,7 +93,7 @@ async function readOpened(file: string, limits: ReadLimits): Promise<Buffer> {
 export async function requireFolder(dir: string): Promise<void> {
   let st: Stats;
   try {
-    st = await fsp.stat(dir);
+    st = await fsp.stat(fsPath(dir));
   } catch (err) {
     if (codeOf(err) === 'ENOENT') throw new ContractError(`no such folder: ${dir}`, 'not-found');
     throw new ContractError(`cannot open ${dir} (${codeOf(err) ?? 'error'})`, 'bad-request');
