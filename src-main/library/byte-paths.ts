@@ -6,6 +6,7 @@
 // the mapping is exact both ways. `fsPath` gives back the bytes for every file-system call;
 // such a path shows with placeholder glyphs where the odd bytes were.
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ESCAPE_BASE = 0xef00;
 const isEscape = (cp: number) => cp >= 0xef80 && cp <= 0xefff;
@@ -73,4 +74,13 @@ export function fsPath(p: string): string | Buffer {
 /** `dir` joined with an entry name read as bytes. */
 export function joinName(dir: string, name: Uint8Array): string {
   return path.join(dir, nameFromBytes(name));
+}
+
+/** The file:// URL of a stored path, with its exact bytes percent-encoded (Electron's net.fetch). */
+export function fileUrlOf(p: string): string {
+  if (!hasRawBytes(p)) return pathToFileURL(p).href;
+  const bytes = fsPath(path.resolve(p)) as Buffer;
+  let out = 'file://';
+  for (const b of bytes) out += /[A-Za-z0-9\-._~/]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  return out;
 }

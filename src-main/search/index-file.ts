@@ -2,9 +2,9 @@
 // small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
 // forgets ef; it cannot tell deleted labels from live ones through its node API). A projected
 // index packs its full vectors, projection and hnswlib graph into the one data file.
-import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import zlib from 'node:zlib';
 import { z } from 'zod';
 
 const hnswSettings = z.object({
@@ -41,10 +41,12 @@ const sidecarSchema = z.object({
   /** Size of the data file, to catch a data file and sidecar from different saves. */
   dataBytes: z.number().int().nonnegative(),
   /**
-   * SHA-256 of the data file: same-size garbage (a damaged disk, a stray write) otherwise loads
-   * and answers with NaN scores. Absent in files saved before it was added.
+   * CRC-32 of the data file: same-size garbage (a damaged disk, a stray write) otherwise loads
+   * and answers with NaN scores. (CRC-32, not SHA-256: the index is saved after every chunk of
+   * an import, and at ~700 MB/s against ~230 MB/s here it adds far less to a 500 MB save; it
+   * guards against damage, not an attacker.) Absent in files saved before it was added.
    */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  crc32: z.number().int().nonnegative().optional(),
   hnsw: hnswSettings.optional(),
   projected: projectedSettings.optional(),
 });
@@ -69,17 +71,17 @@ function temporaryPath(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${random}.tmp`);
 }
 
-/** SHA-256 of a file, read in 1 MB slices (an index may be hundreds of MB). */
-export function fileSha256(path: string): string {
-  const hash = createHash('sha256');
+/** CRC-32 of a file, read in 4 MB slices (an index may be hundreds of MB). */
+export function fileCrc32(path: string): number {
+  let crc = 0;
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) crc = zlib.crc32(buf.subarray(0, n), crc);
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
+  return crc;
 }
 
 function fsyncFile(path: string): void {
@@ -100,7 +102,7 @@ function fsyncFile(path: string): void {
 export function saveIndexFiles(
   file: string,
   writeData: (path: string) => void,
-  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes' | 'sha256'>,
+  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes' | 'crc32'>,
 ): void {
   mkdirSync(dirname(file), { recursive: true });
   const dataTmp = temporaryPath(file);
@@ -108,7 +110,7 @@ export function saveIndexFiles(
   try {
     writeData(dataTmp);
     fsyncFile(dataTmp);
-    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size, sha256: fileSha256(dataTmp) };
+    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size, crc32: fileCrc32(dataTmp) };
     writeFileSync(sidecarTmp, JSON.stringify(full));
     fsyncFile(sidecarTmp);
     renameSync(dataTmp, file);
@@ -161,7 +163,7 @@ export function readSidecar(file: string, verify = true): IndexSidecar {
   if (bytes !== parsed.data.dataBytes) {
     throw new IndexFileError(file, `the data file has ${bytes} bytes, its sidecar expects ${parsed.data.dataBytes} (interrupted save?)`);
   }
-  if (verify && parsed.data.sha256 !== undefined && fileSha256(file) !== parsed.data.sha256) {
+  if (verify && parsed.data.crc32 !== undefined && fileCrc32(file) !== parsed.data.crc32) {
     throw new IndexFileError(file, 'the data file does not match its checksum (damaged)');
   }
   return parsed.data;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImagePage, SimilarResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
-import { fsPath, nameFromBytes } from '../../../src-main/library/byte-paths.js';
+import { fileUrlOf, fsPath, nameFromBytes } from '../../../src-main/library/byte-paths.js';
 import { startServer } from '../../../src-main/server/server.js';
 import { importFolder } from '../../fixtures/engine-jobs.js';
 import { makeImage } from '../../fixtures/images.js';
@@ -43,6 +43,11 @@ describe('file names that are not UTF-8', () => {
       expect(asBytes(s)).toEqual(b);
     }
     expect(nameFromBytes(bytes('ok-ü.jpg'))).toBe('ok-ü.jpg');
+  });
+
+  it("gives the app's protocol handler a file URL with the exact bytes", () => {
+    expect(fileUrlOf(nameFromBytes(bytes('/photos/caf', [0xe9], ' 1.jpg')))).toBe('file:///photos/caf%E9%201.jpg');
+    expect(fileUrlOf('/photos/café 1.jpg')).toBe('file:///photos/caf%C3%A9%201.jpg');
   });
 
   it('imports, embeds, serves and exports them', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabelImportResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { startServer, type RunningServer } from '../../../src-main/server/server.js';
+import { runLookalike } from '../../fixtures/cli.js';
 
 let work: string;
 let engine: Engine;
@@ -99,4 +100,15 @@ describe('files named in a request', () => {
     expect(((await engine.call('status', {})) as Status).images).toBe(0);
     expect((await post('status', {})).status).toBe(200);
   });
+
+  it('the CLI fails fast on a FIFO for similar and import-labels, saying what it is', async () => {
+    const library = path.join(work, 'cli-library');
+    for (const args of [['similar', fifo], ['import-labels', fifo]]) {
+      const started = Date.now();
+      const r = await runLookalike(library, ...args);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/named pipe \(FIFO\); only a regular file can be read/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }
+  }, 90_000);
 });
