@@ -119,6 +119,13 @@ describe('damaged derived files', () => {
       unlinkSync(thumbB);
       expect(await engine.mediaFile('thumb', a.id)).toBe(thumbA);
       expect(existsSync(thumbA)).toBe(true);
+      // A grid asking for many lost thumbnails at once (each twice) gets every one.
+      const others = page.items.filter((i) => i.id !== b.id);
+      const files = await Promise.all(others.map((i) => engine.mediaFile('thumb', i.id)));
+      for (const f of files) unlinkSync(f!);
+      const again = await Promise.all([...others, ...others].map((i) => engine.mediaFile('thumb', i.id)));
+      expect(again).toEqual([...files, ...files]);
+      for (const f of files) expect(existsSync(f!)).toBe(true);
       await importFolder(engine, photos);
       expect(existsSync(thumbB)).toBe(true);
     });
