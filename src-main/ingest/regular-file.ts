@@ -74,16 +74,19 @@ async function readOpened(file: string, limits: ReadLimits): Promise<Buffer> {
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new ContractError(`${file} is ${kindOf(st)}; only a regular file can be read as the ${what}`, 'bad-request');
-    // One byte over the cap tells a file that grew since the check from one that fits.
-    const buf = Buffer.alloc(Math.min(st.size, limits.maxBytes) + 1);
+    // Read to the end, not to the size stat gave: /proc files say 0 bytes and have more, and a
+    // file may grow meanwhile. Past the cap the read stops.
+    const parts: Buffer[] = [];
     let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await handle.read(buf, got, buf.length - got, got);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(st.size - got, 64 * 1024), 16 << 20));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, got);
       if (bytesRead === 0) break;
       got += bytesRead;
+      if (got > limits.maxBytes) throw new ContractError(`${file} grew over the ${limits.maxBytes}-byte limit for the ${what}`, 'bad-request');
+      parts.push(chunk.subarray(0, bytesRead));
     }
-    if (got > limits.maxBytes) throw new ContractError(`${file} grew over the ${limits.maxBytes}-byte limit for the ${what}`, 'bad-request');
-    return buf.subarray(0, got);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   } finally {
     await handle.close();
   }

@@ -82,6 +82,10 @@ describe('files named in a request', () => {
       expect(err.message).toMatch(/not a labels file/);
       expect(leaks(err.message)).toBe(false);
     }
+    // A /proc file says it has 0 bytes: it is read to its end all the same, and refused.
+    const proc = (await engine.call('importLabels', { path: '/proc/self/environ' }).catch((e: unknown) => e)) as Error;
+    expect(proc.message).toMatch(/not a labels file: it holds NUL bytes/);
+    expect(proc.message).not.toMatch(/PATH=/);
     // A real labels file still reports its unmatched rows (it is the user's own list).
     const labels = path.join(work, 'mine.csv');
     writeFileSync(labels, '/photos/cat.jpg,cat\n');
