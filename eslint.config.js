@@ -57,7 +57,7 @@ export const floors = {
   model: ['common', 'library'],
   ingest: ['common', 'library', 'model'],
   learn: ['common', 'model', 'search'],
-  exchange: ['common', 'library', 'model', 'search', 'learn'],
+  exchange: ['common', 'library', 'model', 'search', 'ingest', 'learn'],
   map: ['common', 'library', 'model', 'search', 'learn', 'exchange', 'jobs'],
   link: ['common'],
   engine: ['common', 'jobs', 'library', 'search', 'model', 'ingest', 'learn', 'exchange', 'map', 'link'],

@@ -367,6 +367,8 @@ export const calls = {
         out: z.string().trim().min(1),
         /** imagefolder: copy the files instead of linking them. */
         copy: z.boolean().optional(),
+        /** Overwrite an existing file, or write into a folder that is not empty (refused otherwise). */
+        force: z.boolean().optional(),
         /** embeddings and model: which model (null: pretrained); the active one when left out. */
         model: z.number().int().positive().nullable().optional(),
       })

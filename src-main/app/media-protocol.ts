@@ -2,8 +2,9 @@
 // originals of library images under lookalike://media/<kind>/<id>. Nothing else on disk is
 // reachable: no file://, no arbitrary paths, no "..", no image id the library does not know.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+
 import type { EngineLink } from '../link/engine-link.js';
+import { fileUrlOf } from '../common/byte-paths.js';
 import { contentType, IMAGE_EXTENSIONS, resolveInside } from '../common/media-files.js';
 import { CSP } from './window.js';
 
@@ -68,7 +69,7 @@ export async function handleProtocolRequest(
 ): Promise<Response> {
   const answer = await resolveProtocolRequest(request.url, rendererDir, engine, request.method);
   if ('status' in answer) return new Response(null, { status: answer.status });
-  const res = await fetchFile(pathToFileURL(answer.file).href);
+  const res = await fetchFile(fileUrlOf(answer.file));
   const headers = new Headers(res.headers);
   headers.set('x-content-type-options', 'nosniff');
   for (const [k, v] of Object.entries(answer.headers)) headers.set(k, v);

@@ -15,6 +15,7 @@ import {
   type Response,
 } from '../../src-shared/contract.js';
 import { JobRunner, type JobStore } from '../jobs/job-runner.js';
+import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import { ModelFolders } from '../learn/model-folders.js';
 import { Catalog } from '../library/catalog.js';
 import type { EngineLink, EventListener } from '../link/engine-link.js';
@@ -99,7 +100,7 @@ export class Engine implements EngineLink, EngineCore {
     if (!image || image.paths.length === 0) return null;
     if (kind === 'original') return image.paths[0];
     const thumb = this.catalog.thumbnailPath(image.contentHash);
-    return existsSync(thumb) ? thumb : null;
+    return existsSync(thumb) ? thumb : regenerateThumbnail(this.catalog, image.contentHash, image.paths[0]);
   }
 
   async close(): Promise<void> {

@@ -1,14 +1,15 @@
 // One handler per contract call. Calls on the catalog alone answer without loading tfjs; the
 // others await the heavy half (compute.ts), which loads once.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ContractError, type Status } from '../../src-shared/contract.js';
 import { appVersion } from '../common/version.js';
+import { requireFolder } from '../ingest/regular-file.js';
 import type { Handlers } from '../link/protocol.js';
 import type { EngineCore } from './core.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
 import { listModels, missingModelProblem, modelExists } from './model-list.js';
+import { checkTrainable } from './training-data.js';
 
 export function makeHandlers(core: EngineCore): Handlers {
   const { catalog, jobs, folders } = core;
@@ -33,9 +34,7 @@ export function makeHandlers(core: EngineCore): Handlers {
     },
     importFolders: async ({ paths, labelsFromFolders }) => {
       const resolved = paths.map((p) => path.resolve(p));
-      for (const p of resolved) {
-        if (!existsSync(p)) throw new ContractError(`no such folder: ${p}`, 'not-found');
-      }
+      for (const p of resolved) await requireFolder(p);
       return { jobId: startImport(core, resolved, labelsFromFolders ?? false) };
     },
     listImages: async ({ offset, limit, label }) => {
@@ -83,6 +82,7 @@ export function makeHandlers(core: EngineCore): Handlers {
     hardPairs: async ({ limit }) => (await core.compute()).learning.hardPairs(limit),
     train: async (req) => {
       if (jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');
+      checkTrainable(catalog, req);
       const jobId = jobs.enqueue('train', req, async (ctx) => {
         ctx.progress({ phase: 'loading the CNN' });
         const { learning } = await core.compute();
@@ -118,7 +118,7 @@ export function makeHandlers(core: EngineCore): Handlers {
     map: async (req) => (await core.compute()).map(req),
     exportData: async (req) => (await core.compute()).exchange.export(req),
     importLabels: async (req) => {
-      const r = (await core.compute()).exchange.importLabels(req);
+      const r = await (await core.compute()).exchange.importLabels(req);
       if (r.labelled > 0) core.libraryChanged();
       return r;
     },

@@ -1,5 +1,6 @@
 // Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
 // switch), evaluation of any model, model versions, and hard pairs for the user to judge.
+import { whyNotTrainable } from '../learn/trainable.js';
 import * as tf from '@tensorflow/tfjs';
 import {
   ContractError,
@@ -45,6 +46,7 @@ export class Learning {
     private readonly onTrainProgress: (e: TrainProgressEvent) => void,
   ) {}
 
+
   async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
     const started = Date.now();
     ctx.progress({ phase: 'gathering labels' });
@@ -53,6 +55,8 @@ export class Learning {
     if (distinct.size < 2) {
       throw new ContractError(`training needs at least two labels with embedded images; the library has ${distinct.size}`, 'conflict');
     }
+    const why = whyNotTrainable(data.labels, { holdoutLabels: req.holdoutLabels });
+    if (why) throw new ContractError(why, 'conflict');
     const position = new Map(data.ids.map((id, i) => [id, i]));
     const pairs = this.catalog.listPairs().flatMap((p) => {
       const a = position.get(p.a);
@@ -164,7 +168,7 @@ export class Learning {
     if (req.model !== undefined && req.model !== null && !this.modelExists(req.model)) {
       throw new ContractError(`no model #${req.model}`, 'not-found');
     }
-    const { rows } = labelledImages(this.library, req.labels);
+    const { rows } = labelledImages(this.catalog, req.labels);
     const labelOf = new Map(rows.map((r) => [r.id, r.label]));
     const { ids, vectors } = await this.library.embeddingsOf(req.model, rows.map((r) => r.id));
     if (ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');

@@ -2,7 +2,9 @@
 // (scan, thumbnails, then the CNN pass), embedding what is pending, and switching to a model
 // that must first run photos through its own blocks.
 import { ContractError } from '../../src-shared/contract.js';
+import { recordEmbedFailures } from '../ingest/embed-failures.js';
 import { runImport } from '../ingest/import-job.js';
+import { repairThumbnails } from '../ingest/thumbnail-repair.js';
 import type { JobContext } from '../jobs/job-runner.js';
 import type { EngineCore } from './core.js';
 
@@ -22,8 +24,11 @@ export function startImport(core: EngineCore, paths: string[], labelsFromFolders
           etaSeconds: p.etaSeconds,
         }),
     });
+    if (!result.cancelled) await repairThumbnails(core.catalog, ctx.signal);
     core.libraryChanged();
-    if (!result.cancelled) await embedPending(core, ctx);
+    // Photos the CNN pass could not read (vanished, damaged since their thumbnail) are failures
+    // of this import, kept in the failures list and retried by the next scan.
+    const notEmbedded = result.cancelled ? [] : recordEmbedFailures(core.catalog, (await embedPending(core, ctx)).failed);
     core.libraryChanged();
     ctx.progress({ message: `took ${((Date.now() - started) / 1000).toFixed(1)} s` });
     return {
@@ -31,7 +36,7 @@ export function startImport(core: EngineCore, paths: string[], labelsFromFolders
       added: result.added,
       unchanged: result.unchanged,
       removed: result.removed,
-      failed: result.failed,
+      failed: [...result.failed, ...notEmbedded],
     };
   });
 }
@@ -39,8 +44,9 @@ export function startImport(core: EngineCore, paths: string[], labelsFromFolders
 export function startEmbed(core: EngineCore): number {
   return core.jobs.enqueue('embed', {}, async (ctx) => {
     const r = await embedPending(core, ctx);
+    const failed = recordEmbedFailures(core.catalog, r.failed);
     core.libraryChanged();
-    return { kind: 'embed', ...r };
+    return { kind: 'embed', embedded: r.embedded, failed };
   });
 }
 

@@ -103,8 +103,10 @@ export function openModelIndex(catalog: Catalog, parts: Pick<ModelParts, 'id' | 
         if (index.dim === parts.head.outputDim) return index;
       }
     }
-  } catch {
-    // A missing, partial or stale index is rebuilt from the cached features.
+  } catch (err) {
+    // A missing, partial, damaged or stale index is rebuilt from the cached features (the
+    // engine adds every cached feature the new index lacks when it opens); say so.
+    console.warn(`the saved index is unusable; rebuilding it from the cached features (${(err as Error).message})`);
   }
   return createIndex(parts.head.outputDim, catalog.countImages());
 }

@@ -10,6 +10,7 @@ import {
   type ParsedRequest,
   type SimilarResult,
 } from '../../src-shared/contract.js';
+import { MAX_QUERY_IMAGE_BYTES, readRegularFile } from '../ingest/regular-file.js';
 import type { Catalog } from '../library/catalog.js';
 import type { ImageInput } from '../model/preprocess.js';
 import type { FoundCopy } from './copy-check.js';
@@ -59,14 +60,18 @@ export class SimilarQueries {
         if (copyCheck === 'all') pixels = image.paths[0];
       } else {
         name = req.path!;
-        query = await this.embedOutside(req.path!);
-        pixels = req.path!;
+        // Read once, checked and bounded (a FIFO or a device must not hang the engine).
+        pixels = await readRegularFile(req.path!, { maxBytes: MAX_QUERY_IMAGE_BYTES, what: 'image' });
+        query = await this.embedOutside(pixels);
       }
     } else {
       const upload = req.upload!;
       name = upload.name;
       pixels = Buffer.from(upload.dataBase64, 'base64');
       query = await this.embedOutside(pixels);
+    }
+    if (this.library.index.size === 0 && this.library.listed().length > 0) {
+      throw new ContractError("no photo is indexed yet: the library's photos wait for indexing (run `lookalike import` on their folders, or wait for it to finish)", 'conflict');
     }
     const pool = this.library.index.search(query.embedding, req.k, {
       minScore: req.minScore,

@@ -1,4 +1,7 @@
 // What training and evaluation work on: labelled photos as classes, with their cached features.
+import { ContractError, type ParsedRequest } from '../../src-shared/contract.js';
+import { whyNotTrainable } from '../learn/trainable.js';
+import type { Catalog } from '../library/catalog.js';
 import type { VectorLibrary } from './vector-library.js';
 
 export interface LabelledRow {
@@ -13,11 +16,11 @@ export interface LabelledRow {
  * of them is ambiguous and left out, so a tag such as "favourite" never silently becomes a
  * training class.
  */
-export function labelledImages(library: VectorLibrary, classes?: readonly string[]): { rows: LabelledRow[]; ambiguous: number } {
+export function labelledImages(catalog: Catalog, classes?: readonly string[]): { rows: LabelledRow[]; ambiguous: number } {
   const wanted = classes ? new Set(classes) : null;
   const rows: LabelledRow[] = [];
   let ambiguous = 0;
-  for (const i of library.catalog.eachImage()) {
+  for (const i of catalog.eachImage()) {
     const mine = i.labels.filter((l) => !wanted || wanted.has(l));
     if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
     else if (mine.length > 1) ambiguous++;
@@ -30,8 +33,15 @@ export function labelledFeatures(
   library: VectorLibrary,
   classes?: readonly string[],
 ): { ids: number[]; features: Float32Array[]; labels: string[]; ambiguous: number } {
-  const { rows, ambiguous } = labelledImages(library, classes);
+  const { rows, ambiguous } = labelledImages(library.catalog, classes);
   const { ids, features } = library.withFeatures(rows);
   const labelOf = new Map(rows.map((r) => [r.id, r.label]));
   return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
+}
+
+/** Refuses, before a job is queued, labels that cannot train a model (learn/trainable.ts). */
+export function checkTrainable(catalog: Catalog, req: ParsedRequest<'train'>): void {
+  const { rows } = labelledImages(catalog, req.labels);
+  const why = whyNotTrainable(rows.map((r) => r.label), { holdoutLabels: req.holdoutLabels });
+  if (why) throw new ContractError(why, 'conflict');
 }

@@ -11,7 +11,7 @@ import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
-import type { LiveIndex } from '../search/index.js';
+import { createIndex, type LiveIndex } from '../search/index.js';
 import { FeaturePass, type PassProgress } from './feature-pass.js';
 import { modelLoadProblem } from './model-list.js';
 import { disposeModelParts, loadModelParts, openModelIndex, saveModelIndex, TunedFeatureStores, type ModelParts } from './model-parts.js';
@@ -60,9 +60,15 @@ export class VectorLibrary {
       problem = modelLoadProblem(wanted!, (err as Error).message);
       parts = await loadModelParts(folders, null, store, tuned);
     }
-    const library = new VectorLibrary(catalog, folders, store, nearDupStore, tuned, parts, openModelIndex(catalog, parts));
+    // A damaged feature cache was replaced by an empty one: start the index empty too, so every
+    // photo counts as waiting and is embedded again.
+    const index = store.resetReason ? createIndex(parts.head.outputDim, catalog.countImages()) : openModelIndex(catalog, parts);
+    const library = new VectorLibrary(catalog, folders, store, nearDupStore, tuned, parts, index);
     library.problem = problem;
     library.syncIndex();
+    // A lost or damaged index came back empty: fill it from the cached features now, so that
+    // "similar" never answers from a partial index (cheap when nothing is missing).
+    library.addToIndex(library.listed());
     return library;
   }
 
@@ -193,7 +199,7 @@ export class VectorLibrary {
   }
 
   /** Adds every image of `images` whose feature is cached and that the index lacks. */
-  private addToIndex(images: ListedImage[]): number {
+  addToIndex(images: ListedImage[]): number {
     const { ids, features } = this.withFeatures(images.filter((i) => !this.activeIndex.has(i.id)), this.activeParts.features);
     if (ids.length > 0) {
       this.activeIndex.add(ids, this.activeParts.head.embed(features));

@@ -8,6 +8,11 @@ import { exportImageFolder } from './imagefolder-export.js';
 import { exportLabels, importLabels } from './labels-io.js';
 import { exportModel } from './model-export.js';
 import type { EmbeddingSource } from './model-vectors.js';
+import { readRegularFile } from '../ingest/regular-file.js';
+import { checkExportTarget } from './export-target.js';
+
+/** A labels file larger than this is not one a person made (a million rows is ~100 MB). */
+const MAX_LABELS_FILE_BYTES = 256 * 1024 * 1024;
 
 export class Exchange {
   constructor(
@@ -17,6 +22,7 @@ export class Exchange {
 
   async export(req: ParsedRequest<'exportData'>): Promise<ExportResult> {
     const out = path.resolve(req.out);
+    checkExportTarget(req.kind, out, req.force ?? false);
     const model = req.model === undefined ? this.space.activeModelId : req.model;
     if (model !== null && !this.catalog.getModel(model)) throw new ContractError(`no model #${model}`, 'not-found');
     switch (req.kind) {
@@ -34,7 +40,10 @@ export class Exchange {
     }
   }
 
-  importLabels(req: ParsedRequest<'importLabels'>): LabelImportResult {
-    return importLabels(this.catalog, { path: req.path === undefined ? undefined : path.resolve(req.path), text: req.text });
+  async importLabels(req: ParsedRequest<'importLabels'>): Promise<LabelImportResult> {
+    if (req.text !== undefined) return importLabels(this.catalog, req.text);
+    const file = path.resolve(req.path!);
+    const bytes = await readRegularFile(file, { maxBytes: MAX_LABELS_FILE_BYTES, what: 'labels file' });
+    return importLabels(this.catalog, bytes.toString('utf8'), path.extname(file).toLowerCase() === '.json');
   }
 }

@@ -5,6 +5,7 @@ import { constants, copyFileSync, existsSync, mkdirSync, symlinkSync } from 'nod
 import path from 'node:path';
 import type { Failure } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
+import { fsPath } from '../common/byte-paths.js';
 import { libraryRows } from './library-rows.js';
 
 /** A label as a folder name on every platform: no separators, reserved characters or dot names. */
@@ -42,9 +43,9 @@ export function exportImageFolder(catalog: Catalog, out: string, copy: boolean):
       names.add(name.toLowerCase());
       const target = path.join(out, folder, name);
       try {
-        if (existsSync(target)) throw new Error('a file of that name is already there; left as it was');
-        if (copy) copyFileSync(row.path, target, constants.COPYFILE_EXCL);
-        else symlinkSync(path.resolve(row.path), target);
+        if (existsSync(fsPath(target))) throw new Error('a file of that name is already there; left as it was');
+        if (copy) copyFileSync(fsPath(row.path), fsPath(target), constants.COPYFILE_EXCL);
+        else symlinkSync(fsPath(path.resolve(row.path)), fsPath(target));
         count++;
       } catch (err) {
         failed.push({ path: row.path, error: `${target}: ${(err as Error).message}` });

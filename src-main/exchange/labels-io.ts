@@ -2,7 +2,7 @@
 // label) or one object per labelled image (JSON), so any label text round-trips. Import
 // matches each row by path first, then by content hash (the file may have moved), and
 // reports the rows that match no image.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContractError, type LabelImportResult } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
@@ -41,6 +41,18 @@ interface ImportRow {
 
 const splitLabels = (s: string) => s.split(';').map((l) => l.trim()).filter((l) => l.length > 0 && l.length <= 200);
 
+// A labels file must look like one before any of its rows is reported back: a path or hash
+// column and a label column under a header, or KEY,LABEL rows whose key is an absolute path or
+// a content hash. Anything else (a config file, /proc/self/environ) is refused with what is
+// wrong, never with its lines: the unmatched keys of a file that is not a labels file would
+// hand its contents to whoever asked.
+const HASH = /^[0-9a-f]{64}$/i;
+const looksLikeKey = (s: string) => HASH.test(s) || path.isAbsolute(s) || /^[A-Za-z]:[\\/]/.test(s);
+
+function notLabels(why: string): ContractError {
+  return new ContractError(`not a labels file: ${why}`, 'bad-request');
+}
+
 function rowsFromCsv(text: string): ImportRow[] {
   const rows = parseCsv(text);
   if (rows.length === 0) return [];
@@ -51,8 +63,13 @@ function rowsFromCsv(text: string): ImportRow[] {
   const labelCol = col('label', 'labels');
   if (pathCol < 0 && hashCol < 0) {
     // No header: KEY,LABEL[,LABEL...] where KEY is a path or a content hash.
+    rows.forEach((r) => {
+      if (r.fields.length < 2) throw notLabels(`line ${r.line} has no comma-separated label (expected KEY,LABEL or a header with path/content_hash and label)`);
+      if (!looksLikeKey(r.fields[0].trim())) throw notLabels(`line ${r.line} does not start with an absolute path or a content hash`);
+    });
     return rows.map((r) => ({ line: r.line, path: r.fields[0], hash: r.fields[0], labels: r.fields.slice(1).flatMap(splitLabels) }));
   }
+  if (labelCol < 0) throw notLabels('its header has no "label" column');
   return rows.slice(1).map((r) => ({
     line: r.line,
     path: pathCol >= 0 ? r.fields[pathCol] || undefined : undefined,
@@ -65,34 +82,27 @@ function rowsFromJson(text: string): ImportRow[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    throw new ContractError(`not valid JSON: ${(err as Error).message}`, 'bad-request');
+  } catch {
+    // JSON.parse's message quotes the text: not repeated here.
+    throw notLabels('not valid JSON');
   }
-  if (!Array.isArray(data)) throw new ContractError('a labels JSON file holds an array of {path, contentHash, labels}', 'bad-request');
+  if (!Array.isArray(data)) throw notLabels('a labels JSON file holds an array of {path, contentHash, labels}');
   return data.map((item: unknown, i) => {
-    const o = (item ?? {}) as Record<string, unknown>;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw notLabels(`item ${i + 1} is not an object`);
+    const o = item as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
     const labels = Array.isArray(o.labels) ? o.labels.filter((l): l is string => typeof l === 'string') : [];
     if (typeof o.label === 'string') labels.push(o.label);
+    const key = text(o.path) ?? text(o.contentHash) ?? text(o.content_hash);
+    if (key === undefined || !('labels' in o || 'label' in o)) throw notLabels(`item ${i + 1} lacks path or contentHash, or labels`);
     return { line: i + 1, path: text(o.path), hash: text(o.contentHash) ?? text(o.content_hash), labels: labels.flatMap(splitLabels) };
   });
 }
 
-/** Adds the labels a CSV or JSON file gives (existing labels stay). */
-export function importLabels(catalog: Catalog, source: { path?: string; text?: string }): LabelImportResult {
-  let text = source.text;
-  let json = false;
-  if (source.path !== undefined) {
-    try {
-      text = readFileSync(source.path, 'utf8');
-    } catch (err) {
-      throw new ContractError(`cannot read ${source.path}: ${(err as Error).message}`, 'not-found');
-    }
-    json = path.extname(source.path).toLowerCase() === '.json';
-  } else {
-    json = /^\s*\[/.test(text ?? '');
-  }
-  const rows = json ? rowsFromJson(text ?? '') : rowsFromCsv(text ?? '');
+/** Adds the labels a CSV or JSON text gives (existing labels stay); `json` when it is JSON. */
+export function importLabels(catalog: Catalog, text: string, json = /^\s*\[/.test(text)): LabelImportResult {
+  if (text.includes('\u0000')) throw notLabels('it holds NUL bytes (a binary file?)');
+  const rows = json ? rowsFromJson(text) : rowsFromCsv(text);
   const byHash = new Map<string, number>();
   for (const r of libraryRows(catalog)) if (!byHash.has(r.contentHash)) byHash.set(r.contentHash, r.id);
   const idsByLabel = new Map<string, Set<number>>();

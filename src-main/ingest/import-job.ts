@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
+import { fsPath, hasRawBytes } from '../common/byte-paths.js';
 import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { hashBytes, hashFile } from './hash.js';
@@ -188,11 +189,12 @@ class FileImporter {
     let contentHash: string;
     let size: number;
     try {
-      if (item.size > this.inMemoryLimit) {
+      // (A name that is not UTF-8 is read into memory: sharp opens files by string name only.)
+      if (item.size > this.inMemoryLimit && !hasRawBytes(item.path)) {
         ({ hash: contentHash, size } = await hashFile(item.path));
         source = item.path;
       } else {
-        source = await fs.readFile(item.path);
+        source = await fs.readFile(fsPath(item.path));
         size = source.length;
         contentHash = hashBytes(source);
       }

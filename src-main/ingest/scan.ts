@@ -5,6 +5,7 @@ import type { Dirent, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_EXTENSIONS } from '../common/media-files.js';
+import { fsPath, joinName, nameFromBytes } from '../common/byte-paths.js';
 
 /** Folders that hold no user photos: OS, NAS and tool bookkeeping (matched case-insensitively). */
 const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
@@ -80,12 +81,14 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
       break;
     }
     const dir = pending.pop() as string;
-    let entries: Dirent[];
+    let entries: Dirent<Buffer>[];
     try {
-      const real = await fs.realpath(dir);
+      // Names are read as bytes: a name that is not UTF-8 would otherwise come back mangled
+      // and never open again (common/byte-paths.ts says how it is kept).
+      const real = nameFromBytes(await fs.realpath(fsPath(dir), { encoding: 'buffer' }));
       if (visited.has(real)) continue; // a link back up the tree, or a second link to a folder
       visited.add(real);
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = await fs.readdir(fsPath(dir), { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       result.unreadableDirs.push({ path: dir, error: describeFsError(err, 'folder') });
       continue;
@@ -99,25 +102,26 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   return result;
 }
 
-function hasKnownType(entry: Dirent): boolean {
+function hasKnownType(entry: Dirent<Buffer>): boolean {
   return entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() ||
     entry.isBlockDevice() || entry.isCharacterDevice();
 }
 
-async function visitEntry(dir: string, entry: Dirent, pending: string[], result: ScanResult): Promise<void> {
-  const full = path.join(dir, entry.name);
+async function visitEntry(dir: string, entry: Dirent<Buffer>, pending: string[], result: ScanResult): Promise<void> {
+  const name = nameFromBytes(entry.name);
+  const full = joinName(dir, entry.name);
   if (entry.isDirectory()) {
-    if (!isSkippedFolder(entry.name)) pending.push(full);
+    if (!isSkippedFolder(name)) pending.push(full);
     return;
   }
-  const looksLikeImage = isImageFileName(entry.name);
+  const looksLikeImage = isImageFileName(name);
   // Links, and entries whose type the file system did not report (some network and FUSE
   // file systems), must be stat'ed to know whether they are folders.
   const mustStat = entry.isSymbolicLink() || !hasKnownType(entry);
   if (!mustStat && !looksLikeImage) return;
   let stats: Stats;
   try {
-    stats = await fs.stat(full); // follows links
+    stats = await fs.stat(fsPath(full)); // follows links
   } catch (err) {
     if (!looksLikeImage) return;
     const error = entry.isSymbolicLink() && errorCode(err) === 'ENOENT'
@@ -127,7 +131,7 @@ async function visitEntry(dir: string, entry: Dirent, pending: string[], result:
     return;
   }
   if (stats.isDirectory()) {
-    if (!isSkippedFolder(entry.name)) pending.push(full);
+    if (!isSkippedFolder(name)) pending.push(full);
   } else if (!looksLikeImage) {
     return;
   } else if (!stats.isFile()) {

@@ -1,7 +1,8 @@
 // The host's side of an engine running in another process: sends requests with sequence
 // numbers, matches responses, relays events, and restarts the engine if it dies.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { ContractError, type MediaKind, type Method, type Request, type Response } from '../../src-shared/contract.js';
 import type { EngineLink, EventListener } from './engine-link.js';
@@ -26,9 +27,16 @@ export function engineEntry(): string {
   return path.join(path.dirname(here), '..', 'engine', `main${path.extname(here)}`);
 }
 
+/**
+ * tsx's loader, found from this file rather than from the working directory: a bare
+ * `--import tsx` resolves against the cwd and fails when `lookalike serve` runs elsewhere.
+ */
+export function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
 export const forkSpawner: Spawner = (entry, libraryDir) => {
-  // tsx resolved from here, not from the working folder: `lookalike serve` runs from anywhere.
-  const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+  const execArgv = entry.endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
   const child = fork(entry, [libraryDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     send: (m) => {

@@ -3,63 +3,64 @@
 // file in the library's features/ folder, vectors as float32 blobs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { FeatureDb } from './feature-db.js';
 
 export const FEATURE_DB_FILE = 'features.sqlite';
 
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  return {
+    get: db.prepare<[string, string], { vec: Buffer }>('SELECT vec FROM features WHERE hash = ? AND feature_id = ?'),
+    has: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM features WHERE hash = ? AND feature_id = ?'),
+    put: db.prepare<[string, string, number, Buffer]>('INSERT OR REPLACE INTO features (hash, feature_id, dim, vec) VALUES (?, ?, ?, ?)'),
+    count: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM features WHERE feature_id = ?'),
+    remove: db.prepare<[string, string]>('DELETE FROM features WHERE hash = ? AND feature_id = ?'),
+  };
+}
+
 export class FeatureStore {
-  private readonly stmts;
+  private prepared: Statements | null = null;
+  private preparedFor = -1;
 
   private constructor(
-    private readonly db: Database.Database,
+    private readonly file: FeatureDb,
     /** Backbone (+ descriptor) id, e.g. `nsfwjs-mobilenet_v2@4.4.0/flatten_1`. */
     readonly featureId: string,
     readonly dim: number,
-  ) {
-    this.stmts = {
-      get: db.prepare<[string, string], { vec: Buffer }>('SELECT vec FROM features WHERE hash = ? AND feature_id = ?'),
-      has: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM features WHERE hash = ? AND feature_id = ?'),
-      put: db.prepare<[string, string, number, Buffer]>(
-        'INSERT OR REPLACE INTO features (hash, feature_id, dim, vec) VALUES (?, ?, ?, ?)',
-      ),
-      count: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM features WHERE feature_id = ?'),
-      remove: db.prepare<[string, string]>('DELETE FROM features WHERE hash = ? AND feature_id = ?'),
-    };
-  }
+  ) {}
 
   /** Opens (creating if needed) `<featuresDir>/features.sqlite` for one feature id and dimension. */
   static open(featuresDir: string, featureId: string, dim: number): FeatureStore {
     mkdirSync(featuresDir, { recursive: true });
-    const db = new Database(join(featuresDir, FEATURE_DB_FILE));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(`CREATE TABLE IF NOT EXISTS features (
-      hash TEXT NOT NULL,
-      feature_id TEXT NOT NULL,
-      dim INTEGER NOT NULL,
-      vec BLOB NOT NULL,
-      PRIMARY KEY (hash, feature_id)
-    ) WITHOUT ROWID`);
-    return new FeatureStore(db, featureId, dim);
+    return new FeatureStore(FeatureDb.acquire(join(featuresDir, FEATURE_DB_FILE)), featureId, dim);
+  }
+
+  /** Why the cache file was found damaged and replaced by an empty one (null if it was not). */
+  get resetReason(): string | null {
+    return this.file.resetReason;
   }
 
   has(hash: string): boolean {
-    return this.stmts.has.get(hash, this.featureId) !== undefined;
+    return this.run((s) => s.has.get(hash, this.featureId) !== undefined);
   }
 
   /** One entry per hash, in order; undefined where nothing is cached. */
   get(hashes: string[]): (Float32Array | undefined)[] {
-    return this.db.transaction(() =>
-      hashes.map((h) => {
-        const row = this.stmts.get.get(h, this.featureId);
-        return row ? fromBlob(row.vec) : undefined;
-      }),
-    )();
+    return this.run((s, db) =>
+      db.transaction(() =>
+        hashes.map((h) => {
+          const row = s.get.get(h, this.featureId);
+          return row ? fromBlob(row.vec) : undefined;
+        }),
+      )(),
+    );
   }
 
   /** The hashes among `hashes` with no cached vector. */
   missing(hashes: string[]): string[] {
-    return this.db.transaction(() => hashes.filter((h) => this.stmts.has.get(h, this.featureId) === undefined))();
+    return this.run((s, db) => db.transaction(() => hashes.filter((h) => s.has.get(h, this.featureId) === undefined))());
   }
 
   put(hash: string, vec: Float32Array): void {
@@ -68,26 +69,41 @@ export class FeatureStore {
 
   /** Stores many vectors in one transaction (100k inserts take seconds one by one). */
   putMany(entries: Iterable<readonly [string, Float32Array]>): void {
-    this.db.transaction(() => {
-      for (const [hash, vec] of entries) {
-        if (vec.length !== this.dim) throw new Error(`feature of ${hash} has ${vec.length} values, expected ${this.dim}`);
-        this.stmts.put.run(hash, this.featureId, this.dim, toBlob(vec));
-      }
-    })();
+    this.run((s, db) =>
+      db.transaction(() => {
+        for (const [hash, vec] of entries) {
+          if (vec.length !== this.dim) throw new Error(`feature of ${hash} has ${vec.length} values, expected ${this.dim}`);
+          s.put.run(hash, this.featureId, this.dim, toBlob(vec));
+        }
+      })(),
+    );
   }
 
   remove(hashes: string[]): void {
-    this.db.transaction(() => {
-      for (const h of hashes) this.stmts.remove.run(h, this.featureId);
-    })();
+    this.run((s, db) =>
+      db.transaction(() => {
+        for (const h of hashes) s.remove.run(h, this.featureId);
+      })(),
+    );
   }
 
   count(): number {
-    return this.stmts.count.get(this.featureId)?.n ?? 0;
+    return this.run((s) => s.count.get(this.featureId)?.n ?? 0);
   }
 
   close(): void {
-    this.db.close();
+    this.file.release();
+  }
+
+  /** Runs one operation on the current connection (statements re-made after a reset). */
+  private run<T>(fn: (s: Statements, db: Database.Database) => T): T {
+    return this.file.guard(() => {
+      if (this.preparedFor !== this.file.generation || !this.prepared) {
+        this.prepared = prepare(this.file.db);
+        this.preparedFor = this.file.generation;
+      }
+      return fn(this.prepared, this.file.db);
+    });
   }
 }
 

@@ -1,6 +1,8 @@
 // Turns a photo (path or bytes) into the backbone's input: 224x224 sRGB, 3 channels, uint8.
 // The division by 255 happens on the tensor side, so the pixels cross thread boundaries as
 // 150 KB of bytes rather than 600 KB of floats.
+import { readFile } from 'node:fs/promises';
+import { fsPath, hasRawBytes } from '../common/byte-paths.js';
 import sharp from 'sharp';
 import { BACKBONE_INPUT_SIZE } from './backbone.js';
 
@@ -15,7 +17,9 @@ export type ImageInput = string | Buffer;
  * that are not images at all reject.
  */
 export async function decodeForBackbone(input: ImageInput, size = BACKBONE_INPUT_SIZE): Promise<Uint8Array> {
-  const { data, info } = await sharp(input, { failOn: 'none' })
+  // sharp opens files by string name only: a name that is not UTF-8 is read here.
+  const source = typeof input === 'string' && hasRawBytes(input) ? await readFile(fsPath(input)) : input;
+  const { data, info } = await sharp(source, { failOn: 'none' })
     .rotate()
     .resize(size, size, { fit: 'cover' })
     .removeAlpha()

@@ -2,8 +2,9 @@
 // small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
 // forgets ef; it cannot tell deleted labels from live ones through its node API). A projected
 // index packs its full vectors, projection and hnswlib graph into the one data file.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import zlib from 'node:zlib';
 import { z } from 'zod';
 
 const hnswSettings = z.object({
@@ -39,6 +40,13 @@ const sidecarSchema = z.object({
   count: z.number().int().nonnegative(),
   /** Size of the data file, to catch a data file and sidecar from different saves. */
   dataBytes: z.number().int().nonnegative(),
+  /**
+   * CRC-32 of the data file: same-size garbage (a damaged disk, a stray write) otherwise loads
+   * and answers with NaN scores. (CRC-32, not SHA-256: the index is saved after every chunk of
+   * an import, and at ~700 MB/s against ~230 MB/s here it adds far less to a 500 MB save; it
+   * guards against damage, not an attacker.) Absent in files saved before it was added.
+   */
+  crc32: z.number().int().nonnegative().optional(),
   hnsw: hnswSettings.optional(),
   projected: projectedSettings.optional(),
 });
@@ -63,6 +71,19 @@ function temporaryPath(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${random}.tmp`);
 }
 
+/** CRC-32 of a file, read in 4 MB slices (an index may be hundreds of MB). */
+export function fileCrc32(path: string): number {
+  let crc = 0;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) crc = zlib.crc32(buf.subarray(0, n), crc);
+  } finally {
+    closeSync(fd);
+  }
+  return crc;
+}
+
 function fsyncFile(path: string): void {
   const fd = openSync(path, 'r+');
   try {
@@ -81,7 +102,7 @@ function fsyncFile(path: string): void {
 export function saveIndexFiles(
   file: string,
   writeData: (path: string) => void,
-  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes'>,
+  sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes' | 'crc32'>,
 ): void {
   mkdirSync(dirname(file), { recursive: true });
   const dataTmp = temporaryPath(file);
@@ -89,7 +110,7 @@ export function saveIndexFiles(
   try {
     writeData(dataTmp);
     fsyncFile(dataTmp);
-    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size };
+    const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size, crc32: fileCrc32(dataTmp) };
     writeFileSync(sidecarTmp, JSON.stringify(full));
     fsyncFile(sidecarTmp);
     renameSync(dataTmp, file);
@@ -118,7 +139,8 @@ export function writeParts(path: string, parts: readonly Uint8Array[]): void {
   }
 }
 
-export function readSidecar(file: string): IndexSidecar {
+/** The sidecar of an index, checked against its data file (its checksum too when `verify`). */
+export function readSidecar(file: string, verify = true): IndexSidecar {
   let text: string;
   try {
     text = readFileSync(sidecarPath(file), 'utf8');
@@ -140,6 +162,9 @@ export function readSidecar(file: string): IndexSidecar {
   }
   if (bytes !== parsed.data.dataBytes) {
     throw new IndexFileError(file, `the data file has ${bytes} bytes, its sidecar expects ${parsed.data.dataBytes} (interrupted save?)`);
+  }
+  if (verify && parsed.data.crc32 !== undefined && fileCrc32(file) !== parsed.data.crc32) {
+    throw new IndexFileError(file, 'the data file does not match its checksum (damaged)');
   }
   return parsed.data;
 }

@@ -109,7 +109,7 @@ export function createIndex(dim: number, expectedSize = 0): LiveIndex {
 
 /** Reads an index written by `save`, whichever kind it was. Throws IndexFileError if unusable. */
 export function loadIndex(file: string): LiveIndex {
-  const { kind } = readSidecar(file);
+  const { kind } = readSidecar(file, false); // the loader below verifies the data
   if (kind === 'exact') return new LiveIndex(ExactIndex.load(file));
   return new LiveIndex(kind === 'projected' ? ProjectedIndex.load(file) : HnswIndex.load(file));
 }

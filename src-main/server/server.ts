@@ -9,6 +9,7 @@ import { channel, ContractError, isMethod, type MediaKind } from '../../src-shar
 import type { EngineLink } from '../link/engine-link.js';
 import { resolveInside } from '../common/media-files.js';
 import { sendFile } from './static-files.js';
+import { BodyBudget, checkOrigin, HttpError, jsonTooDeep, refuseServerPaths, requireJsonType } from './request-guards.js';
 
 export interface ServerOptions {
   engine: EngineLink;
@@ -19,6 +20,8 @@ export interface ServerOptions {
   token?: string;
   /** Largest accepted request body, bytes (query images are sent inside it). */
   maxBodyBytes?: number;
+  /** Request body bytes held at once over all requests (default: two of the largest). */
+  bodyBudgetBytes?: number;
 }
 
 export interface RunningServer {
@@ -30,15 +33,6 @@ export interface RunningServer {
 
 const HOST = '127.0.0.1';
 const DEFAULT_MAX_BODY = 40 * 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const statusByCode: Record<ContractError['code'], number> = {
   'bad-request': 400,
@@ -61,14 +55,17 @@ function tokenOf(req: IncomingMessage, url: URL): string | null {
   return url.searchParams.get('token');
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? 0);
+/** The body as text; `hold` is called with each byte count before it is kept (the budget). */
+async function readBody(req: IncomingMessage, max: number, hold: (bytes: number) => void): Promise<string> {
+  const declared = Math.max(0, Number(req.headers['content-length'] ?? 0) || 0);
   if (declared > max) throw new HttpError(413, `request body over ${max} bytes`);
+  hold(declared);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > max) throw new HttpError(413, `request body over ${max} bytes`);
+    if (size > declared) hold(Math.min((chunk as Buffer).length, size - declared));
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -83,6 +80,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const budget = new BodyBudget(opts.bodyBudgetBytes ?? 2 * maxBody + 1024 * 1024);
   const staticDir = path.resolve(opts.staticDir);
   let port = 0;
 
@@ -108,20 +106,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (url.pathname.startsWith(apiPrefix)) {
       if (!sameToken(tokenOf(req, url), token)) throw new HttpError(401, 'missing or wrong token');
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+      checkOrigin(req.headers.origin, allowedHosts());
+      requireJsonType(req.headers['content-type']);
       const method = url.pathname.slice(apiPrefix.length);
       if (!isMethod(method)) throw new HttpError(404, `unknown method "${method}"`);
-      const text = await readBody(req, maxBody);
-      let input: unknown;
+      // The body's bytes count against the budget until the call is answered.
+      let held = 0;
       try {
-        input = text.trim() === '' ? {} : JSON.parse(text);
-      } catch {
-        throw new HttpError(400, 'request body is not valid JSON');
-      }
-      try {
-        sendJson(res, 200, { ok: true, result: await opts.engine.relay(method, input) });
-      } catch (err) {
-        const e = err instanceof ContractError ? err : new ContractError(String((err as Error)?.message ?? err));
-        sendJson(res, statusByCode[e.code], { ok: false, error: { message: e.message, code: e.code } });
+        const text = await readBody(req, maxBody, (bytes) => {
+          budget.take(bytes);
+          held += bytes;
+        });
+        if (jsonTooDeep(text)) throw new HttpError(400, 'request body nests deeper than any call needs');
+        let input: unknown;
+        try {
+          input = text.trim() === '' ? {} : JSON.parse(text);
+        } catch {
+          throw new HttpError(400, 'request body is not valid JSON');
+        }
+        refuseServerPaths(method, input);
+        try {
+          sendJson(res, 200, { ok: true, result: await opts.engine.relay(method, input) });
+        } catch (err) {
+          const e = err instanceof ContractError ? err : new ContractError(String((err as Error)?.message ?? err));
+          sendJson(res, statusByCode[e.code], { ok: false, error: { message: e.message, code: e.code } });
+        }
+      } finally {
+        budget.give(held);
       }
       return;
     }
@@ -148,7 +159,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
-      if (!res.headersSent) sendJson(res, status, { ok: false, error: { message: (err as Error).message } });
+      if (!res.headersSent) {
+        if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+        // A refused body is not read: close the connection rather than drain it.
+        if (status === 413 || status === 503) res.setHeader('connection', 'close');
+        sendJson(res, status, { ok: false, error: { message: (err as Error).message } });
+      }
       else res.destroy();
     });
   });

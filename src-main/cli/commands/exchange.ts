@@ -20,16 +20,16 @@ function modelOption(v: unknown): number | null | undefined {
 }
 
 export const exportCommand: Command = {
-  synopsis: 'export labels|embeddings|imagefolder|model --out PATH [--copy] [--model N|pretrained]',
+  synopsis: 'export labels|embeddings|imagefolder|model --out PATH [--copy] [--model N|pretrained] [--force]',
   summary: 'write labels (.csv/.json), embeddings (.npy + ids CSV), one folder per label, or the trained model',
-  options: { out: { type: 'string' }, copy: { type: 'boolean' }, model: { type: 'string' } },
+  options: { out: { type: 'string' }, copy: { type: 'boolean' }, model: { type: 'string' }, force: { type: 'boolean' } },
   async run({ library, values, positionals, out }) {
     const kind = positionals[0] as ExportKind | undefined;
     if (!kind || !exportKinds.includes(kind) || positionals.length > 1) throw new UsageError(`say what to export: ${exportKinds.join(', ')}`);
     const target = str(values.out);
     if (!target) throw new UsageError('give --out (a file for labels and embeddings, a folder for imagefolder and model)');
     const model = modelOption(values.model);
-    const r = await withEngine(library, (e) => e.call('exportData', { kind, out: target, copy: values.copy === true, model }));
+    const r = await withEngine(library, (e) => e.call('exportData', { kind, out: target, copy: values.copy === true, model, force: values.force === true }));
     out.result(r, () => {
       const what = { labels: 'labelled images', embeddings: 'embeddings', imagefolder: values.copy ? 'copies' : 'links', model: 'model' }[kind];
       const failed = r.failed.length ? `\n${r.failed.length} failed:\n${r.failed.map((f) => `  ${f.path}: ${f.error}`).join('\n')}` : '';

@@ -97,15 +97,25 @@ describe('learning through the engine', () => {
   it('refuses to train with fewer than two labels', async () => {
     const other = await Engine.open(path.join(work, 'empty-library'));
     try {
-      const job = await (async () => {
-        const ref = await other.call('train', {});
-        await other.whenIdle();
-        return (await other.call('listJobs', {})).find((j) => j.jobId === ref.jobId)!;
-      })();
-      expect(job.state).toBe('failed');
-      expect(job.message).toMatch(/at least two labels/);
+      await expect(other.call('train', {})).rejects.toThrow(/at least two labels/);
+      expect(await other.call('listJobs', {})).toEqual([]);
     } finally {
       await other.close();
+    }
+  });
+
+  it('refuses, before any work, labels with one photo each (no positives, no validation queries)', async () => {
+    const modelsBefore = (await engine.call('models', {})).length;
+    await engine.call('setLabel', { label: 'solo-a', ids: [1] });
+    await engine.call('setLabel', { label: 'solo-b', ids: [2] });
+    try {
+      await expect(engine.call('train', { labels: ['solo-a', 'solo-b'] })).rejects.toThrow(
+        /two or more photos each; 0 label\(s\) have that \(one photo only: "solo-a", "solo-b"\)/,
+      );
+      expect((await engine.call('models', {})).length).toBe(modelsBefore);
+    } finally {
+      await engine.call('removeLabel', { label: 'solo-a', ids: [1] });
+      await engine.call('removeLabel', { label: 'solo-b', ids: [2] });
     }
   });
 

@@ -35,6 +35,11 @@ describe('lookalike export / import-labels / map', () => {
     const r = await lookalike('export', 'labels', '--out', csv);
     expect(r.code).toBe(0);
     expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('path,content_hash,label');
+    // A second export over it needs --force.
+    const again = await lookalike('export', 'labels', '--out', csv);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/already exists; export with force \(CLI: --force\)/);
+    expect((await lookalike('export', 'labels', '--out', csv, '--force')).code).toBe(0);
     const extra = path.join(work, 'extra.csv');
     writeFileSync(extra, `${readFileSync(csv, 'utf8')}/not/in/library.jpg,,ghost\n`);
     const imp = await lookalike('import-labels', extra, '--json');

@@ -2,8 +2,9 @@
 // features): labels round-trip through CSV and JSON, the .npy rows are the embeddings of the
 // images its ids file names, image folders link or copy without touching originals, the
 // trained head loads as a tfjs model, and the map has one stable point per embedded image.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -109,6 +110,21 @@ describe('embeddings export', () => {
   });
 });
 
+describe('export targets', () => {
+  it('refuses to overwrite a file unless forced, and never writes to a pipe', async () => {
+    const out = path.join(work, 'existing.csv');
+    writeFileSync(out, 'precious\n');
+    await expect(engine.call('exportData', { kind: 'labels', out })).rejects.toThrow(/already exists; export with force/);
+    expect(readFileSync(out, 'utf8')).toBe('precious\n');
+    const r = await engine.call('exportData', { kind: 'labels', out, force: true });
+    expect(r.count).toBeGreaterThan(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^path,content_hash,label/);
+    const fifo = path.join(work, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    await expect(engine.call('exportData', { kind: 'labels', out: fifo, force: true })).rejects.toThrow(/not a regular file or folder/);
+  });
+});
+
 describe('image folder export', () => {
   it('links each labelled image into a folder per label, leaving originals untouched', async () => {
     const photo = path.join(work, 'photos', 'rings', 'rings-1.jpg');
@@ -121,8 +137,10 @@ describe('image folder export', () => {
     const link = path.join(out, 'rings', 'rings-1.jpg');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(photo);
-    // Exporting again over the same folder changes nothing and says why.
-    const again = await engine.call('exportData', { kind: 'imagefolder', out });
+    // Exporting again into the (now not empty) folder is refused unless forced; forced, it
+    // still leaves every existing file as it was and says why.
+    await expect(engine.call('exportData', { kind: 'imagefolder', out })).rejects.toThrow(/is not empty; export with force/);
+    const again = await engine.call('exportData', { kind: 'imagefolder', out, force: true });
     expect(again.count).toBe(0);
     expect(again.failed.length).toBe(r.count);
     expect({ hash: sha(photo), mtime: statSync(photo).mtimeMs }).toEqual(before);

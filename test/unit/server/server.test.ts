@@ -142,3 +142,82 @@ describe('browser-mode server', () => {
     ws.close();
   });
 });
+
+describe('request guards', () => {
+  it('refuses a POST from a foreign Origin and accepts one from our own', async () => {
+    const foreign = await request('/api/status', { method: 'POST', body: '{}', headers: { ...auth(), origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    const own = await request('/api/status', { method: 'POST', body: '{}', headers: { ...auth(), origin: `http://127.0.0.1:${server.port}` } });
+    expect(own.status).toBe(200);
+  });
+
+  it('requires application/json (what a cross-site form cannot send)', async () => {
+    const headers = { authorization: `Bearer ${server.token}` };
+    expect((await request('/api/status', { method: 'POST', body: '{}', headers: { ...headers, 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await request('/api/status', { method: 'POST', body: '{}', headers })).status).toBe(415);
+    const ok = await request('/api/status', { method: 'POST', body: '{}', headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } });
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers JSON nested 10^5 deep with 400 and keeps serving', async () => {
+    const big = await startServer({ engine, staticDir: dir, token: 'deep-token-deep-token-xx' });
+    try {
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      const r = await fetch(`http://127.0.0.1:${big.port}/api/status`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer deep-token-deep-token-xx', 'content-type': 'application/json' },
+        body: deep,
+      });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/nests deeper/);
+      // Brackets inside strings are text, not nesting.
+      const inString = await fetch(`http://127.0.0.1:${big.port}/api/status`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer deep-token-deep-token-xx', 'content-type': 'application/json' },
+        body: JSON.stringify({ note: '['.repeat(1000) }),
+      });
+      expect(inString.status).toBe(400); // status takes no fields: refused by validation, not by depth
+      expect(((await inString.json()) as { error: { message: string } }).error.message).not.toMatch(/nests deeper/);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('holds at most its budget of request bytes at once: a request past it gets 503, later ones pass', async () => {
+    const tight = await startServer({ engine, staticDir: dir, maxBodyBytes: 1000, bodyBudgetBytes: 1500 });
+    const open = (length: number) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: tight.port,
+        path: '/api/status',
+        method: 'POST',
+        headers: { authorization: `Bearer ${tight.token}`, 'content-type': 'application/json', 'content-length': length },
+      });
+      const reply = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+      return { req, reply };
+    };
+    try {
+      // The first body is slow to arrive: its 900 bytes are held while it trickles in.
+      const slow = open(900);
+      slow.req.write('{');
+      await new Promise((r) => setTimeout(r, 200));
+      const second = open(900);
+      second.req.end(`{${' '.repeat(898)}}`);
+      const secondStatus = await second.reply;
+      expect(secondStatus).toBe(503);
+      slow.req.end(`${' '.repeat(898)}}`);
+      expect(await slow.reply).toBe(200);
+      const third = open(900);
+      third.req.end(`{${' '.repeat(898)}}`);
+      expect(await third.reply).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  });
+});

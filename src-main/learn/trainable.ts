@@ -1,0 +1,25 @@
+// Whether a set of labels can train a model at all, asked before any work: metric learning
+// pulls photos of one label together, so it needs labels with two photos or more, and a model
+// is judged by retrieval queries (a photo whose label has another photo among those measured).
+// Without them training "succeeds" with MAP@R 0 → 0 and would make a useless model active.
+// Two labels of two photos each always leave queries: split.ts holds a label's photos back for
+// validation only in pairs, and evaluates on the training photos when too few are held back.
+
+export interface TrainableOptions {
+  holdoutLabels?: readonly string[];
+}
+
+/** Null when `labels` (one per photo) can be trained on; otherwise why not, for the user. */
+export function whyNotTrainable(labels: readonly string[], opts: TrainableOptions = {}): string | null {
+  const holdout = new Set(opts.holdoutLabels ?? []);
+  const counts = new Map<string, number>();
+  for (const l of labels) if (!holdout.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const usable = [...counts].filter(([, n]) => n >= 2);
+  if (usable.length < 2) {
+    const single = [...counts].filter(([, n]) => n < 2).map(([l]) => `"${l}"`);
+    const shown = single.slice(0, 5).join(', ') + (single.length > 5 ? ', …' : '');
+    return `training needs at least two labels with two or more photos each; ${usable.length} label(s) have that` +
+      (single.length ? ` (one photo only: ${shown})` : '') + ': label more photos first';
+  }
+  return null;
+}

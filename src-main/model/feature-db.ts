@@ -1,0 +1,113 @@
+// The SQLite file behind the feature caches, one connection per file per process (every
+// FeatureStore of a library shares it). A damaged file ("database disk image is malformed",
+// "file is not a database") is moved aside, named in the message, and replaced by an empty one:
+// the features are a cache, computed again by the next indexing pass.
+import { existsSync, renameSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+const open = new Map<string, FeatureDb>();
+
+function isDamage(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+}
+
+export class FeatureCacheDamaged extends Error {
+  constructor(
+    readonly file: string,
+    readonly movedTo: string,
+    cause: string,
+  ) {
+    super(`the feature cache ${file} is damaged (${cause}); moved it to ${movedTo} and started an empty one: features are computed again by the next import or indexing pass`);
+    this.name = 'FeatureCacheDamaged';
+  }
+}
+
+export class FeatureDb {
+  private conn!: Database.Database;
+  private refs = 0;
+  /** Bumped when the file is replaced: statements prepared on the old connection are stale. */
+  generation = 0;
+  /** Set when a damaged file was moved aside since the process opened it. */
+  resetReason: string | null = null;
+
+  private constructor(readonly file: string) {}
+
+  static acquire(file: string): FeatureDb {
+    const key = resolve(file);
+    let db = open.get(key);
+    if (!db) {
+      db = new FeatureDb(key);
+      try {
+        db.connect();
+      } catch (err) {
+        if (!isDamage(err)) throw err;
+        const damaged = db.moveAside(err);
+        console.warn(damaged.message);
+        db.connect();
+      }
+      open.set(key, db);
+    }
+    db.refs++;
+    return db;
+  }
+
+  get db(): Database.Database {
+    return this.conn;
+  }
+
+  /** Runs `fn`; a damaged file is moved aside, an empty one takes its place, and the error says so. */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      const damaged = this.moveAside(err);
+      this.connect();
+      throw damaged;
+    }
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    open.delete(this.file);
+    this.conn.close();
+  }
+
+  private connect(): void {
+    const conn = new Database(this.file);
+    try {
+      conn.pragma('journal_mode = WAL');
+      conn.pragma('synchronous = NORMAL');
+      conn.exec(`CREATE TABLE IF NOT EXISTS features (
+        hash TEXT NOT NULL,
+        feature_id TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vec BLOB NOT NULL,
+        PRIMARY KEY (hash, feature_id)
+      ) WITHOUT ROWID`);
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+    this.conn = conn;
+    this.generation++;
+  }
+
+  private moveAside(err: unknown): FeatureCacheDamaged {
+    try {
+      this.conn?.close();
+    } catch {
+      // closing a damaged database may fail too; the file is moved either way
+    }
+    const movedTo = `${this.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(this.file, movedTo);
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(this.file + suffix)) renameSync(this.file + suffix, movedTo + suffix);
+    }
+    const damaged = new FeatureCacheDamaged(this.file, movedTo, (err as Error).message);
+    this.resetReason = damaged.message;
+    return damaged;
+  }
+}
