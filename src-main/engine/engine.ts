@@ -3,7 +3,6 @@
 // the CLI and the tests; the transports only route.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import {
   ContractError,
   type EventName,
@@ -22,6 +21,8 @@ import { dispatch, type Handlers } from './protocol.js';
 import { EmbeddingSpace } from './embedding-space.js';
 import { Learning } from './learning.js';
 import { appVersion } from './version.js';
+import { withFileFacts, withLabels } from './hit-details.js';
+import { checkImportFolders } from './import-folders.js';
 import { EmbeddingMaps } from '../map/embedding-maps.js';
 import { mapCall } from '../map/map-call.js';
 import { Exchange } from '../exchange/exchange.js';
@@ -34,6 +35,9 @@ export interface EngineOptions {
    */
   resume?: boolean;
 }
+
+/** How often the embedding pass tells the UI that the indexed count moved. */
+const LIBRARY_CHANGED_EVERY_MS = 1500;
 
 export class Engine implements EngineLike {
   readonly handlers: Handlers;
@@ -189,9 +193,17 @@ export class Engine implements EngineLike {
   }
 
   private embedPending(ctx: JobContext) {
+    // Loading the CNN takes seconds on a first import: say so rather than sit on a full bar.
+    if (this.space.pendingCount() > 0) ctx.progress({ phase: 'loading the CNN', done: 0, total: null, rate: null, etaSeconds: null });
+    // The header's "indexed" count follows the pass (throttled: each event refreshes the UI's page).
+    let announced = Date.now();
     return this.space.embedPending({
       signal: ctx.signal,
-      onProgress: (done, total, rate) =>
+      onProgress: (done, total, rate) => {
+        if (Date.now() - announced >= LIBRARY_CHANGED_EVERY_MS && done < total) {
+          announced = Date.now();
+          this.libraryChanged();
+        }
         ctx.progress({
           phase: 'indexing',
           done,
@@ -199,7 +211,8 @@ export class Engine implements EngineLike {
           failed: 0,
           rate,
           etaSeconds: rate && rate > 0 ? (total - done) / rate : null,
-        }),
+        });
+      },
     });
   }
 
@@ -228,10 +241,7 @@ export class Engine implements EngineLike {
         };
       },
       importFolders: async ({ paths, labelsFromFolders }) => {
-        const resolved = paths.map((p) => path.resolve(p));
-        for (const p of resolved) {
-          if (!existsSync(p)) throw new ContractError(`no such folder: ${p}`, 'not-found');
-        }
+        const resolved = checkImportFolders(paths);
         return { jobId: this.startImport(resolved, labelsFromFolders ?? false) };
       },
       listImages: async ({ offset, limit, label }) => {
@@ -254,9 +264,12 @@ export class Engine implements EngineLike {
         };
       },
       listFailures: async () => this.catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
-      similar: async (req) => this.space.similar(req),
-      duplicates: async ({ threshold }) => this.space.duplicates(threshold),
-      labels: async () => this.catalog.labelsWithCounts().map((l) => ({ name: l.name, count: l.count })),
+      similar: async (req) => {
+        const r = await this.space.similar(req);
+        return { ...r, hits: withLabels(this.catalog, r.hits) };
+      },
+      duplicates: async ({ threshold }) => withFileFacts(this.catalog, this.space.duplicates(threshold)),
+      labels: async () => this.catalog.labelsWithCounts().map((l) => ({ id: l.id, name: l.name, count: l.count })),
       setLabel: async ({ label, ids }) => {
         this.requireImages(ids);
         this.catalog.setLabels(ids, label);
