@@ -99,9 +99,10 @@ export async function run(argv: string[]): Promise<number> {
  * two different images" names a call and a field the user never typed.
  */
 export function userMessage(err: ContractError): string {
-  if (err.code !== 'bad-request') return err.message;
+  const prefix = /^\w+: invalid request: /;
+  if (err.code !== 'bad-request' || !prefix.test(err.message)) return err.message;
   return err.message
-    .replace(/^\w+: invalid request: /, '')
+    .replace(prefix, '')
     .split('; ')
     .map((part) => part.replace(/^[\w.()]+: /, ''))
     .join('; ');
