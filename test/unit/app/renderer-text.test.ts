@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFolderInput } from '../../../src-renderer/lib/folder-input.js';
 import { integerTicks } from '../../../src-renderer/lib/ticks.js';
 import { fileSize } from '../../../src-renderer/lib/format.js';
+import { labelColour } from '../../../src-renderer/lib/label-colours.js';
 
 describe('the folder box', () => {
   it('strips quotes a file manager adds and keeps ~ for the engine', () => {
@@ -37,5 +38,18 @@ describe('file sizes', () => {
     expect(fileSize(512)).toBe('512 B');
     expect(fileSize(23_456)).toMatch(/^23 kB$/);
     expect(fileSize(2_400_000)).toMatch(/^2[.,]4 MB$/);
+  });
+});
+
+describe('label colours', () => {
+  it('stay with their label when a label is added, even one that sorts first', () => {
+    const before = [
+      { id: 1, name: 'cats', count: 3 },
+      { id: 2, name: 'dogs', count: 2 },
+    ];
+    const after = [{ id: 3, name: 'aardvarks', count: 1 }, ...before];
+    for (const l of before) expect(labelColour(after, l.name)).toBe(labelColour(before, l.name));
+    const colours = after.map((l) => labelColour(after, l.name));
+    expect(new Set(colours).size).toBe(3);
   });
 });
