@@ -75,7 +75,10 @@ describe('lookalike CLI', () => {
       expect(m[k]).toBeGreaterThanOrEqual(0);
       expect(m[k]).toBeLessThanOrEqual(1);
     }
-  }, 60_000);
+    // For people, the row names the model measured (no model trained yet: the pretrained one).
+    const human = await lookalike('eval');
+    expect(human.stdout).toMatch(/^pretrained +\d\.\d{3}/m);
+  }, 90_000);
 
   it('train --json makes a new active model; --deep tunes the last blocks too; models lists both', async () => {
     const head = await lookalike('train', '--epochs', '2', '--json');
