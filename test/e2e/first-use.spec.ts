@@ -2,6 +2,7 @@
 // browser mode, the folder box's refusals and reasons, "no photos found", the empty map, the
 // Export view, stable number keys, Ctrl+A, names and labels on look-alikes, Review's Back, and
 // a finished job that leaves the bar. Steps wait on what a user sees, never on sleeps.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -27,6 +28,11 @@ test('before any photo: the link page, the folder box explains what is wrong, em
   await page.goto(served.url.replace(/\?token=.*/, ''));
   await expect(page.getByTestId('token-page')).toContainText('lookalike serve --print-url');
   await expect(page.getByRole('button', { name: 'Add folder' })).toHaveCount(0);
+
+  // ...which `serve --print-url` prints again.
+  const bin = path.resolve(import.meta.dirname, '../../bin/lookalike.js');
+  const printed = execFileSync(process.execPath, [bin, 'serve', '--print-url', '--library', served.library], { encoding: 'utf8' });
+  expect(printed.trim()).toBe(served.url);
 
   await page.goto(served.url);
   await expect(page.getByTestId('empty-state')).toBeVisible();
