@@ -196,12 +196,15 @@ export class Engine implements EngineLike {
     // Loading the CNN takes seconds on a first import: say so rather than sit on a full bar.
     if (this.space.pendingCount() > 0) ctx.progress({ phase: 'loading the CNN', done: 0, total: null, rate: null, etaSeconds: null });
     // The header's "indexed" count follows the pass (throttled: each event refreshes the UI's page).
+    // (The index grows chunk by chunk; the UI adds the pass's own count in between.)
     let announced = Date.now();
+    let embedded = this.space.embeddedCount();
     return this.space.embedPending({
       signal: ctx.signal,
       onProgress: (done, total, rate) => {
-        if (Date.now() - announced >= LIBRARY_CHANGED_EVERY_MS && done < total) {
+        if (Date.now() - announced >= LIBRARY_CHANGED_EVERY_MS && this.space.embeddedCount() !== embedded) {
           announced = Date.now();
+          embedded = this.space.embeddedCount();
           this.libraryChanged();
         }
         ctx.progress({

@@ -1,5 +1,5 @@
 // One colour per label, the same in the map, its legend and everywhere else.
-import type { LabelCount } from '../../src-shared/contract';
+import type { LabelCount } from '../../src-shared/contract.js';
 
 /** Distinct, readable colours on a dark background, one per label (cycled past 12). */
 export const labelPalette = [
