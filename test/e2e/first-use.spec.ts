@@ -28,6 +28,9 @@ test('before any photo: the link page, the folder box explains what is wrong, em
   await page.goto(served.url.replace(/\?token=.*/, ''));
   await expect(page.getByTestId('token-page')).toContainText('lookalike serve --print-url');
   await expect(page.getByRole('button', { name: 'Add folder' })).toHaveCount(0);
+  // An old tab's token (serve was restarted) gets the same page, not a broken app.
+  await page.goto(served.url.replace(/token=[\w-]+/, 'token=stale'));
+  await expect(page.getByTestId('token-page')).toBeVisible();
 
   // ...which `serve --print-url` prints again.
   const bin = path.resolve(import.meta.dirname, '../../bin/lookalike.js');
