@@ -66,6 +66,10 @@ export interface Hit {
   id: number;
   path: string;
   score: number;
+  /** The photo's labels, where the call gives them (look-alikes do). */
+  labels?: string[];
+  /** The copy check found this photo to be the same picture as an outside query (edited copy). */
+  copy?: boolean;
 }
 
 export interface SimilarResult {
@@ -147,11 +151,21 @@ export interface JobRef {
  */
 export const DEFAULT_DUPLICATE_THRESHOLD = 0.985;
 
+/** A duplicate group member, with what one needs to choose which copy to keep. */
+export interface DuplicateImage extends Hit {
+  width: number | null;
+  height: number | null;
+  /** File size in bytes. */
+  bytes: number;
+}
+
 export interface DuplicateGroup {
-  images: Hit[];
+  images: DuplicateImage[];
 }
 
 export interface LabelCount {
+  /** Grows with each new label: creation order, which keeps number keys and colours stable. */
+  id: number;
   name: string;
   count: number;
 }

@@ -13,9 +13,11 @@ const globalOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Help fits an 80-column terminal: each command's synopsis, then its summary indented below. */
+export const HELP_WIDTH = 80;
+
 export function usage(): string {
-  const width = Math.max(...Object.values(commands).map((c) => c.synopsis.length));
-  const lines = Object.values(commands).map((c) => `  ${c.synopsis.padEnd(width)}  ${c.summary}`);
+  const lines = Object.values(commands).flatMap((c) => [...wrap(c.synopsis, '  ', '      '), ...wrap(c.summary, '      ', '      ')]);
   return [
     'Usage: lookalike <command> [options]',
     '',
@@ -23,10 +25,25 @@ export function usage(): string {
     ...lines,
     '',
     'Options for every command:',
-    '  --library DIR  the library folder (default: $LOOKALIKE_LIBRARY or the user-data folder)',
+    ...wrap('--library DIR  the library folder (default: $LOOKALIKE_LIBRARY or the user-data folder)', '  ', '                 '),
     '  --json         machine-readable output',
     '  -h, --help     this help',
   ].join('\n');
+}
+
+/** Breaks text at spaces so no line is wider than HELP_WIDTH. */
+export function wrap(text: string, first: string, rest: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    const fresh = line === first || line === rest;
+    if (!fresh && line.length + 1 + word.length > HELP_WIDTH) {
+      out.push(line);
+      line = rest + word;
+    } else line += (fresh ? '' : ' ') + word;
+  }
+  out.push(line);
+  return out;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -59,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) {
-    console.log(`Usage: lookalike ${command.synopsis}\n\n${command.summary}`);
+    console.log([...wrap(`Usage: lookalike ${command.synopsis}`, '', '    '), '', ...wrap(command.summary, '', '')].join('\n'));
     return 0;
   }
   const library = (values.library as string | undefined) ?? defaultLibraryDir();
@@ -73,8 +90,22 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`lookalike ${name}: ${err.message}\n\nUsage: lookalike ${command.synopsis}`);
       return 2;
     }
-    const message = err instanceof ContractError || err instanceof Error ? err.message : String(err);
+    const message = err instanceof ContractError ? userMessage(err) : err instanceof Error ? err.message : String(err);
     console.error(`lookalike ${name}: ${message}`);
     return 1;
   }
+}
+
+/**
+ * A refused request in the user's words: the engine's "markPair: invalid request: b: a pair needs
+ * two different images" names a call and a field the user never typed.
+ */
+export function userMessage(err: ContractError): string {
+  const prefix = /^\w+: invalid request: /;
+  if (err.code !== 'bad-request' || !prefix.test(err.message)) return err.message;
+  return err.message
+    .replace(prefix, '')
+    .split('; ')
+    .map((part) => part.replace(/^[\w.()]+: /, ''))
+    .join('; ');
 }

@@ -79,7 +79,8 @@ export class FeaturePass {
     const [all] = await extractor.extract([input]);
     if (all instanceof Error) {
       const what = typeof input === 'string' ? input : 'the dropped file';
-      throw new ContractError(`cannot read ${what} as an image: ${all.message}`, 'bad-request');
+      // libvips repeats its complaint once per decoding stage: the first line says it.
+      throw new ContractError(`cannot read ${what} as an image: ${all.message.split('\n')[0]}`, 'bad-request');
     }
     const { pooled, tailInput } = split(all);
     const [feature] = await modelFeatures(parts, [pooled], [tailInput]);

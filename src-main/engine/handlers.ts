@@ -3,9 +3,10 @@
 import path from 'node:path';
 import { ContractError, type Status } from '../../src-shared/contract.js';
 import { appVersion } from '../common/version.js';
-import { requireFolder } from '../ingest/regular-file.js';
 import type { Handlers } from '../link/protocol.js';
 import type { EngineCore } from './core.js';
+import { withFileFacts, withLabels } from './hit-details.js';
+import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
 import { listModels, missingModelProblem, modelExists } from './model-list.js';
@@ -33,8 +34,7 @@ export function makeHandlers(core: EngineCore): Handlers {
       };
     },
     importFolders: async ({ paths, labelsFromFolders }) => {
-      const resolved = paths.map((p) => path.resolve(p));
-      for (const p of resolved) await requireFolder(p);
+      const resolved = checkImportFolders(paths);
       return { jobId: startImport(core, resolved, labelsFromFolders ?? false) };
     },
     listImages: async ({ offset, limit, label }) => {
@@ -52,9 +52,12 @@ export function makeHandlers(core: EngineCore): Handlers {
     },
     findImages: async ({ paths }) => ({ ids: paths.map((p) => catalog.imageByPath(path.resolve(p))?.id ?? null) }),
     listFailures: async () => catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
-    similar: async (req) => (await core.compute()).queries.similar(req),
-    duplicates: async ({ threshold }) => (await core.compute()).queries.duplicates(threshold),
-    labels: async () => catalog.labelsWithCounts().map((l) => ({ name: l.name, count: l.count })),
+    similar: async (req) => {
+      const r = await (await core.compute()).queries.similar(req);
+      return { ...r, hits: withLabels(catalog, r.hits) };
+    },
+    duplicates: async ({ threshold }) => withFileFacts(catalog, (await core.compute()).queries.duplicates(threshold)),
+    labels: async () => catalog.labelsWithCounts().map((l) => ({ id: l.id, name: l.name, count: l.count })),
     setLabel: async ({ label, ids }) => {
       requireImages(ids);
       catalog.setLabels(ids, label);

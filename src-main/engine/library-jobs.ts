@@ -69,12 +69,25 @@ export async function switchAsJob(core: EngineCore, id: number | null): Promise<
   if (end.state === 'failed') throw new ContractError(`switching models failed: ${end.message ?? 'unknown error'}`, 'failed');
 }
 
+/** How often the embedding pass tells the UI that the indexed count moved. */
+const LIBRARY_CHANGED_EVERY_MS = 1500;
+
 async function embedPending(core: EngineCore, ctx: JobContext) {
-  ctx.progress({ phase: 'loading the CNN', done: 0, total: null });
+  // Loading the CNN takes seconds on a first import: say so rather than sit on a full bar.
+  ctx.progress({ phase: 'loading the CNN', done: 0, total: null, rate: null, etaSeconds: null });
   const { vectors } = await core.compute();
+  // The header's "indexed" count follows the pass (throttled: each event refreshes the UI's
+  // page; the index grows chunk by chunk, and the UI adds the pass's own count in between).
+  let announced = Date.now();
+  let embedded = vectors.embeddedCount();
   return vectors.embedPending({
     signal: ctx.signal,
-    onProgress: (done, total, rate) =>
+    onProgress: (done, total, rate) => {
+      if (Date.now() - announced >= LIBRARY_CHANGED_EVERY_MS && vectors.embeddedCount() !== embedded) {
+        announced = Date.now();
+        embedded = vectors.embeddedCount();
+        core.libraryChanged();
+      }
       ctx.progress({
         phase: 'indexing',
         done,
@@ -82,6 +95,7 @@ async function embedPending(core: EngineCore, ctx: JobContext) {
         failed: 0,
         rate,
         etaSeconds: rate && rate > 0 ? (total - done) / rate : null,
-      }),
+      });
+    },
   });
 }

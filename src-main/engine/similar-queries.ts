@@ -5,7 +5,6 @@
 import {
   ContractError,
   DEFAULT_DUPLICATE_THRESHOLD,
-  type DuplicateGroup,
   type Hit,
   type ParsedRequest,
   type SimilarResult,
@@ -82,7 +81,9 @@ export class SimilarQueries {
     const hits = this.promoteCopy(pool, copy)
       .filter((h) => (req.minScore === undefined || h.score >= req.minScore) && (req.maxScore === undefined || h.score <= req.maxScore))
       .slice(0, req.k);
-    return { query: { id: queryId, name }, hits: this.toHits(hits) };
+    // Say which hit is the same picture: "you already have this" for an outside photo.
+    const marked = this.toHits(hits).map((h) => (copy && h.id === copy.id ? { ...h, copy: true } : h));
+    return { query: { id: queryId, name }, hits: marked };
   }
 
   /** The copy check's find first, the rest in the embedding's order. */
@@ -100,7 +101,7 @@ export class SimilarQueries {
    * embedding: training may pull merely alike photos together, which must not make them
    * duplicates).
    */
-  duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
+  duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): { images: Hit[] }[] {
     return this.nearDuplicates.groups(threshold).map((group) => ({ images: this.toHits(group) }));
   }
 

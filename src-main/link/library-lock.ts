@@ -48,6 +48,12 @@ export function liveLock(libraryDir: string): LockInfo | null {
   return info && (info.pid === process.pid || isAlive(info.pid)) ? info : null;
 }
 
+/** The page address (with its token) of the `lookalike serve` that owns a library, or null. */
+export function servedUrl(libraryDir: string): string | null {
+  const info = liveLock(libraryDir);
+  return info?.mode === 'serve' && info.url && info.token ? `${info.url}/?token=${info.token}` : null;
+}
+
 export class LibraryLock {
   private released = false;
   private readonly onExit = () => this.release();

@@ -41,6 +41,11 @@ function tokenFromPage(): string {
   return sessionStorage.getItem('lookalike-token') ?? '';
 }
 
+/** Whether browser mode has the token `lookalike serve` printed (in the URL or this tab). */
+export function hasBrowserToken(): boolean {
+  return (sessionStorage.getItem('lookalike-token') ?? '') !== '';
+}
+
 export function browserClient(token = tokenFromPage()): Client {
   const listeners = Object.fromEntries(eventNames.map((n) => [n, new Set()])) as unknown as Listeners;
 

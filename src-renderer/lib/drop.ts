@@ -8,10 +8,12 @@ export interface Dropped {
   images: File[];
   /** Names of dropped folders whose path we cannot know. */
   folderNames: string[];
+  /** Names of dropped files that are not photos (said so, not silently ignored). */
+  others: string[];
 }
 
 export function droppedItems(dt: DataTransfer, pathForFile: (f: File) => string | null): Dropped {
-  const out: Dropped = { folders: [], images: [], folderNames: [] };
+  const out: Dropped = { folders: [], images: [], folderNames: [], others: [] };
   const items = Array.from(dt.items ?? []);
   items.forEach((item, i) => {
     const file = item.getAsFile() ?? dt.files[i];
@@ -23,6 +25,8 @@ export function droppedItems(dt: DataTransfer, pathForFile: (f: File) => string 
       else out.folderNames.push(file.name);
     } else if (IMAGE.test(file.name) || file.type.startsWith('image/')) {
       out.images.push(file);
+    } else {
+      out.others.push(file.name);
     }
   });
   return out;

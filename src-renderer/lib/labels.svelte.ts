@@ -6,8 +6,11 @@ export class LabelsState {
   list = $state<LabelCount[]>([]);
   error = $state<string | null>(null);
 
-  /** The labels the number keys 1–9 apply, in sidebar order. */
-  readonly shortcuts = $derived(this.list.slice(0, 9).map((l) => l.name));
+  /**
+   * The labels the number keys 1–9 apply, in the order they were created: a new label takes the
+   * next free key and never moves one the user has learned. (The sidebar stays alphabetical.)
+   */
+  readonly shortcuts = $derived([...this.list].sort((a, b) => a.id - b.id).slice(0, 9).map((l) => l.name));
 
   constructor(private readonly client: Client) {
     // Labelling, importing with folder labels and removals all end in libraryChanged.

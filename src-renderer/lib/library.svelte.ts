@@ -65,6 +65,17 @@ export class LibraryState {
     return ids;
   }
 
+  /** Every photo the grid shows (under the current filter), loaded page by page. */
+  async allIds(): Promise<number[]> {
+    const label = this.label ?? undefined;
+    const ids: number[] = [];
+    for (let offset = 0; ; offset += 5000) {
+      const page = await this.client.listImages({ offset, limit: 5000, label });
+      ids.push(...page.items.map((i) => i.id));
+      if (page.items.length === 0 || ids.length >= page.total) return ids;
+    }
+  }
+
   /** The labels the given (loaded) photos carry, sorted, for removing one from them all. */
   labelsOf(ids: Iterable<number>): string[] {
     // Plain records, not Sets: this is a one-off lookup, nothing reactive.

@@ -11,12 +11,7 @@ export interface MapSlot {
 
 const emptySlot = (): MapSlot => ({ map: null, job: null, error: null });
 
-/** Distinct, readable colours on a dark background, one per label (cycled past 12). */
-export const labelPalette = [
-  '#7cb4ff', '#f2b36b', '#7bd88f', '#ff7a7a', '#c792ea', '#4dd0e1',
-  '#ffd54f', '#f48fb1', '#aed581', '#90a4ae', '#ff8a65', '#9fa8da',
-];
-export const unlabelledColour = '#5b6272';
+export { labelColour, labelPalette, unlabelledColour } from './label-colours';
 
 export class MapState {
   // Raw, not deep: a deep $state would wrap the 200k-number arrays in proxies and make every

@@ -18,9 +18,12 @@ export class ReviewState {
   loaded = $state(false);
   error = $state<string | null>(null);
   tally = $state<ReviewTally>({ match: 0, mismatch: 0, skipped: 0 });
+  /** What the user said of each pair, by position: Back shows it, and a new answer replaces it. */
+  given = $state<(Verdict | 'skipped' | undefined)[]>([]);
 
   readonly current = $derived<HardPairView | null>(this.pairs[this.position] ?? null);
   readonly finished = $derived(this.loaded && this.position >= this.pairs.length);
+  readonly currentAnswer = $derived(this.given[this.position]);
 
   constructor(private readonly client: Client) {}
 
@@ -31,6 +34,7 @@ export class ReviewState {
       this.pairs = await this.client.hardPairs({ limit: BATCH });
       this.position = 0;
       this.tally = { match: 0, mismatch: 0, skipped: 0 };
+      this.given = [];
       this.loaded = true;
     } catch (err) {
       this.error = (err as Error).message;
@@ -42,20 +46,34 @@ export class ReviewState {
   async judge(verdict: Verdict): Promise<void> {
     const pair = this.current;
     if (!pair) return;
+    const at = this.position;
+    const before = this.given[at];
     this.position++;
     try {
+      // Marking again replaces the pair's earlier verdict.
       await this.client.markPair({ a: pair.a.id, b: pair.b.id, verdict });
-      this.tally[verdict]++;
+      this.recount(before, verdict);
+      this.given[at] = verdict;
     } catch (err) {
-      this.position--;
+      this.position = at;
       this.error = (err as Error).message;
     }
   }
 
   skip(): void {
     if (!this.current) return;
+    // A pair already judged keeps its verdict when stepped over.
+    if (this.given[this.position] === undefined) {
+      this.given[this.position] = 'skipped';
+      this.tally.skipped++;
+    }
     this.position++;
-    this.tally.skipped++;
+  }
+
+  private recount(before: Verdict | 'skipped' | undefined, now: Verdict): void {
+    if (before === 'skipped') this.tally.skipped--;
+    else if (before) this.tally[before]--;
+    this.tally[now]++;
   }
 
   back(): void {

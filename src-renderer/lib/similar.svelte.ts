@@ -97,12 +97,21 @@ export class SimilarState {
     } catch (err) {
       if (mine === this.seq) {
         this.hits = [];
-        this.error = (err as Error).message;
+        this.error = view.id === null ? unreadableMessage(view.name, (err as Error).message) : (err as Error).message;
       }
     } finally {
       if (mine === this.seq) this.loading = false;
     }
   }
+}
+
+/**
+ * A photo from outside that cannot be decoded gets one sentence, not the decoder's own words
+ * (libvips repeats them per stage); the raw text stays for anything else (e.g. a lost server).
+ */
+export function unreadableMessage(name: string, raw: string): string {
+  if (!/decod|corrupt|unsupported image|vips|premature|not a (known|supported)|input (buffer|file)|bad (huffman|marker)|jpeg|png|webp/i.test(raw)) return raw;
+  return `“${name}” could not be read as a photo: the file is damaged, cut short, or not an image.`;
 }
 
 async function toBase64(file: File): Promise<string> {

@@ -41,6 +41,13 @@ export class TrainingState {
       else this.lossCurve.push({ x: e.epoch - 1 + e.step / e.steps, y: e.loss });
     });
     client.on('jobProgress', (p) => this.onJob(p));
+    // "Done: model #3 is now active" stops being true once another model is chosen.
+    client.on('modelChanged', ({ active }) => {
+      if (this.state === 'done' && this.result?.modelId !== active) {
+        this.state = null;
+        this.result = null;
+      }
+    });
     // A run started before this page loaded (or in another window) still shows its progress.
     void client
       .listJobs({})

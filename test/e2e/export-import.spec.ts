@@ -24,9 +24,8 @@ test('export asks before overwriting; a picked labels file is imported by its co
   const out = path.join(served.work, 'labels.csv');
   writeFileSync(out, 'precious\n');
   await page.goto(served.url);
-  await page.getByRole('button', { name: 'Map', exact: true }).click();
-  await page.getByRole('button', { name: 'Export…' }).click();
-  const panel = page.getByRole('dialog', { name: 'Export and import' });
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const panel = page.getByTestId('export');
   await panel.getByLabel('Export to (path on this computer)').fill(out);
 
   // First refused: the user declines, the file stays as it was.
@@ -37,7 +36,7 @@ test('export asks before overwriting; a picked labels file is imported by its co
   // Then confirmed: overwritten.
   page.once('dialog', (d) => void d.accept());
   await panel.getByRole('button', { name: 'Export', exact: true }).click();
-  await expect(panel.getByRole('status')).toContainText('Exported 4');
+  await expect(panel.getByRole('status')).toContainText('Exported 4 labels');
   expect(readFileSync(out, 'utf8')).toMatch(/^path,content_hash,label\n/);
 
   const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.replace(/,(rings|checkers)$/, ',picked'));
@@ -46,6 +45,6 @@ test('export asks before overwriting; a picked labels file is imported by its co
     mimeType: 'text/csv',
     buffer: Buffer.from(['path,content_hash,label', ...rows, '/not/here.jpg,,ghost'].join('\n')),
   });
-  await panel.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(panel.getByRole('status')).toContainText('5 rows, 4 matched, 4 labels added; no match: line 6: /not/here.jpg');
+  await panel.getByRole('button', { name: 'Import labels', exact: true }).click();
+  await expect(panel.getByRole('status')).toContainText('Read 5 rows: 4 matched a photo, 4 labels added; no photo for line 6: /not/here.jpg');
 });

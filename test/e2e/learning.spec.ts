@@ -88,8 +88,22 @@ test('training from the panel shows live curves, a before/after table and a new 
   const trained = await switcher.locator('option').nth(1).getAttribute('value');
   await expect(switcher).toHaveValue(trained!);
   await expect(switcher.locator('option').nth(1)).toContainText('MAP@R');
+  await expect(train.getByTestId('train-status')).toHaveText(`Done: model #${trained} is now active.`);
+
+  // Export, from the navigation: the model export names the model it wrote.
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const exportView = page.getByTestId('export');
+  await exportView.getByRole('radio', { name: /Trained model/ }).check();
+  const out = `${served.work}/exported-model`;
+  await exportView.getByLabel('Export to (path on this computer)').fill(out);
+  await exportView.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(exportView.getByTestId('export-result')).toHaveText(new RegExp(`^Exported model #${trained} to ${out}`));
+
   await switcher.selectOption('pretrained');
   await expect(switcher).toHaveValue('pretrained');
+  // "Done: model #N is now active" is no longer true, so it is gone.
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(train.getByTestId('train-status')).toHaveText('');
   await page.reload();
   await expect(page.getByTestId('model-switcher')).toHaveValue('pretrained');
   await expect(page.getByTestId('model-switcher').locator('option')).toHaveCount(2);

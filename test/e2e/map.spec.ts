@@ -82,6 +82,11 @@ test('the map canvas redraws 100,000 points while zooming', async ({ page, serve
     label: Array.from({ length: n }, (_, i) => (i % 6) - 1),
   };
   await page.route('**/api/map', (route) => route.fulfill({ json: { ok: true, result: { ready: true, map: synthetic } } }));
+  // The map view offers to import first in an empty library: let it believe it holds the points.
+  await page.route('**/api/status', async (route) => {
+    const real = (await (await route.fetch()).json()) as { ok: true; result: { images: number; embedded: number } };
+    await route.fulfill({ json: { ok: true, result: { ...real.result, images: n, embedded: n } } });
+  });
   await page.goto(served.url);
   await page.getByRole('button', { name: 'Map', exact: true }).click();
   const canvas = page.getByTestId('map-canvas');

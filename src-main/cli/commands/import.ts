@@ -1,5 +1,5 @@
 import path from 'node:path';
-
+import type { ImportSummary } from '../../../src-shared/contract.js';
 import { UsageError } from '../output.js';
 import { jobError, waitForJob, withEngine, type Command } from './command.js';
 
@@ -25,9 +25,20 @@ export const importCommand: Command = {
           ...r.failed.map((f) => `  failed: ${f.path}: ${f.error}`),
         ].join('\n'),
       );
-      const problem = jobError(end);
+      const problem = jobError(end) ?? nothingImported(r, paths);
       if (problem) console.error(`lookalike import: ${problem}`);
-      return end.state === 'done' ? 0 : 1;
+      return problem ? 1 : 0;
     });
   },
 };
+
+/**
+ * Why an import that ended left no photo from these folders in the library, or null when it
+ * did: a script (or a person) must not take "0 added" for success.
+ */
+export function nothingImported(r: ImportSummary, paths: readonly string[]): string | null {
+  if (r.added + r.unchanged > 0 || r.removed > 0) return null;
+  const where = paths.join(', ');
+  if (r.failed.length > 0) return `nothing could be imported from ${where} (see the failures above)`;
+  return `no photos found in ${where}`;
+}

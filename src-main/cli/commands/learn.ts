@@ -4,8 +4,8 @@ import {
   lossNames,
   minerNames,
   type Metrics,
-  type TrainSummary,
-} from '../../../src-shared/contract.js';
+  type Status,
+  type TrainSummary } from '../../../src-shared/contract.js';
 import type { EngineLink } from '../../link/engine-link.js';
 import { UsageError } from '../output.js';
 import { jobError, num, oneOf, str, waitForJob, withEngine, type Command } from './command.js';
@@ -125,13 +125,13 @@ export const evaluate: Command = {
   summary: 'retrieval quality of the active model among images with those labels',
   options: { labels: { type: 'string' }, model: { type: 'string' } },
   async run({ library, values, out }) {
-    const m = await withEngine(library, (e) =>
-      e.call('evaluate', {
-        labels: values.labels ? list(values.labels) : undefined,
-        model: values.model === undefined ? undefined : values.model === 'pretrained' ? null : num('model', values.model),
-      }),
-    );
-    out.result(m, () => `${metricsTable([['model', m]])}\n(${m.queries} queries)`);
+    const model = values.model === undefined ? undefined : values.model === 'pretrained' ? null : num('model', values.model);
+    const [m, status] = (await withEngine(library, (e) =>
+      Promise.all([e.call('evaluate', { labels: values.labels ? list(values.labels) : undefined, model }), e.call('status', {})]),
+    )) as [Metrics, Status];
+    // The row names the model measured, as `models` and `use` do: "#3" or "pretrained".
+    const which = model === undefined ? (status.activeModel?.id ?? null) : model;
+    out.result(m, () => `${metricsTable([[which === null ? 'pretrained' : `#${which}`, m]])}\n(${m.queries} queries)`);
   },
 };
 

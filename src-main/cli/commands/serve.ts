@@ -1,23 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { EngineProcess } from '../../link/engine-process.js';
-import { describeHolder, LibraryLock } from '../../link/library-lock.js';
+import { describeHolder, LibraryLock, servedUrl } from '../../link/library-lock.js';
 import { rendererDir } from '../../common/renderer-dir.js';
 import { startServer } from '../../server/server.js';
 import { num, type Command } from './command.js';
 
 export const serve: Command = {
-  synopsis: 'serve [--port P]',
-  summary: 'the app in your browser, on 127.0.0.1 (for machines without a screen)',
-  options: { port: { type: 'string' } },
+  synopsis: 'serve [--port P] [--print-url]',
+  summary: 'the app in your browser, on 127.0.0.1 (for machines without a screen); --print-url prints the address of the one running',
+  options: { port: { type: 'string' }, 'print-url': { type: 'boolean' } },
   async run({ library, values }) {
+    if (values['print-url'] === true) {
+      const url = servedUrl(library);
+      if (url) console.log(url);
+      else console.error(`lookalike serve: none is running for ${library}; start one with \`lookalike serve\``);
+      return url ? 0 : 1;
+    }
     mkdirSync(library, { recursive: true });
     const lock = LibraryLock.acquire(library, 'serve', 'lookalike serve');
     if ('heldBy' in lock) {
       const { heldBy } = lock;
       if (heldBy.mode === 'serve' && heldBy.url && heldBy.token) {
         // Already served: give the address again rather than start a second engine.
-        console.log(`Lookalike is already running at ${heldBy.url}/?token=${heldBy.token}`);
+        console.log(`Lookalike is already running at ${servedUrl(library)}`);
         return 0;
       }
       throw new Error(`${describeHolder(heldBy)}; close it first`);
@@ -39,6 +45,7 @@ export const serve: Command = {
       lock.advertise(`http://127.0.0.1:${server.port}`, server.token);
       console.log(`Lookalike is running at ${server.url}`);
       console.log(`library: ${library}`);
+      console.log('Lost this address? `lookalike serve --print-url` prints it again.');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -1,5 +1,5 @@
 // The `lookalike` command as a user runs it: the real bin script, a real library folder.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,7 @@ describe('lookalike CLI', () => {
     const out = JSON.parse(r.stdout) as { query: string; hits: { id: number; path: string; score: number }[] }[];
     expect(out.map((o) => o.query)).toEqual([q1, q2]);
     expect(out[0].hits).toHaveLength(2);
-    expect(out[0].hits[0]).toEqual({ id: expect.any(Number), path: expect.stringContaining('rings'), score: expect.any(Number) });
+    expect(out[0].hits[0]).toEqual({ id: expect.any(Number), path: expect.stringContaining('rings'), score: expect.any(Number), labels: ['rings'] });
     expect(out[1].hits[0].path).toContain('discs');
   }, 60_000);
 
@@ -76,7 +76,10 @@ describe('lookalike CLI', () => {
       expect(m[k]).toBeGreaterThanOrEqual(0);
       expect(m[k]).toBeLessThanOrEqual(1);
     }
-  }, 60_000);
+    // For people, the row names the model measured (no model trained yet: the pretrained one).
+    const human = await lookalike('eval');
+    expect(human.stdout).toMatch(/^pretrained +\d\.\d{3}/m);
+  }, 90_000);
 
   it('train --json makes a new active model; --deep tunes the last blocks too; models lists both', async () => {
     const head = await lookalike('train', '--epochs', '2', '--json');
@@ -97,5 +100,26 @@ describe('lookalike CLI', () => {
     const r = await lookalike('import', path.join(work, 'nope'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no such folder/);
+  });
+
+  it('exits non-zero when nothing could be imported: a file typed as a folder, an empty folder', async () => {
+    const file = path.join(work, 'photos', 'not-a-folder.jpg');
+    writeFileSync(file, 'x');
+    const asFolder = await lookalike('import', file);
+    expect(asFolder.code).toBe(1);
+    expect(asFolder.stderr).toContain(`not a folder: ${file} is a file`);
+    rmSync(file);
+    const empty = path.join(work, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const none = await lookalike('import', empty);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`no photos found in ${empty}`);
+  });
+
+  it('says what is wrong with a pair in the words of the command, not the engine', async () => {
+    const r = await lookalike('pair', '4', '4', '--match');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('a pair needs two different images');
+    expect(r.stderr).not.toMatch(/markPair|invalid request|\bb:/);
   });
 });

@@ -1,11 +1,11 @@
 // The engine in-process, on a real library: real SQLite, real thumbnails, the real CNN and
 // index. One library is imported once and shared by the queries below.
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
+import type { JobProgress } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
@@ -13,6 +13,8 @@ import { makeKindImages, type Kind } from '../../fixtures/kinds.js';
 let work: string;
 let engine: Engine;
 let byKind: Map<Kind, string[]>;
+/** The first import's progress phases, in order, as the UI and the CLI see them. */
+const phases: string[] = [];
 
 const kindOf = (p: string) => path.basename(path.dirname(p));
 
@@ -21,7 +23,12 @@ beforeAll(async () => {
   byKind = await makeKindImages(path.join(work, 'photos'), 4, ['rings', 'discs', 'checkers']);
   writeFileSync(path.join(work, 'photos', 'broken.jpg'), 'this is not a jpeg');
   engine = await Engine.open(path.join(work, 'library'));
+  const off = engine.onEvent((name, payload) => {
+    const phase = name === 'jobProgress' ? (payload as JobProgress).phase : null;
+    if (phase && phases.at(-1) !== phase) phases.push(phase);
+  });
   const job = await importFolder(engine, path.join(work, 'photos'));
+  off();
   expect(job.state).toBe('done');
 }, 180_000);
 
@@ -38,6 +45,12 @@ describe('engine', () => {
     expect(s.backend?.name).toBe('wasm');
     expect(s.images).toBe(12);
     expect(s.embedded).toBe(12);
+  });
+
+  it('says it is loading the CNN between the thumbnails and the indexing, not a full bar', () => {
+    const at = (p: string) => phases.indexOf(p);
+    expect(at('loading the CNN'), phases.join(' → ')).toBeGreaterThan(at('thumbnails'));
+    expect(at('indexing'), phases.join(' → ')).toBeGreaterThan(at('loading the CNN'));
   });
 
   it('imports every photo, reports the broken one and keeps going', async () => {
@@ -108,10 +121,26 @@ describe('engine', () => {
     // measured in bench/duplicate-threshold.ts.)
     const withCopy = groups.filter((g) => g.images.some((h) => h.path === copy));
     expect(withCopy.map((g) => g.images.map((h) => h.path).sort())).toEqual([[original, copy].sort()]);
+    // Each member says what one needs to choose which copy to keep: resolution and file size.
+    const member = withCopy[0].images.find((h) => h.path === copy)!;
+    expect([member.width, member.height]).toEqual([256, 256]);
+    expect(member.bytes).toBe(statSync(copy).size);
     unlinkSync(copy);
     await importFolder(engine, path.join(work, 'photos'));
     const after = await engine.call('duplicates', {});
     expect(after.flatMap((g) => g.images.map((h) => h.path))).not.toContain(copy);
+  });
+
+  it('numbers labels in the order they were made, whatever their names', async () => {
+    const id = (await engine.call('listImages', { limit: 1 })).items[0].id;
+    await engine.call('setLabel', { label: 'zz-first', ids: [id] });
+    await engine.call('setLabel', { label: 'aa-second', ids: [id] });
+    const labels = await engine.call('labels', {});
+    const first = labels.find((l) => l.name === 'zz-first')!;
+    const second = labels.find((l) => l.name === 'aa-second')!;
+    expect(second.id).toBeGreaterThan(first.id);
+    await engine.call('removeLabel', { label: 'zz-first', ids: [id] });
+    await engine.call('removeLabel', { label: 'aa-second', ids: [id] });
   });
 
   it('never returns an image removed from disk after a re-scan', async () => {

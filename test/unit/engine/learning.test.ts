@@ -31,8 +31,8 @@ describe('learning through the engine', () => {
   it('knows the labels from the folders, with counts', async () => {
     expect(await engine.call('labels', {})).toEqual(
       expect.arrayContaining([
-        { name: 'rings', count: 6 },
-        { name: 'discs', count: 6 },
+        { id: expect.any(Number), name: 'rings', count: 6 },
+        { id: expect.any(Number), name: 'discs', count: 6 },
       ]),
     );
   });

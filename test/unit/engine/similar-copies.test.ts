@@ -81,6 +81,9 @@ describe('similar and edited copies', () => {
       expect(embeddingTop(copyOf(theme)), 'premise: the embedding alone misses the copy').not.toBe(original);
       const r = await engine.call('similar', { path: copyOf(theme), k: 5 });
       expect(r.hits[0]?.path).toBe(original);
+      // ...and says so, for "you already have this"; no other hit is called a copy.
+      expect(r.hits[0]?.copy).toBe(true);
+      expect(r.hits.slice(1).some((h) => h.copy)).toBe(false);
       expect(r.hits.map((h) => h.score)).toEqual([...r.hits.map((h) => h.score)].sort((a, b) => b - a));
     }
   }, 60_000);
@@ -89,6 +92,16 @@ describe('similar and edited copies', () => {
     for (const theme of THEMES) {
       const r = await engine.call('similar', { path: newScene(theme), k: 5 });
       expect(r.hits[0]?.path).toBe(embeddingTop(newScene(theme)));
+      expect(r.hits.some((h) => h.copy)).toBe(false);
     }
+  }, 60_000);
+
+  it('gives each hit its labels, so results show them without a second call', async () => {
+    const listed = await engine.call('listImages', {});
+    const target = listed.items.find((i) => i.path === file(THEMES[0], 2))!;
+    await engine.call('setLabel', { label: 'beach', ids: [target.id] });
+    const r = await engine.call('similar', { path: copyOf(THEMES[0]), k: 8 });
+    expect(r.hits.some((h) => h.id === target.id)).toBe(true);
+    for (const h of r.hits) expect(h.labels).toEqual(h.id === target.id ? ['beach'] : []);
   }, 60_000);
 });
