@@ -1,11 +1,16 @@
 // Picks the fastest tfjs backend that loads on this machine, in the order the architecture
-// fixes: CUDA, libtensorflow on the CPU, WebAssembly, then tfjs's plain JavaScript kernels.
+// fixes: CUDA, WebGPU on a hardware adapter (webgpu.ts), libtensorflow on the CPU, WebAssembly,
+// then tfjs's plain JavaScript kernels.
 // Every backend that did not load is remembered with its reason, so `status` and the UI can
 // tell the user why their run is slower than it could be.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { gpuName, loadWebGpu, type GpuInfo, type WebGpuOptions } from './webgpu.js';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** The ladder, fastest first. */
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendAttempt {
   name: BackendName;
@@ -19,6 +24,8 @@ export interface BackendInfo {
   detail: string;
   /** Faster backends that did not load, each with why. */
   skipped: BackendAttempt[];
+  /** The adapter, when the backend is webgpu. */
+  gpu?: GpuInfo;
 }
 
 const require = createRequire(import.meta.url);
@@ -31,6 +38,8 @@ export interface BackendOptions {
   exclude?: BackendName[];
   /** A require function, so tests can simulate missing optional packages. */
   requireModule?: (id: string) => unknown;
+  /** Dawn's module and tfjs activation, so tests can offer fake adapters. */
+  webgpu?: Pick<WebGpuOptions, 'provider' | 'activate'>;
 }
 
 function shortReason(err: unknown): string {
@@ -57,7 +66,7 @@ async function tryNode(
 
 /** Loads the best available backend once per process and reports what happened. */
 export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
-  if (!chosen || opts.exclude || opts.requireModule) chosen = pickBackend(opts);
+  if (!chosen || opts.exclude || opts.requireModule || opts.webgpu) chosen = pickBackend(opts);
   return chosen;
 }
 
@@ -66,8 +75,10 @@ async function pickBackend(opts: BackendOptions): Promise<BackendInfo> {
   const forced = process.env.LOOKALIKE_BACKEND as BackendName | undefined;
   const req = opts.requireModule ?? require;
   const skipped: BackendAttempt[] = [];
+  let gpu: GpuInfo | undefined;
   const candidates: [BackendName, () => Promise<void>][] = [
     ['tensorflow-gpu', () => tryNode('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', req)],
+    ['webgpu', async () => void (gpu = await loadWebGpu({ forced: forced === 'webgpu', ...opts.webgpu }))],
     ['tensorflow', () => tryNode('@tensorflow/tfjs-node', 'tensorflow', req)],
     [
       'wasm',
@@ -91,12 +102,17 @@ async function pickBackend(opts: BackendOptions): Promise<BackendInfo> {
     try {
       await load();
       await tf.ready();
-      return { name, detail: describe(name), skipped };
+      return { name, detail: gpu ? describeGpu(gpu) : describe(name), skipped, ...(gpu ? { gpu } : {}) };
     } catch (err) {
       skipped.push({ name, reason: shortReason(err) });
     }
   }
   throw new Error(`no tfjs backend could load: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+function describeGpu(gpu: GpuInfo): string {
+  const via = gpu.api === 'opengles' ? ', through OpenGL ES' : '';
+  return `WebGPU on ${gpuName(gpu)}${gpu.software ? ' (software adapter: runs on the CPU, slow)' : ''}${via}`;
 }
 
 function describe(name: BackendName): string {
