@@ -40,7 +40,6 @@ export async function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Back
   const { version, model } = await loadNsfwjsLayersModel('mobilenet_v2');
   const id = backboneId(version);
   if (opts.foldBatchNorm === false) return layersModelBackbone(id, model);
-  const largestActivation = largestActivationOf(model);
   const topology = readNsfwjsModel('mobilenet_v2').artifacts.modelTopology as Parameters<typeof compileFoldedGraph>[1];
   let graph: FoldedGraph;
   try {
@@ -52,21 +51,11 @@ export async function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Back
     id,
     inputSize: BACKBONE_INPUT_SIZE,
     dim: BACKBONE_FEATURE_DIM,
-    largestActivation,
+    largestActivation: graph.largestActivation,
     features: (x) => graph.run(x, [BACKBONE_FEATURE_LAYER])[0] as tf.Tensor2D,
     layers: (x, names) => graph.run(x, names),
     dispose: () => graph.dispose(),
   };
-}
-
-/** The most values any layer outputs for one image (the folded graph's ops are a subset). */
-function largestActivationOf(model: tf.LayersModel): number {
-  let most = 0;
-  for (const layer of model.layers) {
-    const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as (number | null)[][];
-    for (const shape of shapes) most = Math.max(most, shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1));
-  }
-  return most;
 }
 
 /** The unfolded reference: tfjs's LayersModel cut at flatten_1 (slower, used to check folding). */

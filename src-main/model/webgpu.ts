@@ -52,12 +52,20 @@ export interface WebGpuOptions {
   activate?: (adapter: AdapterLike, provider: GpuProvider) => Promise<void>;
 }
 
+/**
+ * Every Dawn instance made stays referenced for the life of the process: a collected instance's
+ * pending event processing still fires and aborts the process (std::system_error from
+ * InstanceBase::ProcessEvents, seen under vitest once the unused first instance was collected).
+ */
+const instances: GpuLike[] = [];
+
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render/i;
 
 /** Chooses an adapter, makes tfjs run on it, and describes it. Throws the reason it cannot. */
 export async function loadWebGpu(opts: WebGpuOptions): Promise<GpuInfo> {
   const provider = await (opts.provider ?? importDawn)();
   const gpu = provider.create([]);
+  instances.push(gpu);
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   let api: GpuInfo['api'] = 'default';
   let info = adapter ? await describeAdapter(adapter, api) : null;
@@ -70,7 +78,9 @@ export async function loadWebGpu(opts: WebGpuOptions): Promise<GpuInfo> {
     if (!process.env.EGL_PLATFORM && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
       process.env.EGL_PLATFORM = 'surfaceless';
     }
-    adapter = await compatibilityGpu(provider.create(['backend=opengles'])).requestAdapter({ powerPreference: 'high-performance' });
+    const gles = provider.create(['backend=opengles']);
+    instances.push(gles);
+    adapter = await compatibilityGpu(gles).requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter, not even OpenGL ES on the CPU (are libegl1 and libgl1-mesa-dri installed?)');
     api = 'opengles';
     info = await describeAdapter(adapter, api);

@@ -1,0 +1,10 @@
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { initBackend } from '../src-main/model/backend.js';
+import { makePixels } from '../test/fixtures/images.js';
+process.env.LOOKALIKE_BACKEND = 'webgpu';
+const info = await initBackend();
+console.log(info.name, tf.getBackend());
+const x = tf.ones([2, 2]); console.log(await x.add(1).data());
+const b = await sharp(makePixels(96, 80, { r: 40, g: 180, b: 90 }, 'noise', 1), { raw: { width: 96, height: 80, channels: 3 } }).png().toBuffer();
+console.log('png', b.length);
