@@ -26,6 +26,13 @@ export interface BackendInfo {
   skipped: BackendAttempt[];
   /** The adapter, when the backend is webgpu. */
   gpu?: GpuInfo;
+  /**
+   * With webgpu: the backend left active for everything but the GPU runners (wasm, else cpu).
+   * tfjs's webgpu backend cannot read a tensor synchronously under Node (dataSync needs an
+   * OffscreenCanvas), and the head, metrics, PCA and copy checks read synchronously; their
+   * tensors are small. GPU work runs inside onBackend('webgpu', ...) and reads with data().
+   */
+  host?: 'wasm' | 'cpu';
 }
 
 const require = createRequire(import.meta.url);
@@ -102,12 +109,43 @@ async function pickBackend(opts: BackendOptions): Promise<BackendInfo> {
     try {
       await load();
       await tf.ready();
-      return { name, detail: gpu ? describeGpu(gpu) : describe(name), skipped, ...(gpu ? { gpu } : {}) };
+      if (!gpu) return { name, detail: describe(name), skipped };
+      const host = await loadHost();
+      return { name, detail: `${describeGpu(gpu)}; small tensors on ${host}`, skipped, gpu, host };
     } catch (err) {
       skipped.push({ name, reason: shortReason(err) });
     }
   }
   throw new Error(`no tfjs backend could load: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/** Makes wasm (else cpu) the active backend beside webgpu; see BackendInfo.host. */
+async function loadHost(): Promise<'wasm' | 'cpu'> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') return 'wasm';
+  } catch {
+    // wasm missing or failing: cpu always loads
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error('no host backend for webgpu (cpu did not initialise)');
+  return 'cpu';
+}
+
+/**
+ * Runs `fn` synchronously with `name` as tfjs's active backend, then restores the previous one.
+ * Synchronous on purpose: nothing else can run tensor code in between. `name` must be
+ * initialised already (initBackend did so for webgpu). Read results after, with await data().
+ */
+export function onBackend<T>(name: BackendName, fn: () => T): T {
+  const previous = tf.getBackend();
+  if (previous === name) return fn();
+  void tf.setBackend(name); // an initialised backend switches before this returns
+  if (tf.getBackend() !== name) throw new Error(`tfjs backend ${name} is not initialised`);
+  try {
+    return fn();
+  } finally {
+    void tf.setBackend(previous);
+  }
 }
 
 function describeGpu(gpu: GpuInfo): string {

@@ -5,7 +5,7 @@
 // No sharp import here (nor through what this imports): bench/gpu.ts is bundled for a machine
 // without sharp's native module.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from './backend.js';
+import { initBackend, onBackend, type BackendName } from './backend.js';
 import { BACKBONE_INPUT_SIZE, loadBackbone, type Backbone } from './backbone.js';
 import { computeDescriptor, describeDescriptor, type DescriptorName } from './descriptor.js';
 import type { EngineInfo, InferenceEngine } from './engine.js';
@@ -63,12 +63,16 @@ export class GpuEngine implements InferenceEngine {
     if (pixels.length < n * PIXELS) throw new Error(`expected ${n} images of pixels, got ${pixels.length} bytes`);
     const generation = this.generation;
     const s = BACKBONE_INPUT_SIZE;
-    const y = tf.tidy(() => {
-      // Bytes to floats natively (a typed-array copy), the /255 on the GPU: a JS loop over
-      // 38 M values per batch of 256 would cost more than the GPU's whole forward pass.
-      const x = tf.tensor4d(new Float32Array(pixels.subarray(0, n * PIXELS)), [n, s, s, 3]).div(255) as tf.Tensor4D;
-      return computeDescriptor(this.descriptor, this.backbone, x);
-    });
+    // Kernels queue on the GPU (the backbone's weights move there on the first batch); the
+    // host backend stays active for everyone else (BackendInfo.host).
+    const y = onBackend('webgpu', () =>
+      tf.tidy(() => {
+        // Bytes to floats natively (a typed-array copy), the /255 on the GPU: a JS loop over
+        // 38 M values per batch of 256 would cost more than the GPU's whole forward pass.
+        const x = tf.tensor4d(new Float32Array(pixels.subarray(0, n * PIXELS)), [n, s, s, 3]).div(255) as tf.Tensor4D;
+        return computeDescriptor(this.descriptor, this.backbone, x);
+      }),
+    );
     try {
       const rows = (await y.data()) as Float32Array;
       if (generation !== this.generation) throw abortError();
