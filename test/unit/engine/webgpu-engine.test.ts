@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
+import { runLookalike } from '../../fixtures/cli.js';
 import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
@@ -34,6 +35,13 @@ describe('the engine on webgpu (llvmpipe, forced)', () => {
     expect(tf.findBackend('webgpu')).not.toBeNull();
     expect(s.backend?.gpu).toMatchObject({ software: true, device: expect.stringMatching(/llvmpipe/) });
   });
+
+  it('`lookalike status` names the GPU and says it is a software adapter', async () => {
+    const r = await runLookalike(path.join(work, 'cli-library'), 'status');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^backend\s+webgpu \(WebGPU on llvmpipe/m);
+    expect(r.stdout).toMatch(/^gpu\s+llvmpipe\S* \(software adapter, runs on the CPU\)$/m);
+  }, 60_000);
 
   it('imports and embeds, then finds a photo\'s own kind first', async () => {
     const imported = await importFolder(engine, path.join(work, 'photos'), true);
