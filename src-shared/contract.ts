@@ -39,7 +39,13 @@ const score = z.number().min(-1).max(1);
 export interface Status {
   version: string;
   library: string;
-  backend: { name: BackendName; detail: string; skipped: { name: BackendName; reason: string }[] } | null;
+  backend: {
+    name: BackendName;
+    detail: string;
+    skipped: { name: BackendName; reason: string }[];
+    /** The adapter on webgpu, as Dawn names it; software: llvmpipe and the like (slow). */
+    gpu?: { vendor: string; architecture: string; device: string; description: string; software: boolean };
+  } | null;
   images: number;
   embedded: number;
   labels: number;

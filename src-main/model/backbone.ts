@@ -26,6 +26,8 @@ export interface Backbone {
   /** Outputs of named layers (Keras names, e.g. 'out_relu', 'block_13_expand_relu'). Caller disposes. */
   layers(x: tf.Tensor4D, names: string[]): tf.Tensor[];
   dispose(): void;
+  /** Values in the largest activation of one image (what bounds a GPU batch), when known. */
+  readonly largestActivation?: number;
 }
 
 export interface LoadBackboneOptions {
@@ -49,6 +51,7 @@ export async function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Back
     id,
     inputSize: BACKBONE_INPUT_SIZE,
     dim: BACKBONE_FEATURE_DIM,
+    largestActivation: graph.largestActivation,
     features: (x) => graph.run(x, [BACKBONE_FEATURE_LAYER])[0] as tf.Tensor2D,
     layers: (x, names) => graph.run(x, names),
     dispose: () => graph.dispose(),

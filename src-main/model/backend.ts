@@ -1,13 +1,18 @@
 // Picks the fastest tfjs backend that loads on this machine, in the order the architecture
-// fixes: CUDA, libtensorflow on the CPU, WebAssembly, then tfjs's plain JavaScript kernels.
+// fixes: CUDA, WebGPU on a hardware adapter (webgpu.ts), libtensorflow on the CPU, WebAssembly,
+// then tfjs's plain JavaScript kernels.
 // Every backend that did not load is remembered with its reason, so `status` and the UI can
 // tell the user why their run is slower than it could be.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { gpuName, loadWebGpu, type GpuInfo, type WebGpuOptions } from './webgpu.js';
 
-import type { BackendName } from '../../src-shared/vocabulary.js';
+import { backendNames, type BackendName } from '../../src-shared/vocabulary.js';
 
 export type { BackendName };
+
+/** The ladder, fastest first. */
+export const BACKEND_ORDER: readonly BackendName[] = backendNames;
 
 export interface BackendAttempt {
   name: BackendName;
@@ -21,6 +26,15 @@ export interface BackendInfo {
   detail: string;
   /** Faster backends that did not load, each with why. */
   skipped: BackendAttempt[];
+  /** The adapter, when the backend is webgpu. */
+  gpu?: GpuInfo;
+  /**
+   * With webgpu: the backend left active for everything but the GPU runners (wasm, else cpu).
+   * tfjs's webgpu backend cannot read a tensor synchronously under Node (dataSync needs an
+   * OffscreenCanvas), and the head, metrics, PCA and copy checks read synchronously; their
+   * tensors are small. GPU work runs inside onBackend('webgpu', ...) and reads with data().
+   */
+  host?: 'wasm' | 'cpu';
 }
 
 const require = createRequire(import.meta.url);
@@ -33,6 +47,8 @@ export interface BackendOptions {
   exclude?: BackendName[];
   /** A require function, so tests can simulate missing optional packages. */
   requireModule?: (id: string) => unknown;
+  /** Dawn's module and tfjs activation, so tests can offer fake adapters. */
+  webgpu?: Pick<WebGpuOptions, 'provider' | 'activate'>;
 }
 
 function shortReason(err: unknown): string {
@@ -59,7 +75,7 @@ async function tryNode(
 
 /** Loads the best available backend once per process and reports what happened. */
 export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
-  if (!chosen || opts.exclude || opts.requireModule) chosen = pickBackend(opts);
+  if (!chosen || opts.exclude || opts.requireModule || opts.webgpu) chosen = pickBackend(opts);
   return chosen;
 }
 
@@ -68,8 +84,10 @@ async function pickBackend(opts: BackendOptions): Promise<BackendInfo> {
   const forced = process.env.LOOKALIKE_BACKEND as BackendName | undefined;
   const req = opts.requireModule ?? require;
   const skipped: BackendAttempt[] = [];
+  let gpu: GpuInfo | undefined;
   const candidates: [BackendName, () => Promise<void>][] = [
     ['tensorflow-gpu', () => tryNode('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', req)],
+    ['webgpu', async () => void (gpu = await loadWebGpu({ forced: forced === 'webgpu', ...opts.webgpu }))],
     ['tensorflow', () => tryNode('@tensorflow/tfjs-node', 'tensorflow', req)],
     [
       'wasm',
@@ -93,12 +111,48 @@ async function pickBackend(opts: BackendOptions): Promise<BackendInfo> {
     try {
       await load();
       await tf.ready();
-      return { name, detail: describe(name), skipped };
+      if (!gpu) return { name, detail: describe(name), skipped };
+      const host = await loadHost();
+      return { name, detail: `${describeGpu(gpu)}; small tensors on ${host}`, skipped, gpu, host };
     } catch (err) {
       skipped.push({ name, reason: shortReason(err) });
     }
   }
   throw new Error(`no tfjs backend could load: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/** Makes wasm (else cpu) the active backend beside webgpu; see BackendInfo.host. */
+async function loadHost(): Promise<'wasm' | 'cpu'> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') return 'wasm';
+  } catch {
+    // wasm missing or failing: cpu always loads
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error('no host backend for webgpu (cpu did not initialise)');
+  return 'cpu';
+}
+
+/**
+ * Runs `fn` synchronously with `name` as tfjs's active backend, then restores the previous one.
+ * Synchronous on purpose: nothing else can run tensor code in between. `name` must be
+ * initialised already (initBackend did so for webgpu). Read results after, with await data().
+ */
+export function onBackend<T>(name: BackendName, fn: () => T): T {
+  const previous = tf.getBackend();
+  if (previous === name) return fn();
+  void tf.setBackend(name); // an initialised backend switches before this returns
+  if (tf.getBackend() !== name) throw new Error(`tfjs backend ${name} is not initialised`);
+  try {
+    return fn();
+  } finally {
+    void tf.setBackend(previous);
+  }
+}
+
+function describeGpu(gpu: GpuInfo): string {
+  const via = gpu.api === 'opengles' ? ', through OpenGL ES' : '';
+  return `WebGPU on ${gpuName(gpu)}${gpu.software ? ' (software adapter: runs on the CPU, slow)' : ''}${via}`;
 }
 
 function describe(name: BackendName): string {

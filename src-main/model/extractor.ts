@@ -1,11 +1,12 @@
 // Photos in, feature vectors out. Decoding (sharp, on libuv's thread pool) runs ahead of batched
 // inference (this thread or worker threads), so neither waits on the other. A photo that cannot
 // be decoded becomes an Error in its slot; the rest of its batch is unaffected.
-import { initBackend, type BackendName } from './backend.js';
+import { BACKEND_ORDER, initBackend, type BackendName } from './backend.js';
 import type { DescriptorName } from './descriptor.js';
 import { abortError, InThreadEngine, type EngineInfo, type InferenceEngine } from './engine.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE, type ImageInput } from './preprocess.js';
 import { WorkerPoolEngine } from './worker-pool.js';
+import { DEFAULT_GPU_BATCH_SIZE, GpuEngine } from './gpu-engine.js';
 
 /**
  * Inference threads on wasm when the caller does not say. Two workers beat one thread: 40 vs 32
@@ -20,11 +21,14 @@ export interface FeatureExtractorOptions {
    * Default: DEFAULT_WORKERS on wasm/cpu, 0 on the libtensorflow backends.
    */
   workers?: number;
-  /** Images per inference call (default 16; 32 doubles memory for little gain). */
+  /**
+   * Images per inference call (default 16; 32 doubles memory for little gain). On webgpu:
+   * DEFAULT_GPU_BATCH_SIZE, and never more than the adapter's limits allow.
+   */
   batchSize?: number;
   /** Which vector to compute (default 'pooled', the backbone's 1280-d average pool). */
   descriptor?: DescriptorName;
-  /** Images decoded concurrently ahead of inference (default 4). */
+  /** Images decoded concurrently ahead of inference (default 4; on webgpu two batches). */
   decodeConcurrency?: number;
   /** Backends to skip, as if absent (tests, benchmarks). */
   exclude?: BackendName[];
@@ -48,18 +52,24 @@ export class FeatureExtractor {
 
   private constructor(
     private engine: InferenceEngine,
-    private readonly opts: Required<Pick<FeatureExtractorOptions, 'batchSize' | 'decodeConcurrency'>>,
+    private readonly opts: Required<Pick<FeatureExtractorOptions, 'batchSize' | 'decodeConcurrency'>> & { maxBatch: number },
     private readonly note: string | undefined,
   ) {}
 
   static async create(options: FeatureExtractorOptions = {}): Promise<FeatureExtractor> {
-    const workers = options.workers ?? (await defaultWorkers(options.exclude));
+    const backend = await initBackend(options.exclude ? { exclude: options.exclude } : {});
+    if (backend.name === 'webgpu') return FeatureExtractor.onGpu(options);
+    const workers = options.workers ?? defaultWorkers(backend.name);
     const inference = { descriptor: options.descriptor, exclude: options.exclude };
     let engine: InferenceEngine;
     let note: string | undefined;
     if (workers > 0) {
+      // Workers go straight to the backend this thread chose, without retrying faster ones
+      // (each would load Dawn and look for a GPU again).
+      const above = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(backend.name));
+      const exclude = [...new Set([...(options.exclude ?? []), ...above])];
       try {
-        engine = await WorkerPoolEngine.start(workers, inference);
+        engine = await WorkerPoolEngine.start(workers, { ...inference, exclude });
       } catch (err) {
         note = `worker threads unavailable (${(err as Error).message}); inference runs on the calling thread`;
         engine = await InThreadEngine.start(inference);
@@ -68,7 +78,16 @@ export class FeatureExtractor {
       engine = await InThreadEngine.start(inference);
     }
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    return new FeatureExtractor(engine, { batchSize, decodeConcurrency: options.decodeConcurrency ?? 4 }, note);
+    return new FeatureExtractor(engine, { batchSize, decodeConcurrency: options.decodeConcurrency ?? 4, maxBatch: Infinity }, note);
+  }
+
+  /** One GPU runner; batches as large as the adapter allows; two batches decoding ahead of it. */
+  private static async onGpu(options: FeatureExtractorOptions): Promise<FeatureExtractor> {
+    const engine = await GpuEngine.start({ descriptor: options.descriptor, exclude: options.exclude });
+    const batchSize = Math.min(options.batchSize ?? DEFAULT_GPU_BATCH_SIZE, engine.maxBatch);
+    const note = options.workers ? 'inference runs on the GPU from this thread; worker threads are not used' : undefined;
+    const decodeConcurrency = options.decodeConcurrency ?? 2 * batchSize;
+    return new FeatureExtractor(engine, { batchSize, decodeConcurrency, maxBatch: engine.maxBatch }, note);
   }
 
   get info(): ExtractorInfo {
@@ -102,7 +121,7 @@ export class FeatureExtractor {
 
   private async runExtract(inputs: ImageInput[], opts: ExtractOptions): Promise<(Float32Array | Error)[]> {
     const { signal, onProgress } = opts;
-    const batchSize = Math.max(1, opts.batchSize ?? this.opts.batchSize);
+    const batchSize = Math.min(this.opts.maxBatch, Math.max(1, opts.batchSize ?? this.opts.batchSize));
     const total = inputs.length;
     const results: (Float32Array | Error)[] = new Array(total);
     const dim = this.dim;
@@ -179,9 +198,8 @@ export class FeatureExtractor {
 }
 
 /** libtensorflow already uses every core from one thread; wasm and cpu run one core per thread. */
-async function defaultWorkers(exclude?: BackendName[]): Promise<number> {
-  const backend = await initBackend(exclude ? { exclude } : {});
-  return backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu' ? 0 : DEFAULT_WORKERS;
+function defaultWorkers(backend: BackendName): number {
+  return backend === 'wasm' || backend === 'cpu' ? DEFAULT_WORKERS : 0;
 }
 
 function decodeSafely(input: ImageInput): Promise<Uint8Array | Error> {

@@ -39,6 +39,8 @@ export interface FoldedGraph {
   inputName: string;
   /** Layer names that can be requested as outputs (aliases of fused ops included). */
   layerNames(): string[];
+  /** Values in the largest tensor one image makes as the graph runs (bounds GPU batches). */
+  largestActivation: number;
   /** Runs the graph on x and returns the requested layers' outputs, in order. Caller disposes. */
   run(x: tf.Tensor4D, outputs: string[]): tf.Tensor[];
   dispose(): void;
@@ -141,14 +143,22 @@ export function compileFoldedGraph(
     }
   }
   const names = used.map((l) => l.name);
+  // Absorbed ZeroPadding2D layers (113x113x96) never exist as tensors, so count only what runs.
+  const largestActivation = Math.max(...ops.map((op) => valuesPerImage(model.getLayer(op.output).outputShape)));
   return {
     inputName,
+    largestActivation,
     layerNames: () => names,
     run: (x, outputs) => runOps(ops, inputName, x, outputs.map(resolve)),
     dispose: () => {
       for (const op of ops) if (op.kind === 'conv') tf.dispose([op.filter, ...(op.bias ? [op.bias] : [])]);
     },
   };
+}
+
+function valuesPerImage(shape: tf.Shape | tf.Shape[]): number {
+  const one = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
+  return one.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
 }
 
 function inputsOf(l: KerasLayerJson): string[] {

@@ -8,11 +8,14 @@ export const status: Command = {
     const s = await withEngine(library, (e) => e.call('status', values.backend ? { loadBackend: true } : {}));
     out.result(s, () => {
       const backend = s.backend ? `${s.backend.name} (${s.backend.detail})` : 'not loaded yet (it loads when a command needs the CNN; --backend loads it now)';
+      const gpu = s.backend?.gpu;
+      const gpuName = gpu ? [gpu.vendor, gpu.architecture, gpu.device].filter(Boolean).join(' ') || gpu.description : '';
       const skipped = s.backend?.skipped.map((k) => `    ${k.name}: ${k.reason}`) ?? [];
       return [
         `Lookalike ${s.version}`,
         `library   ${s.library}`,
         `backend   ${backend}`,
+        ...(gpu ? [`gpu       ${gpuName}${gpu.software ? ' (software adapter, runs on the CPU)' : ''}`] : []),
         ...(skipped.length ? ['  not used:', ...skipped] : []),
         `images    ${s.images} (${s.embedded} embedded)`,
         `labels    ${s.labels}`,

@@ -25,9 +25,9 @@ interface BuilderConfig {
   asarUnpack: string[];
   npmRebuild: boolean;
   buildDependenciesFromSource?: boolean;
-  linux: { target: string[]; icon: string };
-  mac: { target: string | string[]; icon: string };
-  win: { target: string | string[]; icon: string };
+  linux: { target: string[]; icon: string; files?: string[] };
+  mac: { target: string | string[]; icon: string; files?: string[] };
+  win: { target: string | string[]; icon: string; files?: string[] };
 }
 
 const config = yaml.load(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -122,6 +122,39 @@ describe('electron-builder.yml', () => {
     for (const f of [...natives, ...model, ...wasm]) expect(unpacked(f), f).toBe(true);
     // ...and only those: plain JavaScript stays inside the archive.
     expect(unpacked('node_modules/zod/index.js')).toBe(false);
+  });
+
+  // A production dependency's file ships unless a negative pattern (top level, then the
+  // platform's, ${arch} expanded as electron-builder does) drops it last.
+  const shipped = (platform: 'linux' | 'mac' | 'win', arch: string, file: string) => {
+    let included = true;
+    for (const raw of [...config.files, ...(config[platform].files ?? [])]) {
+      const p = raw.replaceAll('${arch}', arch);
+      if (p.startsWith('!')) {
+        if (minimatch(file, p.slice(1), { dot: true })) included = false;
+      } else if (file.startsWith('node_modules/') && minimatch(file, p, { dot: true })) included = true;
+    }
+    return included;
+  };
+
+  it("ships Dawn's dawn.node for its own platform only, unpacked so the engine can load it", () => {
+    const dawns = filesOf('webgpu/dist', (f) => f.endsWith('/dawn.node'));
+    expect(dawns.length).toBeGreaterThanOrEqual(5);
+    const own: [platform: 'linux' | 'mac' | 'win', arch: string, folder: string][] = [
+      ['linux', 'x64', 'linux-x64'],
+      ['linux', 'arm64', 'linux-arm64'],
+      ['mac', 'universal', 'darwin-universal'],
+      ['win', 'x64', 'win32-x64'],
+      ['win', 'arm64', 'win32-arm64'],
+    ];
+    for (const [platform, arch, folder] of own) {
+      const kept = dawns.filter((f) => shipped(platform, arch, f));
+      expect(kept, `${platform} ${arch}`).toEqual([`node_modules/webgpu/dist/${folder}/dawn.node`]);
+      // The package's own code stays, whatever the platform.
+      expect(shipped(platform, arch, 'node_modules/webgpu/index.js')).toBe(true);
+    }
+    for (const f of [...dawns, ...filesOf('webgpu/dist/win32-x64', (f) => f.endsWith('.dll'))]) expect(unpacked(f), f).toBe(true);
+    expect(unpacked('node_modules/webgpu/index.js')).toBe(false);
   });
 
   it('rebuilds native modules for Electron', () => {

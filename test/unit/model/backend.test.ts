@@ -7,8 +7,10 @@ describe('initBackend', () => {
     const info = await initBackend();
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    // This machine has no GPU: Dawn offers no hardware adapter.
     expect(info.skipped).toEqual([
       { name: 'tensorflow-gpu', reason: 'package not installed' },
+      { name: 'webgpu', reason: expect.stringMatching(/no WebGPU adapter|software adapter/) },
       { name: 'tensorflow', reason: 'package not installed' },
     ]);
     expect(info.detail).toMatch(/WebAssembly/);
@@ -27,8 +29,8 @@ describe('initBackend', () => {
     const info = await initBackend({ exclude: ['wasm'] });
     expect(info.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
-    expect(info.skipped[2].reason).toBe('excluded');
+    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
+    expect(info.skipped[3].reason).toBe('excluded');
     expect(info.detail).toMatch(/slow/);
   });
 });
