@@ -23,6 +23,7 @@ import type { ImageInput } from '../model/preprocess.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import type { FoundCopy } from './copy-check.js';
 import { hasTail } from '../learn/tail-file.js';
+import { hasWholeCnn } from '../learn/whole-file.js';
 import {
   disposeModelParts,
   loadModelParts,
@@ -262,7 +263,8 @@ export class EmbeddingSpace {
 
   /** Whether switching to this model first needs photos run through its fine-tuned blocks. */
   needsEmbedding(modelId: number | null): boolean {
-    if (modelId === null || modelId === this.active.id || !hasTail(modelDir(this.catalog, modelId))) return false;
+    const dir = modelId === null ? '' : modelDir(this.catalog, modelId);
+    if (modelId === null || modelId === this.active.id || (!hasTail(dir) && !hasWholeCnn(dir))) return false;
     return this.tuned.of(modelId).missing(this.listed().map((i) => i.hash)).length > 0;
   }
 
@@ -276,7 +278,7 @@ export class EmbeddingSpace {
     const parts = await loadModelParts(this.catalog, modelId, this.store, this.tuned);
     try {
       const listed = this.listed();
-      if (parts.tail) {
+      if (parts.tail || parts.cnn) {
         await this.pass.fillMissing(listed, parts, { signal: opts.signal, onProgress: opts.onEmbed });
         if (opts.signal?.aborted) throw new Error('cancelled');
       }

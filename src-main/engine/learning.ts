@@ -20,6 +20,10 @@ import type { MarkedPair } from '../learn/split.js';
 import { fineTuneBackbone, type FineTuneOptions, type FineTuneResult } from '../learn/backbone-finetune.js';
 import { cacheActivations, loadFineTunableBackbone } from '../learn/backbone-trunk.js';
 import { saveTail } from '../learn/tail-file.js';
+import { runWholeCnnTraining, wholeCnnForced } from '../learn/whole-run.js';
+import { saveWholeCnn } from '../learn/whole-file.js';
+import { initBackend } from '../model/backend.js';
+import { requestedDepth, wholeCnnOffReason } from '../../src-shared/train-depth.js';
 import { trainHead, type TrainProgress } from '../learn/trainer.js';
 import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
 import { decodeForBackbone } from '../model/preprocess.js';
@@ -68,7 +72,10 @@ export class Learning {
       const b = position.get(p.b);
       return a === undefined || b === undefined ? [] : [{ a, b, match: p.verdict === 'match' }];
     });
-    const deep = req.deep ?? false;
+    const depth = requestedDepth(req);
+    const deep = depth !== 'head';
+    const off = depth === 'whole' && !wholeCnnForced() ? wholeCnnOffReason((await initBackend()).name) : null;
+    if (off) throw new ContractError(`training the whole CNN ${off}`, 'conflict');
     const epochs = req.epochs ?? (deep ? 10 : 30);
     const settings = {
       labels: data.labels, pairs, loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
@@ -80,9 +87,13 @@ export class Learning {
         ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
       },
     };
-    const result = deep
-      ? await this.fineTuneBlocks(data.ids, settings, ctx)
-      : { ...(await trainHead({ ...settings, features: data.features })), tail: null, trained: data.ids.length, unreadable: [] };
+    const paths = () => data.ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? '');
+    const result =
+      depth === 'whole'
+        ? { ...(await runWholeCnnTraining(paths(), settings, (p) => ctx.progress(p), ctx.signal)), tail: null }
+        : deep
+          ? { ...(await this.fineTuneBlocks(data.ids, settings, ctx)), cnn: null }
+          : { ...(await trainHead({ ...settings, features: data.features })), tail: null, cnn: null, trained: data.ids.length, unreadable: [] };
     const summary: TrainSummary = {
       modelId: null,
       before: toMetrics(result.before),
@@ -93,6 +104,7 @@ export class Learning {
       epochs: result.history.length,
       seconds: (Date.now() - started) / 1000,
       deep,
+      depth,
       images: result.trained,
       pairs: pairs.length,
       ambiguous: data.ambiguous,
@@ -105,11 +117,12 @@ export class Learning {
     // The model row exists before its files; it only becomes active once its files and index are
     // complete, so a killed engine leaves the previous model in charge.
     const record = this.catalog.createModel({
-      name: `${req.loss}${deep ? ' + blocks' : ''} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      name: `${req.loss}${depth === 'whole' ? ' + whole CNN' : deep ? ' + blocks' : ''} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       loss: req.loss,
       settings: {
         ...result.head.metadata.settings,
         deep,
+        depth,
         miner: req.miner ?? null,
         holdoutLabels: req.holdoutLabels ?? [],
         labels: req.labels ?? [...distinct].sort(),
@@ -123,6 +136,7 @@ export class Learning {
     try {
       await result.head.save(tmp);
       if (result.tail) await saveTail(tmp, result.tail.weights, result.tail.backboneVersion);
+      if (result.cnn) await saveWholeCnn(tmp, result.cnn.weights, result.cnn.backboneVersion, result.cnn.inputSize);
     } finally {
       result.head.dispose();
     }

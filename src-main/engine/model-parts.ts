@@ -9,6 +9,8 @@ import type { Catalog } from '../library/catalog.js';
 import type { BackboneTail } from '../learn/backbone-tail.js';
 import { Head } from '../learn/head.js';
 import { hasTail, loadTail } from '../learn/tail-file.js';
+import { hasWholeCnn, loadWholeCnn } from '../learn/whole-file.js';
+import type { WholeCnn } from '../learn/whole-cnn.js';
 import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
 import { TAIL_INPUT_SHAPE } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
@@ -20,6 +22,8 @@ export interface ModelParts {
   head: Head;
   /** The fine-tuned backbone tail, for deeply fine-tuned models. */
   tail: BackboneTail | null;
+  /** The model's own whole CNN (trained from pixels), with its input side; its features come from the photos' pixels. */
+  cnn: { net: WholeCnn; inputSize: number } | null;
   /** Where the features this model's head embeds are cached. */
   features: FeatureStore;
 }
@@ -59,12 +63,17 @@ export class TunedFeatureStores {
 
 /** Loads a model's head (and tail, if it has one); null is the untrained space. */
 export async function loadModelParts(catalog: Catalog, modelId: number | null, pretrained: FeatureStore, tuned: TunedFeatureStores): Promise<ModelParts> {
-  if (modelId === null) return { id: null, head: Head.identity(pretrained.dim), tail: null, features: pretrained };
+  if (modelId === null) return { id: null, head: Head.identity(pretrained.dim), tail: null, cnn: null, features: pretrained };
   const dir = modelDir(catalog, modelId);
   const head = await Head.load(dir);
-  if (!hasTail(dir)) return { id: modelId, head, tail: null, features: pretrained };
+  const whole = hasWholeCnn(dir);
+  if (!hasTail(dir) && !whole) return { id: modelId, head, tail: null, cnn: null, features: pretrained };
   try {
-    return { id: modelId, head, tail: await loadTail(dir), features: tuned.of(modelId) };
+    if (whole) {
+      const { cnn, inputSize } = await loadWholeCnn(dir);
+      return { id: modelId, head, tail: null, cnn: { net: cnn, inputSize }, features: tuned.of(modelId) };
+    }
+    return { id: modelId, head, tail: await loadTail(dir), cnn: null, features: tuned.of(modelId) };
   } catch (err) {
     head.dispose();
     throw err;
@@ -74,6 +83,7 @@ export async function loadModelParts(catalog: Catalog, modelId: number | null, p
 export function disposeModelParts(parts: ModelParts): void {
   parts.head.dispose();
   parts.tail?.dispose();
+  parts.cnn?.net.dispose();
 }
 
 /** Photos per tail pass between yields: 32 take ~0.16 s on wasm (5 ms a photo, load 6). */

@@ -18,6 +18,8 @@ interface StoredCnn {
   format: typeof CNN_FORMAT;
   backbone: string;
   inputLayer: string;
+  /** Side of the square input it was trained at (224 except in tests). */
+  inputSize: number;
   weights: { name: string; shape: number[]; offset: number; length: number }[];
 }
 
@@ -37,7 +39,7 @@ export function hasWholeCnn(dir: string): boolean {
 }
 
 /** Writes cnn.bin, then cnn.json (each via a temp file), so a readable cnn.json means complete weights. */
-export async function saveWholeCnn(dir: string, weights: readonly NamedWeight[], backboneVersion: string): Promise<void> {
+export async function saveWholeCnn(dir: string, weights: readonly NamedWeight[], backboneVersion: string, inputSize = 224): Promise<void> {
   await mkdir(dir, { recursive: true });
   const entries: StoredCnn['weights'] = [];
   let offset = 0;
@@ -48,12 +50,12 @@ export async function saveWholeCnn(dir: string, weights: readonly NamedWeight[],
   const all = new Float32Array(offset);
   weights.forEach((w, i) => all.set(w.values, entries[i].offset));
   await writeAtomic(path.join(dir, CNN_WEIGHTS_FILE), Buffer.from(all.buffer, all.byteOffset, all.byteLength));
-  const stored: StoredCnn = { format: CNN_FORMAT, backbone: backboneVersion, inputLayer: WHOLE_CNN_INPUT_LAYER, weights: entries };
+  const stored: StoredCnn = { format: CNN_FORMAT, backbone: backboneVersion, inputLayer: WHOLE_CNN_INPUT_LAYER, inputSize, weights: entries };
   await writeAtomic(path.join(dir, CNN_META_FILE), JSON.stringify(stored, null, 1));
 }
 
-/** Rebuilds a stored whole CNN on the current tf backend. Caller disposes. */
-export async function loadWholeCnn(dir: string): Promise<WholeCnn> {
+/** Rebuilds a stored whole CNN on the current tf backend, with its input size. Caller disposes. */
+export async function loadWholeCnn(dir: string): Promise<{ cnn: WholeCnn; inputSize: number }> {
   const stored = JSON.parse(await readFile(path.join(dir, CNN_META_FILE), 'utf8')) as StoredCnn;
   if (stored.format !== CNN_FORMAT) throw new Error(`${dir}: unknown CNN format ${String(stored.format)}`);
   const buf = await readFile(path.join(dir, CNN_WEIGHTS_FILE));
@@ -73,5 +75,5 @@ export async function loadWholeCnn(dir: string): Promise<WholeCnn> {
     cnn.dispose();
     throw err;
   }
-  return cnn;
+  return { cnn, inputSize: stored.inputSize ?? 224 };
 }

@@ -7,10 +7,12 @@ import {
   type JobRef,
   type Metrics,
   type ModelSummary,
+  type Status,
   type TrainSummary,
 } from '../../../src-shared/contract.js';
 import type { Engine } from '../../engine/engine.js';
 import { UsageError } from '../output.js';
+import { trainDepths, wholeCnnOffReason, type TrainDepth } from '../../../src-shared/train-depth.js';
 import { jobError, num, str, waitForJob, withEngine, type Command } from './command.js';
 
 /** Library ids for arguments that are ids (`#12`, `12`) or paths of library images. */
@@ -72,10 +74,13 @@ function metricsTable(rows: [string, Metrics | null][]): string {
 }
 
 export const train: Command = {
-  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--deep] [--json]',
-  summary: `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')}); --deep also tunes the CNN's last blocks`,
+  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--depth head|blocks|whole] [--deep] [--json]',
+  summary:
+    `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')}); --depth blocks (or --deep) also tunes ` +
+    "the CNN's last blocks, --depth whole all of it from pixels (GPU backends only)",
   options: {
     deep: { type: 'boolean' },
+    depth: { type: 'string' },
     loss: { type: 'string' },
     miner: { type: 'string' },
     labels: { type: 'string' },
@@ -89,7 +94,13 @@ export const train: Command = {
     if (!lossNames.includes(loss as never)) throw new UsageError(`--loss is one of ${lossNames.join(', ')}`);
     const miner = str(values.miner);
     if (miner && !minerNames.includes(miner as never)) throw new UsageError(`--miner is one of ${minerNames.join(', ')}`);
+    const depth = str(values.depth) as TrainDepth | undefined;
+    if (depth && !trainDepths.includes(depth)) throw new UsageError(`--depth is one of ${trainDepths.join(', ')}`);
     return withEngine(library, async (engine) => {
+      if (depth === 'whole') {
+        const off = wholeCnnOffReason(((await engine.call('status', {})) as Status).backend?.name);
+        if (off && process.env.LOOKALIKE_WHOLE_CNN_ANY_BACKEND !== '1') throw new UsageError(`--depth whole ${off}; use --depth blocks`);
+      }
       const ref = (await engine.call('train', {
         loss,
         miner,
@@ -99,6 +110,7 @@ export const train: Command = {
         labels: values.labels ? list(values.labels) : undefined,
         holdoutLabels: values['holdout-labels'] ? list(values['holdout-labels']) : undefined,
         deep: values.deep ? true : undefined,
+        depth,
       })) as JobRef;
       const end = await waitForJob(engine, ref, out);
       if (end.result?.kind !== 'train') throw new Error(jobError(end) ?? 'training did not finish');
@@ -106,7 +118,7 @@ export const train: Command = {
       out.result(r, () =>
         [
           r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
-          `${r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          `${r.depth === 'whole' ? 'head and whole CNN' : r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
           ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
           ...r.unreadable.map((f) => `left out, could not be read: ${f.path}: ${f.error}`),
           metricsTable([
