@@ -284,6 +284,7 @@ export class Engine implements EngineLike {
       hardPairs: async ({ limit }) => this.learning.hardPairs(limit),
       train: async (req) => {
         if (this.jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');
+        await this.learning.checkDepth(req);
         const jobId = this.jobs.enqueue('train', req, async (ctx) => ({
           kind: 'train',
           ...(await this.learning.train(req, ctx)),

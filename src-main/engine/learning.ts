@@ -74,8 +74,7 @@ export class Learning {
     });
     const depth = requestedDepth(req);
     const deep = depth !== 'head';
-    const off = depth === 'whole' && !wholeCnnForced() ? wholeCnnOffReason((await initBackend()).name) : null;
-    if (off) throw new ContractError(`training the whole CNN ${off}`, 'conflict');
+    await this.checkDepth(req);
     const epochs = req.epochs ?? (deep ? 10 : 30);
     const settings = {
       labels: data.labels, pairs, loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
@@ -148,6 +147,13 @@ export class Learning {
       onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
     });
     return { ...summary, modelId: record.id };
+  }
+
+  /** Refuses the whole CNN where no GPU backend runs (tests force it with LOOKALIKE_WHOLE_CNN_ANY_BACKEND=1). */
+  async checkDepth(req: ParsedRequest<'train'>): Promise<void> {
+    if (requestedDepth(req) !== 'whole' || wholeCnnForced()) return;
+    const off = wholeCnnOffReason((await initBackend()).name);
+    if (off) throw new ContractError(`training the whole CNN ${off}`, 'conflict');
   }
 
   /**
