@@ -5,6 +5,7 @@
 // bundle it; bench/gpu.ts imports the exported functions. Packed alone:
 //   ../shared/gpu/pack.sh bench/gpu-train.ts && LOOKALIKE_BENCH=gpu-train bash .device-pack/run.sh [ARGS]
 //   npx tsx bench/gpu-train.ts [--only all|kernels|whole|blocks] [--backend webgpu|wasm|cpu] [--batch 128] [--size 224] [--steps 5] [--blocks-batch 128] [--kernels-batch 4] [--kernels-size 224]
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Head } from '../src-main/learn/head.js';
@@ -41,12 +42,12 @@ function generatedPixels(n: number, size: number, seed: number): tf.Tensor4D {
   return tf.tidy(() => tf.div(tf.floor(tf.randomUniform([n, size, size, 3], 0, 256, 'float32', seed)), 255) as tf.Tensor4D);
 }
 
-async function timeSteps(steps: number, batch: number, one: () => number): Promise<SpeedResult> {
-  one(); // warm-up: shader compilation, allocations
+async function timeSteps(steps: number, batch: number, one: () => Promise<number>): Promise<SpeedResult> {
+  await one(); // warm-up: shader compilation, allocations
   const stepMs: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t = performance.now();
-    one(); // reads the loss back, so the step has finished on the device
+    await one(); // reads the loss back, so the step has finished on the device
     stepMs.push(performance.now() - t);
   }
   return { batch, imagesPerSecond: (batch * 1000) / median(stepMs), stepMs };
@@ -64,10 +65,10 @@ export async function wholeCnnTrainingSpeed(opts: SpeedOptions = {}): Promise<Sp
   const random = seededRandom(1);
   const classes = classesOf(batch);
   try {
-    return await timeSteps(opts.steps ?? 5, batch, () => {
+    return await timeSteps(opts.steps ?? 5, batch, async () => {
       const x = augmentBatch(pixels, random);
       try {
-        return wholeStep(cnn, head, loss, optimizers, x, classes);
+        return await wholeStep(cnn, head, loss, optimizers, x, classes);
       } finally {
         x.dispose();
       }
@@ -94,11 +95,12 @@ export async function blocksTrainingSpeed(opts: SpeedOptions = {}): Promise<Spee
   const activations = tf.tidy(() => tf.relu(tf.randomNormal([batch, ...TAIL_INPUT_SHAPE], 0, 1, 'float32', 2)) as tf.Tensor4D);
   const classes = classesOf(batch);
   try {
-    return await timeSteps(opts.steps ?? 5, batch, () => {
+    return await timeSteps(opts.steps ?? 5, batch, async () => {
       const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(tail.apply(activations)), classes), groups.flat());
       groups.forEach((vars, i) => optimizers[i].applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] }))));
-      const out = value.dataSync()[0];
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose(Object.values(grads));
+      const out = (await value.data())[0];
+      value.dispose();
       return out;
     });
   } finally {
@@ -129,13 +131,13 @@ export async function kernelsPerStep(opts: { batch?: number; size?: number; stoc
   const target = tf.randomNormal([batch, 1280], 0, 1, 'float32', 4);
   const out: KernelCount[] = [];
   const count = async (what: string, vars: tf.Variable[], features: () => tf.Tensor2D, update: (g: tf.NamedTensorMap) => void) => {
-    const step = () => {
+    const step = async () => {
       const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(features(), target))) as tf.Scalar, vars);
       update(grads);
-      value.dataSync();
+      await value.data();
       tf.dispose([value, ...Object.values(grads)]);
     };
-    step();
+    await step();
     const p = await tf.profile(step);
     const by = new Map<string, number>();
     for (const k of p.kernels) by.set(k.name, (by.get(k.name) ?? 0) + 1);
@@ -165,7 +167,7 @@ export async function kernelsPerStep(opts: { batch?: number; size?: number; stoc
 
 /** WebGPU through Dawn for a standalone run (bench/gpu.ts and the app have their own setup). */
 async function useWebGpu(): Promise<void> {
-  const dawn = (await import(process.env.DAWN ?? 'webgpu')) as { create(o: string[]): unknown; globals: object };
+  const dawn = createRequire(import.meta.url)(process.env.DAWN ?? 'webgpu') as { create(o: string[]): unknown; globals: object };
   Object.assign(globalThis, dawn.globals);
   const software = process.env.EGL_PLATFORM === 'surfaceless';
   const gpu = dawn.create(software ? ['backend=opengles'] : []) as { requestAdapter(o?: object): Promise<unknown> };

@@ -159,13 +159,13 @@ export class WholeCnn {
     return op.type === 'depthwise' ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
   }
 
-  /** Features of photos given as bytes (s·s·3 each, RGB), in batches; no gradient. */
-  features(pixels: readonly Uint8Array[], size: number, batchSize = 32): Float32Array[] {
+  /** Features of photos given as bytes (s·s·3 each, RGB), in batches; no gradient. Async reads: WebGPU in Node has no dataSync. */
+  async features(pixels: readonly Uint8Array[], size: number, batchSize = 32): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (let s = 0; s < pixels.length; s += batchSize) {
       const rows = pixels.slice(s, s + batchSize);
       const y = tf.tidy(() => this.apply(pixelBatch(rows, size)));
-      const data = y.dataSync() as Float32Array;
+      const data = (await y.data()) as Float32Array;
       const dim = y.shape[1];
       y.dispose();
       for (let i = 0; i < rows.length; i++) out.push(data.slice(i * dim, (i + 1) * dim));
@@ -182,10 +182,10 @@ export class WholeCnn {
   }
 
   /** Copies of the weights by layer (`<conv>/kernel`, `<conv>/bias`, BatchNorm folded in). */
-  getWeights(): NamedWeight[] {
+  async getWeights(): Promise<NamedWeight[]> {
     const named = (kind: string, m: Map<string, tf.Variable>) =>
-      [...m].map(([layer, v]) => ({ name: `${layer}/${kind}`, shape: [...v.shape], values: Float32Array.from(v.dataSync() as Float32Array) }));
-    return [...named('kernel', this.kernels), ...named('bias', this.biases)];
+      [...m].map(async ([layer, v]) => ({ name: `${layer}/${kind}`, shape: [...v.shape], values: Float32Array.from((await v.data()) as Float32Array) }));
+    return Promise.all([...named('kernel', this.kernels), ...named('bias', this.biases)]);
   }
 
   setWeights(weights: readonly NamedWeight[]): void {

@@ -65,14 +65,16 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
   const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
   const { evaluatedOn, rows: evalRows } = evaluationRows(split);
   const featuresOf = (rows: number[]) => cnn.features(rows.map((r) => pixels[r]), size);
-  const evaluate = (rows: number[], h: Head) => retrievalMetrics(h.embed(featuresOf(rows)), rows.map((r) => labels[r]));
+  const evaluate = async (rows: number[], h: Head) => retrievalMetrics(await embedAsync(h, await featuresOf(rows)), rows.map((r) => labels[r]));
 
   const identity = Head.identity(1280);
-  const before = evaluate(evalRows, identity);
-  const unseenBefore = split.unseenRows.length ? evaluate(split.unseenRows, identity) : null;
+  const before = await evaluate(evalRows, identity);
+  const unseenBefore = split.unseenRows.length ? await evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
-  const head = startingHead(opts.headInit ?? 'random', () => featuresOf(split.trainRows), 1280, embeddingDim, subSeed(seed, 2));
+  const headInit = opts.headInit ?? 'random';
+  const startFeatures = headInit === 'pca' ? await featuresOf(split.trainRows) : [];
+  const head = startingHead(headInit, () => startFeatures, 1280, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const optimizers = [new FusedAdam(cnn.variables(), backboneLr), new FusedAdam(head.variables(), lr), new FusedAdam(loss.variables(), proxyLr)];
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
@@ -85,7 +87,7 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
       trainPairs: split.trainPairs, pairsPerBatch: opts.pairsPerBatch ?? 4, signal: opts.signal, onProgress: opts.onProgress,
       step: trainStep,
       validate: () => evaluate(evalRows, head),
-      snapshot: () => ({ cnn: cnn.getWeights(), head: head.getWeights() }),
+      snapshot: async () => ({ cnn: await cnn.getWeights(), head: await Promise.all(head.variables().map(async (v) => Float32Array.from((await v.data()) as Float32Array))) }),
     });
   } finally {
     optimizers.forEach((o) => o.dispose());
@@ -95,14 +97,14 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
 
   cnn.setWeights(best.weights.cnn);
   head.setWeights(best.weights.head);
-  const after = evaluate(evalRows, head);
-  const unseenAfter = split.unseenRows.length ? evaluate(split.unseenRows, head) : null;
+  const after = await evaluate(evalRows, head);
+  const unseenAfter = split.unseenRows.length ? await evaluate(split.unseenRows, head) : null;
   head.metadata = {
     ...head.metadata,
     loss: opts.loss,
     settings: {
       kind: 'whole-cnn', loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, backboneLr, proxyLr, inputSize: size,
-      embeddingDim, headInit: opts.headInit ?? 'random', seed, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
+      embeddingDim, headInit, seed, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
     },
     metrics: { before, after, unseenBefore, unseenAfter },
   };
@@ -111,19 +113,37 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
     classNames: split.classNames, history, bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
   };
 
-  function trainStep(rows: number[], pairs: PairTuples): number {
+  async function trainStep(rows: number[], pairs: PairTuples): Promise<number> {
     const classes = Int32Array.from(rows, (r) => split.trainClass[r]);
     const batch = tf.tidy(() => augmentBatch(pixelBatch(rows.map((r) => pixels[r]), size), augmentRandom, opts.augment));
     try {
-      return wholeStep(cnn, head, loss, optimizers, batch, classes, pairs, miner);
+      return await wholeStep(cnn, head, loss, optimizers, batch, classes, pairs, miner);
     } finally {
       batch.dispose();
     }
   }
 }
 
-/** One optimiser step on an (augmented) batch; returns its loss. Exported for the speed bench. */
-export function wholeStep(
+/** Embeddings of features through a head, read back asynchronously (Head.embed reads synchronously). */
+export async function embedAsync(head: Head, features: Float32Array[], batchSize = 512): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let s = 0; s < features.length; s += batchSize) {
+    const rows = features.slice(s, s + batchSize);
+    const flat = new Float32Array(rows.length * head.inputDim);
+    rows.forEach((f, i) => flat.set(f, i * head.inputDim));
+    const y = tf.tidy(() => head.apply(tf.tensor2d(flat, [rows.length, head.inputDim])));
+    const data = (await y.data()) as Float32Array;
+    y.dispose();
+    for (let i = 0; i < rows.length; i++) out.push(data.slice(i * head.outputDim, (i + 1) * head.outputDim));
+  }
+  return out;
+}
+
+/**
+ * One optimiser step on an (augmented) batch; returns its loss, read back asynchronously.
+ * Triplet mining reads distances synchronously (miners/distances.ts), so it does not run on WebGPU.
+ */
+export async function wholeStep(
   cnn: WholeCnn,
   head: Head,
   loss: ReturnType<typeof createLoss>,
@@ -132,7 +152,7 @@ export function wholeStep(
   classes: Int32Array,
   pairs?: PairTuples,
   miner?: ReturnType<typeof createMiner> | null,
-): number {
+): Promise<number> {
   let tuples: TripletTuples | undefined;
   if (miner) {
     const current = tf.tidy(() => head.apply(cnn.apply(batch)));
@@ -142,8 +162,8 @@ export function wholeStep(
   const vars = [...cnn.variables(), ...head.variables(), ...loss.variables()];
   const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(cnn.apply(batch)), classes, tuples, pairs), vars);
   for (const o of optimizers) o.applyGradients(grads);
-  const out = value.dataSync()[0];
-  value.dispose();
   tf.dispose(grads);
+  const out = (await value.data())[0];
+  value.dispose();
   return out;
 }

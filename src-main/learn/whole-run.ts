@@ -90,7 +90,7 @@ export async function wholeCnnFeatures(cnn: WholeCnn, inputSize: number, inputs:
       inputs.slice(s, s + DECODE_CHUNK).map((p) => decodeForBackbone(p, inputSize).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))),
     );
     const ok = decoded.filter((d): d is Uint8Array => !(d instanceof Error));
-    const features = cnn.features(ok, inputSize);
+    const features = await cnn.features(ok, inputSize);
     let k = 0;
     for (const d of decoded) out.push(d instanceof Error ? d : features[k++]);
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImagePage, JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
+import type { ExportResult, ImagePage, JobRef, ModelSummary, SimilarResult, Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { modelDir } from '../../../src-main/engine/model-parts.js';
 import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
@@ -75,5 +75,11 @@ describe('whole-CNN training through the engine', () => {
     expect((await status()).activeModel?.id).toBe(modelId);
     const again = engine.space.allEmbeddings();
     expect(Math.max(...own.get(ids[1])!.map((v, k) => Math.abs(v - again.get(ids[1])![k])))).toBeLessThan(1e-5);
+
+    // Exported, the model carries its CNN's weights beside the head.
+    const out = path.join(work, 'export');
+    const written = ((await engine.call('exportData', { kind: 'model', model: modelId, out })) as ExportResult).written;
+    expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['cnn.json', 'cnn.bin']));
+    expect(JSON.parse(readFileSync(path.join(out, 'lookalike-model.json'), 'utf8')).input.what).toMatch(/every convolution/);
   }, 300_000);
 });

@@ -63,20 +63,20 @@ describe('whole CNN', () => {
     tf.dispose([x, target, ...a, ...b]);
   });
 
-  it('lowers the loss in one step, with a flat tensor count across steps', () => {
+  it('lowers the loss in one step, with a flat tensor count across steps', async () => {
     const head = Head.create({ inputDim: 1280, outputDim: 16, seed: 1 });
     const loss = createLoss('proxy-nca', 2, 16, 1);
     const optimizers = [new FusedAdam(cnn.variables(), 1e-5), new FusedAdam(head.variables(), 1e-3), new FusedAdam(loss.variables(), 1e-2)];
-    const start = cnn.getWeights();
+    const start = await cnn.getWeights();
     const x = pixels(4, 32, 3);
     const classes = Int32Array.from([0, 0, 1, 1]);
     const lossNow = () => tf.tidy(() => loss.compute(head.apply(cnn.apply(x)), classes).dataSync()[0]);
     const first = lossNow();
-    wholeStep(cnn, head, loss, optimizers, x, classes);
+    await wholeStep(cnn, head, loss, optimizers, x, classes);
     expect(lossNow()).toBeLessThan(first);
     const tensors = tf.memory().numTensors;
-    wholeStep(cnn, head, loss, optimizers, x, classes);
-    wholeStep(cnn, head, loss, optimizers, x, classes);
+    await wholeStep(cnn, head, loss, optimizers, x, classes);
+    await wholeStep(cnn, head, loss, optimizers, x, classes);
     expect(tf.memory().numTensors).toBe(tensors);
     cnn.setWeights(start);
     optimizers.forEach((o) => o.dispose());
@@ -97,7 +97,7 @@ describe('flat Adam', () => {
       const g1 = tf.variableGrads(lossOf(mine), mine);
       fused.applyGradients(g1.grads);
       const g2 = tf.variableGrads(lossOf(theirs), theirs);
-      adam.applyGradients(g2.grads);
+      adam.applyGradients(Object.entries(g2.grads).map(([name, tensor]) => ({ name, tensor })));
       tf.dispose([g1.value, g2.value, ...Object.values(g1.grads), ...Object.values(g2.grads)]);
     }
     mine.forEach((v, i) => expect(maxAbs(v, theirs[i])).toBeLessThan(1e-5));
