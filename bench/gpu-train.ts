@@ -4,7 +4,7 @@
 // without the levers. Generated pixels only (no sharp, no SQLite), so ../shared/gpu/pack.sh can
 // bundle it; bench/gpu.ts imports the exported functions. Packed alone:
 //   ../shared/gpu/pack.sh bench/gpu-train.ts && LOOKALIKE_BENCH=gpu-train bash .device-pack/run.sh [ARGS]
-//   npx tsx bench/gpu-train.ts [--only all|kernels|whole|blocks] [--backend webgpu|wasm|cpu] [--batch 128] [--size 224] [--steps 5] [--blocks-batch 128] [--kernels-batch 4] [--kernels-size 224]
+//   npx tsx bench/gpu-train.ts [--only all|kernels|whole|blocks] [--levers on|off|both] [--backend webgpu|wasm|cpu] [--batch 128] [--size 224] [--steps 5] [--blocks-batch 128] [--kernels-batch 4] [--kernels-size 224]
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -25,6 +25,8 @@ export interface SpeedOptions {
   size?: number;
   /** Timed steps after one warm-up step (default 5). */
   steps?: number;
+  /** Whole CNN only: false runs plain conv2d + add + relu6 and tf.train.adam, to measure what the levers buy (default true). */
+  levers?: boolean;
 }
 
 export interface SpeedResult {
@@ -57,10 +59,18 @@ async function timeSteps(steps: number, batch: number, one: () => Promise<number
 export async function wholeCnnTrainingSpeed(opts: SpeedOptions = {}): Promise<SpeedResult> {
   const batch = opts.batch ?? 128;
   const size = opts.size ?? 224;
-  const { cnn } = await loadPretrainedWholeCnn();
+  const levers = opts.levers ?? true;
+  const { cnn } = await loadPretrainedWholeCnn({ levers });
   const head = Head.create({ inputDim: 1280, outputDim: 128, seed: 1 });
   const loss = createLoss('proxy-nca', 8, 128, 1);
-  const optimizers = [new FusedAdam(cnn.variables(), 1e-5), new FusedAdam(head.variables(), 1e-3), new FusedAdam(loss.variables(), 1e-2)];
+  const groups = [cnn.variables(), head.variables(), loss.variables()];
+  const optimizers = groups.map((vars, i) => {
+    const lr = [1e-5, 1e-3, 1e-2][i];
+    if (levers) return new FusedAdam(vars, lr);
+    // The same interface over tf.train.adam, for the comparison.
+    const adam = tf.train.adam(lr);
+    return { applyGradients: (g: tf.NamedTensorMap) => adam.applyGradients(vars.map((v) => ({ name: v.name, tensor: g[v.name] }))), dispose: () => adam.dispose() };
+  });
   const pixels = generatedPixels(batch, size, 1);
   const random = seededRandom(1);
   const classes = classesOf(batch);
@@ -184,7 +194,7 @@ async function main(): Promise<void> {
     options: {
       backend: { type: 'string', default: 'webgpu' }, batch: { type: 'string', default: '128' }, size: { type: 'string', default: '224' },
       steps: { type: 'string', default: '5' }, 'blocks-batch': { type: 'string', default: '128' },
-      'kernels-batch': { type: 'string', default: '4' }, 'kernels-size': { type: 'string', default: '224' }, only: { type: 'string', default: 'all' },
+      'kernels-batch': { type: 'string', default: '4' }, levers: { type: 'string', default: 'on' }, 'kernels-size': { type: 'string', default: '224' }, only: { type: 'string', default: 'all' },
     },
   });
   if (a.backend === 'webgpu') await useWebGpu();
@@ -202,8 +212,10 @@ async function main(): Promise<void> {
     }
   }
   if (only === 'all' || only === 'whole') {
-    const r = await wholeCnnTrainingSpeed({ batch: Number(a.batch), size: Number(a.size), steps: Number(a.steps) });
-    console.log(`whole CNN, batch ${r.batch}, ${a.size} px: ${r.imagesPerSecond.toFixed(1)} images/s (median step ${median(r.stepMs).toFixed(0)} ms)`);
+    for (const levers of a.levers === 'both' ? [false, true] : [a.levers !== 'off']) {
+      const r = await wholeCnnTrainingSpeed({ batch: Number(a.batch), size: Number(a.size), steps: Number(a.steps), levers });
+      console.log(`whole CNN${levers ? '' : ' (levers off)'}, batch ${r.batch}, ${a.size} px: ${r.imagesPerSecond.toFixed(1)} images/s (median step ${median(r.stepMs).toFixed(0)} ms)`);
+    }
   }
   if (only === 'all' || only === 'blocks') {
     const r = await blocksTrainingSpeed({ batch: Number(a['blocks-batch']), steps: Number(a.steps) });

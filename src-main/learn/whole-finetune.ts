@@ -147,7 +147,7 @@ export async function wholeStep(
   cnn: WholeCnn,
   head: Head,
   loss: ReturnType<typeof createLoss>,
-  optimizers: FusedAdam[],
+  optimizers: readonly { applyGradients(grads: tf.NamedTensorMap): void }[],
   batch: tf.Tensor4D,
   classes: Int32Array,
   pairs?: PairTuples,
