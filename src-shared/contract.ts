@@ -4,6 +4,7 @@
 // This file imports nothing from Node, Electron or the DOM.
 import { z } from 'zod';
 import { mediaKinds, methodNames, type MediaKind, type MethodName } from './channels.js';
+import { trainDepths, type TrainDepth } from './train-depth.js';
 import {
   exportKinds,
   lossNames,
@@ -135,8 +136,9 @@ export interface TrainSummary {
   bestEpoch: number;
   epochs: number;
   seconds: number;
-  /** Whether the backbone's last blocks were fine-tuned too. */
+  /** Whether the backbone's last blocks were fine-tuned too (true for 'blocks' and 'whole'). */
   deep: boolean;
+  depth: TrainDepth;
   /** Labelled images trained on and marked pairs used. */
   images: number;
   pairs: number;
@@ -360,6 +362,8 @@ export const calls = {
          * head: slower, and the new model re-embeds every photo through its blocks.
          */
         deep: z.boolean().optional(),
+        /** How deep to train (train-depth.ts); wins over `deep`. 'whole' needs a GPU backend. */
+        depth: z.enum(trainDepths).optional(),
       })
       .strict(),
   ),
@@ -431,6 +435,7 @@ export const eventNames: EventName[] = ['jobProgress', 'libraryChanged', 'trainP
 // ---- Channels --------------------------------------------------------------------------------
 
 export { channel, mediaKinds, methodNames, type MediaKind } from './channels.js';
+export { trainDepths, gpuBackends, wholeCnnOffReason, requestedDepth, type TrainDepth } from './train-depth.js';
 
 // Both lists must name the same calls: a missing or extra name fails to compile.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -8,6 +8,7 @@ import { splitDescriptor } from '../model/descriptor.js';
 import { FeatureExtractor } from '../model/extractor.js';
 import type { FeatureStore } from '../model/feature-store.js';
 import { modelFeatures, type ModelParts } from './model-parts.js';
+import { wholeCnnFeatures } from '../learn/whole-run.js';
 
 export interface PassProgress {
   signal?: AbortSignal;
@@ -42,6 +43,7 @@ export class FeaturePass {
    * Photos that cannot be read are returned as failures; the rest go on.
    */
   async fillMissing(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: () => void): Promise<Failure[]> {
+    if (parts.cnn) return this.fillWholeCnn(images, parts, opts, afterChunk);
     const hashes = images.map((i) => i.hash);
     const own = parts.features === this.pooled ? null : parts.features;
     const lacking = new Set([...this.pooled.missing(hashes), ...this.nearDuplicates.missing(hashes), ...(own?.missing(hashes) ?? [])]);
@@ -73,8 +75,39 @@ export class FeaturePass {
     return failed;
   }
 
+  /**
+   * A whole-CNN model's own features come from each photo's pixels (originals: see
+   * learn/whole-run.ts), after the pretrained features and descriptors every model shares.
+   */
+  private async fillWholeCnn(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: () => void): Promise<Failure[]> {
+    const cnn = parts.cnn!;
+    const failed = await this.fillMissing(images, { ...parts, cnn: null, features: this.pooled }, opts, afterChunk);
+    const bad = new Set(failed.map((f) => f.path));
+    const lacking = new Set(parts.features.missing(images.map((i) => i.hash)));
+    const needing = [...new Map(images.filter((i) => lacking.has(i.hash) && !bad.has(i.path)).map((i) => [i.hash, i])).values()];
+    const start = Date.now();
+    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
+      const part = needing.slice(s, s + EXTRACT_CHUNK);
+      const out = await wholeCnnFeatures(cnn.net, cnn.inputSize, part.map((i) => i.path));
+      const ok = part.flatMap((img, j) => {
+        const v = out[j];
+        if (v instanceof Error) return failed.push({ path: img.path, error: v.message }), [];
+        return [[img.hash, v] as const];
+      });
+      parts.features.putMany(ok);
+      opts.onProgress?.(s + part.length, needing.length, rateSince(start, s + part.length));
+      afterChunk?.();
+    }
+    return failed;
+  }
+
   /** The features `parts` embeds, of a photo from outside the library (nothing is cached). */
   async outside(input: string | Buffer, parts: ModelParts): Promise<Float32Array> {
+    if (parts.cnn) {
+      const [f] = await wholeCnnFeatures(parts.cnn.net, parts.cnn.inputSize, [input]);
+      if (f instanceof Error) throw new ContractError(`cannot read ${typeof input === 'string' ? input : 'the dropped file'} as an image: ${f.message}`, 'bad-request');
+      return f;
+    }
     const extractor = await this.getExtractor();
     const [all] = await extractor.extract([input]);
     if (all instanceof Error) {

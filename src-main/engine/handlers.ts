@@ -10,7 +10,7 @@ import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
 import { listModels, missingModelProblem, modelExists } from './model-list.js';
-import { checkTrainable } from './training-data.js';
+import { checkDepth, checkTrainable } from './training-data.js';
 
 export function makeHandlers(core: EngineCore): Handlers {
   const { catalog, jobs, folders } = core;
@@ -86,6 +86,7 @@ export function makeHandlers(core: EngineCore): Handlers {
     train: async (req) => {
       if (jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');
       checkTrainable(catalog, req);
+      await checkDepth(req);
       const jobId = jobs.enqueue('train', req, async (ctx) => {
         ctx.progress({ phase: 'loading the CNN' });
         const { learning } = await core.compute();

@@ -17,13 +17,16 @@ import type { NamedWeight } from '../learn/backbone-tail.js';
 import type { MarkedPair } from '../learn/split.js';
 import { fineTuneBackbone, type FineTuneOptions, type FineTuneResult } from '../learn/backbone-finetune.js';
 import { cacheActivations, loadFineTunableBackbone } from '../learn/backbone-trunk.js';
+import { runWholeCnnTraining } from '../learn/whole-run.js';
+
+import { requestedDepth } from '../../src-shared/train-depth.js';
 import { trainHead, type TrainProgress } from '../learn/trainer.js';
 import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
 import { decodeForBackbone } from '../model/preprocess.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
 import { modelExists } from './model-list.js';
 import { switchModel, type SwitchProgress } from './model-switch.js';
-import { labelledFeatures, labelledImages } from './training-data.js';
+import { checkDepth, labelledFeatures, labelledImages } from './training-data.js';
 import type { VectorLibrary } from './vector-library.js';
 import type { JobContext } from '../jobs/job-runner.js';
 
@@ -46,7 +49,6 @@ export class Learning {
     private readonly onTrainProgress: (e: TrainProgressEvent) => void,
   ) {}
 
-
   async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
     const started = Date.now();
     ctx.progress({ phase: 'gathering labels' });
@@ -63,7 +65,9 @@ export class Learning {
       const b = position.get(p.b);
       return a === undefined || b === undefined ? [] : [{ a, b, match: p.verdict === 'match' }];
     });
-    const deep = req.deep ?? false;
+    const depth = requestedDepth(req);
+    const deep = depth !== 'head';
+    await checkDepth(req);
     const epochs = req.epochs ?? (deep ? 10 : 30);
     const settings = {
       labels: data.labels, pairs, loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
@@ -75,9 +79,13 @@ export class Learning {
         ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
       },
     };
-    const result = deep
-      ? await this.fineTuneBlocks(data.ids, settings, ctx)
-      : { ...(await trainHead({ ...settings, features: data.features })), tail: null, trained: data.ids.length, unreadable: [] };
+    const paths = () => data.ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? '');
+    const result =
+      depth === 'whole'
+        ? { ...(await runWholeCnnTraining(paths(), settings, (p) => ctx.progress(p), ctx.signal)), tail: null }
+        : deep
+          ? { ...(await this.fineTuneBlocks(data.ids, settings, ctx)), cnn: null }
+          : { ...(await trainHead({ ...settings, features: data.features })), tail: null, cnn: null, trained: data.ids.length, unreadable: [] };
     const summary: TrainSummary = {
       modelId: null,
       before: toMetrics(result.before),
@@ -88,6 +96,7 @@ export class Learning {
       epochs: result.history.length,
       seconds: (Date.now() - started) / 1000,
       deep,
+      depth,
       images: result.trained,
       pairs: pairs.length,
       ambiguous: data.ambiguous,
@@ -100,11 +109,12 @@ export class Learning {
     // The model row exists before its files; it only becomes active once its files and index are
     // complete, so a killed engine leaves the previous model in charge.
     const record = this.catalog.createModel({
-      name: `${req.loss}${deep ? ' + blocks' : ''} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      name: `${req.loss}${depth === 'whole' ? ' + whole CNN' : deep ? ' + blocks' : ''} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       loss: req.loss,
       settings: {
         ...result.head.metadata.settings,
         deep,
+        depth,
         miner: req.miner ?? null,
         holdoutLabels: req.holdoutLabels ?? [],
         labels: req.labels ?? [...distinct].sort(),
@@ -112,7 +122,7 @@ export class Learning {
       metrics: { before: summary.before, after: summary.after, unseenBefore: summary.unseenBefore, unseenAfter: summary.unseenAfter },
     });
     try {
-      await this.library.folders.save(record.id, { head: result.head, tail: result.tail });
+      await this.library.folders.save(record.id, { head: result.head, tail: result.tail, cnn: result.cnn });
     } finally {
       result.head.dispose();
     }

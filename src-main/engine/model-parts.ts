@@ -8,6 +8,7 @@ import type { Catalog } from '../library/catalog.js';
 import type { BackboneTail } from '../learn/backbone-tail.js';
 import { Head } from '../learn/head.js';
 import type { ModelFolders } from '../learn/model-folders.js';
+import type { WholeCnn } from '../learn/whole-cnn.js';
 import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
 import { TAIL_INPUT_SHAPE } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
@@ -20,6 +21,8 @@ export interface ModelParts {
   head: Head;
   /** The fine-tuned backbone tail, for deeply fine-tuned models. */
   tail: BackboneTail | null;
+  /** The model's own whole CNN (trained from pixels), with its input side; its features come from the photos' pixels. */
+  cnn: { net: WholeCnn; inputSize: number } | null;
   /** Where the features this model's head embeds are cached. */
   features: FeatureStore;
 }
@@ -50,14 +53,15 @@ export class TunedFeatureStores {
 
 /** Loads a model's head (and tail, if it has one); null is the untrained space. */
 export async function loadModelParts(folders: ModelFolders, modelId: number | null, pretrained: FeatureStore, tuned: TunedFeatureStores): Promise<ModelParts> {
-  if (modelId === null) return { id: null, head: Head.identity(pretrained.dim), tail: null, features: pretrained };
-  const { head, tail } = await folders.load(modelId);
-  return { id: modelId, head, tail, features: tail ? tuned.of(modelId) : pretrained };
+  if (modelId === null) return { id: null, head: Head.identity(pretrained.dim), tail: null, cnn: null, features: pretrained };
+  const { head, tail, cnn } = await folders.load(modelId);
+  return { id: modelId, head, tail, cnn, features: tail || cnn ? tuned.of(modelId) : pretrained };
 }
 
 export function disposeModelParts(parts: ModelParts): void {
   parts.head.dispose();
   parts.tail?.dispose();
+  parts.cnn?.net.dispose();
 }
 
 /** Photos per tail pass between yields: 32 take ~0.16 s on wasm (5 ms a photo, load 6). */

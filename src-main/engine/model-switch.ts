@@ -19,7 +19,7 @@ const INDEX_CHUNK = 2048;
 
 /** Whether switching to this model first needs photos run through its fine-tuned blocks. */
 export function needsEmbedding(library: VectorLibrary, modelId: number | null): boolean {
-  if (modelId === null || modelId === library.activeModelId || !library.folders.hasTail(modelId)) return false;
+  if (modelId === null || modelId === library.activeModelId || !library.folders.hasOwnFeatures(modelId)) return false;
   return library.tuned.of(modelId).missing(library.listed().map((i) => i.hash)).length > 0;
 }
 
@@ -27,7 +27,7 @@ export async function switchModel(library: VectorLibrary, modelId: number | null
   const parts = await library.loadParts(modelId);
   try {
     const listed = library.listed();
-    if (parts.tail) {
+    if (parts.tail || parts.cnn) {
       await library.pass.fillMissing(listed, parts, { signal: opts.signal, onProgress: opts.onEmbed });
       if (opts.signal?.aborted) throw new Error('cancelled');
     }

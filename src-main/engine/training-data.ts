@@ -1,5 +1,5 @@
 // What training and evaluation work on: labelled photos as classes, with their cached features.
-import { ContractError, type ParsedRequest } from '../../src-shared/contract.js';
+import { ContractError, requestedDepth, wholeCnnOffReason, type ParsedRequest } from '../../src-shared/contract.js';
 import { whyNotTrainable } from '../learn/trainable.js';
 import type { Catalog } from '../library/catalog.js';
 import type { VectorLibrary } from './vector-library.js';
@@ -37,6 +37,16 @@ export function labelledFeatures(
   const { ids, features } = library.withFeatures(rows);
   const labelOf = new Map(rows.map((r) => [r.id, r.label]));
   return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
+}
+
+/** Refuses the whole CNN where no GPU backend runs (tests force it with LOOKALIKE_WHOLE_CNN_ANY_BACKEND=1). */
+export async function checkDepth(req: ParsedRequest<'train'>): Promise<void> {
+  if (requestedDepth(req) !== 'whole') return;
+  // Loaded only for this request: checking labels must not start tfjs.
+  const [{ wholeCnnForced }, { initBackend }] = await Promise.all([import('../learn/whole-run.js'), import('../model/backend.js')]);
+  if (wholeCnnForced()) return;
+  const off = wholeCnnOffReason((await initBackend()).name);
+  if (off) throw new ContractError(`training the whole CNN ${off}`, 'conflict');
 }
 
 /** Refuses, before a job is queued, labels that cannot train a model (learn/trainable.ts). */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ContractError } from '../../src-shared/contract.js';
 import { hasTail, TAIL_META_FILE, TAIL_WEIGHTS_FILE } from '../learn/tail-file.js';
+import { CNN_META_FILE, CNN_WEIGHTS_FILE, hasWholeCnn } from '../learn/whole-file.js';
 import { BACKBONE_FEATURE_DIM, BACKBONE_FEATURE_LAYER, BACKBONE_INPUT_SIZE } from '../model/backbone.js';
 
 export const MODEL_FILE = 'model.json';
@@ -60,11 +61,16 @@ export async function exportModel(headDir: string, modelId: number, out: string)
     // A deeply fine-tuned model's head reads the features of its own blocks, not the stock ones.
     const tuned = hasTail(headDir);
     if (tuned) for (const f of [TAIL_META_FILE, TAIL_WEIGHTS_FILE]) copyFileSync(path.join(headDir, f), path.join(out, f));
+    const whole = hasWholeCnn(headDir);
+    if (whole) for (const f of [CNN_META_FILE, CNN_WEIGHTS_FILE]) copyFileSync(path.join(headDir, f), path.join(out, f));
     const info = {
       ...metadata,
       modelId,
       input: {
-        what: tuned
+        what: whole
+          ? `features of nsfwjs mobilenet_v2 (ImageNet MobileNetV2) with every convolution replaced by the fine-tuned one in ${CNN_WEIGHTS_FILE} ` +
+            `(BatchNorm folded into each; names and shapes in ${CNN_META_FILE}), then ${BACKBONE_FEATURE_LAYER}, ${BACKBONE_FEATURE_DIM}-d`
+          : tuned
           ? `features of nsfwjs mobilenet_v2 (ImageNet MobileNetV2) with blocks block_15 … Conv_1 replaced by the fine-tuned ones in ${TAIL_WEIGHTS_FILE} ` +
             `(BatchNorm folded into each convolution; names and shapes in ${TAIL_META_FILE}), then ${BACKBONE_FEATURE_LAYER}, ${BACKBONE_FEATURE_DIM}-d`
           : `backbone features: nsfwjs mobilenet_v2 (ImageNet MobileNetV2), layer ${BACKBONE_FEATURE_LAYER}, ${BACKBONE_FEATURE_DIM}-d`,
@@ -77,6 +83,10 @@ export async function exportModel(headDir: string, modelId: number, out: string)
     tf.dispose(Object.values(named));
     model.dispose();
   }
-  const files = [MODEL_FILE, WEIGHTS_FILE, METADATA_FILE, ...(hasTail(headDir) ? [TAIL_META_FILE, TAIL_WEIGHTS_FILE] : [])];
+  const files = [
+    MODEL_FILE, WEIGHTS_FILE, METADATA_FILE,
+    ...(hasTail(headDir) ? [TAIL_META_FILE, TAIL_WEIGHTS_FILE] : []),
+    ...(hasWholeCnn(headDir) ? [CNN_META_FILE, CNN_WEIGHTS_FILE] : []),
+  ];
   return files.map((f) => path.join(out, f));
 }

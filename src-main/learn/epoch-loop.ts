@@ -43,12 +43,16 @@ export interface EpochLoopOptions<W> {
   pairsPerBatch: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
-  /** One optimiser step on these rows (marked pairs in batch coordinates); returns its loss. */
-  step(rows: number[], pairs: PairTuples): number;
+  /**
+   * One optimiser step on these rows (marked pairs in batch coordinates); returns its loss.
+   * Step, validate and snapshot may be async: on WebGPU in Node tensors can only be read back
+   * asynchronously (dataSync needs an OffscreenCanvas).
+   */
+  step(rows: number[], pairs: PairTuples): number | Promise<number>;
   /** Retrieval on the validation rows with the current weights. */
-  validate(): RetrievalMetrics;
+  validate(): RetrievalMetrics | Promise<RetrievalMetrics>;
   /** A copy of the current weights. */
-  snapshot(): W;
+  snapshot(): W | Promise<W>;
 }
 
 export interface EpochLoopResult<W> {
@@ -62,7 +66,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopResult<W>> {
   const history: EpochRecord[] = [];
-  let best = { epoch: 0, mapAtR: -Infinity, weights: o.snapshot(), elapsedMs: 0 };
+  let best = { epoch: 0, mapAtR: -Infinity, weights: await o.snapshot(), elapsedMs: 0 };
   let cancelled = false;
   let sinceBest = 0;
   let pairCursor = 0;
@@ -79,18 +83,18 @@ export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopRes
       }
       const { rows, pairs } = withMarkedPairs(batches[step - 1], o.trainPairs, o.pairsPerBatch, pairCursor);
       pairCursor += pairs.a.length;
-      const loss = o.step(rows, pairs);
+      const loss = await o.step(rows, pairs);
       lossSum += loss;
       o.onProgress?.({ epoch, epochs: o.epochs, step, steps: batches.length, loss, elapsedMs: Date.now() - t0 });
       await yieldToEventLoop();
     }
     if (cancelled) break;
-    const validation = o.validate();
+    const validation = await o.validate();
     const record = { epoch, loss: lossSum / batches.length, validation, elapsedMs: Date.now() - t0 };
     history.push(record);
     o.onProgress?.({ epoch, epochs: o.epochs, step: batches.length, steps: batches.length, loss: record.loss, validation, elapsedMs: record.elapsedMs });
     if (validation.mapAtR > best.mapAtR) {
-      best = { epoch, mapAtR: validation.mapAtR, weights: o.snapshot(), elapsedMs: record.elapsedMs };
+      best = { epoch, mapAtR: validation.mapAtR, weights: await o.snapshot(), elapsedMs: record.elapsedMs };
       sinceBest = 0;
     } else if (++sinceBest >= o.patience) {
       break;

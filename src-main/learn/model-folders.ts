@@ -7,27 +7,40 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import type { Head } from './head.js';
+import type { WholeCnn } from './whole-cnn.js';
 
 export const HEAD_FILE = 'head.json';
 /** A deeply tuned model's tail: its weights' names and shapes, and the weights (tail-file.ts). */
 export const TAIL_META_FILE = 'tail.json';
 export const TAIL_WEIGHTS_FILE = 'tail.bin';
 
+/** A model trained through the whole CNN: all its weights' names and shapes, and the weights (whole-file.ts). */
+export const CNN_META_FILE = 'cnn.json';
+export const CNN_WEIGHTS_FILE = 'cnn.bin';
+
+/** Whether a model folder holds its own whole CNN. */
+export function hasWholeCnn(dir: string): boolean {
+  return existsSync(path.join(dir, CNN_META_FILE));
+}
+
 /** Whether a model folder holds a fine-tuned tail (else its head sits on the pretrained backbone). */
 export function hasTail(dir: string): boolean {
   return existsSync(path.join(dir, TAIL_META_FILE));
 }
 
-/** What a trained model is made of when loaded: its head, and its tail when it has one. */
+/** What a trained model is made of when loaded: its head, and its tail or whole CNN when it has one. */
 export interface LoadedModel {
   head: Head;
   tail: BackboneTail | null;
+  /** Its own whole CNN (trained from pixels) and the input side it was trained at. */
+  cnn: { net: WholeCnn; inputSize: number } | null;
 }
 
 /** What training produced, to be written as a model version. */
 export interface ModelToSave {
   head: Head;
   tail?: { weights: NamedWeight[]; backboneVersion: string } | null;
+  cnn?: { weights: NamedWeight[]; backboneVersion: string; inputSize: number } | null;
 }
 
 export class ModelFolders {
@@ -43,9 +56,9 @@ export class ModelFolders {
     return existsSync(path.join(this.dir(id), HEAD_FILE));
   }
 
-  /** Whether model `id` has its own backbone tail (so its features differ from the pretrained ones). */
-  hasTail(id: number): boolean {
-    return hasTail(this.dir(id));
+  /** Whether model `id` has its own backbone tail or whole CNN (so its features differ from the pretrained ones). */
+  hasOwnFeatures(id: number): boolean {
+    return hasTail(this.dir(id)) || hasWholeCnn(this.dir(id));
   }
 
   /** Writes model `id` whole, then renames it into place. */
@@ -58,6 +71,10 @@ export class ModelFolders {
     if (model.tail) {
       const { saveTail } = await import('./tail-file.js');
       await saveTail(tmp, model.tail.weights, model.tail.backboneVersion);
+    }
+    if (model.cnn) {
+      const { saveWholeCnn } = await import('./whole-file.js');
+      await saveWholeCnn(tmp, model.cnn.weights, model.cnn.backboneVersion, model.cnn.inputSize);
     }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
@@ -73,9 +90,13 @@ export class ModelFolders {
     // The tfjs parts load on first use, so listing or checking models costs no tfjs start-up.
     const [{ Head }, { loadTail }] = await Promise.all([import('./head.js'), import('./tail-file.js')]);
     const head = await Head.load(dir);
-    if (!hasTail(dir)) return { head, tail: null };
     try {
-      return { head, tail: await loadTail(dir) };
+      if (hasWholeCnn(dir)) {
+        const { loadWholeCnn } = await import('./whole-file.js');
+        const { cnn, inputSize } = await loadWholeCnn(dir);
+        return { head, tail: null, cnn: { net: cnn, inputSize } };
+      }
+      return { head, tail: hasTail(dir) ? await loadTail(dir) : null, cnn: null };
     } catch (err) {
       head.dispose();
       throw err;

@@ -165,3 +165,21 @@ function describe(name: BackendName): string {
   if (name === 'tensorflow') return 'libtensorflow on the CPU';
   return 'plain JavaScript kernels (slow)';
 }
+
+/**
+ * Runs long asynchronous GPU work (training the whole CNN) with webgpu as the active backend
+ * when the ladder chose it, restoring the host backend after; elsewhere it just runs `fn`.
+ * Meanwhile other tensor code that reads synchronously (see BackendInfo.host) cannot run: the
+ * engine trains one model at a time, and its other calls wait for, or report, the GPU being busy.
+ */
+export async function whileOnGpu<T>(fn: () => Promise<T>): Promise<T> {
+  const info = await initBackend();
+  if (info.name !== 'webgpu') return fn();
+  const previous = tf.getBackend();
+  await tf.setBackend('webgpu');
+  try {
+    return await fn();
+  } finally {
+    await tf.setBackend(previous);
+  }
+}

@@ -1,6 +1,6 @@
 // One training run as the user sees it: the settings chosen, the live loss and validation
 // curves from trainProgress events, and the before/after metrics once the job ends.
-import type { Client, JobProgress, LossName, MinerName, TrainSummary } from '../../src-shared/contract';
+import type { Client, JobProgress, LossName, MinerName, TrainDepth, TrainSummary } from '../../src-shared/contract';
 
 export interface CurvePoint {
   /** Progress in epochs (1.5 = half-way through the second epoch). */
@@ -14,8 +14,8 @@ export class TrainingState {
   epochs = $state(20);
   /** Labels kept out of training, to measure retrieval on classes the model never saw. */
   holdout = $state<string[]>([]);
-  /** Also tune the CNN's last blocks (slower; every photo is then embedded again). */
-  deep = $state(false);
+  /** How deep to train: the head, also the CNN's last blocks, or the whole CNN (GPU only); deeper is slower and re-embeds every photo. */
+  depth = $state<TrainDepth>('head');
 
   jobId = $state<number | null>(null);
   phase = $state<string | null>(null);
@@ -72,7 +72,8 @@ export class TrainingState {
         miner: this.usesMiner ? this.miner : undefined,
         epochs: this.epochs,
         holdoutLabels: this.holdout.length ? [...this.holdout] : undefined,
-        deep: this.deep || undefined,
+        deep: this.depth === 'blocks' || undefined,
+        depth: this.depth === 'whole' ? 'whole' : undefined,
       });
       this.jobId = jobId;
     } catch (err) {

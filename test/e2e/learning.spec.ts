@@ -113,6 +113,9 @@ test('training the CNN\'s last blocks from the panel: the new model is active, m
   await importKinds(page, served, 3, ['rings', 'checkers']);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   const train = page.getByTestId('train');
+  // The whole CNN is offered on a GPU backend only; here (wasm) it is off and says why.
+  await expect(train.getByLabel(/whole CNN/)).toBeDisabled();
+  await expect(train.getByTestId('whole-cnn-off')).toContainText('needs a GPU: this machine runs wasm');
   await train.getByLabel(/last blocks/).check();
   await train.getByLabel('Epochs').fill('1');
   await train.getByRole('button', { name: 'Start training' }).click();

@@ -4,8 +4,9 @@ import {
   lossNames,
   minerNames,
   type Metrics,
-  type Status,
-  type TrainSummary } from '../../../src-shared/contract.js';
+  type TrainSummary,
+} from '../../../src-shared/contract.js';
+import { trainDepths, wholeCnnOffReason } from '../../../src-shared/train-depth.js';
 import type { EngineLink } from '../../link/engine-link.js';
 import { UsageError } from '../output.js';
 import { jobError, num, oneOf, str, waitForJob, withEngine, type Command } from './command.js';
@@ -73,10 +74,13 @@ function metricsTable(rows: [string, Metrics | null][]): string {
 }
 
 export const train: Command = {
-  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--deep] [--json]',
-  summary: `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')}); --deep also tunes the CNN's last blocks`,
+  synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--depth head|blocks|whole] [--deep] [--json]',
+  summary:
+    `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')}); --depth blocks (or --deep) also tunes ` +
+    "the CNN's last blocks, --depth whole all of it from pixels (GPU backends only)",
   options: {
     deep: { type: 'boolean' },
+    depth: { type: 'string' },
     loss: { type: 'string' },
     miner: { type: 'string' },
     labels: { type: 'string' },
@@ -88,7 +92,12 @@ export const train: Command = {
   async run({ library, values, out }) {
     const loss = oneOf(lossNames, 'loss', values.loss) ?? lossNames[0];
     const miner = oneOf(minerNames, 'miner', values.miner);
+    const depth = oneOf(trainDepths, 'depth', values.depth);
     return withEngine(library, async (engine) => {
+      if (depth === 'whole') {
+        const off = wholeCnnOffReason((await engine.call('status', { loadBackend: true })).backend?.name);
+        if (off && process.env.LOOKALIKE_WHOLE_CNN_ANY_BACKEND !== '1') throw new UsageError(`--depth whole ${off}; use --depth blocks`);
+      }
       const ref = await engine.call('train', {
         loss,
         miner,
@@ -98,6 +107,7 @@ export const train: Command = {
         labels: values.labels ? list(values.labels) : undefined,
         holdoutLabels: values['holdout-labels'] ? list(values['holdout-labels']) : undefined,
         deep: values.deep ? true : undefined,
+        depth,
       });
       const end = await waitForJob(engine, ref, out);
       if (end.result?.kind !== 'train') throw new Error(jobError(end) ?? 'training did not finish');
@@ -105,7 +115,7 @@ export const train: Command = {
       out.result(r, () =>
         [
           r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
-          `${r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          `${r.depth === 'whole' ? 'head and whole CNN' : r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
           ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
           ...r.unreadable.map((f) => `left out, could not be read: ${f.path}: ${f.error}`),
           metricsTable([
@@ -126,9 +136,9 @@ export const evaluate: Command = {
   options: { labels: { type: 'string' }, model: { type: 'string' } },
   async run({ library, values, out }) {
     const model = values.model === undefined ? undefined : values.model === 'pretrained' ? null : num('model', values.model);
-    const [m, status] = (await withEngine(library, (e) =>
+    const [m, status] = await withEngine(library, (e) =>
       Promise.all([e.call('evaluate', { labels: values.labels ? list(values.labels) : undefined, model }), e.call('status', {})]),
-    )) as [Metrics, Status];
+    );
     // The row names the model measured, as `models` and `use` do: "#3" or "pretrained".
     const which = model === undefined ? (status.activeModel?.id ?? null) : model;
     out.result(m, () => `${metricsTable([[which === null ? 'pretrained' : `#${which}`, m]])}\n(${m.queries} queries)`);

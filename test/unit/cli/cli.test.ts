@@ -43,6 +43,13 @@ describe('lookalike CLI', () => {
     expect(loaded.backend.name).toBe('wasm');
   });
 
+  it('train --depth whole is refused without a GPU backend, saying why', async () => {
+    const r = await lookalike('train', '--depth', 'whole');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a GPU: this machine runs wasm/);
+    expect((await lookalike('train', '--depth', 'deepest')).stderr).toMatch(/--depth is one of head, blocks, whole/);
+  }, 60_000);
+
   it('import --json reports added, unchanged, removed and failed files; a second run changes nothing', async () => {
     const first = await lookalike('import', path.join(work, 'photos'), '--labels-from-folders', '--json');
     expect(first.code, first.stderr).toBe(0);

@@ -1,0 +1,169 @@
+// The third depth: every layer of the CNN trained from pixels, with a head, each step on a freshly
+// augmented batch (random resized crop, flip, colour jitter: augment.ts). Same split, sampler,
+// losses, miners, early stopping on validation MAP@R and best-epoch weights as the other depths
+// (epoch-loop.ts). BatchNorm stays frozen, folded into the convolutions (whole-cnn.ts), and the
+// optimiser is one flat Adam per learning rate (fused-adam.ts), so a step is few dispatches.
+import * as tf from '@tensorflow/tfjs';
+import { Head } from './head.js';
+import { startingHead } from './pca-init.js';
+import { createLoss } from './losses/index.js';
+import { retrievalMetrics } from './metrics.js';
+import { createMiner } from './miners/index.js';
+import { seededRandom, subSeed } from '../common/random.js';
+import { ClassBalancedSampler } from './sampler.js';
+import { evaluationRows, splitForTraining } from './split.js';
+import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
+import { augmentBatch, type AugmentOptions } from './augment.js';
+import { FusedAdam } from './fused-adam.js';
+import { pixelBatch, type WholeCnn } from './whole-cnn.js';
+import type { TrainOptions, TrainResult } from './trainer.js';
+import type { NamedWeight } from './backbone-tail.js';
+import type { PairTuples, TripletTuples } from './tuples.js';
+
+/**
+ * Head-training options (trainer.ts) with photos' pixels in place of features. Defaults as for
+ * the last blocks (backbone-finetune.ts): epochs 10, batchSize 16, patience 3, minStepsPerEpoch
+ * 10, pairsPerBatch 4, headInit 'random'; but the backbone's learning rate is lr × 0.01: Adam's
+ * first step moves each of the 2.2 M weights by about its learning rate, and at lr × 0.1 that
+ * first step raised the loss of a tiny batch (4.96 → 5.50) where lr × 0.01 lowered it (→ 1.56).
+ */
+export interface WholeFineTuneOptions extends Omit<TrainOptions, 'features'> {
+  /** The CNN to train, in place; the caller owns it. */
+  cnn: WholeCnn;
+  /** Per photo: size × size × 3 RGB bytes; `labels` and `pairs` index into it. */
+  pixels: readonly Uint8Array[];
+  /** Side of the square input (default 224; a multiple of 32). */
+  inputSize?: number;
+  backboneLrMultiplier?: number;
+  maxStepsPerEpoch?: number;
+  augment?: AugmentOptions;
+}
+
+export interface WholeFineTuneResult extends TrainResult {
+  /** Best-epoch weights of the CNN (also loaded into opts.cnn). */
+  cnnWeights: NamedWeight[];
+}
+
+export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFineTuneResult> {
+  const { cnn, pixels, labels } = opts;
+  const size = opts.inputSize ?? 224;
+  const epochs = opts.epochs ?? 10;
+  const batchSize = opts.batchSize ?? 16;
+  const lr = opts.lr ?? 1e-3;
+  const backboneLr = lr * (opts.backboneLrMultiplier ?? 0.01);
+  const proxyLr = lr * (opts.proxyLrMultiplier ?? 10);
+  const embeddingDim = opts.embeddingDim ?? 128;
+  const seed = opts.seed ?? 0;
+  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
+  if (pixels.length !== labels.length) throw new Error(`${labels.length} labels for ${pixels.length} photos`);
+
+  const split = splitForTraining(labels, opts.pairs ?? [], {
+    validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
+  });
+  if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
+  const numClasses = split.classNames.length;
+  const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
+  const { evaluatedOn, rows: evalRows } = evaluationRows(split);
+  const featuresOf = (rows: number[]) => cnn.features(rows.map((r) => pixels[r]), size);
+  const evaluate = async (rows: number[], h: Head) => retrievalMetrics(await embedAsync(h, await featuresOf(rows)), rows.map((r) => labels[r]));
+
+  const identity = Head.identity(1280);
+  const before = await evaluate(evalRows, identity);
+  const unseenBefore = split.unseenRows.length ? await evaluate(split.unseenRows, identity) : null;
+  identity.dispose();
+
+  const headInit = opts.headInit ?? 'random';
+  const startFeatures = headInit === 'pca' ? await featuresOf(split.trainRows) : [];
+  const head = startingHead(headInit, () => startFeatures, 1280, embeddingDim, subSeed(seed, 2));
+  const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
+  const optimizers = [new FusedAdam(cnn.variables(), backboneLr), new FusedAdam(head.variables(), lr), new FusedAdam(loss.variables(), proxyLr)];
+  const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
+  const augmentRandom = seededRandom(subSeed(seed, 5));
+
+  let loop: EpochLoopResult<{ cnn: NamedWeight[]; head: Float32Array[] }>;
+  try {
+    loop = await runEpochs({
+      sampler, epochs, patience: opts.patience ?? 3, minStepsPerEpoch: opts.minStepsPerEpoch ?? 10, maxStepsPerEpoch: opts.maxStepsPerEpoch,
+      trainPairs: split.trainPairs, pairsPerBatch: opts.pairsPerBatch ?? 4, signal: opts.signal, onProgress: opts.onProgress,
+      step: trainStep,
+      validate: () => evaluate(evalRows, head),
+      snapshot: async () => ({ cnn: await cnn.getWeights(), head: await Promise.all(head.variables().map(async (v) => Float32Array.from((await v.data()) as Float32Array))) }),
+    });
+  } finally {
+    optimizers.forEach((o) => o.dispose());
+    loss.dispose();
+  }
+  const { history, best, cancelled } = loop;
+
+  cnn.setWeights(best.weights.cnn);
+  head.setWeights(best.weights.head);
+  const after = await evaluate(evalRows, head);
+  const unseenAfter = split.unseenRows.length ? await evaluate(split.unseenRows, head) : null;
+  head.metadata = {
+    ...head.metadata,
+    loss: opts.loss,
+    settings: {
+      kind: 'whole-cnn', loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, backboneLr, proxyLr, inputSize: size,
+      embeddingDim, headInit, seed, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
+    },
+    metrics: { before, after, unseenBefore, unseenAfter },
+  };
+  return {
+    cnnWeights: best.weights.cnn, head, before, after, unseenBefore, unseenAfter, evaluatedOn,
+    classNames: split.classNames, history, bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
+  };
+
+  async function trainStep(rows: number[], pairs: PairTuples): Promise<number> {
+    const classes = Int32Array.from(rows, (r) => split.trainClass[r]);
+    const batch = tf.tidy(() => augmentBatch(pixelBatch(rows.map((r) => pixels[r]), size), augmentRandom, opts.augment));
+    try {
+      return await wholeStep(cnn, head, loss, optimizers, batch, classes, pairs, miner);
+    } finally {
+      batch.dispose();
+    }
+  }
+}
+
+/** Embeddings of features through a head, read back asynchronously (Head.embed reads synchronously). */
+export async function embedAsync(head: Head, features: Float32Array[], batchSize = 512): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let s = 0; s < features.length; s += batchSize) {
+    const rows = features.slice(s, s + batchSize);
+    const flat = new Float32Array(rows.length * head.inputDim);
+    rows.forEach((f, i) => flat.set(f, i * head.inputDim));
+    const y = tf.tidy(() => head.apply(tf.tensor2d(flat, [rows.length, head.inputDim])));
+    const data = (await y.data()) as Float32Array;
+    y.dispose();
+    for (let i = 0; i < rows.length; i++) out.push(data.slice(i * head.outputDim, (i + 1) * head.outputDim));
+  }
+  return out;
+}
+
+/**
+ * One optimiser step on an (augmented) batch; returns its loss, read back asynchronously.
+ * Triplet mining reads distances synchronously (miners/distances.ts), so it does not run on WebGPU.
+ */
+export async function wholeStep(
+  cnn: WholeCnn,
+  head: Head,
+  loss: ReturnType<typeof createLoss>,
+  optimizers: readonly { applyGradients(grads: tf.NamedTensorMap): void }[],
+  batch: tf.Tensor4D,
+  classes: Int32Array,
+  pairs?: PairTuples,
+  miner?: ReturnType<typeof createMiner> | null,
+): Promise<number> {
+  let tuples: TripletTuples | undefined;
+  if (miner) {
+    const current = tf.tidy(() => head.apply(cnn.apply(batch)));
+    tuples = miner.mine(current, classes);
+    current.dispose();
+  }
+  const vars = [...cnn.variables(), ...head.variables(), ...loss.variables()];
+  const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(cnn.apply(batch)), classes, tuples, pairs), vars);
+  for (const o of optimizers) o.applyGradients(grads);
+  tf.dispose(grads);
+  const out = (await value.data())[0];
+  value.dispose();
+  return out;
+}
