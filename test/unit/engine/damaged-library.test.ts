@@ -34,9 +34,11 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** An engine with its CNN side loaded, as the app's and browser mode's engine is from the start. */
 async function withEngine<T>(fn: (e: Engine) => Promise<T>): Promise<T> {
   const engine = await Engine.open(library);
   try {
+    await engine.compute();
     return await fn(engine);
   } finally {
     await engine.close();
