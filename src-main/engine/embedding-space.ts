@@ -193,8 +193,8 @@ export class EmbeddingSpace {
    * embedding: training may pull merely alike photos together, which must not make them
    * duplicates).
    */
-  duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): DuplicateGroup[] {
-    return this.nearDuplicates.groups(threshold).map((group) => ({ images: this.toHits(group) }));
+  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<DuplicateGroup[]> {
+    return (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
   }
 
   /**

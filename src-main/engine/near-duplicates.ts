@@ -2,13 +2,16 @@
 // of it brought up to date on use, the duplicate groups, and the copy check that tells similar()
 // which photo is an edited copy of a query. Kept apart from the embedding: training may pull
 // merely alike photos together, which must not make them duplicates or copies.
+import { existsSync } from 'node:fs';
 import type { Catalog } from '../library/catalog.js';
 import { CopyViews } from '../model/copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import type { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { createIndex, findDuplicateGroups, type LiveIndex } from '../search/index.js';
+import { completeLinkage, duplicatePairs } from '../search/duplicates.js';
+import { createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
+import { DuplicateCheck } from './duplicate-check.js';
 
 interface Listed {
   id: number;
@@ -18,6 +21,7 @@ interface Listed {
 export class NearDuplicates {
   private index: LiveIndex | null = null;
   private copyViews: Promise<CopyViews> | null = null;
+  private readonly check: DuplicateCheck;
 
   constructor(
     private readonly catalog: Catalog,
@@ -25,16 +29,31 @@ export class NearDuplicates {
     readonly store: FeatureStore,
     /** The library's images now. */
     private readonly listed: () => Listed[],
-  ) {}
+  ) {
+    this.check = new DuplicateCheck({
+      imageOf: (id) => {
+        const image = this.catalog.getImage(id);
+        if (!image) return null;
+        const thumb = this.catalog.thumbnailPath(image.contentHash);
+        return { key: image.contentHash, input: existsSync(thumb) ? thumb : image.paths[0] };
+      },
+    });
+  }
 
-  /** Groups of near-identical photos at `threshold`, each scored against its first photo. */
-  groups(threshold: number): { id: number; score: number }[][] {
+  /**
+   * Groups of near-identical photos at `threshold`: pairs whose descriptors score at least
+   * `threshold` and whose pixels line up (duplicate-check.ts), grouped by complete linkage (every
+   * two members are such a pair), each scored against its first photo.
+   */
+  async groups(threshold: number): Promise<{ id: number; score: number }[][]> {
     const index = this.current();
     const ids = index.ids();
     const byId = new Map<number, Float32Array>();
     const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
-    return findDuplicateGroups(index, byId, threshold).map((group) => {
+    this.check.forget(new Set(this.listed().map((i) => i.hash)));
+    const pairs = await this.check.confirm(duplicatePairs(index, byId, threshold));
+    return completeLinkage(pairs).map((group) => {
       const first = byId.get(group[0])!;
       return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
     });

@@ -1,0 +1,73 @@
+// The duplicates view's confirmation: a pair the near-duplicate descriptor proposes counts only
+// when the two photos' pixels also line up (search/pixel-match.ts). The descriptor alone put 300
+// different Fashion-MNIST product shots into one group; pixels tell them apart. It reads the
+// grid thumbnails import already made (256 px WebP, a millisecond or two each), not the
+// originals, and keeps each photo's views for the next call, so asking again at another
+// strictness costs next to nothing.
+import sharp from 'sharp';
+import { pixelMatch, pixelViews, SOURCE_SIDE, type PixelViews } from '../search/pixel-match.js';
+import type { DuplicatePair } from '../search/duplicates.js';
+
+/**
+ * The least pixel match of a confirmed pair. bench/duplicates-mixed.ts (wallpapers, Fashion-MNIST,
+ * icons, text pages and edited copies of each): see DEFAULT_DUPLICATE_THRESHOLD's figures.
+ */
+export const PIXEL_MATCH_MIN = 0.97;
+/** The least colour agreement of a confirmed pair (when both photos have colours). */
+export const COLOUR_MATCH_MIN = 0.8;
+
+export function confirms(m: { brightness: number; colour: number }): boolean {
+  return m.brightness >= PIXEL_MATCH_MIN && m.colour >= COLOUR_MATCH_MIN;
+}
+
+export interface PixelSource {
+  /** A small image of the photo (its thumbnail, or failing that its file), and a key to cache it by. */
+  imageOf(id: number): { key: string; input: string } | null;
+}
+
+export class DuplicateCheck {
+  private readonly views = new Map<string, Promise<PixelViews | null>>();
+
+  constructor(private readonly source: PixelSource) {}
+
+  /** The pairs whose pixels line up (order kept). */
+  async confirm(pairs: readonly DuplicatePair[]): Promise<DuplicatePair[]> {
+    const out: DuplicatePair[] = [];
+    for (const p of pairs) {
+      const [a, b] = await Promise.all([this.viewsOf(p.a), this.viewsOf(p.b)]);
+      if (a && b && confirms(pixelMatch(a, b))) out.push(p);
+    }
+    return out;
+  }
+
+  /** Views of photos no longer listed are dropped by the caller through forget(). */
+  forget(keep: ReadonlySet<string>): void {
+    for (const key of this.views.keys()) if (!keep.has(key)) this.views.delete(key);
+  }
+
+  private viewsOf(id: number): Promise<PixelViews | null> {
+    const image = this.source.imageOf(id);
+    if (!image) return Promise.resolve(null);
+    let v = this.views.get(image.key);
+    if (!v) {
+      v = rgbOf(image.input).then(pixelViews, () => null);
+      this.views.set(image.key, v);
+    }
+    return v;
+  }
+}
+
+/** The image as SOURCE_SIDE x SOURCE_SIDE sRGB values (squashed square, EXIF orientation applied). */
+export async function rgbOf(input: string | Buffer): Promise<Uint8Array> {
+  const { data, info } = await sharp(input, { failOn: 'none' })
+    .autoOrient()
+    .resize(SOURCE_SIDE, SOURCE_SIDE, { fit: 'fill' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels === 3) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const rgb = new Uint8Array(data.length * 3);
+  for (let i = 0; i < data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i];
+  return rgb;
+}
