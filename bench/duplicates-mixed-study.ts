@@ -120,7 +120,7 @@ for (const t of [0.97, 0.98, 0.985, 0.99]) score(`nd >= ${t}`, (p) => p.nd >= t)
 for (const t of [0.5, 0.6, 0.7, 0.8]) score(`centred >= ${t}`, (p) => p.cen >= t);
 for (const t of [0.85, 0.9, 0.93]) score(`nd >= 0.96 & chamfer >= ${t}`, (p) => p.nd >= 0.96 && p.ch >= t, true);
 for (const c of [0.95, 0.96]) for (const t of [0.95, 0.97, 0.98]) score(`nd >= ${c} & pixels >= ${t}`, (p) => p.nd >= c && p.px >= t);
-for (const c of [0.93, 0.95, 0.96]) for (const t of [0.9, 0.93, 0.95, 0.97]) for (const k of [0.7, 0.8, 0.9]) score(`nd >= ${c} & px >= ${t} & colour >= ${k}`, (p) => p.nd >= c && p.px >= t && p.col >= k);
+for (const c of [0.95, 0.96]) for (const t of [0.9, 0.93, 0.95, 0.97, 0.98]) for (const k of [0.8]) score(`nd >= ${c} & px >= ${t} & colour >= ${k}`, (p) => p.nd >= c && p.px >= t && p.col >= k);
 for (const key of ['col'] as const) {
   for (const set of ['photo', 'fashion', 'icon', 'page']) {
     show(`colour same ${set} (orig-edit)`, pairs.filter((p) => p.same && setOf(p.i) === set && (data.files[p.i].edit === 'original' || data.files[p.j].edit === 'original')).map((p) => p[key]));

@@ -133,7 +133,7 @@ export interface JobRef {
  * the same picture. bench/duplicate-threshold.ts (30 real photos, 10 edits each): 0.985 finds
  * 61 % of copy pairs at 90 % precision; 0.99 finds 41 % at 98.5 %; 0.98, 79 % at 53 %.
  */
-export const DEFAULT_DUPLICATE_THRESHOLD = 0.985;
+export const DEFAULT_DUPLICATE_THRESHOLD = 0.95;
 
 export interface DuplicateGroup {
   images: Hit[];

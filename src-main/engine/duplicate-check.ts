@@ -12,7 +12,7 @@ import type { DuplicatePair } from '../search/duplicates.js';
  * The least pixel match of a confirmed pair. bench/duplicates-mixed.ts (wallpapers, Fashion-MNIST,
  * icons, text pages and edited copies of each): see DEFAULT_DUPLICATE_THRESHOLD's figures.
  */
-export const PIXEL_MATCH_MIN = 0.97;
+export const PIXEL_MATCH_MIN = 0.98;
 /** The least colour agreement of a confirmed pair (when both photos have colours). */
 export const COLOUR_MATCH_MIN = 0.8;
 

@@ -6,9 +6,18 @@ import type { VectorIndex } from './vector-index.js';
 export interface DuplicateSearchOptions {
   /** Neighbours asked per image at first; doubled while all of them pass the threshold. */
   neighbours?: number;
+  /**
+   * Most neighbours asked per image (default MAX_DUPLICATE_NEIGHBOURS): in a library of simple
+   * images nearly every pair passes a descriptor threshold, and every pair found is checked
+   * further, so the pairs must stay linear in the library's size.
+   */
+  maxNeighbours?: number;
   /** Called after each image is queried, e.g. to report job progress. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** An image's copies are among its this many nearest by descriptor (well above 10 copies of one photo). */
+export const MAX_DUPLICATE_NEIGHBOURS = 64;
 
 /** Two images whose descriptors score at or above the threshold; a < b. */
 export interface DuplicatePair {
@@ -18,8 +27,9 @@ export interface DuplicatePair {
 }
 
 /**
- * Every pair of images scoring at or above `threshold`: each image asks the index for its
- * neighbours at that score or more (doubling the number asked while all of them pass).
+ * The pairs of images scoring at or above `threshold`: each image asks the index for its
+ * neighbours at that score or more (doubling the number asked while all of them pass, up to
+ * maxNeighbours).
  *
  * @returns each pair once (a < b), by score descending, ties by ids: deterministic.
  */
@@ -32,11 +42,12 @@ export function duplicatePairs(
   if (!(threshold > -1 && threshold <= 1)) {
     throw new RangeError(`duplicate threshold must be a cosine similarity in (-1, 1], got ${threshold}`);
   }
-  const firstAsk = Math.max(1, options.neighbours ?? 16);
+  const most = Math.max(1, options.maxNeighbours ?? MAX_DUPLICATE_NEIGHBOURS);
+  const firstAsk = Math.min(most, Math.max(1, options.neighbours ?? 16));
   const entries = [...vectors].sort((a, b) => a[0] - b[0]);
   const pairs = new Map<string, DuplicatePair>();
   entries.forEach(([id, vector], done) => {
-    for (let k = firstAsk; ; k *= 2) {
+    for (let k = firstAsk; ; k = Math.min(2 * k, most)) {
       const hits = index.search(vector, k, { minScore: threshold, exclude: id });
       for (const hit of hits) {
         const [a, b] = id < hit.id ? [id, hit.id] : [hit.id, id];
@@ -44,7 +55,7 @@ export function duplicatePairs(
         // An approximate index may score a pair a little differently from each side: keep the best.
         if ((pairs.get(key)?.score ?? -Infinity) < hit.score) pairs.set(key, { a, b, score: hit.score });
       }
-      if (hits.length < k || k >= index.size) break;
+      if (hits.length < k || k >= index.size || k >= most) break;
     }
     options.onProgress?.(done + 1, entries.length);
   });
