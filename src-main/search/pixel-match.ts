@@ -23,9 +23,9 @@ export const FINE_SIDE = 32;
 const REFINE_FROM = 0.85;
 /** Shifts (fractions of the frame) and scale factors the refinement tries around the coarse crop. */
 const FINE_SHIFTS = [-0.06, -0.03, 0, 0.03, 0.06];
-const FINE_SCALES = [0.95, 1, 1.05];
+const FINE_SCALES = [0.96, 0.98, 1, 1.02, 1.04];
 /** Sides kept by the crops tried, and where each crop may sit (0 = left/top, 1 = right/bottom). */
-const CROP_SCALES = [0.88, 0.76];
+const CROP_SCALES = [0.94, 0.85, 0.76];
 const CROP_PLACES = [0, 0.5, 1];
 
 /**
@@ -91,7 +91,7 @@ export function pixelViews(rgb: ArrayLike<number>): PixelViews {
   for (let t = 1; t < 8; t++) {
     turns.push({ ...full, turn: t, lum: dihedral(full.lum, t, MATCH_SIDE), chroma: concat(dihedral(full.chroma.subarray(0, m), t, MATCH_SIDE), dihedral(full.chroma.subarray(m), t, MATCH_SIDE)) });
   }
-  const fine = normalise(bilinear(lum, 0, 0, 1));
+  const fine = normalise(sample(lum, 0, 0, 1, FINE_SIDE));
   const fineTurns = [fine];
   for (let t = 1; t < 8; t++) fineTurns.push(dihedral(fine, t, FINE_SIDE));
   return { turns, crops, colourful, source: lum, fineTurns };
@@ -125,7 +125,7 @@ export function pixelMatch(a: PixelViews, b: PixelViews): { brightness: number; 
   const target = y.fineTurns[turn.turn];
   const score = (x0: number, y0: number, side: number) => {
     const s = Math.min(1, side);
-    return dot(normalise(bilinear(x.source, Math.min(Math.max(x0, 0), 1 - s), Math.min(Math.max(y0, 0), 1 - s), s)), target);
+    return dot(normalise(sample(x.source, Math.min(Math.max(x0, 0), 1 - s), Math.min(Math.max(y0, 0), 1 - s), s, FINE_SIDE)), target);
   };
   let fine = -1;
   let bestAt = [crop.x0, crop.y0, crop.side];
@@ -165,28 +165,6 @@ function sample(grey: ArrayLike<number>, x0: number, y0: number, s: number, m: n
         }
       }
       out[j * m + i] = weight > 0 ? sum / weight : 0;
-    }
-  }
-  return out;
-}
-
-/** The window at (x0, y0) of side `s`, sampled at FINE_SIDE x FINE_SIDE cell centres (bilinear). */
-function bilinear(src: Float32Array, x0: number, y0: number, s: number): Float32Array {
-  const m = FINE_SIDE;
-  const n = SOURCE_SIDE;
-  const out = new Float32Array(m * m);
-  const step = (s * n) / m;
-  for (let j = 0; j < m; j++) {
-    const fy = Math.min(Math.max(y0 * n + (j + 0.5) * step - 0.5, 0), n - 1);
-    const y = Math.min(Math.floor(fy), n - 2);
-    const wy = fy - y;
-    for (let i = 0; i < m; i++) {
-      const fx = Math.min(Math.max(x0 * n + (i + 0.5) * step - 0.5, 0), n - 1);
-      const x = Math.min(Math.floor(fx), n - 2);
-      const wx = fx - x;
-      const top = src[y * n + x] * (1 - wx) + src[y * n + x + 1] * wx;
-      const bottom = src[(y + 1) * n + x] * (1 - wx) + src[(y + 1) * n + x + 1] * wx;
-      out[j * m + i] = top * (1 - wy) + bottom * wy;
     }
   }
   return out;
