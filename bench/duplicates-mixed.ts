@@ -47,7 +47,7 @@ function tally(groups: DuplicateGroup[], byPath: Map<string, MixedFile>, sets: M
       }
     }
   }
-  for (const [set] of sets) perSet.get(set) ?? perSet.set(set, { found: 0, right: 0, copyPairs: 0, originalPairs: 0 });
+  for (const [set] of sets) if (!perSet.has(set)) perSet.set(set, { found: 0, right: 0, copyPairs: 0, originalPairs: 0 });
   return { all, perSet };
 }
 

@@ -27,6 +27,8 @@ export interface PixelSource {
 
 export class DuplicateCheck {
   private readonly views = new Map<string, Promise<PixelViews | null>>();
+  /** Verdicts by the two photos' keys: asking again at another strictness re-checks no pair. */
+  private readonly verdicts = new Map<string, boolean>();
 
   constructor(private readonly source: PixelSource) {}
 
@@ -34,8 +36,17 @@ export class DuplicateCheck {
   async confirm(pairs: readonly DuplicatePair[]): Promise<DuplicatePair[]> {
     const out: DuplicatePair[] = [];
     for (const p of pairs) {
-      const [a, b] = await Promise.all([this.viewsOf(p.a), this.viewsOf(p.b)]);
-      if (a && b && confirms(pixelMatch(a, b))) out.push(p);
+      const ka = this.source.imageOf(p.a)?.key;
+      const kb = this.source.imageOf(p.b)?.key;
+      if (!ka || !kb) continue;
+      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+      let ok = this.verdicts.get(key);
+      if (ok === undefined) {
+        const [a, b] = await Promise.all([this.viewsOf(p.a), this.viewsOf(p.b)]);
+        ok = a !== null && b !== null && confirms(pixelMatch(a, b));
+        this.verdicts.set(key, ok);
+      }
+      if (ok) out.push(p);
     }
     return out;
   }
@@ -43,6 +54,7 @@ export class DuplicateCheck {
   /** Views of photos no longer listed are dropped by the caller through forget(). */
   forget(keep: ReadonlySet<string>): void {
     for (const key of this.views.keys()) if (!keep.has(key)) this.views.delete(key);
+    for (const key of this.verdicts.keys()) if (!key.split('|').every((k) => keep.has(k))) this.verdicts.delete(key);
   }
 
   private viewsOf(id: number): Promise<PixelViews | null> {

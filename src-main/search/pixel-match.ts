@@ -21,9 +21,9 @@ export const MATCH_SIDE = 16;
 export const FINE_SIDE = 32;
 /** Coarse scores below this are not refined: far below any confirmed pair, and refining costs ~10x the coarse match. */
 const REFINE_FROM = 0.85;
-/** Shifts (fractions of the frame) and scale factors the refinement tries around the coarse crop. */
-const FINE_SHIFTS = [-0.06, -0.03, 0, 0.03, 0.06];
-const FINE_SCALES = [0.96, 0.98, 1, 1.02, 1.04];
+/** First shift (fraction of the frame) and scaling the refinement tries around the coarse crop. */
+const FINE_SHIFT = 0.05;
+const FINE_SCALE = 0.04;
 /** Sides kept by the crops tried, and where each crop may sit (0 = left/top, 1 = right/bottom). */
 const CROP_SCALES = [0.94, 0.85, 0.76];
 const CROP_PLACES = [0, 0.5, 1];
@@ -120,25 +120,26 @@ export function pixelMatch(a: PixelViews, b: PixelViews): { brightness: number; 
   // Colours compared where brightness lines up best; a grey photo (or grey copy) has none to compare.
   const colour = a.colourful && b.colourful ? dot(crop.chroma, turn.chroma) : 1;
   if (best < REFINE_FROM) return { brightness: best, colour };
-  // The fine grid, around the coarse crop: the best of a few shifts and scalings, then of
-  // half-size shifts around that.
+  // The fine grid, around the coarse crop: a small search over shifts and scalings, each
+  // round around the best so far with half the steps (27 + 27 + 27 windows).
   const target = y.fineTurns[turn.turn];
   const score = (x0: number, y0: number, side: number) => {
     const s = Math.min(1, side);
     return dot(normalise(sample(x.source, Math.min(Math.max(x0, 0), 1 - s), Math.min(Math.max(y0, 0), 1 - s), s, FINE_SIDE)), target);
   };
   let fine = -1;
-  let bestAt = [crop.x0, crop.y0, crop.side];
-  for (const k of FINE_SCALES) {
-    for (const dy of FINE_SHIFTS) {
-      for (const dx of FINE_SHIFTS) {
-        const f = score(crop.x0 + dx, crop.y0 + dy, crop.side * k);
-        if (f > fine) [fine, bestAt] = [f, [crop.x0 + dx, crop.y0 + dy, crop.side * k]];
+  let [bx, by, bs] = [crop.x0, crop.y0, crop.side];
+  for (let round = 0, shift = FINE_SHIFT, scale = FINE_SCALE; round < 3; round++, shift /= 2, scale /= 2) {
+    const [cx, cy, cs] = [bx, by, bs];
+    for (const k of [1 - scale, 1, 1 + scale]) {
+      for (const dy of [-shift, 0, shift]) {
+        for (const dx of [-shift, 0, shift]) {
+          const f = score(cx + dx, cy + dy, cs * k);
+          if (f > fine) [fine, bx, by, bs] = [f, cx + dx, cy + dy, Math.min(1, cs * k)];
+        }
       }
     }
   }
-  const half = FINE_SHIFTS[1] / 2;
-  for (const dy of [-half, 0, half]) for (const dx of [-half, 0, half]) fine = Math.max(fine, score(bestAt[0] + dx, bestAt[1] + dy, bestAt[2]));
   return { brightness: fine, colour };
 }
 
