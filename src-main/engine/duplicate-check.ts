@@ -20,29 +20,29 @@ export function confirms(m: { brightness: number; colour: number }): boolean {
   return m.brightness >= PIXEL_MATCH_MIN && m.colour >= COLOUR_MATCH_MIN;
 }
 
-export interface PixelSource {
-  /** A small image of the photo (its thumbnail, or failing that its file), and a key to cache it by. */
-  imageOf(id: number): { key: string; input: string } | null;
-}
+/** A small image of a photo (its thumbnail, or failing that its file), and a key to cache it by. */
+export type PixelSource = (id: number) => { key: string; input: string } | null;
 
 export class DuplicateCheck {
   private readonly views = new Map<string, Promise<PixelViews | null>>();
   /** Verdicts by the two photos' keys: asking again at another strictness re-checks no pair. */
   private readonly verdicts = new Map<string, boolean>();
 
-  constructor(private readonly source: PixelSource) {}
-
-  /** The pairs whose pixels line up (order kept). */
-  async confirm(pairs: readonly DuplicatePair[]): Promise<DuplicatePair[]> {
+  /** The pairs whose pixels line up (order kept); `source` says where each photo's image is. */
+  async confirm(pairs: readonly DuplicatePair[], source: PixelSource): Promise<DuplicatePair[]> {
     const out: DuplicatePair[] = [];
+    const images = new Map<number, ReturnType<PixelSource>>();
+    const imageOf = (id: number) => {
+      if (!images.has(id)) images.set(id, source(id));
+      return images.get(id)!;
+    };
     for (const p of pairs) {
-      const ka = this.source.imageOf(p.a)?.key;
-      const kb = this.source.imageOf(p.b)?.key;
-      if (!ka || !kb) continue;
-      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+      const [ia, ib] = [imageOf(p.a), imageOf(p.b)];
+      if (!ia || !ib) continue;
+      const key = ia.key < ib.key ? `${ia.key}|${ib.key}` : `${ib.key}|${ia.key}`;
       let ok = this.verdicts.get(key);
       if (ok === undefined) {
-        const [a, b] = await Promise.all([this.viewsOf(p.a), this.viewsOf(p.b)]);
+        const [a, b] = await Promise.all([this.viewsOf(ia), this.viewsOf(ib)]);
         ok = a !== null && b !== null && confirms(pixelMatch(a, b));
         this.verdicts.set(key, ok);
       }
@@ -57,9 +57,7 @@ export class DuplicateCheck {
     for (const key of this.verdicts.keys()) if (!key.split('|').every((k) => keep.has(k))) this.verdicts.delete(key);
   }
 
-  private viewsOf(id: number): Promise<PixelViews | null> {
-    const image = this.source.imageOf(id);
-    if (!image) return Promise.resolve(null);
+  private viewsOf(image: { key: string; input: string }): Promise<PixelViews | null> {
     let v = this.views.get(image.key);
     if (!v) {
       v = rgbOf(image.input).then(pixelViews, () => null);

@@ -21,7 +21,7 @@ interface Listed {
 export class NearDuplicates {
   private index: LiveIndex | null = null;
   private copyViews: Promise<CopyViews> | null = null;
-  private readonly check: DuplicateCheck;
+  private readonly check = new DuplicateCheck();
 
   constructor(
     private readonly catalog: Catalog,
@@ -29,16 +29,7 @@ export class NearDuplicates {
     readonly store: FeatureStore,
     /** The library's images now. */
     private readonly listed: () => Listed[],
-  ) {
-    this.check = new DuplicateCheck({
-      imageOf: (id) => {
-        const image = this.catalog.getImage(id);
-        if (!image) return null;
-        const thumb = this.catalog.thumbnailPath(image.contentHash);
-        return { key: image.contentHash, input: existsSync(thumb) ? thumb : image.paths[0] };
-      },
-    });
-  }
+  ) {}
 
   /**
    * Groups of near-identical photos at `threshold`: pairs whose descriptors score at least
@@ -51,8 +42,16 @@ export class NearDuplicates {
     const byId = new Map<number, Float32Array>();
     const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
-    this.check.forget(new Set(this.listed().map((i) => i.hash)));
-    const pairs = await this.check.confirm(duplicatePairs(index, byId, threshold));
+    const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
+    this.check.forget(new Set(hashOf.values()));
+    const pairs = await this.check.confirm(duplicatePairs(index, byId, threshold), (id) => {
+      const hash = hashOf.get(id);
+      if (!hash) return null;
+      // The grid thumbnail (no catalog query); the file itself only when it has none.
+      const thumb = this.catalog.thumbnailPath(hash);
+      const file = existsSync(thumb) ? thumb : this.catalog.getImage(id)?.paths[0];
+      return file ? { key: hash, input: file } : null;
+    });
     return completeLinkage(pairs).map((group) => {
       const first = byId.get(group[0])!;
       return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
