@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     await engine.whenIdle();
     console.log(`import + embedding: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     const fmt = (t: Tally, tr: number[]) =>
-      `precision ${(t.found ? t.right / t.found : 1).toFixed(3)} (${t.found - t.right} wrong of ${t.found}), copy pairs ${tr[0] ? (t.right / tr[0]).toFixed(3) : '-'}, original-copy ${tr[1] ? (t.originalPairs / tr[1]).toFixed(3) : '-'}`;
+      `precision ${(t.found ? t.right / t.found : 1).toFixed(4)} (${t.found - t.right} wrong of ${t.found}), copy pairs ${tr[0] ? (t.right / tr[0]).toFixed(3) : '-'}, original-copy ${tr[1] ? (t.originalPairs / tr[1]).toFixed(3) : '-'}`;
     const thresholds = [...new Set([DEFAULT_DUPLICATE_THRESHOLD, 0.94, 0.95, 0.96, 0.97, 0.98, 0.985, 0.99])].sort((a, b) => a - b);
     // The default first: the first call also reads every candidate's thumbnail (its time is the cold one).
     for (const t of [DEFAULT_DUPLICATE_THRESHOLD, ...thresholds]) {

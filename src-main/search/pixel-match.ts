@@ -24,7 +24,11 @@ const REFINE_FROM = 0.85;
 /** First shift (fraction of the frame) and scaling the refinement tries around the coarse crop. */
 const FINE_SHIFT = 0.05;
 const FINE_SCALE = 0.04;
-/** Sides kept by the crops tried, and where each crop may sit (0 = left/top, 1 = right/bottom). */
+/**
+ * Sides kept by the crops tried, and where each crop may sit (0 = left/top, 1 = right/bottom).
+ * Five places a side instead of three: copy pairs found 0.400 instead of 0.367, pair precision
+ * 0.9897 instead of 0.9902 (bench/duplicates-mixed.ts), at twice the coarse cost: not taken.
+ */
 const CROP_SCALES = [0.94, 0.85, 0.76];
 const CROP_PLACES = [0, 0.5, 1];
 
