@@ -136,7 +136,7 @@ export interface JobRef {
  * every other (its score is its cosine with the group's first photo).
  * bench/duplicates-mixed.ts, 1,220 photos (40 wallpapers, 300 Fashion-MNIST shots, 60 icons, 60
  * text pages, 60 patterned images; 10 edited copies of each wallpaper and of 10 of each simple
- * set): at 0.95, pair precision 0.990 (14 wrong of 1,429), recall of copy pairs 0.37, of
+ * set): at 0.95, pair precision 0.9902 (14 wrong of 1,428), recall of copy pairs 0.37, of
  * original-and-copy pairs 0.58 (crops of 75 %, straightened and captioned copies are mostly
  * missed); 0.97: 0.989, 0.31, 0.53; 0.99: 0.979, 0.14, 0.32 (the pixel check, not this
  * cosine, decides precision). The descriptor alone at 0.985 (before): 6.5 % of its pairs right
