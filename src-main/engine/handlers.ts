@@ -56,7 +56,7 @@ export function makeHandlers(core: EngineCore): Handlers {
       const r = await (await core.compute()).queries.similar(req);
       return { ...r, hits: withLabels(catalog, r.hits) };
     },
-    duplicates: async ({ threshold }) => withFileFacts(catalog, (await core.compute()).queries.duplicates(threshold)),
+    duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
     labels: async () => catalog.labelsWithCounts().map((l) => ({ id: l.id, name: l.name, count: l.count })),
     setLabel: async ({ label, ids }) => {
       requireImages(ids);

@@ -2,13 +2,16 @@
 // of it brought up to date on use, the duplicate groups, and the copy check that tells similar()
 // which photo is an edited copy of a query. Kept apart from the embedding: training may pull
 // merely alike photos together, which must not make them duplicates or copies.
+import { existsSync } from 'node:fs';
 import type { Catalog } from '../library/catalog.js';
 import { CopyViews } from '../model/copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import type { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { createIndex, findDuplicateGroups, type LiveIndex } from '../search/index.js';
+import { completeLinkage, duplicatePairs } from '../search/duplicates.js';
+import { createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
+import { DuplicateCheck } from './duplicate-check.js';
 
 interface Listed {
   id: number;
@@ -18,6 +21,7 @@ interface Listed {
 export class NearDuplicates {
   private index: LiveIndex | null = null;
   private copyViews: Promise<CopyViews> | null = null;
+  private readonly check = new DuplicateCheck();
 
   constructor(
     private readonly catalog: Catalog,
@@ -27,14 +31,28 @@ export class NearDuplicates {
     private readonly listed: () => Listed[],
   ) {}
 
-  /** Groups of near-identical photos at `threshold`, each scored against its first photo. */
-  groups(threshold: number): { id: number; score: number }[][] {
+  /**
+   * Groups of near-identical photos at `threshold`: pairs whose descriptors score at least
+   * `threshold` and whose pixels line up (duplicate-check.ts), grouped by complete linkage (every
+   * two members are such a pair), each scored against its first photo.
+   */
+  async groups(threshold: number): Promise<{ id: number; score: number }[][]> {
     const index = this.current();
     const ids = index.ids();
     const byId = new Map<number, Float32Array>();
     const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
-    return findDuplicateGroups(index, byId, threshold).map((group) => {
+    const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
+    this.check.forget(new Set(hashOf.values()));
+    const pairs = await this.check.confirm(duplicatePairs(index, byId, threshold), (id) => {
+      const hash = hashOf.get(id);
+      if (!hash) return null;
+      // The grid thumbnail (no catalog query); the file itself only when it has none.
+      const thumb = this.catalog.thumbnailPath(hash);
+      const file = existsSync(thumb) ? thumb : this.catalog.getImage(id)?.paths[0];
+      return file ? { key: hash, input: file } : null;
+    });
+    return completeLinkage(pairs).map((group) => {
       const first = byId.get(group[0])!;
       return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
     });

@@ -101,8 +101,8 @@ export class SimilarQueries {
    * embedding: training may pull merely alike photos together, which must not make them
    * duplicates).
    */
-  duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): { images: Hit[] }[] {
-    return this.nearDuplicates.groups(threshold).map((group) => ({ images: this.toHits(group) }));
+  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<{ images: Hit[] }[]> {
+    return (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
   }
 
   /** A photo from outside the library: embedded for the query only, never added. */

@@ -6,19 +6,97 @@ import type { VectorIndex } from './vector-index.js';
 export interface DuplicateSearchOptions {
   /** Neighbours asked per image at first; doubled while all of them pass the threshold. */
   neighbours?: number;
+  /**
+   * Most neighbours asked per image (default MAX_DUPLICATE_NEIGHBOURS): in a library of simple
+   * images nearly every pair passes a descriptor threshold, and every pair found is checked
+   * further, so the pairs must stay linear in the library's size.
+   */
+  maxNeighbours?: number;
   /** Called after each image is queried, e.g. to report job progress. */
   onProgress?: (done: number, total: number) => void;
 }
 
+/** An image's copies are among its this many nearest by descriptor (well above 10 copies of one photo). */
+export const MAX_DUPLICATE_NEIGHBOURS = 64;
+
+/** Two images whose descriptors score at or above the threshold; a < b. */
+export interface DuplicatePair {
+  a: number;
+  b: number;
+  score: number;
+}
+
 /**
- * Groups of ids whose images are near-identical: an edge joins two images when one is among the
- * other's neighbours with score >= threshold, and groups are the connected components (so
- * A~B and B~C put A, B, C together even if A and C score a little lower).
+ * The pairs of images scoring at or above `threshold`: each image asks the index for its
+ * neighbours at that score or more (doubling the number asked while all of them pass, up to
+ * maxNeighbours).
+ *
+ * @returns each pair once (a < b), by score descending, ties by ids: deterministic.
+ */
+export function duplicatePairs(
+  index: VectorIndex,
+  vectors: Iterable<readonly [number, Float32Array]>,
+  threshold: number,
+  options: DuplicateSearchOptions = {},
+): DuplicatePair[] {
+  if (!(threshold > -1 && threshold <= 1)) {
+    throw new RangeError(`duplicate threshold must be a cosine similarity in (-1, 1], got ${threshold}`);
+  }
+  const most = Math.max(1, options.maxNeighbours ?? MAX_DUPLICATE_NEIGHBOURS);
+  const firstAsk = Math.min(most, Math.max(1, options.neighbours ?? 16));
+  const entries = [...vectors].sort((a, b) => a[0] - b[0]);
+  const pairs = new Map<string, DuplicatePair>();
+  entries.forEach(([id, vector], done) => {
+    for (let k = firstAsk; ; k = Math.min(2 * k, most)) {
+      const hits = index.search(vector, k, { minScore: threshold, exclude: id });
+      for (const hit of hits) {
+        const [a, b] = id < hit.id ? [id, hit.id] : [hit.id, id];
+        const key = `${a},${b}`;
+        // An approximate index may score a pair a little differently from each side: keep the best.
+        if ((pairs.get(key)?.score ?? -Infinity) < hit.score) pairs.set(key, { a, b, score: hit.score });
+      }
+      if (hits.length < k || k >= index.size || k >= most) break;
+    }
+    options.onProgress?.(done + 1, entries.length);
+  });
+  return [...pairs.values()].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+}
+
+/**
+ * Groups in which every two images are a pair (complete linkage): pairs are taken best first,
+ * and two groups merge only when each image of one is paired with each image of the other.
+ * So A~B and B~C do not put A and C together unless A~C too: one wrong or weak pair cannot
+ * chain different pictures into one group, and every member meets the threshold (and passed
+ * any confirmation the pairs went through) with every other member, the first one included.
+ *
+ * @returns groups of two or more ids, each sorted ascending; largest group first, ties by
+ *          smallest id. The same pairs always give the same groups.
+ */
+export function completeLinkage(pairs: readonly DuplicatePair[]): number[][] {
+  const linked = new Set(pairs.map((p) => `${Math.min(p.a, p.b)},${Math.max(p.a, p.b)}`));
+  const isPair = (x: number, y: number) => linked.has(x < y ? `${x},${y}` : `${y},${x}`);
+  const groupOf = new Map<number, number[]>();
+  const sorted = [...pairs].sort((x, y) => y.score - x.score || Math.min(x.a, x.b) - Math.min(y.a, y.b) || Math.max(x.a, x.b) - Math.max(y.a, y.b));
+  for (const { a, b } of sorted) {
+    const ga = groupOf.get(a) ?? [a];
+    const gb = groupOf.get(b) ?? [b];
+    if (ga === gb || !ga.every((x) => gb.every((y) => isPair(x, y)))) continue;
+    const merged = [...ga, ...gb];
+    for (const id of merged) groupOf.set(id, merged);
+  }
+  return [...new Set(groupOf.values())]
+    .map((g) => [...g].sort((x, y) => x - y))
+    .sort((x, y) => y.length - x.length || x[0] - y[0]);
+}
+
+/**
+ * Groups of ids whose images are near-identical: complete linkage (see completeLinkage) over
+ * the pairs scoring at or above `threshold` (see duplicatePairs).
  *
  * @param index    the index holding the library's embeddings
  * @param vectors  the images to check (id → embedding), usually all of the index's
- * @param threshold cosine similarity at or above which two images are joined (the app's
- *                  default, tuned on real photos, is DEFAULT_DUPLICATE_THRESHOLD in the contract)
+ * @param threshold cosine similarity at or above which two images are a pair (the app's
+ *                  default is DEFAULT_DUPLICATE_THRESHOLD in the contract)
  * @returns groups of two or more ids, each sorted ascending; largest group first, ties by
  *          smallest id. The same inputs always give the same groups.
  */
@@ -28,64 +106,5 @@ export function findDuplicateGroups(
   threshold: number,
   options: DuplicateSearchOptions = {},
 ): number[][] {
-  if (!(threshold > -1 && threshold <= 1)) {
-    throw new RangeError(`duplicate threshold must be a cosine similarity in (-1, 1], got ${threshold}`);
-  }
-  const firstAsk = Math.max(1, options.neighbours ?? 16);
-  const entries = [...vectors].sort((a, b) => a[0] - b[0]);
-  const components = new UnionFind();
-  entries.forEach(([id, vector], done) => {
-    components.add(id);
-    for (let k = firstAsk; ; k *= 2) {
-      const hits = index.search(vector, k, { minScore: threshold, exclude: id });
-      for (const hit of hits) components.union(id, hit.id);
-      if (hits.length < k || k >= index.size) break;
-    }
-    options.onProgress?.(done + 1, entries.length);
-  });
-  return components
-    .groups()
-    .filter((group) => group.length > 1)
-    .sort((a, b) => b.length - a.length || a[0] - b[0]);
-}
-
-/** Disjoint sets over ids, the smaller id always the root so results do not depend on order. */
-class UnionFind {
-  private readonly parent = new Map<number, number>();
-
-  add(id: number): void {
-    if (!this.parent.has(id)) this.parent.set(id, id);
-  }
-
-  find(id: number): number {
-    this.add(id);
-    let root = id;
-    while (this.parent.get(root) !== root) root = this.parent.get(root) as number;
-    // Point the path at the root so later finds are short.
-    let node = id;
-    while (node !== root) {
-      const next = this.parent.get(node) as number;
-      this.parent.set(node, root);
-      node = next;
-    }
-    return root;
-  }
-
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra < rb) this.parent.set(rb, ra);
-    else if (rb < ra) this.parent.set(ra, rb);
-  }
-
-  groups(): number[][] {
-    const byRoot = new Map<number, number[]>();
-    for (const id of [...this.parent.keys()].sort((a, b) => a - b)) {
-      const root = this.find(id);
-      const group = byRoot.get(root);
-      if (group) group.push(id);
-      else byRoot.set(root, [id]);
-    }
-    return [...byRoot.values()];
-  }
+  return completeLinkage(duplicatePairs(index, vectors, threshold, options));
 }

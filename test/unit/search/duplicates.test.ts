@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDuplicateGroups } from '../../../src-main/search/duplicates.js';
+import { completeLinkage, findDuplicateGroups } from '../../../src-main/search/duplicates.js';
 
 /** The synthetic clusters below sit above 0.95 inside and near 0.85 between neighbours. */
 const THRESHOLD = 0.95;
@@ -80,6 +80,36 @@ describe('findDuplicateGroups', () => {
     const groups = findDuplicateGroups(indexOf('exact', vectors), vectors, 0.8, { onProgress: (d, t) => (last = [d, t]) });
     for (const [a, b] of loose) expect(groups.some((g) => g.includes(a) && g.includes(b))).toBe(true);
     expect(last).toEqual([vectors.size, vectors.size]);
+  });
+
+  it('does not chain: every two members of a group meet the threshold', () => {
+    // A and C at 0.9 (different pictures), B halfway, 0.975 from each: union-find would put all
+    // three together; complete linkage keeps the best pair only.
+    const a = normalise(Float32Array.from({ length: dim }, () => normal()));
+    const noise = normalise(Float32Array.from({ length: dim }, () => normal()));
+    const ortho = normalise(Float32Array.from(noise, (x, i) => x - a.reduce((s, y, k) => s + y * noise[k], 0) * a[i]));
+    const c = normalise(Float32Array.from(a, (x, i) => 0.9 * x + Math.sqrt(1 - 0.81) * ortho[i]));
+    const b = normalise(Float32Array.from(a, (x, i) => x + c[i]));
+    const chain = new Map(vectors);
+    chain.set(9001, a).set(9002, b).set(9003, c);
+    const groups = findDuplicateGroups(indexOf('exact', chain), chain, THRESHOLD);
+    const cos = (x: number, y: number) => chain.get(x)!.reduce((s, v, k) => s + v * chain.get(y)![k], 0);
+    expect(cos(9001, 9003)).toBeLessThan(THRESHOLD);
+    expect(groups.some((g) => g.includes(9001) && g.includes(9003))).toBe(false);
+    expect(groups.some((g) => g.includes(9002))).toBe(true);
+    for (const g of groups) for (const x of g) for (const y of g) if (x < y) expect(cos(x, y)).toBeGreaterThanOrEqual(THRESHOLD - 1e-6);
+  });
+
+  it('complete linkage merges only fully paired groups, best pairs first', () => {
+    const pairs = [
+      { a: 1, b: 2, score: 0.99 },
+      { a: 2, b: 3, score: 0.98 },
+      { a: 1, b: 3, score: 0.97 },
+      { a: 3, b: 4, score: 0.995 },
+    ];
+    // 3-4 first, then 1-2; {1,2} and {3,4} are not fully paired (1-4, 2-4 missing).
+    expect(completeLinkage(pairs)).toEqual([[1, 2], [3, 4]]);
+    expect(completeLinkage(pairs.slice(0, 3))).toEqual([[1, 2, 3]]);
   });
 
   it('rejects a threshold outside cosine range', () => {

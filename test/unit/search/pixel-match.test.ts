@@ -1,0 +1,71 @@
+// The duplicates view's pixel match on images drawn by code: an edited copy (mirrored, turned,
+// brightened, greyed, cropped a little) lines up with its original; a different picture and a
+// same-shaped picture in another colour do not.
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../src-main/common/random.js';
+import { pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/search/pixel-match.js';
+import { confirms } from '../../../src-main/engine/duplicate-check.js';
+
+type Rgb = (x: number, y: number) => [number, number, number];
+
+/** A SOURCE_SIDE square RGB image of `f` over the window (x0, y0, side) of the unit square. */
+function draw(f: Rgb, x0 = 0, y0 = 0, side = 1): Uint8Array {
+  const n = SOURCE_SIDE;
+  const out = new Uint8Array(n * n * 3);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const c = f(x0 + ((i + 0.5) / n) * side, y0 + ((j + 0.5) / n) * side);
+      for (let k = 0; k < 3; k++) out[3 * (j * n + i) + k] = Math.max(0, Math.min(255, Math.round(c[k])));
+    }
+  }
+  return out;
+}
+
+/** A photo-like scene: a few soft colour blobs. */
+function scene(seed: number): Rgb {
+  const r = seededRandom(seed);
+  const blobs = Array.from({ length: 6 }, () => ({ x: r(), y: r(), s: 0.08 + r() * 0.2, c: [r() * 255, r() * 255, r() * 255] }));
+  return (x, y) => {
+    const c = [60, 60, 60];
+    for (const b of blobs) {
+      const w = Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
+      for (let k = 0; k < 3; k++) c[k] = c[k] * (1 - w) + b.c[k] * w;
+    }
+    return c as [number, number, number];
+  };
+}
+
+const square = (colour: [number, number, number]): Rgb => (x, y) => (x > 0.3 && x < 0.7 && y > 0.3 && y < 0.7 ? colour : [250, 250, 250]);
+const match = (a: Uint8Array, b: Uint8Array) => pixelMatch(pixelViews(a), pixelViews(b));
+
+describe('pixelMatch', () => {
+  const original = scene(1);
+  const edits: [string, Rgb, number?, number?, number?][] = [
+    ['mirrored', (x, y) => original(1 - x, y)],
+    ['turned a quarter', (x, y) => original(y, 1 - x)],
+    ['brightened', (x, y) => original(x, y).map((v) => v * 1.3 + 10) as [number, number, number]],
+    ['greyed', (x, y) => {
+      const [r, g, b] = original(x, y);
+      const l = 0.299 * r + 0.587 * g + 0.114 * b;
+      return [l, l, l];
+    }],
+    ['cropped a little off-centre', original, 0.08, 0.02, 0.88],
+  ];
+
+  it.each(edits)('confirms a copy %s', (_, f, x0, y0, side) => {
+    const m = match(draw(original), draw(f, x0, y0, side));
+    expect(confirms(m)).toBe(true);
+  });
+
+  it('rejects a different picture', () => {
+    for (const seed of [2, 3, 4]) expect(confirms(match(draw(original), draw(scene(seed))))).toBe(false);
+  });
+
+  it('rejects the same shape in another colour, but not its grey copy', () => {
+    const red = draw(square([220, 30, 30]));
+    const m = match(red, draw(square([30, 160, 40])));
+    expect(m.brightness).toBeGreaterThan(0.9); // premise: brightness alone would not tell
+    expect(confirms(m)).toBe(false);
+    expect(confirms(match(red, draw(square([95, 95, 95]))))).toBe(true);
+  });
+});
