@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendInfo } from '../src-main/model/backend.js';
 import { BACKBONE_INPUT_SIZE, loadBackbone } from '../src-main/model/backbone.js';
-import { GpuEngine } from '../src-main/model/gpu-engine.js';
+import { GpuRunner } from '../src-main/model/gpu-runner.js';
 import { gpuName, type GpuProvider } from '../src-main/model/webgpu.js';
 
 const PIXELS = BACKBONE_INPUT_SIZE * BACKBONE_INPUT_SIZE * 3;
@@ -50,7 +50,7 @@ export function generatedPixels(n: number): Uint8Array {
  * Images/s of `engine.infer` over `images` images in batches of `batch`, keeping as many batches
  * in flight as the extractor does (parallelism + 1), so upload, kernels and readback overlap.
  */
-export async function embeddingRate(engine: GpuEngine, batch: number, images: number): Promise<number> {
+export async function embeddingRate(engine: GpuRunner, batch: number, images: number): Promise<number> {
   const pixels = generatedPixels(batch);
   const inFlight = new Set<Promise<unknown>>();
   const t = performance.now();
@@ -79,7 +79,7 @@ const embeddingSection: BenchSection = {
   name: 'embedding',
   async run({ backend, batches, reps }) {
     if (backend.name !== 'webgpu') return embeddingWithoutGpu(batches, reps);
-    const engine = await GpuEngine.start();
+    const engine = await GpuRunner.start();
     try {
       console.log(`[embed] GPU runner (src-main/model/gpu-engine.ts), folded MobileNetV2, 224 px, pixels in; adapter limit ${engine.maxBatch} images a batch`);
       for (const asked of batches) {

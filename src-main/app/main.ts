@@ -12,7 +12,7 @@ import { createCrashNotifier } from './crash-notice.js';
 import { guardedSpawner } from './engine-spawn.js';
 import { registerIpc, registerShellIpc } from './ipc.js';
 import { chooseLibrary, rememberLibrary } from './library-choice.js';
-import { LibraryEngine } from './library-engine.js';
+import { LibraryLink } from './library-link.js';
 import { handleProtocolRequest } from './media-protocol.js';
 import { menuTemplate } from './menu.js';
 import { denyAllPermissions, guardNewWebContents } from './security.js';
@@ -56,7 +56,7 @@ function dialogsFor(win: () => BrowserWindow | null): DialogLike {
 }
 
 /** Stops the engine, but never lets a stuck engine keep the app from quitting. */
-function closeWithin(engine: LibraryEngine, ms: number): Promise<void> {
+function closeWithin(engine: LibraryLink, ms: number): Promise<void> {
   return Promise.race([engine.close().catch(() => undefined), new Promise<void>((r) => setTimeout(r, ms))]);
 }
 
@@ -74,7 +74,7 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const rememberedFile = path.join(userData, 'library.json');
 
-  let engine: LibraryEngine | null = null;
+  let engine: LibraryLink | null = null;
   const notifier = createCrashNotifier({
     show: async (title, detail) => {
       await dialogs.showMessageBox({ type: 'warning', title: 'Lookalike', message: title, detail });
@@ -106,17 +106,17 @@ async function start(): Promise<void> {
 
   const library = chooseLibrary(process.argv, process.env, rememberedFile, () => defaultLibraryDir());
   try {
-    engine = await LibraryEngine.open(library, startEngine);
+    engine = await LibraryLink.open(library, startEngine);
   } catch (err) {
     dialog.showErrorBox('Lookalike could not start', `The engine could not open the library in ${library}:\n${(err as Error).message}`);
     app.quit();
     return;
   }
-  const libraryEngine = engine;
+  const libraryLink = engine;
 
   const ui = rendererDir();
-  protocol.handle(channel.protocolScheme, (request) => handleProtocolRequest(request, ui, libraryEngine, (url) => net.fetch(url)));
-  registerIpc(ipcMain, libraryEngine);
+  protocol.handle(channel.protocolScheme, (request) => handleProtocolRequest(request, ui, libraryLink, (url) => net.fetch(url)));
+  registerIpc(ipcMain, libraryLink);
   registerShellIpc(ipcMain, { pickFolders: () => pickPhotoFolders(dialogs) });
 
   const stateFile = path.join(userData, 'window-state.json');
@@ -127,7 +127,7 @@ async function start(): Promise<void> {
   const mainWindow = win;
   trackWindowState(mainWindow, stateFile);
   hardenWebContents(mainWindow.webContents);
-  libraryEngine.onEvent((name, payload) => {
+  libraryLink.onEvent((name, payload) => {
     if (!mainWindow.isDestroyed()) mainWindow.webContents.send(channel.event, { name, payload });
   });
   mainWindow.once('ready-to-show', () => {
@@ -139,10 +139,10 @@ async function start(): Promise<void> {
 
   const actions = createShellActions({
     dialog: dialogs,
-    engine: libraryEngine,
-    library: () => libraryEngine.library,
+    engine: libraryLink,
+    library: () => libraryLink.library,
     switchLibrary: async (dir) => {
-      await libraryEngine.switchTo(dir);
+      await libraryLink.switchTo(dir);
       try {
         rememberLibrary(rememberedFile, dir);
       } catch (err) {
@@ -174,7 +174,7 @@ async function start(): Promise<void> {
   app.on('will-quit', (event) => {
     if (closed) return;
     event.preventDefault();
-    void closeWithin(libraryEngine, 6000).then(() => {
+    void closeWithin(libraryLink, 6000).then(() => {
       closed = true;
       app.quit();
     });

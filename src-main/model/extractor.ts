@@ -3,10 +3,10 @@
 // be decoded becomes an Error in its slot; the rest of its batch is unaffected.
 import { BACKEND_ORDER, initBackend, type BackendName } from './backend.js';
 import type { DescriptorName } from './descriptor.js';
-import { abortError, InThreadEngine, type EngineInfo, type InferenceEngine } from './engine.js';
+import { abortError, InThreadRunner, type RunnerInfo, type InferenceRunner } from './inference-runner.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE, type ImageInput } from './preprocess.js';
-import { WorkerPoolEngine } from './worker-pool.js';
-import { DEFAULT_GPU_BATCH_SIZE, GpuEngine } from './gpu-engine.js';
+import { WorkerPoolRunner } from './worker-pool.js';
+import { DEFAULT_GPU_BATCH_SIZE, GpuRunner } from './gpu-runner.js';
 
 /**
  * Inference threads on wasm when the caller does not say. Two workers beat one thread: 40 vs 32
@@ -41,7 +41,7 @@ export interface ExtractOptions {
   batchSize?: number;
 }
 
-export interface ExtractorInfo extends EngineInfo {
+export interface ExtractorInfo extends RunnerInfo {
   inference: 'in-thread' | 'workers';
   /** Why workers were not used although asked for, if so. */
   note?: string;
@@ -51,7 +51,7 @@ export class FeatureExtractor {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private engine: InferenceEngine,
+    private engine: InferenceRunner,
     private readonly opts: Required<Pick<FeatureExtractorOptions, 'batchSize' | 'decodeConcurrency'>> & { maxBatch: number },
     private readonly note: string | undefined,
   ) {}
@@ -61,7 +61,7 @@ export class FeatureExtractor {
     if (backend.name === 'webgpu') return FeatureExtractor.onGpu(options);
     const workers = options.workers ?? defaultWorkers(backend.name);
     const inference = { descriptor: options.descriptor, exclude: options.exclude };
-    let engine: InferenceEngine;
+    let engine: InferenceRunner;
     let note: string | undefined;
     if (workers > 0) {
       // Workers go straight to the backend this thread chose, without retrying faster ones
@@ -69,13 +69,13 @@ export class FeatureExtractor {
       const above = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(backend.name));
       const exclude = [...new Set([...(options.exclude ?? []), ...above])];
       try {
-        engine = await WorkerPoolEngine.start(workers, { ...inference, exclude });
+        engine = await WorkerPoolRunner.start(workers, { ...inference, exclude });
       } catch (err) {
         note = `worker threads unavailable (${(err as Error).message}); inference runs on the calling thread`;
-        engine = await InThreadEngine.start(inference);
+        engine = await InThreadRunner.start(inference);
       }
     } else {
-      engine = await InThreadEngine.start(inference);
+      engine = await InThreadRunner.start(inference);
     }
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     return new FeatureExtractor(engine, { batchSize, decodeConcurrency: options.decodeConcurrency ?? 4, maxBatch: Infinity }, note);
@@ -83,7 +83,7 @@ export class FeatureExtractor {
 
   /** One GPU runner; batches as large as the adapter allows; two batches decoding ahead of it. */
   private static async onGpu(options: FeatureExtractorOptions): Promise<FeatureExtractor> {
-    const engine = await GpuEngine.start({ descriptor: options.descriptor, exclude: options.exclude });
+    const engine = await GpuRunner.start({ descriptor: options.descriptor, exclude: options.exclude });
     const batchSize = Math.min(options.batchSize ?? DEFAULT_GPU_BATCH_SIZE, engine.maxBatch);
     const note = options.workers ? 'inference runs on the GPU from this thread; worker threads are not used' : undefined;
     const decodeConcurrency = options.decodeConcurrency ?? 2 * batchSize;

@@ -1,7 +1,7 @@
 // The model area's public surface: what the engine and CLI import.
 export { initBackend, onBackend, BACKEND_ORDER, type BackendInfo, type BackendName, type BackendAttempt, type BackendOptions } from './backend.js';
 export { gpuName, type GpuInfo } from './webgpu.js';
-export { GpuEngine, maxBatchFor, DEFAULT_GPU_BATCH_SIZE } from './gpu-engine.js';
+export { GpuRunner, maxBatchFor, DEFAULT_GPU_BATCH_SIZE } from './gpu-runner.js';
 export {
   loadBackbone, backboneId, BACKBONE_INPUT_SIZE, BACKBONE_FEATURE_DIM, BACKBONE_FEATURE_LAYER,
   type Backbone, type LoadBackboneOptions,

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { InferenceOptions } from './inference.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
-import { abortError, type InferenceEngine, type EngineInfo } from './engine.js';
+import { abortError, type InferenceRunner, type RunnerInfo } from './inference-runner.js';
 
 interface Job {
   id: number;
@@ -16,7 +16,7 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  ready: Promise<EngineInfo>;
+  ready: Promise<RunnerInfo>;
   job: Job | null;
   alive: boolean;
   started: boolean;
@@ -36,7 +36,7 @@ function startWorker(workerData: WorkerSetup): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-export class WorkerPoolEngine implements InferenceEngine {
+export class WorkerPoolRunner implements InferenceRunner {
   readonly parallelism: number;
   readonly kind = 'workers';
   private slots: Slot[] = [];
@@ -47,17 +47,17 @@ export class WorkerPoolEngine implements InferenceEngine {
   private constructor(
     private readonly count: number,
     private readonly options: InferenceOptions,
-    readonly info: EngineInfo,
+    readonly info: RunnerInfo,
   ) {
     this.parallelism = count;
   }
 
   /** Starts `count` workers and waits until every one has loaded its backend and backbone. */
-  static async start(count: number, options: InferenceOptions = {}): Promise<WorkerPoolEngine> {
+  static async start(count: number, options: InferenceOptions = {}): Promise<WorkerPoolRunner> {
     const slots = Array.from({ length: count }, () => spawn(options));
     try {
       const infos = await Promise.all(slots.map((s) => s.ready));
-      const pool = new WorkerPoolEngine(count, options, { ...infos[0], threads: count });
+      const pool = new WorkerPoolRunner(count, options, { ...infos[0], threads: count });
       pool.slots = slots;
       for (const s of slots) {
         s.started = true;
@@ -159,7 +159,7 @@ export class WorkerPoolEngine implements InferenceEngine {
 
 function spawn(options: InferenceOptions): Slot {
   const worker = startWorker({ inference: options });
-  const ready = new Promise<EngineInfo>((resolve, reject) => {
+  const ready = new Promise<RunnerInfo>((resolve, reject) => {
     const onMessage = (m: WorkerReply) => {
       if (m.type === 'ready') resolve({ backend: m.backend, backboneId: m.backboneId, featureId: m.featureId, dim: m.dim, threads: 1 });
       else if (m.type === 'failed') reject(new Error(`inference worker failed to start: ${m.message}`));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
-import { WorkerPoolEngine } from '../../../src-main/model/worker-pool.js';
+import { WorkerPoolRunner } from '../../../src-main/model/worker-pool.js';
 import { cosine, highFrequencyPattern, smoothGradient } from './images.js';
 
 describe('FeatureExtractor on this thread', () => {
@@ -68,7 +68,7 @@ describe('FeatureExtractor with worker threads', () => {
     const expected = await local.extract(images);
     await local.close();
 
-    const pool = await WorkerPoolEngine.start(2);
+    const pool = await WorkerPoolRunner.start(2);
     expect(pool.liveWorkers()).toBe(2);
     const pooled = await FeatureExtractor.create({ workers: 2, batchSize: 2 });
     expect(pooled.info.inference).toBe('workers');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type BackendInfo } from '../../../src-main/model/backend.js';
 import { loadBackbone, type Backbone } from '../../../src-main/model/backbone.js';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
-import { GpuEngine, maxBatchFor } from '../../../src-main/model/gpu-engine.js';
+import { GpuRunner, maxBatchFor } from '../../../src-main/model/gpu-runner.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE } from '../../../src-main/model/preprocess.js';
 import { makePixels } from '../../fixtures/images.js';
 import sharp from 'sharp';
@@ -90,7 +90,7 @@ describe('webgpu on llvmpipe (forced)', () => {
   }, 120_000);
 
   it('keeps GPU memory flat across batches', async () => {
-    const engine = await GpuEngine.start();
+    const engine = await GpuRunner.start();
     try {
       const pixels = new Uint8Array(2 * PIXELS_PER_IMAGE).map((_, i) => (i * 31) % 256);
       await engine.infer(pixels, 2); // first batch compiles the shaders and fills tfjs's buffer pools
@@ -112,7 +112,7 @@ describe('webgpu on llvmpipe (forced)', () => {
     expect(backbone.largestActivation).toBe(112 * 112 * 96);
     // On the H200 batch 512 failed (a 2.47 GB binding over the 2 GiB limit); 445 fits.
     expect(maxBatchFor({ maxStorageBufferBindingSize: 2 ** 31 - 1, maxBufferSize: 2 ** 32 }, 112 * 112 * 96)).toBe(445);
-    const engine = await GpuEngine.start();
+    const engine = await GpuRunner.start();
     try {
       // llvmpipe binds at most 128 MiB: 27 images of 4.8 MB; a bigger batch is refused, not run wrong.
       expect(engine.maxBatch).toBe(maxBatchFor(info.gpu!, 112 * 112 * 96));

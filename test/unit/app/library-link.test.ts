@@ -1,7 +1,7 @@
 // "Open Library…": the engine is swapped underneath the IPC handlers and event subscribers.
 import { describe, expect, it } from 'vitest';
 import type { EngineLink, EventListener } from '../../../src-main/link/engine-link.js';
-import { LibraryEngine } from '../../../src-main/app/library-engine.js';
+import { LibraryLink } from '../../../src-main/app/library-link.js';
 import { fakeLink } from '../../fixtures/fake-link.js';
 
 function fakeEngine(dir: string) {
@@ -23,7 +23,7 @@ function fakeEngine(dir: string) {
   return engine;
 }
 
-describe('LibraryEngine', () => {
+describe('LibraryLink', () => {
   it('routes calls, media and events to the new library after a switch, and stops the old engine', async () => {
     const started = new Map<string, ReturnType<typeof fakeEngine>>();
     const start = async (dir: string) => {
@@ -31,7 +31,7 @@ describe('LibraryEngine', () => {
       started.set(dir, e);
       return e;
     };
-    const engine = await LibraryEngine.open('/libs/a', start);
+    const engine = await LibraryLink.open('/libs/a', start);
     const seen: unknown[] = [];
     engine.onEvent((_name, payload) => seen.push(payload));
     expect(await engine.call('status', {})).toEqual({ method: 'status', dir: '/libs/a' });
@@ -49,7 +49,7 @@ describe('LibraryEngine', () => {
 
   it('keeps the current library when the new one fails to start', async () => {
     const a = fakeEngine('/libs/a');
-    const engine = await LibraryEngine.open('/libs/a', async (dir) => {
+    const engine = await LibraryLink.open('/libs/a', async (dir) => {
       if (dir === '/libs/a') return a;
       throw new Error('the engine exited before it was ready (code 1)');
     });

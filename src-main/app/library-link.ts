@@ -7,7 +7,7 @@ import type { EngineLink, EventListener } from '../link/engine-link.js';
 /** Starts an engine on a library folder; resolves once it answers. */
 export type EngineStarter = (libraryDir: string) => Promise<EngineLink>;
 
-export class LibraryEngine implements EngineLink {
+export class LibraryLink implements EngineLink {
   private readonly listeners = new Set<EventListener>();
   private unsubscribe: () => void = () => undefined;
   private switching: Promise<void> = Promise.resolve();
@@ -20,8 +20,8 @@ export class LibraryEngine implements EngineLink {
     this.subscribe();
   }
 
-  static async open(libraryDir: string, start: EngineStarter): Promise<LibraryEngine> {
-    return new LibraryEngine(await start(libraryDir), libraryDir, start);
+  static async open(libraryDir: string, start: EngineStarter): Promise<LibraryLink> {
+    return new LibraryLink(await start(libraryDir), libraryDir, start);
   }
 
   /** The library folder the running engine serves. */

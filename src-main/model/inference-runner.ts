@@ -3,7 +3,7 @@
 import type { BackendInfo } from './backend.js';
 import { createBatchInference, type BatchInference, type InferenceOptions } from './inference.js';
 
-export interface EngineInfo {
+export interface RunnerInfo {
   backend: BackendInfo;
   backboneId: string;
   featureId: string;
@@ -12,9 +12,9 @@ export interface EngineInfo {
   threads: number;
 }
 
-export interface InferenceEngine {
+export interface InferenceRunner {
   readonly kind: 'in-thread' | 'workers';
-  readonly info: EngineInfo;
+  readonly info: RunnerInfo;
   /** Batches worth keeping in flight to keep every inference thread busy. */
   readonly parallelism: number;
   /** Takes ownership of `pixels` (n images of 224x224x3 uint8); resolves n rows of `dim` floats. */
@@ -25,19 +25,19 @@ export interface InferenceEngine {
 }
 
 /** Inference on the calling thread: blocks it for each batch (~0.5 s for 16 images on wasm). */
-export class InThreadEngine implements InferenceEngine {
+export class InThreadRunner implements InferenceRunner {
   readonly kind = 'in-thread';
   readonly parallelism = 1;
   private generation = 0;
   private constructor(
     private readonly inference: BatchInference,
-    readonly info: EngineInfo,
+    readonly info: RunnerInfo,
   ) {}
 
-  static async start(options: InferenceOptions = {}): Promise<InThreadEngine> {
+  static async start(options: InferenceOptions = {}): Promise<InThreadRunner> {
     const inference = await createBatchInference(options);
     const { backend, backboneId, featureId, dim } = inference;
-    return new InThreadEngine(inference, { backend, backboneId, featureId, dim, threads: 1 });
+    return new InThreadRunner(inference, { backend, backboneId, featureId, dim, threads: 1 });
   }
 
   async infer(pixels: Uint8Array, n: number): Promise<Float32Array> {

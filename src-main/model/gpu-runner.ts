@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, onBackend, type BackendName } from './backend.js';
 import { BACKBONE_INPUT_SIZE, loadBackbone, type Backbone } from './backbone.js';
 import { computeDescriptor, describeDescriptor, type DescriptorName } from './descriptor.js';
-import type { EngineInfo, InferenceEngine } from './engine.js';
+import type { RunnerInfo, InferenceRunner } from './inference-runner.js';
 import type { GpuInfo } from './webgpu.js';
 
 const PIXELS = BACKBONE_INPUT_SIZE * BACKBONE_INPUT_SIZE * 3;
@@ -16,7 +16,7 @@ const PIXELS = BACKBONE_INPUT_SIZE * BACKBONE_INPUT_SIZE * 3;
 /** Batch size on a GPU when the caller does not say; bounded by the adapter (maxBatchFor). */
 export const DEFAULT_GPU_BATCH_SIZE = 256;
 
-export interface GpuEngineOptions {
+export interface GpuRunnerOptions {
   descriptor?: DescriptorName;
   exclude?: BackendName[];
 }
@@ -31,7 +31,7 @@ export function maxBatchFor(gpu: Pick<GpuInfo, 'maxStorageBufferBindingSize' | '
   return Math.max(1, Math.floor(limit / (floatsPerImage * 4)));
 }
 
-export class GpuEngine implements InferenceEngine {
+export class GpuRunner implements InferenceRunner {
   readonly kind = 'in-thread';
   /** One batch running on the GPU, one queued behind it, one being read back. */
   readonly parallelism = 2;
@@ -41,20 +41,20 @@ export class GpuEngine implements InferenceEngine {
   private constructor(
     private readonly backbone: Backbone,
     private readonly descriptor: DescriptorName,
-    readonly info: EngineInfo,
+    readonly info: RunnerInfo,
     /** The largest batch this adapter can run (maxBatchFor). */
     readonly maxBatch: number,
   ) {}
 
-  static async start(options: GpuEngineOptions = {}): Promise<GpuEngine> {
+  static async start(options: GpuRunnerOptions = {}): Promise<GpuRunner> {
     const backend = await initBackend(options.exclude ? { exclude: options.exclude } : {});
     if (backend.name !== 'webgpu' || !backend.gpu) throw new Error(`the GPU runner needs the webgpu backend, not ${backend.name}`);
     const backbone = await loadBackbone();
     const descriptor = options.descriptor ?? 'pooled';
     const { dim, idSuffix } = describeDescriptor(descriptor, backbone);
-    const info: EngineInfo = { backend, backboneId: backbone.id, featureId: backbone.id + idSuffix, dim, threads: 1 };
+    const info: RunnerInfo = { backend, backboneId: backbone.id, featureId: backbone.id + idSuffix, dim, threads: 1 };
     const floats = backbone.largestActivation ?? 112 * 112 * 96;
-    return new GpuEngine(backbone, descriptor, info, maxBatchFor(backend.gpu, floats));
+    return new GpuRunner(backbone, descriptor, info, maxBatchFor(backend.gpu, floats));
   }
 
   async infer(pixels: Uint8Array, n: number): Promise<Float32Array> {
