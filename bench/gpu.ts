@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { blocksTrainingSpeed, kernelsPerStep, wholeCnnTrainingSpeed } from './gpu-train.js';
 import { initBackend, type BackendInfo } from '../src-main/model/backend.js';
 import { BACKBONE_INPUT_SIZE, loadBackbone } from '../src-main/model/backbone.js';
 import { GpuRunner } from '../src-main/model/gpu-runner.js';
@@ -81,7 +82,7 @@ const embeddingSection: BenchSection = {
     if (backend.name !== 'webgpu') return embeddingWithoutGpu(batches, reps);
     const engine = await GpuRunner.start();
     try {
-      console.log(`[embed] GPU runner (src-main/model/gpu-engine.ts), folded MobileNetV2, 224 px, pixels in; adapter limit ${engine.maxBatch} images a batch`);
+      console.log(`[embed] GPU runner (src-main/model/gpu-runner.ts), folded MobileNetV2, 224 px, pixels in; adapter limit ${engine.maxBatch} images a batch`);
       for (const asked of batches) {
         const batch = Math.min(asked, engine.maxBatch);
         const images = Number(process.env.GPU_IMAGES ?? Math.max(batch * 4, 4 * 64));
@@ -115,8 +116,39 @@ async function embeddingWithoutGpu(batches: number[], reps: number): Promise<voi
   console.log(`[embed] no GPU: ${tf.getBackend()} in this thread, batch ${batch}: ${median(runs).toFixed(1)} images/s (force WebGPU with LOOKALIKE_BACKEND=webgpu)`);
 }
 
-/** In order. Training figures (whole CNN, last blocks + head) go after 'embedding'. */
-export const SECTIONS: BenchSection[] = [adapterSection, embeddingSection];
+/**
+ * Training speed (bench/gpu-train.ts): the whole CNN from pixels (augmentation, forward,
+ * backward, flat Adam) and the last blocks + head from cached activations, on the GPU backend
+ * when the ladder chose it. GPU_TRAIN_BATCH (default 128 on a hardware GPU, 2 elsewhere),
+ * GPU_TRAIN_SIZE (default 224 on a hardware GPU, 32 elsewhere), GPU_TRAIN_STEPS (default 5).
+ */
+const trainingSection: BenchSection = {
+  name: 'training',
+  async run({ backend }) {
+    const fast = (backend.name === 'webgpu' && !backend.gpu?.software) || backend.name === 'tensorflow-gpu';
+    if (tf.getBackend() === 'wasm') (await import('../src-main/learn/wasm-grad-kernels.js')).registerWasmGradKernels();
+    const batch = Number(process.env.GPU_TRAIN_BATCH ?? (fast ? 128 : 2));
+    const size = Number(process.env.GPU_TRAIN_SIZE ?? (fast ? 224 : 32));
+    const steps = Number(process.env.GPU_TRAIN_STEPS ?? (fast ? 5 : 2));
+    const onGpu = backend.name === 'webgpu';
+    const previous = tf.getBackend();
+    if (onGpu) await tf.setBackend('webgpu');
+    try {
+      for (const k of await kernelsPerStep({ batch: Math.min(batch, 4), size })) {
+        console.log(`[train] kernels a step (batch ${Math.min(batch, 4)}, ${size} px): ${k.kernels} (${k.compute} moving data)  ${k.what}`);
+      }
+      const whole = await wholeCnnTrainingSpeed({ batch, size, steps });
+      console.log(`[train] whole CNN on ${tf.getBackend()}, batch ${whole.batch}, ${size} px: ${whole.imagesPerSecond.toFixed(1)} images/s (median step ${median(whole.stepMs).toFixed(0)} ms)`);
+      const blocks = await blocksTrainingSpeed({ batch: Number(process.env.GPU_BLOCKS_BATCH ?? (fast ? 128 : 4)), steps });
+      console.log(`[train] last blocks + head from cached activations, batch ${blocks.batch}: ${blocks.imagesPerSecond.toFixed(1)} images/s (median step ${median(blocks.stepMs).toFixed(0)} ms)`);
+    } finally {
+      if (onGpu) await tf.setBackend(previous);
+    }
+  },
+};
+
+/** In order. */
+export const SECTIONS: BenchSection[] = [adapterSection, embeddingSection, trainingSection];
 
 /** Dawn from DAWN (the device pack's dawn.node) when set, else the `webgpu` package. */
 function packedDawn(): (() => Promise<GpuProvider>) | undefined {
