@@ -4,20 +4,32 @@
 // This file imports nothing from Node, Electron or the DOM.
 import { z } from 'zod';
 import { mediaKinds, methodNames, type MediaKind, type MethodName } from './channels.js';
-import { trainDepths, type TrainDepth } from './train-depth.js';
+import { trainDepths } from './train-depth.js';
 import {
   exportKinds,
   lossNames,
   minerNames,
   pairVerdicts,
-  type BackendName,
-  type ExportKind,
-  type HardPairReason,
-  type JobKind,
-  type JobState,
-  type LossName,
   type PairVerdict,
 } from './vocabulary.js';
+import type {
+  Status,
+  ImagePage,
+  SimilarResult,
+  Failure,
+  JobProgress,
+  JobRef,
+  DuplicateGroup,
+  LabelCount,
+  Metrics,
+  ModelSummary,
+  HardPairView,
+  MarkedPairView,
+  TrainProgressEvent,
+  MapResult,
+  ExportResult,
+  LabelImportResult,
+} from './shapes.js';
 
 export * from './vocabulary.js';
 
@@ -35,254 +47,9 @@ function call<O>() {
 const imageId = z.number().int().positive();
 const score = z.number().min(-1).max(1);
 
-// ---- Shared shapes -------------------------------------------------------------------------
+// ---- Shared shapes: shapes.ts -----------------------------------------------------------
 
-export interface Status {
-  version: string;
-  library: string;
-  backend: {
-    name: BackendName;
-    detail: string;
-    skipped: { name: BackendName; reason: string }[];
-    /** The adapter on webgpu, as Dawn names it; software: llvmpipe and the like (slow). */
-    gpu?: { vendor: string; architecture: string; device: string; description: string; software: boolean };
-  } | null;
-  images: number;
-  embedded: number;
-  labels: number;
-  activeModel: { id: number; name: string } | null;
-  /** Why the active model could not be loaded (the pretrained model answers meanwhile), or null. */
-  modelProblem: string | null;
-}
-
-export interface ImageSummary {
-  id: number;
-  path: string;
-  width: number | null;
-  height: number | null;
-  labels: string[];
-}
-
-export interface ImagePage {
-  total: number;
-  offset: number;
-  items: ImageSummary[];
-}
-
-export interface Hit {
-  id: number;
-  path: string;
-  score: number;
-  /** The photo's labels, where the call gives them (look-alikes do). */
-  labels?: string[];
-  /** The copy check found this photo to be the same picture as an outside query (edited copy). */
-  copy?: boolean;
-}
-
-export interface SimilarResult {
-  query: { id: number | null; name: string };
-  hits: Hit[];
-}
-
-export interface Failure {
-  path: string;
-  error: string;
-}
-
-export interface JobProgress {
-  jobId: number;
-  kind: JobKind;
-  state: JobState;
-  /** What the job is doing now, e.g. "scan", "thumbnails", "embed". */
-  phase: string;
-  done: number;
-  total: number | null;
-  failed: number;
-  /** Items per second over the recent past, when the job counts items. */
-  rate: number | null;
-  etaSeconds: number | null;
-  message: string | null;
-  /** Set once the job has ended: what it did. */
-  result: JobResult | null;
-}
-
-export interface ImportSummary {
-  added: number;
-  unchanged: number;
-  removed: number;
-  failed: Failure[];
-}
-
-export interface EmbedSummary {
-  embedded: number;
-  failed: Failure[];
-}
-
-export type JobResult =
-  | ({ kind: 'import' } & ImportSummary)
-  | ({ kind: 'embed' } & EmbedSummary)
-  | ({ kind: 'train' } & TrainSummary)
-  | ({ kind: 'map' } & MapSummary)
-  | { kind: 'error'; message: string };
-
-export interface TrainSummary {
-  /** The new model, now active; null when training was cancelled. */
-  modelId: number | null;
-  before: Metrics | null;
-  after: Metrics | null;
-  unseenBefore: Metrics | null;
-  unseenAfter: Metrics | null;
-  /** Epoch whose weights were kept, and how many ran. */
-  bestEpoch: number;
-  epochs: number;
-  seconds: number;
-  /** Whether the backbone's last blocks were fine-tuned too (true for 'blocks' and 'whole'). */
-  deep: boolean;
-  depth: TrainDepth;
-  /** Labelled images trained on and marked pairs used. */
-  images: number;
-  pairs: number;
-  /** Images left out because they carry more than one of the training labels. */
-  ambiguous: number;
-  /** Labelled photos deeper fine-tuning could not read again (moved, deleted, damaged): left out. */
-  unreadable: Failure[];
-}
-
-export interface JobRef {
-  jobId: number;
-}
-
-/**
- * Default strictness of "duplicates": the cosine of near-duplicate descriptors at or above which
- * two photos are proposed as the same picture. A proposed pair counts only when the photos'
- * thumbnails also line up pixel by pixel (engine/duplicate-check.ts), and a group is complete:
- * every two of its photos are such a pair, so every member shown meets the strictness with
- * every other (its score is its cosine with the group's first photo).
- * bench/duplicates-mixed.ts, 1,220 photos (40 wallpapers, 300 Fashion-MNIST shots, 60 icons, 60
- * text pages, 60 patterned images; 10 edited copies of each wallpaper and of 10 of each simple
- * set): at 0.95, pair precision 0.9902 (14 wrong of 1,428), recall of copy pairs 0.37, of
- * original-and-copy pairs 0.58 (crops of 75 %, straightened and captioned copies are mostly
- * missed); 0.97: 0.989, 0.31, 0.53; 0.99: 0.979, 0.14, 0.32 (the pixel check, not this
- * cosine, decides precision). The descriptor alone at 0.985 (before): 6.5 % of its pairs right
- * on the same photos (bench/duplicates-mixed-study.ts), and union-find chained all 300
- * Fashion-MNIST shots of a user's library into one group (issue 13).
- */
-export const DEFAULT_DUPLICATE_THRESHOLD = 0.95;
-
-/** A duplicate group member, with what one needs to choose which copy to keep. */
-export interface DuplicateImage extends Hit {
-  width: number | null;
-  height: number | null;
-  /** File size in bytes. */
-  bytes: number;
-}
-
-export interface DuplicateGroup {
-  images: DuplicateImage[];
-}
-
-export interface LabelCount {
-  /** Grows with each new label: creation order, which keeps number keys and colours stable. */
-  id: number;
-  name: string;
-  count: number;
-}
-
-/** Retrieval quality as "A Metric Learning Reality Check" defines it. */
-export interface Metrics {
-  precision_at_1: number;
-  recall_at_1: number;
-  recall_at_10: number;
-  r_precision: number;
-  map_at_r: number;
-  /** Queries that counted: labelled images with at least one other image of their label. */
-  queries: number;
-}
-
-export interface ModelSummary {
-  /** null: the pretrained backbone with no trained head. */
-  id: number | null;
-  name: string;
-  createdAt: number | null;
-  loss: LossName | null;
-  active: boolean;
-  settings: Record<string, unknown>;
-  /** Validation retrieval before and after this model's training. */
-  before: Metrics | null;
-  after: Metrics | null;
-  /** The same on labels held out of training (unseen classes), when some were. */
-  unseenBefore: Metrics | null;
-  unseenAfter: Metrics | null;
-}
-
-export interface HardPairView {
-  a: Hit & { labels: string[] };
-  b: Hit & { labels: string[] };
-  reason: HardPairReason;
-  similarity: number;
-}
-
-export interface MarkedPairView {
-  a: number;
-  b: number;
-  verdict: PairVerdict;
-  source: string;
-  createdAt: number;
-}
-
-export interface TrainProgressEvent {
-  jobId: number;
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number;
-  /** Validation metrics, on the event that ends an epoch. */
-  validation: Metrics | null;
-}
-
-/** What a map job did. */
-export interface MapSummary {
-  model: number | null;
-  points: number;
-  /** Points UMAP laid out itself; the others were placed beside their nearest sampled points. */
-  sampled: number;
-  seconds: number;
-}
-
-/** A 2-D map of a model's embeddings, columnar to stay small at 100k points. */
-export interface EmbeddingMap extends MapSummary {
-  seed: number;
-  /** Image ids; point i is at (xy[2i], xy[2i+1]), both in [0, 1]. */
-  ids: number[];
-  xy: number[];
-  /** Label names; point i carries labelNames[label[i]], or none when label[i] is -1. */
-  labelNames: string[];
-  label: number[];
-}
-
-/** A map ready now, or the job computing it (wait for its end, then ask again). */
-export type MapResult = { ready: true; map: EmbeddingMap } | { ready: false; jobId: number };
-
-export interface ExportResult {
-  kind: ExportKind;
-  /** Files or folders written. */
-  written: string[];
-  /** Rows, vectors or images exported. */
-  count: number;
-  /** Images that could not be linked or copied, with why. */
-  failed: Failure[];
-}
-
-export interface LabelImportResult {
-  rows: number;
-  /** Rows that matched an image in the library. */
-  matched: number;
-  /** Image-label pairs added. */
-  labelled: number;
-  /** Rows that matched nothing: their line number in the file and the key they gave. */
-  unmatched: { line: number; key: string }[];
-}
+export * from './shapes.js';
 
 // ---- Calls -----------------------------------------------------------------------------------
 
