@@ -30,14 +30,14 @@ afterAll(async () => {
 
 describe('the engine on webgpu (llvmpipe, forced)', () => {
   it('runs on webgpu and status names the software adapter', async () => {
-    const s = await engine.call('status', {});
+    const s = await engine.call('status', { loadBackend: true });
     expect(s.backend?.name).toBe('webgpu');
     expect(tf.findBackend('webgpu')).not.toBeNull();
     expect(s.backend?.gpu).toMatchObject({ software: true, device: expect.stringMatching(/llvmpipe/) });
   });
 
   it('`lookalike status` names the GPU and says it is a software adapter', async () => {
-    const r = await runLookalike(path.join(work, 'cli-library'), 'status');
+    const r = await runLookalike(path.join(work, 'cli-library'), 'status', '--backend');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^backend\s+webgpu \(WebGPU on llvmpipe/m);
     expect(r.stdout).toMatch(/^gpu\s+llvmpipe\S* \(software adapter, runs on the CPU\)$/m);
