@@ -3,6 +3,7 @@
 // losses, miners, early stopping on validation MAP@R and best-epoch weights as the other depths
 // (epoch-loop.ts). BatchNorm stays frozen, folded into the convolutions (whole-cnn.ts), and the
 // optimiser is one flat Adam per learning rate (fused-adam.ts), so a step is few dispatches.
+import { onHost } from '../model/backend.js';
 import * as tf from '@tensorflow/tfjs';
 import { Head } from './head.js';
 import { startingHead } from './pca-init.js';
@@ -65,7 +66,10 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
   const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
   const { evaluatedOn, rows: evalRows } = evaluationRows(split);
   const featuresOf = (rows: number[]) => cnn.features(rows.map((r) => pixels[r]), size);
-  const evaluate = async (rows: number[], h: Head) => retrievalMetrics(await embedAsync(h, await featuresOf(rows)), rows.map((r) => labels[r]));
+  const evaluate = async (rows: number[], h: Head) => {
+    const embeddings = await embedAsync(h, await featuresOf(rows));
+    return onHost(() => retrievalMetrics(embeddings, rows.map((r) => labels[r])));
+  };
 
   const identity = Head.identity(1280);
   const before = await evaluate(evalRows, identity);
@@ -74,7 +78,7 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
 
   const headInit = opts.headInit ?? 'random';
   const startFeatures = headInit === 'pca' ? await featuresOf(split.trainRows) : [];
-  const head = startingHead(headInit, () => startFeatures, 1280, embeddingDim, subSeed(seed, 2));
+  const head = onHost(() => startingHead(headInit, () => startFeatures, 1280, embeddingDim, subSeed(seed, 2)));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const optimizers = [new FusedAdam(cnn.variables(), backboneLr), new FusedAdam(head.variables(), lr), new FusedAdam(loss.variables(), proxyLr)];
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });

@@ -183,3 +183,12 @@ export async function whileOnGpu<T>(fn: () => Promise<T>): Promise<T> {
     await tf.setBackend(previous);
   }
 }
+
+/**
+ * Runs synchronous tensor code (metrics, the PCA start: code that reads with dataSync) on the
+ * host backend when called during GPU work (whileOnGpu), which cannot read synchronously.
+ */
+export function onHost<T>(fn: () => T): T {
+  if (tf.getBackend() !== 'webgpu') return fn();
+  return onBackend(tf.findBackend('wasm') ? 'wasm' : 'cpu', fn);
+}
