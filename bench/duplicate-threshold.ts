@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { JobRef } from '../src-shared/contract.js';
+
 import { Engine } from '../src-main/engine/engine.js';
 import { EDITS, listPhotos, MAX_SIDE } from './near-dup-edits.js';
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const engine = await Engine.open(path.join(work, 'library'));
   try {
     const t0 = Date.now();
-    await engine.call('importFolders', { paths: [photos] }) as JobRef;
+    await engine.call('importFolders', { paths: [photos] });
     await engine.whenIdle();
     console.log(`import + embedding: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     console.log('threshold  groups  found pairs  precision  recall  (pairs among all versions of one original)');

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     // The default first: the first call also reads every candidate's thumbnail (its time is the cold one).
     for (const t of [DEFAULT_DUPLICATE_THRESHOLD, ...thresholds]) {
       t0 = Date.now();
-      const groups = (await engine.call('duplicates', { threshold: t })) as DuplicateGroup[];
+      const groups = await engine.call('duplicates', { threshold: t });
       const ms = Date.now() - t0;
       const { all, perSet } = tally(groups, byPath, truth);
       const largest = Math.max(0, ...groups.map((g) => g.images.length));

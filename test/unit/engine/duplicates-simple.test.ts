@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DUPLICATE_THRESHOLD, type DuplicateGroup } from '../../../src-shared/contract.js';
+import { DEFAULT_DUPLICATE_THRESHOLD } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
 import { sceneJpeg } from '../../fixtures/scenes.js';
@@ -65,7 +65,7 @@ describe('duplicates of simple images', () => {
   }, 60_000);
 
   it('groups copies with their original and never different pictures', async () => {
-    const groups = (await engine.call('duplicates', {})) as DuplicateGroup[];
+    const groups = await engine.call('duplicates', {});
     for (const g of groups) expect(new Set(g.images.map((h) => source.get(h.path))).size).toBe(1);
     const pictures = groups.map((g) => g.images.map((h) => path.basename(h.path)).sort());
     expect(pictures).toContainEqual(['scene-crop.jpg', 'scene-q50.jpg', 'scene-small.jpg', 'scene.jpg']);
@@ -74,7 +74,7 @@ describe('duplicates of simple images', () => {
 
   it('shows every member at or above the strictness asked', async () => {
     for (const threshold of [DEFAULT_DUPLICATE_THRESHOLD, 0.9]) {
-      const groups = (await engine.call('duplicates', { threshold })) as DuplicateGroup[];
+      const groups = await engine.call('duplicates', { threshold });
       expect(groups.length).toBeGreaterThan(0);
       for (const g of groups) for (const h of g.images) expect(h.score).toBeGreaterThanOrEqual(threshold);
     }
