@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, sessi
 import { channel } from '../../src-shared/contract.js';
 import { EngineProcess, type ProcessPort } from '../link/engine-process.js';
 import type { FromEngine } from '../link/protocol.js';
+import { lockedEngine } from '../link/library-lock.js';
 import { defaultLibraryDir } from '../common/library-paths.js';
 import { rendererDir } from '../common/renderer-dir.js';
 import { createCrashNotifier } from './crash-notice.js';
@@ -84,7 +85,10 @@ async function start(): Promise<void> {
       app.quit();
     },
   });
-  const startEngine = (dir: string) => {
+  // The app owns the library it opens: a CLI command meanwhile says so instead of working on it
+  // beside this engine (link/library-lock.ts).
+  const startEngine = (dir: string) => lockedEngine(dir, 'app', 'the Lookalike desktop app', () => startProcess(dir));
+  const startProcess = (dir: string) => {
     const guard = guardedSpawner(utilitySpawner);
     return EngineProcess.start(dir, {
       spawner: guard.spawner,
@@ -95,8 +99,7 @@ async function start(): Promise<void> {
         // The page's counts may be stale after a crash: tell it to look again.
         void engine
           ?.call('status', {})
-          .then((s) => {
-            const { images, embedded } = s as { images: number; embedded: number };
+          .then(({ images, embedded }) => {
             win?.webContents.send(channel.event, { name: 'libraryChanged', payload: { images, embedded } });
           })
           .catch(() => undefined);

@@ -52,8 +52,25 @@ export function libraryPaths(dir: string): LibraryPaths {
     models: path.join(root, 'models'),
     index: path.join(root, 'index'),
   };
-  for (const folder of [paths.root, paths.thumbs, paths.features, paths.models, paths.index]) {
-    fs.mkdirSync(folder, { recursive: true });
-  }
+  for (const folder of [paths.root, paths.thumbs, paths.features, paths.models, paths.index]) ensureFolder(folder);
   return paths;
+}
+
+/**
+ * Creates a folder and its missing parents, one at a time. Node's recursive mkdir can loop
+ * forever where a folder cannot be made but its parent exists (inside /proc, for one): this fails.
+ */
+export function ensureFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); !fs.existsSync(p); p = path.dirname(p)) {
+    missing.unshift(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      fs.mkdirSync(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }

@@ -2,8 +2,9 @@
 // CLI command) holds engine.lock in the library folder: its pid, what it is, and for a serving
 // engine the URL and per-run token through which other commands reach it. Mode 0600: the token
 // is a key. A lock whose process is gone is stale and taken over.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { ensureFolder } from '../common/library-paths.js';
 
 export const LOCK_FILE = 'engine.lock';
 
@@ -68,7 +69,7 @@ export class LibraryLock {
   /** Takes the library's lock, or returns who holds it. A stale lock is taken over. */
   static acquire(libraryDir: string, mode: LockMode, holder: string): LibraryLock | { heldBy: LockInfo } {
     const file = lockPath(libraryDir);
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureFolder(path.dirname(file));
     const info: LockInfo = { pid: process.pid, mode, holder, startedAt: Date.now() };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -125,4 +126,34 @@ export function describeHolder(info: LockInfo): string {
   if (info.mode === 'app') return `the Lookalike desktop app (pid ${info.pid}) has this library open`;
   if (info.mode === 'serve') return `\`lookalike serve\` (pid ${info.pid}) serves this library${info.url ? ` at ${info.url}` : ''}`;
   return `another command, \`${info.holder}\` (pid ${info.pid}), is using this library`;
+}
+
+/**
+ * Starts an engine on a library while holding its lock: refused (with who holds it) when
+ * another live process does; the lock goes when the returned link closes, or if it fails to start.
+ */
+export async function lockedEngine<L extends { close(): Promise<void> }>(
+  libraryDir: string,
+  mode: LockMode,
+  holder: string,
+  start: () => Promise<L>,
+): Promise<L> {
+  const lock = LibraryLock.acquire(libraryDir, mode, holder);
+  if ('heldBy' in lock) throw new Error(`${describeHolder(lock.heldBy)}; close it first`);
+  let link: L;
+  try {
+    link = await start();
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = link.close.bind(link);
+  link.close = async () => {
+    try {
+      await close();
+    } finally {
+      lock.release();
+    }
+  };
+  return link;
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { EngineProcess } from '../../link/engine-process.js';
 import { describeHolder, LibraryLock, servedUrl } from '../../link/library-lock.js';
@@ -17,7 +16,6 @@ export const serve: Command = {
       else console.error(`lookalike serve: none is running for ${library}; start one with \`lookalike serve\``);
       return url ? 0 : 1;
     }
-    mkdirSync(library, { recursive: true });
     const lock = LibraryLock.acquire(library, 'serve', 'lookalike serve');
     if ('heldBy' in lock) {
       const { heldBy } = lock;

@@ -43,12 +43,17 @@ vi.mock('electron', async () => {
 
 it('reports an engine that cannot open the library, quits, and does not relaunch it', async () => {
   state.appData = fs.mkdtempSync(path.join(os.tmpdir(), 'lookalike-appdata-'));
-  process.env.LOOKALIKE_LIBRARY = '/proc/not-a-library';
+  // A folder the app can lock, whose engine then exits before it is ready (see the fork above).
+  const library = fs.mkdtempSync(path.join(os.tmpdir(), 'lookalike-unopenable-'));
+  process.env.LOOKALIKE_LIBRARY = library;
   await import('../../../src-main/app/main.js');
   await vi.waitFor(() => expect(state.quits).toBe(1));
   expect(state.errors).toHaveLength(1);
-  expect(state.errors[0]).toMatch(/could not start.*\/proc\/not-a-library/s);
+  expect(state.errors[0]).toMatch(/could not start/);
+  expect(state.errors[0]).toContain(library);
   expect(state.windows).toBe(0);
   await new Promise((r) => setTimeout(r, 50));
   expect(state.forks).toBe(1);
+  // The failed start let go of the library.
+  expect(fs.existsSync(path.join(library, 'engine.lock'))).toBe(false);
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LibraryLock, liveLock, LOCK_FILE } from '../../../src-main/link/library-lock.js';
+import { LibraryLock, liveLock, LOCK_FILE, lockedEngine } from '../../../src-main/link/library-lock.js';
 
 let library: string;
 beforeEach(() => {
@@ -63,5 +63,32 @@ describe('library lock', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, mode: 'serve', url: 'http://127.0.0.1:4321', token: 'secret' });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     lock.release();
+  });
+});
+
+describe('an engine started under the lock', () => {
+  it('holds the library while open, refuses a second one, and lets go when closed', async () => {
+    let closed = false;
+    const link = await lockedEngine(library, 'app', 'the Lookalike desktop app', async () => ({
+      close: async () => {
+        closed = true;
+      },
+    }));
+    expect(liveLock(library)).toMatchObject({ pid: process.pid, mode: 'app' });
+    writeFileSync(path.join(library, LOCK_FILE), JSON.stringify({ pid: process.ppid, mode: 'app', holder: 'the Lookalike desktop app', startedAt: 1 }));
+    await expect(lockedEngine(library, 'cli', 'lookalike label', async () => ({ close: async () => {} }))).rejects.toThrow(
+      `the Lookalike desktop app (pid ${process.ppid}) has this library open; close it first`,
+    );
+    rmSync(path.join(library, LOCK_FILE));
+    const again = await lockedEngine(library, 'app', 'the Lookalike desktop app', async () => ({ close: async () => {} }));
+    await again.close();
+    expect(liveLock(library)).toBeNull();
+    await link.close();
+    expect(closed).toBe(true);
+  });
+
+  it('lets go of the lock when the engine fails to start', async () => {
+    await expect(lockedEngine(library, 'app', 'x', async () => Promise.reject(new Error('no engine')))).rejects.toThrow('no engine');
+    expect(liveLock(library)).toBeNull();
   });
 });
