@@ -15,10 +15,9 @@
 // Pure arithmetic on small images (the grid thumbnail shrunk to SOURCE_SIDE square);
 // bench/duplicates-mixed.ts measured the figures.
 
-import { sample, sampleUpright, summedArea } from './pixel-sampling.js';
+import { sample, sampleUpright, SOURCE_SIDE, summedArea } from './pixel-sampling.js';
 
-/** Side of the image kept per photo (squashed square; crops are cut from it). */
-export const SOURCE_SIDE = 64;
+export { SOURCE_SIDE };
 /** Side of the coarse grid the alignment is found on. */
 export const MATCH_SIDE = 16;
 /** Side of the fine grid the aligned pair is judged on. */

@@ -1,7 +1,9 @@
 // Sampling a photo's small image for the pixel match (search/pixel-match.ts): a window of it (a
 // crop, possibly turned a few degrees) box-filtered down to a small grid, so that shrinking does
 // not alias. Pure arithmetic on SOURCE_SIDE-square images.
-import { SOURCE_SIDE } from './pixel-match.js';
+
+/** Side of the image kept per photo (squashed square; crops are cut from it). */
+export const SOURCE_SIDE = 64;
 
 /**
  * The upright window at (x0, y0) of side `s`, box-filtered to `m` square (as sample() does), in
