@@ -3,7 +3,9 @@
 // two icons or two text pages score 0.99 and more: the blank background dominates it), while
 // pixels can, once brightness and contrast are taken out. An edited copy keeps its layout up to
 // a quarter turn, a mirror image or a crop, so each photo is also tried turned and mirrored (8
-// ways) and as a few crops of the other (off-centre and centred, keeping 76 to 100 % of each side).
+// ways) and as a few crops of the other (off-centre and centred, keeping 76 to 100 % of each side,
+// and centred ones turned a few degrees: a straightened copy). A caption or stamp spoils a band of
+// rows, so a second score leaves out the rows that differ most.
 //
 // Two steps: the turn and crop that line up best are found on a coarse grid (MATCH_SIDE square,
 // forgiving: a crop that sits between the places tried still lines up), then that alignment is
@@ -13,24 +15,44 @@
 // Pure arithmetic on small images (the grid thumbnail shrunk to SOURCE_SIDE square);
 // bench/duplicates-mixed.ts measured the figures.
 
-/** Side of the image kept per photo (squashed square; crops are cut from it). */
-export const SOURCE_SIDE = 64;
+import { sample, sampleUpright, SOURCE_SIDE, summedArea } from './pixel-sampling.js';
+
+export { SOURCE_SIDE };
 /** Side of the coarse grid the alignment is found on. */
 export const MATCH_SIDE = 16;
 /** Side of the fine grid the aligned pair is judged on. */
 export const FINE_SIDE = 32;
 /** Coarse scores below this are not refined: far below any confirmed pair, and refining costs ~10x the coarse match. */
 const REFINE_FROM = 0.85;
-/** First shift (fraction of the frame) and scaling the refinement tries around the coarse crop. */
+/** First shift (fraction of the frame), scaling and turn (radians) the refinement tries around the coarse crop. */
 const FINE_SHIFT = 0.05;
 const FINE_SCALE = 0.04;
+const FINE_ANGLE = (1.5 * Math.PI) / 180;
 /**
  * Sides kept by the crops tried, and where each crop may sit (0 = left/top, 1 = right/bottom).
  * Five places a side instead of three: copy pairs found 0.400 instead of 0.367, pair precision
  * 0.9897 instead of 0.9902 (bench/duplicates-mixed.ts), at twice the coarse cost: not taken.
+ * Again with straightened crops and `kept` (bench/duplicates-pixel-study.ts): 75 % crops found
+ * with their originals 0.33 of the time instead of 0.11, but straightened copies 0.26 instead
+ * of 0.41 (an upright crop now lines up best on the coarse grid), copy pairs 0.436 vs 0.433,
+ * precision 0.9900 vs 0.9911, match time x3: not taken either.
  */
 const CROP_SCALES = [0.94, 0.85, 0.76];
 const CROP_PLACES = [0, 0.5, 1];
+/**
+ * Straightened copies: turned a few degrees, then cut to drop the corners the turn filled. Each
+ * is tried as a centred window of these sides turned either way by these angles.
+ */
+const STRAIGHTENED_SCALES = [0.85, 0.76];
+const STRAIGHTENED_ANGLES = [4, 8].map((d) => (d * Math.PI) / 180);
+/**
+ * Rows of the fine grid (of FINE_SIDE) left out of `kept`: those where the two pictures differ
+ * most. A caption or a stamp covers a band of rows; different pictures differ all over, so
+ * dropping whole rows lifts them less than dropping their worst cells anywhere would (the 12 %
+ * worst cells: pair precision 0.78 on bench/duplicates-pixel-study.ts).
+ */
+export const TRIM_ROWS = 5;
+const COARSE_TRIM_ROWS = 3;
 
 /**
  * Least mean colourfulness (|R-G| and |(R+G)/2-B| per pixel, 0-255 scale) for a photo's colours
@@ -44,6 +66,8 @@ interface View {
   x0: number;
   y0: number;
   side: number;
+  /** The window's own turn (radians, a few degrees: a straightened copy). */
+  angle: number;
   turn: number;
   lum: Float32Array;
   /** R-G then (R+G)/2-B, MATCH_SIDE² each, unit length (all zeros for a grey photo). */
@@ -54,17 +78,20 @@ interface View {
 export interface PixelViews {
   /** The whole frame turned and mirrored: 8 views. */
   turns: View[];
-  /** The whole frame and its crops (upright): 1 + 9 per crop scale. */
+  /** The whole frame and its crops (upright, and a few straightened ones). */
   crops: View[];
   colourful: boolean;
-  /** Brightness at SOURCE_SIDE, for the refinement. */
+  /** Width / height of the photo (its frame is squashed square). */
+  aspect: number;
+  /** Brightness at SOURCE_SIDE, and its summed-area table (for turned windows), for the refinement. */
   source: Float32Array;
+  sourceArea: Float64Array;
   /** The whole frame on the fine grid, turned and mirrored: 8 views. */
   fineTurns: Float32Array[];
 }
 
-/** The views of a SOURCE_SIDE x SOURCE_SIDE RGB image (row-major, interleaved, 0-255). */
-export function pixelViews(rgb: ArrayLike<number>): PixelViews {
+/** The views of a SOURCE_SIDE x SOURCE_SIDE RGB image (row-major, interleaved, 0-255) of a photo `aspect` wide per unit high. */
+export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
   const n = SOURCE_SIDE * SOURCE_SIDE;
   if (rgb.length !== 3 * n) throw new RangeError(`expected ${SOURCE_SIDE}x${SOURCE_SIDE} RGB values, got ${rgb.length}`);
   const lum = new Float32Array(n);
@@ -79,37 +106,49 @@ export function pixelViews(rgb: ArrayLike<number>): PixelViews {
     colour += (Math.abs(rg[i]) + Math.abs(yb[i])) / n;
   }
   const colourful = colour >= COLOURFUL;
-  const view = (x0: number, y0: number, s: number): View => ({
+  const [tl, trg, tyb] = [summedArea(lum), summedArea(rg), summedArea(yb)];
+  const view = (x0: number, y0: number, s: number, angle = 0): View => ({
     x0,
     y0,
     side: s,
+    angle,
     turn: 0,
-    lum: normalise(sample(lum, x0, y0, s, MATCH_SIDE)),
-    chroma: colourful ? unit(concat(sample(rg, x0, y0, s, MATCH_SIDE), sample(yb, x0, y0, s, MATCH_SIDE))) : new Float32Array(2 * MATCH_SIDE * MATCH_SIDE),
+    lum: normalise(sample(tl, x0, y0, s, MATCH_SIDE, angle, aspect)),
+    chroma: colourful ? unit(concat(sample(trg, x0, y0, s, MATCH_SIDE, angle, aspect), sample(tyb, x0, y0, s, MATCH_SIDE, angle, aspect))) : new Float32Array(2 * MATCH_SIDE * MATCH_SIDE),
   });
   const full = view(0, 0, 1);
   const crops = [full];
   for (const s of CROP_SCALES) for (const y of CROP_PLACES) for (const x of CROP_PLACES) crops.push(view(x * (1 - s), y * (1 - s), s));
+  for (const s of STRAIGHTENED_SCALES) for (const a of STRAIGHTENED_ANGLES) for (const sign of [-1, 1]) crops.push(view((1 - s) / 2, (1 - s) / 2, s, sign * a));
   const turns = [full];
   const m = MATCH_SIDE * MATCH_SIDE;
   for (let t = 1; t < 8; t++) {
     turns.push({ ...full, turn: t, lum: dihedral(full.lum, t, MATCH_SIDE), chroma: concat(dihedral(full.chroma.subarray(0, m), t, MATCH_SIDE), dihedral(full.chroma.subarray(m), t, MATCH_SIDE)) });
   }
-  const fine = normalise(sample(lum, 0, 0, 1, FINE_SIDE));
+  const fine = normalise(sample(tl, 0, 0, 1, FINE_SIDE));
   const fineTurns = [fine];
   for (let t = 1; t < 8; t++) fineTurns.push(dihedral(fine, t, FINE_SIDE));
-  return { turns, crops, colourful, source: lum, fineTurns };
+  return { turns, crops, colourful, aspect, source: lum, sourceArea: tl, fineTurns };
 }
 
 /**
  * How well two photos' pixels line up. `brightness`, in [-1, 1]: the best correlation of one
  * photo's whole frame (turned or mirrored any way) with the other's whole frame or a crop of
- * it, both ways round; 1 for the same picture; copies that are re-encoded, resized, greyed,
- * brightened, turned or cropped score near 1, different pictures lower. `colour`: the cosine
- * of the two photos' colour maps where brightness lines up best (1 when either is grey): a
- * red and a green square at one place are different pictures.
+ * it (upright, or straightened: turned a few degrees), both ways round; 1 for the same
+ * picture; copies that are re-encoded, resized, greyed, brightened, turned or cropped score
+ * near 1, different pictures lower. `kept`: the same without the rows that differ most, near 1
+ * for a captioned copy too. `colour`:
+ * the cosine of the two photos' colour maps where brightness lines up best (1 when either is
+ * grey): a red and a green square at one place are different pictures.
  */
-export function pixelMatch(a: PixelViews, b: PixelViews): { brightness: number; colour: number } {
+export interface PixelMatch {
+  brightness: number;
+  /** The brightness match leaving out the TRIM_ROWS rows of the fine grid that differ most (a caption, a stamp). */
+  kept: number;
+  colour: number;
+}
+
+export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   let best = -1;
   let at: [PixelViews, View, PixelViews, View] = [a, a.crops[0], b, b.turns[0]];
   for (const [x, y] of [[a, b], [b, a]] as const) {
@@ -123,56 +162,87 @@ export function pixelMatch(a: PixelViews, b: PixelViews): { brightness: number; 
   const [x, crop, y, turn] = at;
   // Colours compared where brightness lines up best; a grey photo (or grey copy) has none to compare.
   const colour = a.colourful && b.colourful ? dot(crop.chroma, turn.chroma) : 1;
-  if (best < REFINE_FROM) return { brightness: best, colour };
-  // The fine grid, around the coarse crop: a small search over shifts and scalings, each
-  // round around the best so far with half the steps (27 + 27 + 27 windows).
-  const target = y.fineTurns[turn.turn];
-  const score = (x0: number, y0: number, side: number) => {
-    const s = Math.min(1, side);
-    return dot(normalise(sample(x.source, Math.min(Math.max(x0, 0), 1 - s), Math.min(Math.max(y0, 0), 1 - s), s, FINE_SIDE)), target);
-  };
-  let fine = -1;
-  let [bx, by, bs] = [crop.x0, crop.y0, crop.side];
-  for (let round = 0, shift = FINE_SHIFT, scale = FINE_SCALE; round < 3; round++, shift /= 2, scale /= 2) {
-    const [cx, cy, cs] = [bx, by, bs];
-    for (const k of [1 - scale, 1, 1 + scale]) {
-      for (const dy of [-shift, 0, shift]) {
-        for (const dx of [-shift, 0, shift]) {
-          const f = score(cx + dx, cy + dy, cs * k);
-          if (f > fine) [fine, bx, by, bs] = [f, cx + dx, cy + dy, Math.min(1, cs * k)];
-        }
-      }
-    }
+  const first = best < REFINE_FROM ? { brightness: best, kept: best } : refine(x, crop, y.fineTurns[turn.turn]);
+  // A caption spoils the whole frames' match, so a crop that leaves it out can line up best on the
+  // coarse grid, and the refinement stays near that crop: the whole frames are refined too, turned
+  // as they line up best without their worst rows.
+  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour };
+  let [rough, t] = [-1, 0];
+  for (let k = 0; k < 8; k++) {
+    const r = trimmedRows(a.crops[0].lum, b.turns[k].lum, COARSE_TRIM_ROWS, MATCH_SIDE);
+    if (r > rough) [rough, t] = [r, k];
   }
-  return { brightness: fine, colour };
+  // Only when leaving rows out lines the whole frames up better than any crop did (a caption),
+  // not for every pair whose best match is a crop: refining costs most of the match's time.
+  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour };
+  const whole = refine(a, a.crops[0], b.fineTurns[t]);
+  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour };
+  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma, b.turns[t].chroma) : 1 };
 }
 
-/** The window at (x0, y0) of side `s` (fractions of the frame), box-filtered to `m` square. */
-function sample(grey: ArrayLike<number>, x0: number, y0: number, s: number, m: number): Float32Array {
-  const out = new Float32Array(m * m);
-  const n = SOURCE_SIDE;
-  // Each output cell averages the source over its own footprint (box filter), so shrinking
-  // does not alias; the footprint is about n*s/MATCH_SIDE source pixels wide.
-  const step = (s * n) / m;
-  for (let j = 0; j < m; j++) {
-    for (let i = 0; i < m; i++) {
-      const fx = x0 * n + i * step;
-      const fy = y0 * n + j * step;
-      let sum = 0;
-      let weight = 0;
-      for (let yy = Math.floor(fy); yy < Math.ceil(fy + step) && yy < n; yy++) {
-        const wy = Math.min(yy + 1, fy + step) - Math.max(yy, fy);
-        for (let xx = Math.floor(fx); xx < Math.ceil(fx + step) && xx < n; xx++) {
-          const w = wy * (Math.min(xx + 1, fx + step) - Math.max(xx, fx));
-          if (w <= 0) continue;
-          sum += w * grey[yy * n + xx];
-          weight += w;
+/**
+ * The fine grid, around a coarse crop of x: a small search over shifts and scalings (and turns,
+ * for a straightened crop), each round around the best so far with half the steps; the best
+ * window's score against `target` (y's whole frame, turned like the crop's match).
+ */
+function refine(x: PixelViews, crop: View, target: Float32Array): { brightness: number; kept: number } {
+  const windowOf = (x0: number, y0: number, side: number, angle: number) => {
+    const s = Math.min(1, side);
+    const [cx0, cy0] = [Math.min(Math.max(x0, 0), 1 - s), Math.min(Math.max(y0, 0), 1 - s)];
+    return normalise(angle === 0 ? sampleUpright(x.source, cx0, cy0, s, FINE_SIDE) : sample(x.sourceArea, cx0, cy0, s, FINE_SIDE, angle, x.aspect));
+  };
+  let fine = -1;
+  let [bx, by, bs, ba] = [crop.x0, crop.y0, crop.side, crop.angle];
+  const angles = crop.angle === 0 ? [0] : [-1, 0, 1];
+  for (let round = 0, shift = FINE_SHIFT, scale = FINE_SCALE, turnBy = FINE_ANGLE; round < 3; round++, shift /= 2, scale /= 2, turnBy /= 2) {
+    const [cx, cy, cs, ca] = [bx, by, bs, ba];
+    for (const r of angles) {
+      for (const k of [1 - scale, 1, 1 + scale]) {
+        for (const dy of [-shift, 0, shift]) {
+          for (const dx of [-shift, 0, shift]) {
+            const f = dot(windowOf(cx + dx, cy + dy, cs * k, ca + r * turnBy), target);
+            if (f > fine) [fine, bx, by, bs, ba] = [f, cx + dx, cy + dy, Math.min(1, cs * k), ca + r * turnBy];
+          }
         }
       }
-      out[j * m + i] = weight > 0 ? sum / weight : 0;
     }
   }
-  return out;
+  return { brightness: fine, kept: trimmedRows(windowOf(bx, by, bs, ba), target, TRIM_ROWS) };
+}
+
+/**
+ * The correlation of two m-square images leaving out the `rows` rows where they differ
+ * most (after brightness and contrast are taken out): a caption or a stamp covers a band of rows,
+ * while different pictures differ all over.
+ */
+function trimmedRows(a: Float32Array, b: Float32Array, rows: number, m = FINE_SIDE): number {
+  // Per row: sums of a, b, a², b², ab and of the squared difference; the correlation of the rows
+  // kept follows from the sums, without copying the cells.
+  const sums = new Float64Array(6 * m);
+  for (let j = 0; j < m; j++) {
+    for (let i = j * m; i < (j + 1) * m; i++) {
+      const [x, y] = [a[i], b[i]];
+      sums[6 * j] += x;
+      sums[6 * j + 1] += y;
+      sums[6 * j + 2] += x * x;
+      sums[6 * j + 3] += y * y;
+      sums[6 * j + 4] += x * y;
+      sums[6 * j + 5] += (x - y) * (x - y);
+    }
+  }
+  const order = Array.from({ length: m }, (_, j) => j).sort((p, q) => sums[6 * q + 5] - sums[6 * p + 5]);
+  let [sa, sb, saa, sbb, sab] = [0, 0, 0, 0, 0];
+  for (const j of order.slice(rows)) {
+    sa += sums[6 * j];
+    sb += sums[6 * j + 1];
+    saa += sums[6 * j + 2];
+    sbb += sums[6 * j + 3];
+    sab += sums[6 * j + 4];
+  }
+  const k = (m - rows) * m;
+  const va = saa - (sa * sa) / k;
+  const vb = sbb - (sb * sb) / k;
+  return va > 1e-12 && vb > 1e-12 ? (sab - (sa * sb) / k) / Math.sqrt(va * vb) : 0;
 }
 
 /** One of the 8 turns and mirrors of an m x m square (bit 0 mirror, bit 1 transpose, bit 2 half turn). */

@@ -1,6 +1,7 @@
 // The duplicates view's pixel match on images drawn by code: an edited copy (mirrored, turned,
-// brightened, greyed, cropped a little) lines up with its original; a different picture and a
-// same-shaped picture in another colour do not.
+// brightened, greyed, cropped a little, straightened, captioned) lines up with its original; a
+// different picture (also straightened or captioned) and a same-shaped picture in another colour
+// do not.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/common/random.js';
 import { pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/search/pixel-match.js';
@@ -50,6 +51,20 @@ describe('pixelMatch', () => {
       return [l, l, l];
     }],
     ['cropped a little off-centre', original, 0.08, 0.02, 0.88],
+    // Straightened: turned 8 degrees about the centre, then cut to the middle 78 % (no filled corners).
+    ['straightened', (x, y) => {
+      const [u, v, a] = [(x - 0.5) * 0.78, (y - 0.5) * 0.78, (8 * Math.PI) / 180];
+      return original(0.5 + Math.cos(a) * u - Math.sin(a) * v, 0.5 + Math.sin(a) * u + Math.cos(a) * v);
+    }],
+    // Captioned (as bench/near-dup-edits.ts captions): a line of white letters edged black across the
+    // lower part, and a small yellow stamp top left.
+    ['captioned', (x, y) => {
+      const inBand = y > 0.8 && y < 0.88 && x > 0.12 && x < 0.88;
+      const inStamp = y > 0.05 && y < 0.08 && x > 0.04 && x < 0.3;
+      if (inBand) return Math.floor(x * 40) % 3 === 0 ? [0, 0, 0] : [255, 255, 255];
+      if (inStamp) return Math.floor(x * 60) % 2 ? [255, 255, 0] : original(x, y);
+      return original(x, y);
+    }],
   ];
 
   it.each(edits)('confirms a copy %s', (_, f, x0, y0, side) => {
@@ -59,6 +74,13 @@ describe('pixelMatch', () => {
 
   it('rejects a different picture', () => {
     for (const seed of [2, 3, 4]) expect(confirms(match(draw(original), draw(scene(seed))))).toBe(false);
+  });
+
+  it('rejects a different picture turned, cropped or captioned like a copy', () => {
+    const other = scene(5);
+    const straightened: Rgb = (x, y) => other(0.5 + (x - 0.5) * 0.78 * Math.cos(0.14) - (y - 0.5) * 0.78 * Math.sin(0.14), 0.5 + (x - 0.5) * 0.78 * Math.sin(0.14) + (y - 0.5) * 0.78 * Math.cos(0.14));
+    const captioned: Rgb = (x, y) => (y > 0.8 && y < 0.88 && x > 0.12 && x < 0.88 ? (Math.floor(x * 40) % 3 === 0 ? [0, 0, 0] : [255, 255, 255]) : other(x, y));
+    for (const f of [straightened, captioned]) expect(confirms(match(draw(original), draw(f)))).toBe(false);
   });
 
   it('rejects the same shape in another colour, but not its grey copy', () => {
