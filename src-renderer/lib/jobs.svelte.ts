@@ -9,8 +9,11 @@ export const ENDED_JOB_SHOWS_MS = 6000;
 
 export class JobsState {
   current = $state<JobProgress | null>(null);
-  /** The folders each import was asked for, by job id, to say where no photos were found. */
-  private readonly paths: Record<number, string[]> = {};
+  /**
+   * The folders each import was asked for, by job id, to say where no photos were found. State:
+   * a quick import can end (its event arrives) before the call that started it answers.
+   */
+  private readonly paths = $state<Record<number, string[]>>({});
   private hideTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly client: Client) {
