@@ -1,14 +1,12 @@
 // Teaching the embedding through the engine: labels, pairs, training a new model version,
 // switching back, cancelling, and evaluation. Features here are real CNN features of
 // generated photos; the head trains on them in seconds.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRef } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
-import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
-import { makeKindImages } from '../../fixtures/kinds.js';
+import { finishJob, labelledLibrary } from '../../fixtures/engine-jobs.js';
 
 let work: string;
 let engine: Engine;
@@ -16,10 +14,7 @@ let engine: Engine;
 const finish = (ref: JobRef) => finishJob(engine, ref);
 
 beforeAll(async () => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-learning-'));
-  await makeKindImages(path.join(work, 'photos'), 6, ['rings', 'discs', 'checkers', 'stripes']);
-  engine = await Engine.open(path.join(work, 'library'));
-  expect((await importFolder(engine, path.join(work, 'photos'), true)).state).toBe('done');
+  ({ work, engine } = await labelledLibrary('lookalike-learning-', 6, ['rings', 'discs', 'checkers', 'stripes']));
 }, 180_000);
 
 afterAll(async () => {

@@ -3,14 +3,12 @@
 // weights, whose features differ from the pretrained ones, that embeds a dropped photo as it
 // embedded the library's, and that can be switched away from and back to. Without the force, a
 // wasm engine refuses the depth and says why.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../../src-main/engine/engine.js';
-import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
-import { makeKindImages } from '../../fixtures/kinds.js';
+import { finishJob, labelledLibrary } from '../../fixtures/engine-jobs.js';
 
 let work: string;
 let engine: Engine;
@@ -21,10 +19,7 @@ const images = async () => (await engine.call('listImages', { limit: 100 })).ite
 beforeAll(async () => {
   process.env.LOOKALIKE_BACKEND = 'wasm';
   process.env.LOOKALIKE_WHOLE_CNN_INPUT_SIZE = '32';
-  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-whole-'));
-  await makeKindImages(path.join(work, 'photos'), 3, ['rings', 'checkers']);
-  engine = await Engine.open(path.join(work, 'library'));
-  expect((await importFolder(engine, path.join(work, 'photos'), true)).state).toBe('done');
+  ({ work, engine } = await labelledLibrary('lookalike-whole-', 3, ['rings', 'checkers']));
 }, 180_000);
 
 afterAll(async () => {

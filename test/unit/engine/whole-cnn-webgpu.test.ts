@@ -2,13 +2,11 @@
 // OpenGL ES backend, forced: no GPU here), at a 32 px input: the depth is offered there without
 // any force, the run happens on the GPU backend beside the wasm host, and its model serves
 // queries afterwards. Tiny on purpose: llvmpipe takes seconds a step.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine.js';
-import { finishJob, importFolder } from '../../fixtures/engine-jobs.js';
-import { makeKindImages } from '../../fixtures/kinds.js';
+import { finishJob, labelledLibrary } from '../../fixtures/engine-jobs.js';
 
 let work: string;
 let engine: Engine;
@@ -16,10 +14,7 @@ let engine: Engine;
 beforeAll(async () => {
   process.env.LOOKALIKE_BACKEND = 'webgpu';
   process.env.LOOKALIKE_WHOLE_CNN_INPUT_SIZE = '32';
-  work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-whole-webgpu-'));
-  await makeKindImages(path.join(work, 'photos'), 3, ['rings', 'checkers']);
-  engine = await Engine.open(path.join(work, 'library'));
-  expect((await importFolder(engine, path.join(work, 'photos'), true)).state).toBe('done');
+  ({ work, engine } = await labelledLibrary('lookalike-whole-webgpu-', 3, ['rings', 'checkers']));
 }, 180_000);
 
 afterAll(async () => {
