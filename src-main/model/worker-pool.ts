@@ -1,7 +1,8 @@
 // A fixed set of inference workers, each with its own wasm backend and backbone copy.
 // Batches queue here and go to whichever worker is idle. A running wasm call cannot be
 // interrupted, so cancel() terminates the busy workers; replacements start on the next batch.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../common/start-worker.js';
 import type { InferenceOptions } from './inference.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 import { abortError, type InferenceRunner, type RunnerInfo } from './inference-runner.js';
@@ -20,20 +21,6 @@ interface Slot {
   job: Job | null;
   alive: boolean;
   started: boolean;
-}
-
-/**
- * Starts the worker entry: compiled .js directly; from .ts sources (tsx, vitest) through a tiny
- * eval'd bootstrap that registers tsx's loader first. On Node 20 neither `execArgv: ['--import',
- * 'tsx']` nor the inherited tsx flags make a worker's .ts entry load ("Unknown file extension").
- */
-function startWorker(workerData: WorkerSetup): Worker {
-  const fromTs = import.meta.url.endsWith('.ts');
-  if (!fromTs) return new Worker(new URL('./extract-worker.js', import.meta.url), { workerData });
-  const entry = new URL('./extract-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 export class WorkerPoolRunner implements InferenceRunner {
@@ -158,7 +145,7 @@ export class WorkerPoolRunner implements InferenceRunner {
 }
 
 function spawn(options: InferenceOptions): Slot {
-  const worker = startWorker({ inference: options });
+  const worker = startWorker(import.meta.url, 'extract-worker', { inference: options } satisfies WorkerSetup);
   const ready = new Promise<RunnerInfo>((resolve, reject) => {
     const onMessage = (m: WorkerReply) => {
       if (m.type === 'ready') resolve({ backend: m.backend, backboneId: m.backboneId, featureId: m.featureId, dim: m.dim, threads: 1 });
