@@ -11,6 +11,9 @@
 // forgiving: a crop that sits between the places tried still lines up), then that alignment is
 // refined and judged on a finer grid (FINE_SIDE square), which tells apart different pictures
 // that only differ in detail (two Fashion-MNIST trousers line up at 0.98 on the coarse grid).
+// The coarse grid finds a crop's place better than its side (a 75 % crop lines up best as an
+// 85 % one, and the refinement cannot walk that far), so the best alignment of each side is
+// refined, not only the best one.
 //
 // Pure arithmetic on small images (the grid thumbnail shrunk to SOURCE_SIDE square);
 // bench/duplicates-mixed.ts measured the figures.
@@ -24,21 +27,22 @@ export const MATCH_SIDE = 16;
 export const FINE_SIDE = 32;
 /** Coarse scores below this are not refined: far below any confirmed pair, and refining costs ~10x the coarse match. */
 const REFINE_FROM = 0.85;
+/** Families of crops whose coarse best is this far below the best one are not refined. */
+const REFINE_MARGIN = 0.05;
+/** At most this many families are refined (the best coarse ones). */
+const REFINE_FAMILIES = 2;
 /** First shift (fraction of the frame), scaling and turn (radians) the refinement tries around the coarse crop. */
 const FINE_SHIFT = 0.05;
 const FINE_SCALE = 0.04;
 const FINE_ANGLE = (1.5 * Math.PI) / 180;
 /**
  * Sides kept by the crops tried, and where each crop may sit (0 = left/top, 1 = right/bottom).
- * Five places a side instead of three: copy pairs found 0.400 instead of 0.367, pair precision
- * 0.9897 instead of 0.9902 (bench/duplicates-mixed.ts), at twice the coarse cost: not taken.
- * Again with straightened crops and `kept` (bench/duplicates-pixel-study.ts): 75 % crops found
- * with their originals 0.33 of the time instead of 0.11, but straightened copies 0.26 instead
- * of 0.41 (an upright crop now lines up best on the coarse grid), copy pairs 0.436 vs 0.433,
- * precision 0.9900 vs 0.9911, match time x3: not taken either.
+ * bench/duplicates-pixel-study.ts, 75 % crops confirmed with their originals: three places a
+ * side and only the best alignment refined 0.21; five places and each side's best refined 0.70
+ * (straightened copies 0.67 either way; refining each side costs about twice the time).
  */
 const CROP_SCALES = [0.94, 0.85, 0.76];
-const CROP_PLACES = [0, 0.5, 1];
+const CROP_PLACES = [0, 0.25, 0.5, 0.75, 1];
 /**
  * Straightened copies: turned a few degrees, then cut to drop the corners the turn filled. Each
  * is tried as a centred window of these sides turned either way by these angles.
@@ -88,6 +92,12 @@ export interface PixelViews {
   sourceArea: Float64Array;
   /** The whole frame on the fine grid, turned and mirrored: 8 views. */
   fineTurns: Float32Array[];
+  /**
+   * How detailed the photo is: the share of its brightness's variation (on the fine grid) that
+   * is not its 3x3 neighbourhood's mean. Mixed library: wallpapers 0.01-0.36 (median 0.055),
+   * Fashion-MNIST shots and flat icons 0.03-0.14, text pages 0.4-0.9.
+   */
+  detail: number;
 }
 
 /** The views of a SOURCE_SIDE x SOURCE_SIDE RGB image (row-major, interleaved, 0-255) of a photo `aspect` wide per unit high. */
@@ -128,7 +138,7 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
   const fine = normalise(sample(tl, 0, 0, 1, FINE_SIDE));
   const fineTurns = [fine];
   for (let t = 1; t < 8; t++) fineTurns.push(dihedral(fine, t, FINE_SIDE));
-  return { turns, crops, colourful, aspect, source: lum, sourceArea: tl, fineTurns };
+  return { turns, crops, colourful, aspect, source: lum, sourceArea: tl, fineTurns, detail: energy(highPass(fine)) };
 }
 
 /**
@@ -146,27 +156,44 @@ export interface PixelMatch {
   /** The brightness match leaving out the TRIM_ROWS rows of the fine grid that differ most (a caption, a stamp). */
   kept: number;
   colour: number;
+  /** The less detailed photo's detail (see PixelViews.detail). */
+  detail: number;
 }
 
 export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
+  // The best alignment of each family of crops (a side, upright or straightened): the coarse grid
+  // tells places apart better than sides, so each family's best is refined, not only the best one.
+  const families = new Map<string, { score: number; at: [PixelViews, View, PixelViews, View] }>();
   let best = -1;
-  let at: [PixelViews, View, PixelViews, View] = [a, a.crops[0], b, b.turns[0]];
   for (const [x, y] of [[a, b], [b, a]] as const) {
     for (const c of x.crops) {
+      const family = `${c.side}:${c.angle !== 0}`;
       for (const t of y.turns) {
         const s = dot(c.lum, t.lum);
-        if (s > best) [best, at] = [s, [x, c, y, t]];
+        if (s > (families.get(family)?.score ?? -2)) families.set(family, { score: s, at: [x, c, y, t] });
+        best = Math.max(best, s);
       }
     }
   }
-  const [x, crop, y, turn] = at;
+  let first = { brightness: best, kept: best };
+  let at = [...families.values()].find((f) => f.score === best)!.at;
+  if (best >= REFINE_FROM) {
+    first = { brightness: -1, kept: -1 };
+    const worth = [...families.values()].filter((f) => f.score >= Math.max(REFINE_FROM, best - REFINE_MARGIN));
+    for (const f of worth.sort((p, q) => q.score - p.score).slice(0, REFINE_FAMILIES)) {
+      const [fx, fc, fy, ft] = f.at;
+      const r = refine(fx, fc, fy.fineTurns[ft.turn]);
+      if (r.brightness > first.brightness) [first, at] = [r, f.at];
+    }
+  }
+  const [x, crop, , turn] = at;
   // Colours compared where brightness lines up best; a grey photo (or grey copy) has none to compare.
   const colour = a.colourful && b.colourful ? dot(crop.chroma, turn.chroma) : 1;
-  const first = best < REFINE_FROM ? { brightness: best, kept: best } : refine(x, crop, y.fineTurns[turn.turn]);
   // A caption spoils the whole frames' match, so a crop that leaves it out can line up best on the
   // coarse grid, and the refinement stays near that crop: the whole frames are refined too, turned
   // as they line up best without their worst rows.
-  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour };
+  const detail = Math.min(a.detail, b.detail);
+  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour, detail };
   let [rough, t] = [-1, 0];
   for (let k = 0; k < 8; k++) {
     const r = trimmedRows(a.crops[0].lum, b.turns[k].lum, COARSE_TRIM_ROWS, MATCH_SIDE);
@@ -174,10 +201,10 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   }
   // Only when leaving rows out lines the whole frames up better than any crop did (a caption),
   // not for every pair whose best match is a crop: refining costs most of the match's time.
-  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour };
+  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour, detail };
   const whole = refine(a, a.crops[0], b.fineTurns[t]);
-  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour };
-  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma, b.turns[t].chroma) : 1 };
+  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour, detail };
+  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma, b.turns[t].chroma) : 1, detail };
 }
 
 /**
@@ -287,4 +314,24 @@ function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
+}
+
+function energy(v: Float32Array): number {
+  return dot(v, v);
+}
+
+/** The image less its 3x3 local mean (edges and texture, not the layout). */
+function highPass(v: Float32Array, m = FINE_SIDE): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let y = 0; y < m; y++) {
+    for (let x = 0; x < m; x++) {
+      let [s, k] = [0, 0];
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const [u, w] = [x + dx, y + dy];
+        if (u >= 0 && u < m && w >= 0 && w < m) [s, k] = [s + v[w * m + u], k + 1];
+      }
+      out[y * m + x] = v[y * m + x] - s / k;
+    }
+  }
+  return out;
 }

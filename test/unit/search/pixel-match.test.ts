@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/common/random.js';
 import { pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/search/pixel-match.js';
 import { confirms } from '../../../src-main/engine/duplicate-check.js';
+import { matchPairs, type PixelImage } from '../../../src-main/search/pixel-pool.js';
+import type { PixelMatch } from '../../../src-main/search/pixel-match.js';
 
 type Rgb = (x: number, y: number) => [number, number, number];
 
@@ -51,6 +53,8 @@ describe('pixelMatch', () => {
       return [l, l, l];
     }],
     ['cropped a little off-centre', original, 0.08, 0.02, 0.88],
+    // As bench/near-dup-edits.ts crops: 75 % of each side, near the bottom left.
+    ['cropped to three quarters off-centre', original, 0.05, 0.2, 0.75],
     // Straightened: turned 8 degrees about the centre, then cut to the middle 78 % (no filled corners).
     ['straightened', (x, y) => {
       const [u, v, a] = [(x - 0.5) * 0.78, (y - 0.5) * 0.78, (8 * Math.PI) / 180];
@@ -90,4 +94,29 @@ describe('pixelMatch', () => {
     expect(confirms(m)).toBe(false);
     expect(confirms(match(red, draw(square([95, 95, 95]))))).toBe(true);
   });
+});
+
+describe('matchPairs (worker threads)', () => {
+  it('matches as this thread does, in the order asked; a missing image gives null; progress reaches the total', async () => {
+    const images = new Map<string, PixelImage>();
+    for (let seed = 1; seed <= 6; seed++) images.set(`s${seed}`, { key: `s${seed}`, rgb: draw(scene(seed)), aspect: 1 });
+    images.set('s1-crop', { key: 's1-crop', rgb: draw(scene(1), 0.05, 0.2, 0.75), aspect: 1 });
+    const keys = [...images.keys()];
+    const pairs: [string, string][] = [];
+    for (const a of keys) for (const b of keys) if (a < b) pairs.push([a, b]);
+    pairs.push(['s1', 'gone']);
+    const got: (PixelMatch | null)[] = new Array(pairs.length);
+    let progress = [0, 0];
+    await matchPairs(pairs, async (key) => images.get(key) ?? null, (done) => done.forEach(({ index, match }) => (got[index] = match)), {
+      workers: 2,
+      onProgress: (d, t) => (progress = [d, t]),
+    });
+    expect(progress).toEqual([pairs.length, pairs.length]);
+    pairs.forEach(([a, b], k) => {
+      if (b === 'gone') expect(got[k]).toBeNull();
+      else expect(got[k]).toEqual(pixelMatch(pixelViews(images.get(a)!.rgb), pixelViews(images.get(b)!.rgb)));
+    });
+    // Premise: the batch holds a confirmed pair and rejected ones.
+    expect(pairs.filter((_, k) => got[k] && confirms(got[k]!)).map((p) => p.join('~'))).toEqual(['s1~s1-crop']);
+  }, 60_000);
 });
