@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completeLinkage, findDuplicateGroups } from '../../../src-main/search/duplicates.js';
+import { centredGroups, completeLinkage, findDuplicateGroups } from '../../../src-main/search/duplicates.js';
 
 /** The synthetic clusters below sit above 0.95 inside and near 0.85 between neighbours. */
 const THRESHOLD = 0.95;
@@ -110,6 +110,24 @@ describe('findDuplicateGroups', () => {
     // 3-4 first, then 1-2; {1,2} and {3,4} are not fully paired (1-4, 2-4 missing).
     expect(completeLinkage(pairs)).toEqual([[1, 2], [3, 4]]);
     expect(completeLinkage(pairs.slice(0, 3))).toEqual([[1, 2, 3]]);
+  });
+
+  it('centred groups keep a photo with its crops, which do not pair with each other', () => {
+    // 1 is a photo; 2, 3, 4 are crops of different corners of it (each pairs with 1 only), 5 a re-encode of 1 (pairs with all).
+    const pairs = [[1, 2], [1, 3], [1, 4], [1, 5], [5, 2], [5, 3], [5, 4]].map(([a, b]) => ({ a, b, score: 0.97 }));
+    expect(centredGroups(pairs)).toEqual([[1, 2, 3, 4, 5]]);
+    expect(completeLinkage(pairs)).not.toEqual([[1, 2, 3, 4, 5]]);
+  });
+
+  it('centred groups do not let one photo gather unrelated ones', () => {
+    // 10 lines up with its copies 11-13 (which line up with each other) and with unrelated 20, 21, 22
+    // (a grey square lines up with every square); 20 and 21 also line up with each other.
+    const pairs = [[10, 11], [10, 12], [10, 13], [11, 12], [11, 13], [12, 13], [10, 20], [10, 21], [10, 22], [20, 21]].map(([a, b]) => ({ a, b, score: 0.98 }));
+    const groups = centredGroups(pairs);
+    expect(groups[0]).toEqual([10, 11, 12, 13]);
+    // The strays left over group among themselves only where they pair.
+    expect(groups.slice(1)).toEqual([[20, 21]]);
+    expect(centredGroups([...pairs].reverse())).toEqual(groups);
   });
 
   it('rejects a threshold outside cosine range', () => {
