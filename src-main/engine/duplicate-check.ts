@@ -2,13 +2,19 @@
 // when the two photos' pixels also line up (search/pixel-match.ts). The descriptor alone put 300
 // different Fashion-MNIST product shots into one group; pixels tell them apart. It reads the
 // grid thumbnails import already made (256 px WebP, a millisecond or two each), not the
-// originals, and keeps each photo's views and each pair's verdict for the next call, so asking
-// again at another strictness re-checks nothing. (similar()'s copy check, part by part on CNN
-// cells, was the other candidate: different text pages score 0.94 there, copies 0.97, so it
-// does not separate them, and it needs a CNN pass per photo: bench/duplicates-mixed-study.ts.)
+// originals, matches them on worker threads, and keeps each pair's verdict in the feature cache
+// file (model/pair-verdicts.ts): asking again, at another strictness or after a restart,
+// re-checks nothing. (similar()'s copy check, part by part on CNN cells, was the other
+// candidate: different text pages score 0.94 there, copies 0.97, so it does not separate them,
+// and it needs a CNN pass per photo: bench/duplicates-mixed-study.ts.)
 import sharp from 'sharp';
-import { pixelMatch, pixelViews, SOURCE_SIDE, type PixelViews } from '../search/pixel-match.js';
+import { SOURCE_SIDE, type PixelMatch } from '../search/pixel-match.js';
+import { matchPairs } from '../search/pixel-pool.js';
 import type { DuplicatePair } from '../search/duplicates.js';
+import type { PairVerdicts } from '../model/pair-verdicts.js';
+
+/** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
+export const PIXEL_CHECK_ID = 'pixel-match@2';
 
 /**
  * The least brightness match of a confirmed pair. On the mixed library's proposed pairs
@@ -32,8 +38,19 @@ export const COLOUR_MATCH_MIN = 0.8;
 export const KEPT_MATCH_MIN = 0.99;
 const ROUGH_MATCH_MIN = 0.85;
 
-export function confirms(m: { brightness: number; kept: number; colour: number }): boolean {
-  const lineUp = m.brightness >= PIXEL_MATCH_MIN || (m.kept >= KEPT_MATCH_MIN && m.brightness >= ROUGH_MATCH_MIN);
+/**
+ * Detailed photos (PixelViews.detail at least DETAILED, both of them) line up at
+ * DETAILED_MATCH_MIN or more to count: many small features agreeing is strong evidence, while
+ * smooth shots (a shirt on black) of different pictures line up at 0.98. Mixed library
+ * (bench/duplicates-pixel-study.ts HF=1): wallpapers' copy pairs 0.74 → 0.81, pair precision
+ * 0.9911 → 0.9912; at detail 0.05 instead, 0.83 but precision 0.9876 (smooth shots let in).
+ */
+export const DETAILED = 0.1;
+export const DETAILED_MATCH_MIN = 0.95;
+
+export function confirms(m: PixelMatch): boolean {
+  const least = m.detail >= DETAILED ? DETAILED_MATCH_MIN : PIXEL_MATCH_MIN;
+  const lineUp = m.brightness >= least || (m.kept >= KEPT_MATCH_MIN && m.brightness >= ROUGH_MATCH_MIN);
   return lineUp && m.colour >= COLOUR_MATCH_MIN;
 }
 
@@ -41,46 +58,47 @@ export function confirms(m: { brightness: number; kept: number; colour: number }
 export type PixelSource = (id: number) => { key: string; input: string } | null;
 
 export class DuplicateCheck {
-  private readonly views = new Map<string, Promise<PixelViews | null>>();
-  /** Verdicts by the two photos' keys: asking again at another strictness re-checks no pair. */
-  private readonly verdicts = new Map<string, boolean>();
+  /** `verdicts` keeps each pair's verdict (by the two photos' keys) across calls and processes. */
+  constructor(private readonly verdicts: PairVerdicts) {}
 
-  /** The pairs whose pixels line up (order kept); `source` says where each photo's image is. */
+  /**
+   * The pairs whose pixels line up (order kept); `source` says where each photo's image is.
+   * Pairs never checked are matched on worker threads (search/pixel-pool.ts) and their verdicts
+   * saved as they come, so a call stopped midway keeps most of its work.
+   */
   async confirm(pairs: readonly DuplicatePair[], source: PixelSource): Promise<DuplicatePair[]> {
-    const out: DuplicatePair[] = [];
     const images = new Map<number, ReturnType<PixelSource>>();
     const imageOf = (id: number) => {
       if (!images.has(id)) images.set(id, source(id));
       return images.get(id)!;
     };
-    for (const p of pairs) {
+    const checkable = pairs.flatMap((p) => {
       const [ia, ib] = [imageOf(p.a), imageOf(p.b)];
-      if (!ia || !ib) continue;
-      const key = ia.key < ib.key ? `${ia.key}|${ib.key}` : `${ib.key}|${ia.key}`;
-      let ok = this.verdicts.get(key);
-      if (ok === undefined) {
-        const [a, b] = await Promise.all([this.viewsOf(ia), this.viewsOf(ib)]);
-        ok = a !== null && b !== null && confirms(pixelMatch(a, b));
-        this.verdicts.set(key, ok);
-      }
-      if (ok) out.push(p);
-    }
-    return out;
-  }
-
-  /** Views of photos no longer listed are dropped by the caller through forget(). */
-  forget(keep: ReadonlySet<string>): void {
-    for (const key of this.views.keys()) if (!keep.has(key)) this.views.delete(key);
-    for (const key of this.verdicts.keys()) if (!key.split('|').every((k) => keep.has(k))) this.verdicts.delete(key);
-  }
-
-  private viewsOf(image: { key: string; input: string }): Promise<PixelViews | null> {
-    let v = this.views.get(image.key);
-    if (!v) {
-      v = Promise.all([rgbOf(image.input), aspectOf(image.input)]).then(([rgb, aspect]) => pixelViews(rgb, aspect), () => null);
-      this.views.set(image.key, v);
-    }
-    return v;
+      return ia && ib ? [{ pair: p, a: ia, b: ib }] : [];
+    });
+    const ok = this.verdicts.get(checkable.map((c) => [c.a.key, c.b.key] as const));
+    const unknown = checkable.flatMap((c, k) => (ok[k] === undefined ? [k] : []));
+    const inputs = new Map(checkable.flatMap((c) => [[c.a.key, c.a.input], [c.b.key, c.b.input]]));
+    await matchPairs(
+      unknown.map((k) => [checkable[k].a.key, checkable[k].b.key] as const),
+      async (key) => {
+        const input = inputs.get(key)!;
+        try {
+          return { key, rgb: await rgbOf(input), aspect: await aspectOf(input) };
+        } catch {
+          return null; // unreadable: no pair of it lines up
+        }
+      },
+      (done) => {
+        const fresh = done.map(({ index, match }) => {
+          const k = unknown[index];
+          ok[k] = match !== null && confirms(match);
+          return [checkable[k].a.key, checkable[k].b.key, ok[k]] as const;
+        });
+        this.verdicts.put(fresh);
+      },
+    );
+    return checkable.flatMap((c, k) => (ok[k] ? [c.pair] : []));
   }
 }
 

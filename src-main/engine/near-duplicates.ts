@@ -8,10 +8,11 @@ import { CopyViews } from '../model/copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import type { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { completeLinkage, duplicatePairs } from '../search/duplicates.js';
+import { centredGroups, duplicatePairs } from '../search/duplicates.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
-import { DuplicateCheck } from './duplicate-check.js';
+import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
+import { PairVerdicts } from '../model/pair-verdicts.js';
 
 interface Listed {
   id: number;
@@ -21,7 +22,8 @@ interface Listed {
 export class NearDuplicates {
   private index: LiveIndex | null = null;
   private copyViews: Promise<CopyViews> | null = null;
-  private readonly check = new DuplicateCheck();
+  private readonly verdicts: PairVerdicts;
+  private readonly check: DuplicateCheck;
 
   constructor(
     private readonly catalog: Catalog,
@@ -29,12 +31,15 @@ export class NearDuplicates {
     readonly store: FeatureStore,
     /** The library's images now. */
     private readonly listed: () => Listed[],
-  ) {}
+  ) {
+    this.verdicts = PairVerdicts.open(catalog.paths.features, PIXEL_CHECK_ID);
+    this.check = new DuplicateCheck(this.verdicts);
+  }
 
   /**
    * Groups of near-identical photos at `threshold`: pairs whose descriptors score at least
-   * `threshold` and whose pixels line up (duplicate-check.ts), grouped by complete linkage (every
-   * two members are such a pair), each scored against its first photo.
+   * `threshold` and whose pixels line up (duplicate-check.ts), grouped around a centre (every
+   * member is such a pair with it: search/duplicates.ts centredGroups), each scored against it.
    */
   async groups(threshold: number): Promise<{ id: number; score: number }[][]> {
     const index = this.current();
@@ -43,7 +48,6 @@ export class NearDuplicates {
     const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
     const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
-    this.check.forget(new Set(hashOf.values()));
     const pairs = await this.check.confirm(duplicatePairs(index, byId, threshold), (id) => {
       const hash = hashOf.get(id);
       if (!hash) return null;
@@ -52,7 +56,7 @@ export class NearDuplicates {
       const file = existsSync(thumb) ? thumb : this.catalog.getImage(id)?.paths[0];
       return file ? { key: hash, input: file } : null;
     });
-    return completeLinkage(pairs).map((group) => {
+    return centredGroups(pairs).map((group) => {
       const first = byId.get(group[0])!;
       return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
     });
@@ -70,6 +74,7 @@ export class NearDuplicates {
   }
 
   async close(): Promise<void> {
+    this.verdicts.close();
     const views = this.copyViews;
     this.copyViews = null;
     if (views) (await views).dispose();

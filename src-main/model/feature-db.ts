@@ -86,6 +86,13 @@ export class FeatureDb {
         dim INTEGER NOT NULL,
         vec BLOB NOT NULL,
         PRIMARY KEY (hash, feature_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS pair_verdicts (
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        PRIMARY KEY (a, b, check_id)
       ) WITHOUT ROWID`);
     } catch (err) {
       conn.close();

@@ -1,8 +1,9 @@
 // The duplicates view and simple, low-texture images: different icons and text pages (whose
 // near-duplicate descriptors alone score above the default strictness) are never grouped, while
 // edited copies (re-encoded, resized, cropped a little) of a photo and of an icon are grouped with
-// their original, and every member of a group meets the strictness with every other member.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// their original, every member of a group meets the strictness with the group's first photo, and
+// the pixel check's verdicts outlive the process.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -70,6 +71,20 @@ describe('duplicates of simple images', () => {
     const pictures = groups.map((g) => g.images.map((h) => path.basename(h.path)).sort());
     expect(pictures).toContainEqual(['scene-crop.jpg', 'scene-q50.jpg', 'scene-small.jpg', 'scene.jpg']);
     expect(pictures).toContainEqual(['icon-0-copy.jpg', 'icon-0.jpg']);
+  }, 60_000);
+
+  it('keeps the pixel check\'s verdicts for the next process (it does not look at the photos again)', async () => {
+    const before = await engine.call('duplicates', {});
+    await engine.close();
+    // Blank every thumbnail the check reads: checked again, no pair would line up.
+    const thumbs = path.join(work, 'library', 'thumbs');
+    const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).webp().toBuffer();
+    for (const file of readdirSync(thumbs, { recursive: true, withFileTypes: true })) {
+      if (file.isFile()) writeFileSync(path.join(file.parentPath, file.name), blank);
+    }
+    engine = await Engine.open(path.join(work, 'library'));
+    expect(before.length).toBeGreaterThan(0);
+    expect(await engine.call('duplicates', {})).toEqual(before);
   }, 60_000);
 
   it('shows every member at or above the strictness asked', async () => {

@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeatureStore } from '../../../src-main/model/feature-store.js';
+import { PairVerdicts } from '../../../src-main/model/pair-verdicts.js';
+
+describe('PairVerdicts', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'lookalike-verdicts-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps verdicts by pair, either order, across reopen, apart from other checks and from features', () => {
+    const features = join(dir, 'features');
+    const v = PairVerdicts.open(features, 'check@1');
+    v.put([['aa', 'bb', true], ['cc', 'aa', false]]);
+    expect(v.get([['aa', 'bb'], ['bb', 'aa'], ['aa', 'cc'], ['aa', 'dd']])).toEqual([true, true, false, undefined]);
+    // The same file holds the feature cache; neither disturbs the other.
+    const store = FeatureStore.open(features, 'f', 2);
+    store.put('aa', new Float32Array([1, 2]));
+    v.close();
+
+    const again = PairVerdicts.open(features, 'check@1');
+    expect(again.get([['bb', 'aa'], ['cc', 'aa']])).toEqual([true, false]);
+    again.put([['aa', 'cc', true]]);
+    expect(again.get([['cc', 'aa']])).toEqual([true]);
+    // Another version of the check has seen nothing.
+    const newer = PairVerdicts.open(features, 'check@2');
+    expect(newer.get([['aa', 'bb']])).toEqual([undefined]);
+    expect(Array.from(store.get(['aa'])[0]!)).toEqual([1, 2]);
+    for (const x of [again, newer, store]) x.close();
+  });
+});
