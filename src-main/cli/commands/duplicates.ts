@@ -3,7 +3,7 @@ import { num, withEngine, type Command } from './command.js';
 
 export const duplicates: Command = {
   synopsis: 'duplicates [--threshold T] [--json]',
-  summary: 'groups of near-identical images (copies, re-encodes, resizes, small crops)',
+  summary: 'groups of near-identical images (copies: re-encoded, resized, cropped, turned)',
   options: { threshold: { type: 'string' } },
   async run({ library, values, out }) {
     const groups = await withEngine(library, (e) =>
