@@ -56,7 +56,12 @@ export class NearDuplicates {
       const file = existsSync(thumb) ? thumb : this.catalog.getImage(id)?.paths[0];
       return file ? { key: hash, input: file } : null;
     });
-    return centredGroups(pairs).map((group) => {
+    // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.
+    const pixels = (id: number) => {
+      const image = this.catalog.getImage(id);
+      return image ? image.width * image.height : 0;
+    };
+    return centredGroups(pairs, undefined, pixels).map((group) => {
       const first = byId.get(group[0])!;
       return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
     });

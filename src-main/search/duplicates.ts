@@ -103,7 +103,8 @@ export const GROUP_COHERENCE = 0.5;
  * Groups around a centre: a centre takes every ungrouped photo it is paired with; then, while
  * some member is paired with fewer than `coherence` of the others, the member paired with fewest
  * leaves (it may join a later group). Centres are taken in order of the group each would keep
- * from all photos (then most pairs, then smallest id), while ungrouped photos with pairs are left. Every member is paired with the centre,
+ * from all photos (then `better`, then most pairs, then smallest id), while ungrouped photos
+ * with pairs are left. Every member is paired with the centre,
  * so each member's score against the centre is one of its pairs' scores.
  *
  * Suited to pairs that are confirmed copies (pixels line up, duplicate-check.ts): a photo and
@@ -113,7 +114,12 @@ export const GROUP_COHERENCE = 0.5;
  * @returns groups of two or more ids, each with its centre first and the rest ascending; largest
  *          group first, ties by centre. The same pairs always give the same groups.
  */
-export function centredGroups(pairs: readonly DuplicatePair[], coherence = GROUP_COHERENCE): number[][] {
+export function centredGroups(
+  pairs: readonly DuplicatePair[],
+  coherence = GROUP_COHERENCE,
+  /** Among centres that would keep as many, the better first (e.g. more pixels: the copy to keep). */
+  better: (id: number) => number = () => 0,
+): number[][] {
   const linked = new Map<number, Set<number>>();
   const link = (x: number, y: number) => linked.set(x, (linked.get(x) ?? new Set()).add(y));
   for (const { a, b } of pairs) {
@@ -140,7 +146,10 @@ export function centredGroups(pairs: readonly DuplicatePair[], coherence = GROUP
   // Centres in order of the group each would keep: a photo with many copies before a grey copy
   // that lines up with them and with unrelated photos too.
   const keeps = new Map([...linked.keys()].map((id) => [id, membersOf(id).length]));
-  const order = [...linked.keys()].sort((x, y) => keeps.get(y)! - keeps.get(x)! || linked.get(y)!.size - linked.get(x)!.size || x - y);
+  const worth = new Map([...linked.keys()].map((id) => [id, better(id)]));
+  const order = [...linked.keys()].sort(
+    (x, y) => keeps.get(y)! - keeps.get(x)! || worth.get(y)! - worth.get(x)! || linked.get(y)!.size - linked.get(x)!.size || x - y,
+  );
   const groups: number[][] = [];
   for (const centre of order) {
     if (grouped.has(centre)) continue;

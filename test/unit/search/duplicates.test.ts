@@ -117,6 +117,8 @@ describe('findDuplicateGroups', () => {
     const pairs = [[1, 2], [1, 3], [1, 4], [1, 5], [5, 2], [5, 3], [5, 4]].map(([a, b]) => ({ a, b, score: 0.97 }));
     expect(centredGroups(pairs)).toEqual([[1, 2, 3, 4, 5]]);
     expect(completeLinkage(pairs)).not.toEqual([[1, 2, 3, 4, 5]]);
+    // 1 and 5 would keep as many: the better one (say, more pixels) is the centre.
+    expect(centredGroups(pairs, undefined, (id) => (id === 5 ? 2 : 1))).toEqual([[5, 1, 2, 3, 4]]);
   });
 
   it('centred groups do not let one photo gather unrelated ones', () => {
