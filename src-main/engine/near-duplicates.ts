@@ -1,18 +1,20 @@
 // The library's near-duplicate side: the descriptor cached for every photo, an in-memory index
-// of it brought up to date on use, the duplicate groups, and the copy check that tells similar()
+// of it brought up to date on use, the duplicate groups (with the thumbnail layouts that
+// propose pairs the descriptor ranks too low), and the copy check that tells similar()
 // which photo is an edited copy of a query. Kept apart from the embedding: training may pull
 // merely alike photos together, which must not make them duplicates or copies.
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../library/catalog.js';
 import { CopyViews } from '../model/copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
-import type { FeatureStore } from '../model/feature-store.js';
+import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
 import { centredGroups, duplicatePairs } from '../search/duplicates.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
 import { PairVerdicts } from '../model/pair-verdicts.js';
+import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals } from './layout-proposals.js';
 
 interface Listed {
   id: number;
@@ -24,6 +26,7 @@ export class NearDuplicates {
   private copyViews: Promise<CopyViews> | null = null;
   private readonly verdicts: PairVerdicts;
   private readonly check: DuplicateCheck;
+  private readonly layouts: LayoutProposals;
 
   constructor(
     private readonly catalog: Catalog,
@@ -34,12 +37,14 @@ export class NearDuplicates {
   ) {
     this.verdicts = PairVerdicts.open(catalog.paths.features, PIXEL_CHECK_ID);
     this.check = new DuplicateCheck(this.verdicts);
+    this.layouts = new LayoutProposals(FeatureStore.open(catalog.paths.features, LAYOUT_FEATURE_ID, LAYOUT_DIM));
   }
 
   /**
    * Groups of near-identical photos at `threshold`: pairs whose descriptors score at least
-   * `threshold` and whose pixels line up (duplicate-check.ts), grouped around a centre (every
-   * member is such a pair with it: search/duplicates.ts centredGroups), each scored against it.
+   * `threshold` (proposed by descriptor, and by thumbnail layout: layout-proposals.ts) and whose
+   * pixels line up (duplicate-check.ts), grouped around a centre (every member is such a pair
+   * with it: search/duplicates.ts centredGroups), each scored against it.
    */
   async groups(threshold: number): Promise<{ id: number; score: number }[][]> {
     const index = this.current();
@@ -48,13 +53,22 @@ export class NearDuplicates {
     const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
     const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
-    const pairs = await this.check.confirm(duplicatePairs(index, byId, threshold), (id) => {
-      const hash = hashOf.get(id);
-      if (!hash) return null;
-      // The grid thumbnail (no catalog query); the file itself only when it has none.
+    // The grid thumbnail (no catalog query); the file itself only when it has none.
+    const inputOf = (id: number, hash: string) => {
       const thumb = this.catalog.thumbnailPath(hash);
-      const file = existsSync(thumb) ? thumb : this.catalog.getImage(id)?.paths[0];
-      return file ? { key: hash, input: file } : null;
+      return existsSync(thumb) ? thumb : (this.catalog.getImage(id)?.paths[0] ?? null);
+    };
+    const byDescriptor = duplicatePairs(index, byId, threshold);
+    const byLayout = await this.layouts.pairs(
+      [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: inputOf(id, hash) })),
+      byId,
+      threshold,
+      byDescriptor,
+    );
+    const pairs = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
+      const hash = hashOf.get(id);
+      const input = hash ? inputOf(id, hash) : null;
+      return hash && input ? { key: hash, input } : null;
     });
     // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.
     const pixels = (id: number) => {
@@ -80,6 +94,7 @@ export class NearDuplicates {
 
   async close(): Promise<void> {
     this.verdicts.close();
+    this.layouts.close();
     const views = this.copyViews;
     this.copyViews = null;
     if (views) (await views).dispose();

@@ -142,6 +142,21 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
 }
 
 /**
+ * A photo's layout: its whole frame's brightness on the coarse grid (MATCH_SIDE square),
+ * zero-mean and unit length, as the match's upright whole-frame view. Copies the descriptor
+ * ranks below many look-alikes (a simple image among hundreds like it) are found by it:
+ * `layoutTurns` gives the 8 turns and mirrors to search an index of layouts with.
+ */
+export function layoutOf(rgb: ArrayLike<number>): Float32Array {
+  return pixelViews(rgb).turns[0].lum;
+}
+
+/** The 8 turns and mirrors of a layout (the first is the layout itself). */
+export function layoutTurns(layout: Float32Array): Float32Array[] {
+  return Array.from({ length: 8 }, (_, t) => (t === 0 ? layout : dihedral(layout, t, MATCH_SIDE)));
+}
+
+/**
  * How well two photos' pixels line up. `brightness`, in [-1, 1]: the best correlation of one
  * photo's whole frame (turned or mirrored any way) with the other's whole frame or a crop of
  * it (upright, or straightened: turned a few degrees), both ways round; 1 for the same
