@@ -9,10 +9,9 @@ import { Head } from './head.js';
 import { startingHead } from './pca-init.js';
 import { createLoss } from './losses/index.js';
 import { retrievalMetrics } from './metrics.js';
-import { createMiner } from './miners/index.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
-import { evaluationRows, splitForTraining } from './split.js';
+import { fineTuneSetup } from './finetune-setup.js';
 import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
@@ -44,26 +43,8 @@ export interface FineTuneResult extends TrainResult {
 
 export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneResult> {
   const { tail, activations, labels } = opts;
-  const epochs = opts.epochs ?? 10;
-  const batchSize = opts.batchSize ?? 16;
-  const lr = opts.lr ?? 1e-3;
-  const backboneLr = lr * (opts.backboneLrMultiplier ?? 0.1);
-  const proxyLr = lr * (opts.proxyLrMultiplier ?? 10);
-  const embeddingDim = opts.embeddingDim ?? 128;
-  const seed = opts.seed ?? 0;
-  const patience = opts.patience ?? 3;
-  const minStepsPerEpoch = opts.minStepsPerEpoch ?? 10;
-  const pairsPerBatch = opts.pairsPerBatch ?? 4;
-  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
-  if (activations.length !== labels.length) throw new Error(`${labels.length} labels for ${activations.length} photos`);
-
-  const split = splitForTraining(labels, opts.pairs ?? [], {
-    validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
-  });
-  if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
-  const numClasses = split.classNames.length;
-  const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
-  const { evaluatedOn, rows: evalRows } = evaluationRows(split);
+  const { epochs, batchSize, lr, backboneLr, proxyLr, embeddingDim, seed, patience, minStepsPerEpoch, pairsPerBatch, headInit, miner, split, numClasses, mPerClass, evaluatedOn, evalRows } =
+    fineTuneSetup(opts, activations.length, 0.1);
   const plainViews = (rows: number[]) => rows.map((r) => activations[r].views[0]);
   const labelsOf = (rows: number[]) => rows.map((r) => labels[r]);
   const evaluate = (rows: number[], h: Head) =>
@@ -74,7 +55,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const unseenBefore = split.unseenRows.length ? evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
-  const head = startingHead(opts.headInit ?? 'random', () => tail.features(plainViews(split.trainRows), TAIL_INPUT_SHAPE), 1280, embeddingDim, subSeed(seed, 2));
+  const head = startingHead(headInit, () => tail.features(plainViews(split.trainRows), TAIL_INPUT_SHAPE), 1280, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const optimizers = { tail: tf.train.adam(backboneLr), head: tf.train.adam(lr), proxies: tf.train.adam(proxyLr) };
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
@@ -106,7 +87,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     loss: opts.loss,
     settings: {
       kind: 'backbone-finetune', loss: opts.loss, miner: miner?.name ?? null, epochs, batchSize, mPerClass, lr, backboneLr, proxyLr,
-      embeddingDim, headInit: opts.headInit ?? 'random', seed, patience, pairsPerBatch, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
+      embeddingDim, headInit, seed, patience, pairsPerBatch, classNames: split.classNames, bestEpoch: best.epoch, cancelled, lossParams: loss.settings(),
     },
     metrics: { before, after, unseenBefore, unseenAfter },
   };

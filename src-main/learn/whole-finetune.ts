@@ -9,10 +9,9 @@ import { Head } from './head.js';
 import { startingHead } from './pca-init.js';
 import { createLoss } from './losses/index.js';
 import { retrievalMetrics } from './metrics.js';
-import { createMiner } from './miners/index.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
-import { evaluationRows, splitForTraining } from './split.js';
+import { fineTuneSetup } from './finetune-setup.js';
 import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
 import { augmentBatch, type AugmentOptions } from './augment.js';
 import { FusedAdam } from './fused-adam.js';
@@ -48,23 +47,8 @@ export interface WholeFineTuneResult extends TrainResult {
 export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFineTuneResult> {
   const { cnn, pixels, labels } = opts;
   const size = opts.inputSize ?? 224;
-  const epochs = opts.epochs ?? 10;
-  const batchSize = opts.batchSize ?? 16;
-  const lr = opts.lr ?? 1e-3;
-  const backboneLr = lr * (opts.backboneLrMultiplier ?? 0.01);
-  const proxyLr = lr * (opts.proxyLrMultiplier ?? 10);
-  const embeddingDim = opts.embeddingDim ?? 128;
-  const seed = opts.seed ?? 0;
-  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
-  if (pixels.length !== labels.length) throw new Error(`${labels.length} labels for ${pixels.length} photos`);
-
-  const split = splitForTraining(labels, opts.pairs ?? [], {
-    validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
-  });
-  if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
-  const numClasses = split.classNames.length;
-  const mPerClass = opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses));
-  const { evaluatedOn, rows: evalRows } = evaluationRows(split);
+  const { epochs, batchSize, lr, backboneLr, proxyLr, embeddingDim, seed, patience, minStepsPerEpoch, pairsPerBatch, headInit, miner, split, numClasses, mPerClass, evaluatedOn, evalRows } =
+    fineTuneSetup(opts, pixels.length, 0.01);
   const featuresOf = (rows: number[]) => cnn.features(rows.map((r) => pixels[r]), size);
   const evaluate = async (rows: number[], h: Head) => {
     const embeddings = await embedAsync(h, await featuresOf(rows));
@@ -76,7 +60,6 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
   const unseenBefore = split.unseenRows.length ? await evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
-  const headInit = opts.headInit ?? 'random';
   const startFeatures = headInit === 'pca' ? await featuresOf(split.trainRows) : [];
   const head = onHost(() => startingHead(headInit, () => startFeatures, 1280, embeddingDim, subSeed(seed, 2)));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
@@ -87,8 +70,8 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
   let loop: EpochLoopResult<{ cnn: NamedWeight[]; head: Float32Array[] }>;
   try {
     loop = await runEpochs({
-      sampler, epochs, patience: opts.patience ?? 3, minStepsPerEpoch: opts.minStepsPerEpoch ?? 10, maxStepsPerEpoch: opts.maxStepsPerEpoch,
-      trainPairs: split.trainPairs, pairsPerBatch: opts.pairsPerBatch ?? 4, signal: opts.signal, onProgress: opts.onProgress,
+      sampler, epochs, patience, minStepsPerEpoch, maxStepsPerEpoch: opts.maxStepsPerEpoch,
+      trainPairs: split.trainPairs, pairsPerBatch, signal: opts.signal, onProgress: opts.onProgress,
       step: trainStep,
       validate: () => evaluate(evalRows, head),
       snapshot: async () => ({ cnn: await cnn.getWeights(), head: await Promise.all(head.variables().map(async (v) => Float32Array.from((await v.data()) as Float32Array))) }),
