@@ -22,14 +22,16 @@ export const LAYOUT_DIM = MATCH_SIDE * MATCH_SIDE;
 export interface LayoutPhoto {
   id: number;
   hash: string;
-  /** Its grid thumbnail (or file); null when it has neither. */
-  input: string | null;
+  /** Its grid thumbnail (or file); null when it has neither. Asked only when its layout is not stored. */
+  input: () => string | null;
 }
 
 export class LayoutProposals {
   private index: LiveIndex | null = null;
   /** The layouts in the index, by photo id. */
   private readonly layouts = new Map<number, Float32Array>();
+  /** Each photo's nearest by layout, until the index changes (they do not depend on the strictness). */
+  private readonly nearest = new Map<number, number[]>();
 
   /** `store` keeps each photo's layout by content hash (a thumbnail is read once). */
   constructor(private readonly store: FeatureStore) {}
@@ -44,14 +46,8 @@ export class LayoutProposals {
     const out: DuplicatePair[] = [];
     for (const id of index.ids()) {
       const mine = descriptorOf.get(id);
-      const layout = this.layouts.get(id);
-      if (!mine || !layout) continue;
-      const near = new Map<number, number>();
-      for (const turned of layoutTurns(layout)) {
-        for (const hit of index.search(turned, LAYOUT_NEIGHBOURS, { exclude: id })) near.set(hit.id, Math.max(near.get(hit.id) ?? -1, hit.score));
-      }
-      const nearest = [...near].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, LAYOUT_NEIGHBOURS);
-      for (const [other] of nearest) {
+      if (!mine) continue;
+      for (const other of this.nearestTo(index, id)) {
         const theirs = descriptorOf.get(other);
         if (!theirs || seen.has(key(id, other))) continue;
         const score = dot(mine, theirs);
@@ -61,6 +57,19 @@ export class LayoutProposals {
       }
     }
     return out;
+  }
+
+  /** The LAYOUT_NEIGHBOURS photos nearest to `id` by layout, any turn or mirror, best first. */
+  private nearestTo(index: LiveIndex, id: number): number[] {
+    let ids = this.nearest.get(id);
+    if (ids) return ids;
+    const near = new Map<number, number>();
+    for (const turned of layoutTurns(this.layouts.get(id)!)) {
+      for (const hit of index.search(turned, LAYOUT_NEIGHBOURS, { exclude: id })) near.set(hit.id, Math.max(near.get(hit.id) ?? -1, hit.score));
+    }
+    ids = [...near].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, LAYOUT_NEIGHBOURS).map(([other]) => other);
+    this.nearest.set(id, ids);
+    return ids;
   }
 
   close(): void {
@@ -75,6 +84,7 @@ export class LayoutProposals {
       if (live.has(id)) continue;
       index.remove(id);
       this.layouts.delete(id);
+      this.nearest.clear();
     }
     const fresh = photos.filter((p) => !index.has(p.id));
     const stored = this.store.get(fresh.map((p) => p.hash));
@@ -82,9 +92,10 @@ export class LayoutProposals {
     const add: { id: number; layout: Float32Array }[] = [];
     for (const [k, p] of fresh.entries()) {
       let layout = stored[k];
-      if (!layout && p.input) {
+      const input = layout ? null : p.input();
+      if (!layout && input) {
         try {
-          layout = layoutOf(await rgbOf(p.input));
+          layout = layoutOf(await rgbOf(input));
           made.push([p.hash, layout]);
         } catch {
           continue; // unreadable: the pixel check would reject its pairs anyway
@@ -93,8 +104,11 @@ export class LayoutProposals {
       if (layout) add.push({ id: p.id, layout });
     }
     if (made.length) this.store.putMany(made);
-    if (add.length) index.add(add.map((a) => a.id), add.map((a) => a.layout));
-    for (const a of add) this.layouts.set(a.id, a.layout);
+    if (add.length) {
+      index.add(add.map((a) => a.id), add.map((a) => a.layout));
+      for (const a of add) this.layouts.set(a.id, a.layout);
+      this.nearest.clear();
+    }
     return index;
   }
 }

@@ -60,7 +60,7 @@ export class NearDuplicates {
     };
     const byDescriptor = duplicatePairs(index, byId, threshold);
     const byLayout = await this.layouts.pairs(
-      [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: inputOf(id, hash) })),
+      [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: () => inputOf(id, hash) })),
       byId,
       threshold,
       byDescriptor,

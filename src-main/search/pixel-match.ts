@@ -102,19 +102,7 @@ export interface PixelViews {
 
 /** The views of a SOURCE_SIDE x SOURCE_SIDE RGB image (row-major, interleaved, 0-255) of a photo `aspect` wide per unit high. */
 export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
-  const n = SOURCE_SIDE * SOURCE_SIDE;
-  if (rgb.length !== 3 * n) throw new RangeError(`expected ${SOURCE_SIDE}x${SOURCE_SIDE} RGB values, got ${rgb.length}`);
-  const lum = new Float32Array(n);
-  const rg = new Float32Array(n);
-  const yb = new Float32Array(n);
-  let colour = 0;
-  for (let i = 0; i < n; i++) {
-    const [r, g, b] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]];
-    lum[i] = 0.299 * r + 0.587 * g + 0.114 * b;
-    rg[i] = r - g;
-    yb[i] = (r + g) / 2 - b;
-    colour += (Math.abs(rg[i]) + Math.abs(yb[i])) / n;
-  }
+  const { lum, rg, yb, colour } = channelsOf(rgb);
   const colourful = colour >= COLOURFUL;
   const [tl, trg, tyb] = [summedArea(lum), summedArea(rg), summedArea(yb)];
   const view = (x0: number, y0: number, s: number, angle = 0): View => ({
@@ -141,6 +129,24 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
   return { turns, crops, colourful, aspect, source: lum, sourceArea: tl, fineTurns, detail: energy(highPass(fine)) };
 }
 
+/** Brightness, R-G and (R+G)/2-B of each pixel of a SOURCE_SIDE square RGB image, and its mean colourfulness. */
+function channelsOf(rgb: ArrayLike<number>): { lum: Float32Array; rg: Float32Array; yb: Float32Array; colour: number } {
+  const n = SOURCE_SIDE * SOURCE_SIDE;
+  if (rgb.length !== 3 * n) throw new RangeError(`expected ${SOURCE_SIDE}x${SOURCE_SIDE} RGB values, got ${rgb.length}`);
+  const lum = new Float32Array(n);
+  const rg = new Float32Array(n);
+  const yb = new Float32Array(n);
+  let colour = 0;
+  for (let i = 0; i < n; i++) {
+    const [r, g, b] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]];
+    lum[i] = 0.299 * r + 0.587 * g + 0.114 * b;
+    rg[i] = r - g;
+    yb[i] = (r + g) / 2 - b;
+    colour += (Math.abs(rg[i]) + Math.abs(yb[i])) / n;
+  }
+  return { lum, rg, yb, colour };
+}
+
 /**
  * A photo's layout: its whole frame's brightness on the coarse grid (MATCH_SIDE square),
  * zero-mean and unit length, as the match's upright whole-frame view. Copies the descriptor
@@ -148,7 +154,7 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
  * `layoutTurns` gives the 8 turns and mirrors to search an index of layouts with.
  */
 export function layoutOf(rgb: ArrayLike<number>): Float32Array {
-  return pixelViews(rgb).turns[0].lum;
+  return normalise(sample(summedArea(channelsOf(rgb).lum), 0, 0, 1, MATCH_SIDE));
 }
 
 /** The 8 turns and mirrors of a layout (the first is the layout itself). */

@@ -4,7 +4,7 @@
 // do not.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/common/random.js';
-import { pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/search/pixel-match.js';
+import { layoutOf, pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/search/pixel-match.js';
 import { confirms } from '../../../src-main/engine/duplicate-check.js';
 import { matchPairs, type PixelImage } from '../../../src-main/search/pixel-pool.js';
 import type { PixelMatch } from '../../../src-main/search/pixel-match.js';
@@ -93,6 +93,13 @@ describe('pixelMatch', () => {
     expect(m.brightness).toBeGreaterThan(0.9); // premise: brightness alone would not tell
     expect(confirms(m)).toBe(false);
     expect(confirms(match(red, draw(square([95, 95, 95]))))).toBe(true);
+  });
+});
+
+describe('layoutOf', () => {
+  it('is the match\'s own upright whole-frame view', () => {
+    const rgb = draw(scene(3));
+    expect(Array.from(layoutOf(rgb))).toEqual(Array.from(pixelViews(rgb).turns[0].lum));
   });
 });
 
