@@ -12,6 +12,7 @@ import { retrievalMetrics } from './metrics.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { fineTuneSetup } from './finetune-setup.js';
+import type { createMiner } from './miners/index.js';
 import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
 import { augmentBatch, type AugmentOptions } from './augment.js';
 import { FusedAdam } from './fused-adam.js';
