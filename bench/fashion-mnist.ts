@@ -97,11 +97,11 @@ for (const cfg of configs) {
     const totalMs = Date.now() - t0;
     const ev = evaluate(r.head);
     results[cfg.name].push({
-      seed, ...ev, validationBest: r.after.mapAtR, bestEpoch: r.bestEpoch, bestSteps: stepsAtEpoch[r.bestEpoch], bestMs: r.bestElapsedMs, totalMs,
+      seed, ...ev, validationBest: r.after!.mapAtR, bestEpoch: r.bestEpoch, bestSteps: stepsAtEpoch[r.bestEpoch], bestMs: r.bestElapsedMs, totalMs,
       msPerStep: totalMs / Math.max(1, steps), history: r.history,
     });
     r.head.dispose();
-    console.log(`  ${cfg.name.padEnd(19)} seed ${seed}: val MAP@R ${pct(r.after.mapAtR)}  best epoch ${r.bestEpoch} at ${(r.bestElapsedMs / 1000).toFixed(1)} s  (${steps} steps, ${(totalMs / steps).toFixed(1)} ms/step)  tensors ${tf.memory().numTensors}`);
+    console.log(`  ${cfg.name.padEnd(19)} seed ${seed}: val MAP@R ${pct(r.after!.mapAtR)}  best epoch ${r.bestEpoch} at ${(r.bestElapsedMs / 1000).toFixed(1)} s  (${steps} steps, ${(totalMs / steps).toFixed(1)} ms/step)  tensors ${tf.memory().numTensors}`);
   }
 }
 
@@ -130,7 +130,7 @@ if (triplets.length) {
   console.log(`\nbest triplet: ${bestName}, median val MAP@R ${pct(target)}, reached in ${(tripletMs / 1000).toFixed(1)} s`);
   const goal3: Record<string, unknown> = { bestTriplet: bestName, target, tripletMs };
   for (const proxyName of ['proxy-nca', 'proxy-nca-scale3'].filter((k) => results[k])) {
-    const reach = results[proxyName].map((r) => r.history.find((h) => h.validation.mapAtR >= target)?.elapsedMs ?? Infinity);
+    const reach = results[proxyName].map((r) => r.history.find((h) => (h.validation.retrieval?.mapAtR ?? 0) >= target)?.elapsedMs ?? Infinity);
     const closest = median(results[proxyName].map((r) => r.validationBest));
     console.log(`${proxyName}: best median val MAP@R ${pct(closest)} (${(100 * (closest - target)).toFixed(1)} points from the target)`);
     const proxyMs = median(reach);

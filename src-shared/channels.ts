@@ -15,6 +15,7 @@ export const methodNames = [
   'unmarkPair',
   'pairs',
   'hardPairs',
+  'trainReadiness',
   'train',
   'evaluate',
   'models',

@@ -25,6 +25,7 @@ import type {
   ModelSummary,
   HardPairView,
   MarkedPairView,
+  TrainReadiness,
   TrainProgressEvent,
   MapResult,
   ExportResult,
@@ -97,6 +98,11 @@ export const calls = {
         k: z.number().int().min(1).max(1000).default(50),
         minScore: score.optional(),
         maxScore: score.optional(),
+        /**
+         * Reshape the ranking with the user's marks on the query photo (library photos only):
+         * towards the photos marked alike, away from those marked not alike; no training run.
+         */
+        refine: z.boolean().optional(),
       })
       .strict()
       .refine((r) => [r.id, r.path, r.upload].filter((v) => v !== undefined).length === 1, {
@@ -123,6 +129,15 @@ export const calls = {
   unmarkPair: call<{ removed: boolean }>()(z.object({ a: imageId, b: imageId }).strict()),
   pairs: call<MarkedPairView[]>()(z.object({ ids: z.array(imageId).optional() }).strict()),
   hardPairs: call<HardPairView[]>()(z.object({ limit: z.number().int().min(1).max(500).default(30) }).strict()),
+  /** Whether `train` would start with these settings, and what there is to teach from. */
+  trainReadiness: call<TrainReadiness>()(
+    z
+      .object({
+        labels: z.array(z.string().min(1)).min(2).optional(),
+        holdoutLabels: z.array(z.string().min(1)).optional(),
+      })
+      .strict(),
+  ),
   train: call<JobRef>()(
     z
       .object({

@@ -43,11 +43,15 @@ export interface Hit {
   labels?: string[];
   /** The copy check found this photo to be the same picture as an outside query (edited copy). */
   copy?: boolean;
+  /** The user's verdict on this photo and the query, where they marked the pair. */
+  verdict?: PairVerdict;
 }
 
 export interface SimilarResult {
   query: { id: number | null; name: string };
   hits: Hit[];
+  /** With `refine`: the marks of the query photo that reshaped the ranking (0 and 0: none yet). */
+  refined?: { alike: number; notAlike: number };
 }
 
 export interface Failure {
@@ -108,10 +112,58 @@ export interface TrainSummary {
   /** Labelled images trained on and marked pairs used. */
   images: number;
   pairs: number;
+  /** What the run was taught from. */
+  taughtFrom: TaughtFrom;
+  /** The held-back marks (never trained on) judged before and after; null when none were held back. */
+  marksBefore: MarkMetrics | null;
+  marksAfter: MarkMetrics | null;
+  /** Mean share of an unmarked photo's 10 nearest neighbours that stayed among them; null when not measured. */
+  neighbourOverlap: number | null;
+  /** Whether the new model was made active; when not, why (it is kept as a version). */
+  activated: boolean;
+  notActivatedWhy: string | null;
   /** Images left out because they carry more than one of the training labels. */
   ambiguous: number;
   /** Labelled photos deeper fine-tuning could not read again (moved, deleted, damaged): left out. */
   unreadable: Failure[];
+}
+
+/** What a model was taught from: labels and the user's marks. */
+export interface TaughtFrom {
+  /** Labels trained on as classes, and the photos carrying them. */
+  labels: number;
+  labelledPhotos: number;
+  /** "Alike" and "not alike" marks trained on (held-back marks not counted). */
+  alike: number;
+  notAlike: number;
+  /** Groups the "alike" marks join photos into (classes for the proxy losses). */
+  groups: number;
+  /** Marks held back to judge the run. */
+  heldBack: number;
+}
+
+/**
+ * How well an embedding separates held-back marks: the share of (alike, not-alike) pairs of
+ * marks in which the alike pair scores higher (the pairs' ROC AUC; 0.5 is chance).
+ */
+export interface MarkMetrics {
+  auc: number;
+  alike: number;
+  notAlike: number;
+}
+
+/** Whether training can start, and what is there to teach from. */
+export interface TrainReadiness {
+  ready: boolean;
+  /** Why not, worded for the user; null when ready. */
+  why: string | null;
+  /** Labels with two photos or more (outside held-out labels), and photos carrying one. */
+  labels: number;
+  labelledPhotos: number;
+  alike: number;
+  notAlike: number;
+  /** Marks of each verdict that train a model without labels. */
+  minMarks: number;
 }
 
 export interface JobRef {
@@ -180,6 +232,13 @@ export interface ModelSummary {
   /** The same on labels held out of training (unseen classes), when some were. */
   unseenBefore: Metrics | null;
   unseenAfter: Metrics | null;
+  /** What it was taught from (null for the pretrained space and models older than marks training). */
+  taughtFrom: TaughtFrom | null;
+  /** Held-back marks before and after its training. */
+  marksBefore: MarkMetrics | null;
+  marksAfter: MarkMetrics | null;
+  /** Why it was not made active after training, when it was not. */
+  notActivatedWhy: string | null;
 }
 
 export interface HardPairView {
@@ -206,6 +265,8 @@ export interface TrainProgressEvent {
   loss: number;
   /** Validation metrics, on the event that ends an epoch. */
   validation: Metrics | null;
+  /** The held-back marks judged, on the event that ends an epoch (when marks were held back). */
+  marks: MarkMetrics | null;
 }
 
 /** What a map job did. */

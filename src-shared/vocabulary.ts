@@ -14,7 +14,7 @@ export const exportKinds = ['labels', 'embeddings', 'imagefolder', 'model'] as c
 export type ExportKind = (typeof exportKinds)[number];
 
 /** Why a pair is proposed for review, in the order proposals are interleaved. */
-export const hardPairReasons = ['close-but-different-labels', 'same-label-far-apart', 'unlabelled-close-neighbour'] as const;
+export const hardPairReasons = ['close-but-different-labels', 'same-label-far-apart', 'uncertain-near-marks', 'unlabelled-close-neighbour'] as const;
 export type HardPairReason = (typeof hardPairReasons)[number];
 
 /** A user's verdict on a pair of photos. */

@@ -10,7 +10,7 @@ import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
 import { listModels, missingModelProblem, modelExists } from './model-list.js';
-import { checkDepth, checkTrainable } from './training-data.js';
+import { checkDepth, checkTrainable, trainReadiness } from './training-data.js';
 
 export function makeHandlers(core: EngineCore): Handlers {
   const { catalog, jobs, folders } = core;
@@ -83,6 +83,7 @@ export function makeHandlers(core: EngineCore): Handlers {
         .map((p) => ({ a: p.a, b: p.b, verdict: p.verdict, source: p.source, createdAt: p.createdAt }));
     },
     hardPairs: async ({ limit }) => (await core.compute()).learning.hardPairs(limit),
+    trainReadiness: async (req) => trainReadiness(catalog, req),
     train: async (req) => {
       if (jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');
       checkTrainable(catalog, req);

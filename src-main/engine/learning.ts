@@ -1,11 +1,11 @@
 // Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
 // switch), evaluation of any model, model versions, and hard pairs for the user to judge.
-import { whyNotTrainable } from '../learn/trainable.js';
 import * as tf from '@tensorflow/tfjs';
 import {
   ContractError,
   type Failure,
   type HardPairView,
+  type MarkMetrics,
   type Metrics,
   type ParsedRequest,
   type TrainProgressEvent,
@@ -25,8 +25,10 @@ import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
 import { decodeForBackbone } from '../model/preprocess.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
 import { modelExists } from './model-list.js';
-import { switchModel, type SwitchProgress } from './model-switch.js';
-import { checkDepth, labelledFeatures, labelledImages } from './training-data.js';
+import { prepareModel, switchModel, type PreparedModel, type SwitchProgress } from './model-switch.js';
+import { labelledImages, trainingSet, type TrainingSet } from './training-data.js';
+import { markAuc } from '../learn/marks.js';
+import { disposeModelParts, type ModelParts } from './model-parts.js';
 import type { VectorLibrary } from './vector-library.js';
 import type { JobContext } from '../jobs/job-runner.js';
 
@@ -51,30 +53,22 @@ export class Learning {
 
   async train(req: ParsedRequest<'train'>, ctx: JobContext): Promise<TrainSummary> {
     const started = Date.now();
-    ctx.progress({ phase: 'gathering labels' });
-    const data = labelledFeatures(this.library, req.labels);
-    const distinct = new Set(data.labels);
-    if (distinct.size < 2) {
-      throw new ContractError(`training needs at least two labels with embedded images; the library has ${distinct.size}`, 'conflict');
-    }
-    const why = whyNotTrainable(data.labels, { holdoutLabels: req.holdoutLabels });
-    if (why) throw new ContractError(why, 'conflict');
-    const position = new Map(data.ids.map((id, i) => [id, i]));
-    const pairs = this.catalog.listPairs().flatMap((p) => {
-      const a = position.get(p.a);
-      const b = position.get(p.b);
-      return a === undefined || b === undefined ? [] : [{ a, b, match: p.verdict === 'match' }];
-    });
+    ctx.progress({ phase: 'gathering labels and marks' });
+    // The request was checked once, before the job was queued (handlers.ts): what can still fail
+    // here (labels removed meanwhile) fails in the trainer with its own words.
+    const data = trainingSet(this.library, req);
     const depth = requestedDepth(req);
     const deep = depth !== 'head';
-    await checkDepth(req);
     const epochs = req.epochs ?? (deep ? 10 : 30);
+    const taughtByMarks = data.pairs.length > 0;
     const settings = {
-      labels: data.labels, pairs, loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
+      labels: data.classes, pairs: data.pairs, heldBack: data.heldBack, groupClasses: data.groupClasses,
+      loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
       holdoutLabels: req.holdoutLabels, embeddingDim: req.embeddingDim, signal: ctx.signal,
       onProgress: (p: TrainProgress) => {
         this.onTrainProgress({
-          jobId: ctx.jobId, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, loss: p.loss, validation: toMetrics(p.validation),
+          jobId: ctx.jobId, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, loss: p.loss,
+          validation: toMetrics(p.validation?.retrieval), marks: p.validation?.marks ?? null,
         });
         ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
       },
@@ -85,7 +79,10 @@ export class Learning {
         ? { ...(await runWholeCnnTraining(paths(), settings, (p) => ctx.progress(p), ctx.signal)), tail: null }
         : deep
           ? { ...(await this.fineTuneBlocks(data.ids, settings, ctx)), cnn: null }
-          : { ...(await trainHead({ ...settings, features: data.features })), tail: null, cnn: null, trained: data.ids.length, unreadable: [] };
+          : {
+              ...(await trainHead({ ...settings, features: data.features, context: taughtByMarks ? this.untaughtFeatures(data.ids) : undefined })),
+              tail: null, cnn: null, trained: data.ids.length, unreadable: [],
+            };
     const summary: TrainSummary = {
       modelId: null,
       before: toMetrics(result.before),
@@ -94,17 +91,23 @@ export class Learning {
       unseenAfter: toMetrics(result.unseenAfter),
       bestEpoch: result.bestEpoch,
       epochs: result.history.length,
-      seconds: (Date.now() - started) / 1000,
+      seconds: 0,
       deep,
       depth,
       images: result.trained,
-      pairs: pairs.length,
+      pairs: data.pairs.length,
       ambiguous: data.ambiguous,
       unreadable: result.unreadable,
+      taughtFrom: data.taughtFrom,
+      marksBefore: null,
+      marksAfter: result.marksAfter,
+      neighbourOverlap: null,
+      activated: false,
+      notActivatedWhy: null,
     };
     if (result.cancelled || ctx.signal.aborted) {
       result.head.dispose();
-      return summary; // the active model stays as it was
+      return { ...summary, seconds: (Date.now() - started) / 1000 }; // the active model stays as it was
     }
     // The model row exists before its files; it only becomes active once its files and index are
     // complete, so a killed engine leaves the previous model in charge.
@@ -117,9 +120,9 @@ export class Learning {
         depth,
         miner: req.miner ?? null,
         holdoutLabels: req.holdoutLabels ?? [],
-        labels: req.labels ?? [...distinct].sort(),
+        labels: req.labels ?? [...new Set(data.classes.filter((c): c is string => c !== null && !data.groupClasses.has(c)))].sort(),
       },
-      metrics: { before: summary.before, after: summary.after, unseenBefore: summary.unseenBefore, unseenAfter: summary.unseenAfter },
+      metrics: {},
     });
     try {
       await this.library.folders.save(record.id, { head: result.head, tail: result.tail, cnn: result.cnn });
@@ -127,12 +130,78 @@ export class Learning {
       result.head.dispose();
     }
     ctx.progress({ phase: 're-indexing', done: 0, total: null });
-    await switchModel(this.library, record.id, {
+    const prepared = await prepareModel(this.library, record.id, {
       signal: ctx.signal,
       onEmbed: (done, total, rate) => ctx.progress({ phase: 'embedding with the new blocks', done, total, rate }),
       onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
     });
-    return { ...summary, modelId: record.id };
+    // Judged against the model answering now, on marks neither was trained on.
+    const marksBefore = this.heldBackScore(this.library.active, data);
+    const marksAfter = this.heldBackScore(prepared.parts, data);
+    const neighbourOverlap = this.neighbourOverlap(prepared, data.ids);
+    const notActivatedWhy =
+      marksBefore && marksAfter && marksAfter.auc < marksBefore.auc
+        ? `it ranks your held-back marks worse than the model in use (${fmt(marksAfter.auc)} against ${fmt(marksBefore.auc)}: ` +
+          'the share of “alike” pairs scored above “not alike” ones); it is kept, and you can switch to it'
+        : null;
+    const done = { ...summary, modelId: record.id, marksBefore, marksAfter, neighbourOverlap, notActivatedWhy, activated: notActivatedWhy === null };
+    this.catalog.setModelMetrics(record.id, {
+      before: done.before, after: done.after, unseenBefore: done.unseenBefore, unseenAfter: done.unseenAfter,
+      taughtFrom: done.taughtFrom, marksBefore, marksAfter, neighbourOverlap, notActivatedWhy,
+    });
+    if (notActivatedWhy) disposeModelParts(prepared.parts);
+    else this.library.install(prepared.parts, prepared.index);
+    return { ...done, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /** Features of photos that no label or mark names (a sample), which marks-taught runs keep in place. */
+  private untaughtFeatures(taught: readonly number[], most = 2000): Float32Array[] {
+    const skip = new Set(taught);
+    const rest = this.library.listed().filter((i) => !skip.has(i.id));
+    const step = Math.max(1, rest.length / most);
+    const sample = Array.from({ length: Math.min(most, rest.length) }, (_, k) => rest[Math.floor(k * step)]);
+    return this.library.withFeatures(sample).features;
+  }
+
+  /** A model's score on the held-back marks of a training set; null without such marks. */
+  private heldBackScore(parts: ModelParts, data: TrainingSet): MarkMetrics | null {
+    if (data.heldBack.length === 0) return null;
+    const rows = [...new Set(data.heldBack.flatMap((p) => [p.a, p.b]))];
+    const images = rows.map((r) => ({ id: data.ids[r], hash: this.catalog.getImage(data.ids[r])?.contentHash ?? '' }));
+    const have = this.library.withFeatures(images, parts.features);
+    const vectors = parts.head.embed(have.features);
+    const at = new Map(have.ids.map((id, i) => [id, vectors[i]]));
+    const pairs = data.heldBack.filter((p) => at.has(data.ids[p.a]) && at.has(data.ids[p.b]));
+    return markAuc(pairs, (a, b) => cosine(at.get(data.ids[a])!, at.get(data.ids[b])!));
+  }
+
+  /**
+   * How much a new index moved the neighbourhoods of photos nobody taught about: the mean share
+   * of their 10 nearest (under the active model) still among their 10 nearest under the new one,
+   * over a sample of up to 200.
+   */
+  private neighbourOverlap(next: PreparedModel, taught: readonly number[]): number | null {
+    const skip = new Set(taught);
+    const now = { parts: this.library.active, index: this.library.index };
+    const rest = this.library.listed().filter((i) => !skip.has(i.id) && now.index.has(i.id) && next.index.has(i.id));
+    if (rest.length < 12) return null;
+    const step = rest.length / Math.min(200, rest.length);
+    const sample = Array.from({ length: Math.min(200, rest.length) }, (_, k) => rest[Math.floor(k * step)]);
+    const neighbours = ({ parts, index }: PreparedModel) => {
+      const { ids, features } = this.library.withFeatures(sample, parts.features);
+      const vectors = parts.head.embed(features);
+      return new Map(ids.map((id, k) => [id, index.search(vectors[k], 10, { exclude: id }).map((h) => h.id)]));
+    };
+    const [before, after] = [neighbours(now), neighbours(next)];
+    let sum = 0;
+    let count = 0;
+    for (const [id, was] of before) {
+      const is = new Set(after.get(id) ?? []);
+      if (!after.has(id) || was.length === 0) continue;
+      sum += was.filter((n) => is.has(n)).length / was.length;
+      count++;
+    }
+    return count ? sum / count : null;
   }
 
   /**
@@ -141,7 +210,7 @@ export class Learning {
    */
   private async fineTuneBlocks(
     ids: number[],
-    settings: Omit<FineTuneOptions, 'tail' | 'activations'> & { labels: string[]; pairs: MarkedPair[] },
+    settings: Omit<FineTuneOptions, 'tail' | 'activations'> & { labels: (string | null)[]; pairs: MarkedPair[] },
     ctx: JobContext,
   ): Promise<FineTuneResult & { tail: { weights: NamedWeight[]; backboneVersion: string }; trained: number; unreadable: Failure[] }> {
     if (tf.getBackend() === 'wasm') registerWasmGradKernels();
@@ -206,13 +275,14 @@ export class Learning {
       if (i.labels.length > 0) labels.set(i.id, i.labels[0]);
     }
     const marked = this.catalog.listPairs();
-    const perReason = Math.max(1, Math.ceil(limit / 3));
-    const proposals = proposeHardPairs(embeddings, labels, marked, {
-      index: this.library.index,
-      limitPerReason: perReason,
-    });
+    // Every reason may fill the queue; they are then taken in turn, so labels' reasons and the
+    // marks' reason share it when both have proposals, and either fills it alone.
+    const proposals = interleaveByReason(
+      proposeHardPairs(embeddings, labels, marked, { index: this.library.index, limitPerReason: limit }),
+      limit,
+    );
     const view = (id: number, score: number) => ({ id, path: paths.get(id) ?? '', score, labels: labelsOf.get(id) ?? [] });
-    return proposals.slice(0, limit).map((p) => ({
+    return proposals.map((p) => ({
       a: view(p.a, p.similarity),
       b: view(p.b, p.similarity),
       reason: p.reason,
@@ -220,4 +290,29 @@ export class Learning {
     }));
   }
 
+}
+
+const fmt = (x: number) => x.toFixed(3);
+
+/** Up to `limit` proposals, one of each reason in turn (each reason's own order kept). */
+function interleaveByReason<T extends { reason: string }>(proposals: readonly T[], limit: number): T[] {
+  const queues = new Map<string, T[]>();
+  for (const p of proposals) (queues.get(p.reason) ?? queues.set(p.reason, []).get(p.reason)!).push(p);
+  const out: T[] = [];
+  while (out.length < limit && [...queues.values()].some((q) => q.length)) {
+    for (const q of queues.values()) if (q.length && out.length < limit) out.push(q.shift()!);
+  }
+  return out;
+}
+
+function cosine(u: Float32Array, v: Float32Array): number {
+  let s = 0;
+  let nu = 0;
+  let nv = 0;
+  for (let i = 0; i < u.length; i++) {
+    s += u[i] * v[i];
+    nu += u[i] * u[i];
+    nv += v[i] * v[i];
+  }
+  return s / (Math.sqrt(nu * nv) || 1);
 }

@@ -1,6 +1,6 @@
 // Model versions as the catalog and the models/ folder know them: listing, existence and a
 // missing model's problem need neither tfjs nor the CNN.
-import type { Metrics, ModelSummary } from '../../src-shared/contract.js';
+import type { MarkMetrics, Metrics, ModelSummary, TaughtFrom } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import type { ModelFolders } from '../learn/model-folders.js';
 
@@ -9,6 +9,10 @@ interface StoredMetrics {
   after?: Metrics | null;
   unseenBefore?: Metrics | null;
   unseenAfter?: Metrics | null;
+  taughtFrom?: TaughtFrom;
+  marksBefore?: MarkMetrics | null;
+  marksAfter?: MarkMetrics | null;
+  notActivatedWhy?: string | null;
 }
 
 /** A trained model is usable when its row and its files exist. */
@@ -41,6 +45,10 @@ export function listModels(catalog: Catalog, folders: ModelFolders, active: numb
     after: null,
     unseenBefore: null,
     unseenAfter: null,
+    taughtFrom: null,
+    marksBefore: null,
+    marksAfter: null,
+    notActivatedWhy: null,
   };
   const trained = catalog
     .listModels()
@@ -58,6 +66,10 @@ export function listModels(catalog: Catalog, folders: ModelFolders, active: numb
         after: metrics.after ?? null,
         unseenBefore: metrics.unseenBefore ?? null,
         unseenAfter: metrics.unseenAfter ?? null,
+        taughtFrom: metrics.taughtFrom ?? null,
+        marksBefore: metrics.marksBefore ?? null,
+        marksAfter: metrics.marksAfter ?? null,
+        notActivatedWhy: metrics.notActivatedWhy ?? null,
       };
     });
   return [pretrained, ...trained];

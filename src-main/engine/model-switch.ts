@@ -2,8 +2,8 @@
 // no CNN pass); a fine-tuned one first runs the photos it has not seen through its blocks. Its
 // index is loaded or built, and only then does the switch happen, in one step: a cancelled or
 // failed switch leaves the active model as it was.
-import { createIndex } from '../search/index.js';
-import { disposeModelParts, openModelIndex, saveModelIndex } from './model-parts.js';
+import { createIndex, type LiveIndex } from '../search/index.js';
+import { disposeModelParts, openModelIndex, saveModelIndex, type ModelParts } from './model-parts.js';
 import type { VectorLibrary } from './vector-library.js';
 
 export interface SwitchProgress {
@@ -24,6 +24,17 @@ export function needsEmbedding(library: VectorLibrary, modelId: number | null): 
 }
 
 export async function switchModel(library: VectorLibrary, modelId: number | null, opts: SwitchProgress = {}): Promise<void> {
+  const { parts, index } = await prepareModel(library, modelId, opts);
+  library.install(parts, index);
+}
+
+/** A model made ready to answer, every photo embedded and indexed, but not yet active: the caller installs or disposes it. */
+export interface PreparedModel {
+  parts: ModelParts;
+  index: LiveIndex;
+}
+
+export async function prepareModel(library: VectorLibrary, modelId: number | null, opts: SwitchProgress = {}): Promise<PreparedModel> {
   const parts = await library.loadParts(modelId);
   try {
     const listed = library.listed();
@@ -45,7 +56,7 @@ export async function switchModel(library: VectorLibrary, modelId: number | null
       index = fresh;
       saveModelIndex(library.catalog, index, parts);
     }
-    library.install(parts, index);
+    return { parts, index };
   } catch (err) {
     if (parts !== library.active) disposeModelParts(parts);
     throw err;

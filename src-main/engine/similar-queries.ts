@@ -6,6 +6,7 @@ import {
   ContractError,
   DEFAULT_DUPLICATE_THRESHOLD,
   type Hit,
+  type PairVerdict,
   type ParsedRequest,
   type SimilarResult,
 } from '../../src-shared/contract.js';
@@ -15,6 +16,10 @@ import type { ImageInput } from '../model/preprocess.js';
 import type { FoundCopy } from './copy-check.js';
 import { NearDuplicates } from './near-duplicates.js';
 import type { VectorLibrary } from './vector-library.js';
+
+/** How far a refined query moves towards the mean of the "alike" photos, and away from the "not alike" ones. */
+export const REFINE_TOWARDS = 1;
+export const REFINE_AWAY = 0.5;
 
 export class SimilarQueries {
   private readonly nearDuplicates: NearDuplicates;
@@ -43,6 +48,7 @@ export class SimilarQueries {
     let query: { embedding: Float32Array };
     // What the copy check decodes: the query's file or bytes (outside queries only).
     let pixels: ImageInput | null = null;
+    let refined: { embedding: Float32Array; alike: number; notAlike: number } | null = null;
     if (req.id !== undefined || req.path !== undefined) {
       const image = req.id !== undefined ? this.catalog.getImage(req.id) : this.catalog.imageByPath(req.path!);
       if (req.id !== undefined && (!image || image.paths.length === 0)) {
@@ -57,6 +63,10 @@ export class SimilarQueries {
         }
         query = { embedding: this.library.active.head.embed([feature])[0] };
         if (copyCheck === 'all') pixels = image.paths[0];
+        if (req.refine) {
+          refined = this.refineWithMarks(image.id, query.embedding);
+          query = { embedding: refined.embedding };
+        }
       } else {
         name = req.path!;
         // Read once, checked and bounded (a FIFO or a device must not hang the engine).
@@ -82,8 +92,46 @@ export class SimilarQueries {
       .filter((h) => (req.minScore === undefined || h.score >= req.minScore) && (req.maxScore === undefined || h.score <= req.maxScore))
       .slice(0, req.k);
     // Say which hit is the same picture: "you already have this" for an outside photo.
-    const marked = this.toHits(hits).map((h) => (copy && h.id === copy.id ? { ...h, copy: true } : h));
-    return { query: { id: queryId, name }, hits: marked };
+    const verdicts = queryId === null ? new Map<number, PairVerdict>() : this.verdictsOf(queryId);
+    const marked = this.toHits(hits).map((h) => {
+      const verdict = verdicts.get(h.id);
+      return { ...h, ...(copy && h.id === copy.id ? { copy: true } : {}), ...(verdict ? { verdict } : {}) };
+    });
+    return { query: { id: queryId, name }, hits: marked, ...(refined ? { refined: { alike: refined.alike, notAlike: refined.notAlike } } : {}) };
+  }
+
+  /** The user's verdicts on pairs with this photo, by the other photo's id. */
+  private verdictsOf(id: number): Map<number, PairVerdict> {
+    return new Map(this.catalog.pairsOf(id).map((p) => [p.a === id ? p.b : p.a, p.verdict] as const));
+  }
+
+  /**
+   * The query moved by the user's marks on it (Rocchio's query expansion): towards the mean of
+   * the photos marked alike, away from the mean of those marked not alike. Measured with
+   * bench/marks.ts: see REFINE_TOWARDS / REFINE_AWAY.
+   */
+  private refineWithMarks(id: number, query: Float32Array): { embedding: Float32Array; alike: number; notAlike: number } {
+    const verdicts = [...this.verdictsOf(id)];
+    const mean = (verdict: PairVerdict) => {
+      const ids = verdicts.filter(([, v]) => v === verdict).map(([other]) => other);
+      const images = ids.flatMap((other) => {
+        const img = this.catalog.getImage(other);
+        return img ? [{ id: other, hash: img.contentHash }] : [];
+      });
+      const { features } = this.library.withFeatures(images, this.library.active.features);
+      const vectors = features.length ? this.library.active.head.embed(features) : [];
+      const out = new Float32Array(query.length);
+      for (const v of vectors) {
+        const n = Math.hypot(...v) || 1;
+        for (let i = 0; i < v.length; i++) out[i] += v[i] / n / vectors.length;
+      }
+      return { vector: out, count: vectors.length };
+    };
+    const towards = mean('match');
+    const away = mean('mismatch');
+    const q = query.map((x, i) => x + REFINE_TOWARDS * towards.vector[i] - REFINE_AWAY * away.vector[i]);
+    const norm = Math.hypot(...q) || 1;
+    return { embedding: q.map((x) => x / norm), alike: towards.count, notAlike: away.count };
   }
 
   /** The copy check's find first, the rest in the embedding's order. */

@@ -1,8 +1,30 @@
-// What training and evaluation work on: labelled photos as classes, with their cached features.
-import { ContractError, requestedDepth, wholeCnnOffReason, type ParsedRequest } from '../../src-shared/contract.js';
+// What training and evaluation work on: labelled photos as classes, the user's marks ("alike"
+// joins photos into groups that train as classes too, "not alike" pairs push apart), a share of
+// the marks held back to judge the run, and one check, before a job is queued, that there is
+// enough of either to teach from.
+import {
+  ContractError,
+  requestedDepth,
+  wholeCnnOffReason,
+  type ParsedRequest,
+  type TaughtFrom,
+  type TrainReadiness,
+} from '../../src-shared/contract.js';
+import { alikeGroups, holdBackMarks } from '../learn/marks.js';
+import type { MarkedPair } from '../learn/split.js';
 import { whyNotTrainable } from '../learn/trainable.js';
 import type { Catalog } from '../library/catalog.js';
 import type { VectorLibrary } from './vector-library.js';
+
+/**
+ * Marks of each verdict that train a model without labels. Measured with bench/marks.ts
+ * (Fashion-MNIST, marks of look-alike queries): below ~10 of each the held-back share is a
+ * handful of pairs and the gain is within the noise of the seeds.
+ */
+export const MIN_MARKS = 10;
+
+/** Share of the marks held back to judge a run (whole queries at a time: learn/marks.ts). */
+export const HELD_BACK_SHARE = 0.2;
 
 export interface LabelledRow {
   id: number;
@@ -28,15 +50,44 @@ export function labelledImages(catalog: Catalog, classes?: readonly string[]): {
   return { rows, ambiguous };
 }
 
-/** labelledImages with the pretrained features of those embedded; ids, features and labels share one order. */
-export function labelledFeatures(
-  library: VectorLibrary,
-  classes?: readonly string[],
-): { ids: number[]; features: Float32Array[]; labels: string[]; ambiguous: number } {
-  const { rows, ambiguous } = labelledImages(library.catalog, classes);
-  const { ids, features } = library.withFeatures(rows);
-  const labelOf = new Map(rows.map((r) => [r.id, r.label]));
-  return { ids, features, labels: ids.map((id) => labelOf.get(id)!), ambiguous };
+/** The user's marks between photos still in the library. */
+function userMarks(catalog: Catalog): { a: number; b: number; match: boolean }[] {
+  return catalog.listPairs().flatMap((p) => (catalog.getImage(p.a) && catalog.getImage(p.b) ? [{ a: p.a, b: p.b, match: p.verdict === 'match' }] : []));
+}
+
+/** Whether `train` would start, worded for the user; the same words in the panel, the CLI and the refusal. */
+export function trainReadiness(catalog: Catalog, req: { labels?: readonly string[]; holdoutLabels?: readonly string[] }): TrainReadiness {
+  const { rows } = labelledImages(catalog, req.labels);
+  const labelWhy = whyNotTrainable(rows.map((r) => r.label), { holdoutLabels: req.holdoutLabels });
+  const holdout = new Set(req.holdoutLabels ?? []);
+  const counts = new Map<string, number>();
+  for (const r of rows) if (!holdout.has(r.label)) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+  const usable = [...counts.values()].filter((n) => n >= 2);
+  const marks = userMarks(catalog);
+  const alike = marks.filter((m) => m.match).length;
+  const notAlike = marks.length - alike;
+  const marksReady = alike >= MIN_MARKS && notAlike >= MIN_MARKS;
+  const ready = labelWhy === null || marksReady;
+  const why = ready
+    ? null
+    : `training needs marks or labels: mark at least ${MIN_MARKS} look-alikes “alike” and ${MIN_MARKS} “not alike” ` +
+      `(you have ${alike} and ${notAlike}), or give at least two labels to two or more photos each ` +
+      `(${usable.length} label${usable.length === 1 ? ' has' : 's have'} that)`;
+  return {
+    ready,
+    why,
+    labels: usable.length,
+    labelledPhotos: usable.reduce((s, n) => s + n, 0),
+    alike,
+    notAlike,
+    minMarks: MIN_MARKS,
+  };
+}
+
+/** Refuses, before a job is queued, a request with too little to teach from. */
+export function checkTrainable(catalog: Catalog, req: ParsedRequest<'train'>): void {
+  const r = trainReadiness(catalog, req);
+  if (!r.ready) throw new ContractError(r.why!, 'conflict');
 }
 
 /** Refuses the whole CNN where no GPU backend runs (tests force it with LOOKALIKE_WHOLE_CNN_ANY_BACKEND=1). */
@@ -49,9 +100,71 @@ export async function checkDepth(req: ParsedRequest<'train'>): Promise<void> {
   if (off) throw new ContractError(`training the whole CNN ${off}`, 'conflict');
 }
 
-/** Refuses, before a job is queued, labels that cannot train a model (learn/trainable.ts). */
-export function checkTrainable(catalog: Catalog, req: ParsedRequest<'train'>): void {
-  const { rows } = labelledImages(catalog, req.labels);
-  const why = whyNotTrainable(rows.map((r) => r.label), { holdoutLabels: req.holdoutLabels });
-  if (why) throw new ContractError(why, 'conflict');
+/** What one training run is taught from, in rows that share one order. */
+export interface TrainingSet {
+  ids: number[];
+  /** Pretrained features per row. */
+  features: Float32Array[];
+  /** Class per row: a label, a group of "alike" marks, or null (a photo in "not alike" marks only). */
+  classes: (string | null)[];
+  /** The classes that are groups of marks, not labels. */
+  groupClasses: Set<string>;
+  /** Marks trained on, and marks held back to judge the run, in rows. */
+  pairs: MarkedPair[];
+  heldBack: MarkedPair[];
+  taughtFrom: TaughtFrom;
+  /** Photos left out because they carry more than one of the chosen labels. */
+  ambiguous: number;
+}
+
+/**
+ * Labels and marks as one training set. An "alike" group takes the label of its labelled
+ * members when they agree (so marks extend labels), and is a class of its own when none is
+ * labelled; a group whose members carry different labels leaves its unlabelled members to the
+ * pairs alone. Photos not yet embedded are left out with their marks.
+ */
+export function trainingSet(library: VectorLibrary, req: { labels?: readonly string[]; holdoutLabels?: readonly string[]; seed?: number }): TrainingSet {
+  const catalog = library.catalog;
+  const { rows, ambiguous } = labelledImages(catalog, req.labels);
+  const labelOf = new Map(rows.map((r) => [r.id, r.label]));
+  const marks = userMarks(catalog);
+  const wanted = new Map<number, string>();
+  for (const r of rows) wanted.set(r.id, r.hash);
+  for (const m of marks) for (const id of [m.a, m.b]) if (!wanted.has(id)) wanted.set(id, catalog.getImage(id)!.contentHash);
+  const { ids, features } = library.withFeatures([...wanted].map(([id, hash]) => ({ id, hash })));
+  const row = new Map(ids.map((id, i) => [id, i]));
+  const inRows = marks.flatMap((m) => (row.has(m.a) && row.has(m.b) ? [{ a: row.get(m.a)!, b: row.get(m.b)!, match: m.match }] : []));
+  const { train, heldBack } = holdBackMarks(inRows, HELD_BACK_SHARE, req.seed ?? 1);
+
+  const classes: (string | null)[] = ids.map((id) => labelOf.get(id) ?? null);
+  const group = alikeGroups(ids.length, train);
+  const members = new Map<number, number[]>();
+  group.forEach((g, r) => g >= 0 && (members.get(g) ?? members.set(g, []).get(g)!).push(r));
+  const groupClasses = new Set<string>();
+  for (const [g, rs] of members) {
+    const labels = new Set(rs.map((r) => classes[r]).filter((c): c is string => c !== null));
+    const name = labels.size === 1 ? [...labels][0] : labels.size === 0 ? `alike group ${g + 1}` : null;
+    if (name === null) continue;
+    if (labels.size === 0) groupClasses.add(name);
+    for (const r of rs) classes[r] ??= name;
+  }
+  const holdout = new Set(req.holdoutLabels ?? []);
+  const labelled = classes.filter((c, r) => c !== null && !groupClasses.has(c) && labelOf.has(ids[r]) && !holdout.has(c));
+  return {
+    ids,
+    features,
+    classes,
+    groupClasses,
+    pairs: train,
+    heldBack,
+    ambiguous,
+    taughtFrom: {
+      labels: new Set(labelled).size,
+      labelledPhotos: labelled.length,
+      alike: train.filter((p) => p.match).length,
+      notAlike: train.filter((p) => !p.match).length,
+      groups: members.size,
+      heldBack: heldBack.length,
+    },
+  };
 }

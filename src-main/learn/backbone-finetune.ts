@@ -9,6 +9,7 @@ import { Head } from './head.js';
 import { startingHead } from './pca-init.js';
 import { createLoss } from './losses/index.js';
 import { retrievalMetrics } from './metrics.js';
+import { judge } from './judgement.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { fineTuneSetup } from './finetune-setup.js';
@@ -49,9 +50,10 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const labelsOf = (rows: number[]) => rows.map((r) => labels[r]);
   const evaluate = (rows: number[], h: Head) =>
     retrievalMetrics(h.embed(tail.features(plainViews(rows), TAIL_INPUT_SHAPE)), labelsOf(rows));
+  const judgeWith = (h: Head) => judge(split, evalRows, labels, (rows) => h.embed(tail.features(plainViews(rows), TAIL_INPUT_SHAPE)));
 
   const identity = Head.identity(1280);
-  const before = evaluate(evalRows, identity);
+  const start = await judgeWith(identity);
   const unseenBefore = split.unseenRows.length ? evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
@@ -69,7 +71,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
       sampler, epochs, patience, minStepsPerEpoch, maxStepsPerEpoch: opts.maxStepsPerEpoch, trainPairs: split.trainPairs, pairsPerBatch,
       signal: opts.signal, onProgress: opts.onProgress,
       step: trainStep,
-      validate: () => evaluate(evalRows, head),
+      validate: () => judgeWith(head),
       snapshot: () => ({ tail: tail.getWeights(), head: head.getWeights() }),
     });
   } finally {
@@ -80,7 +82,8 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
 
   tail.setWeights(best.weights.tail);
   head.setWeights(best.weights.head);
-  const after = evaluate(evalRows, head);
+  const end = await judgeWith(head);
+  const [before, after, marksBefore, marksAfter] = [start.retrieval, end.retrieval, start.marks, end.marks];
   const unseenAfter = split.unseenRows.length ? evaluate(split.unseenRows, head) : null;
   head.metadata = {
     ...head.metadata,
@@ -92,7 +95,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     metrics: { before, after, unseenBefore, unseenAfter },
   };
   return {
-    tailWeights: best.weights.tail, head, before, after, unseenBefore, unseenAfter, evaluatedOn,
+    tailWeights: best.weights.tail, head, before, after, marksBefore, marksAfter, unseenBefore, unseenAfter, evaluatedOn,
     classNames: split.classNames, history, bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
   };
 

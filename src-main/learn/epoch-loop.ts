@@ -1,9 +1,9 @@
 // The loop every training run shares, whatever it trains (a head on cached features, or the
 // backbone's last blocks with a head): class-balanced batches with the user's marked pairs
-// mixed in, a validation MAP@R after each epoch, early stopping that remembers the best
+// mixed in, a judgement after each epoch (validation MAP@R, held-back marks), early stopping that remembers the best
 // weights, cancellation between steps, progress per step and per epoch, and a yield to the
 // event loop after each step so progress and other calls keep flowing.
-import type { RetrievalMetrics } from './metrics.js';
+import { judgementScore, type Judgement } from './judgement.js';
 import { withMarkedPairs } from './marked-pairs.js';
 import type { ClassBalancedSampler } from './sampler.js';
 import type { MarkedPair } from './split.js';
@@ -18,14 +18,14 @@ export interface TrainProgress {
   /** This step's loss, or the epoch's mean loss on the end-of-epoch event. */
   loss: number;
   /** Present on the end-of-epoch event only. */
-  validation?: RetrievalMetrics;
+  validation?: Judgement;
   elapsedMs: number;
 }
 
 export interface EpochRecord {
   epoch: number;
   loss: number;
-  validation: RetrievalMetrics;
+  validation: Judgement;
   /** Wall time since the first step, at the end of this epoch's validation. */
   elapsedMs: number;
 }
@@ -33,7 +33,7 @@ export interface EpochRecord {
 export interface EpochLoopOptions<W> {
   sampler: ClassBalancedSampler;
   epochs: number;
-  /** Epochs without a better validation MAP@R before stopping. */
+  /** Epochs without a better judgement (MAP@R + held-back marks' AUC) before stopping. */
   patience: number;
   /** Small libraries give one-batch epochs; an epoch runs at least this many steps. */
   minStepsPerEpoch: number;
@@ -49,8 +49,8 @@ export interface EpochLoopOptions<W> {
    * asynchronously (dataSync needs an OffscreenCanvas).
    */
   step(rows: number[], pairs: PairTuples): number | Promise<number>;
-  /** Retrieval on the validation rows with the current weights. */
-  validate(): RetrievalMetrics | Promise<RetrievalMetrics>;
+  /** The current weights judged on the validation rows and held-back marks. */
+  validate(): Judgement | Promise<Judgement>;
   /** A copy of the current weights. */
   snapshot(): W | Promise<W>;
 }
@@ -66,7 +66,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopResult<W>> {
   const history: EpochRecord[] = [];
-  let best = { epoch: 0, mapAtR: -Infinity, weights: await o.snapshot(), elapsedMs: 0 };
+  let best = { epoch: 0, score: -Infinity, weights: await o.snapshot(), elapsedMs: 0 };
   let cancelled = false;
   let sinceBest = 0;
   let pairCursor = 0;
@@ -93,8 +93,9 @@ export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopRes
     const record = { epoch, loss: lossSum / batches.length, validation, elapsedMs: Date.now() - t0 };
     history.push(record);
     o.onProgress?.({ epoch, epochs: o.epochs, step: batches.length, steps: batches.length, loss: record.loss, validation, elapsedMs: record.elapsedMs });
-    if (validation.mapAtR > best.mapAtR) {
-      best = { epoch, mapAtR: validation.mapAtR, weights: await o.snapshot(), elapsedMs: record.elapsedMs };
+    const score = judgementScore(validation);
+    if (score > best.score) {
+      best = { epoch, score, weights: await o.snapshot(), elapsedMs: record.elapsedMs };
       sinceBest = 0;
     } else if (++sinceBest >= o.patience) {
       break;

@@ -3,7 +3,7 @@
 // metrics are taken on.
 import { createMiner } from './miners/index.js';
 import { subSeed } from '../common/random.js';
-import { evaluationRows, splitForTraining } from './split.js';
+import { checkTeachable, evaluationRows, splitForTraining } from './split.js';
 import type { TrainOptions } from './trainer.js';
 
 /**
@@ -18,9 +18,10 @@ export function fineTuneSetup(opts: Omit<TrainOptions, 'features'> & { backboneL
   const seed = opts.seed ?? 0;
   const split = splitForTraining(labels, opts.pairs ?? [], {
     validationFraction: opts.validationFraction ?? 0.2, holdoutLabels: opts.holdoutLabels ?? [], seed: subSeed(seed, 1),
+    groupClasses: opts.groupClasses, heldBack: opts.heldBack,
   });
-  if (split.classNames.length < 2) throw new Error('fine-tuning needs at least two labels (outside holdoutLabels)');
-  const numClasses = split.classNames.length;
+  checkTeachable(split);
+  const numClasses = Math.max(1, split.classNames.length);
   const { evaluatedOn, rows: evalRows } = evaluationRows(split);
   return {
     epochs: opts.epochs ?? 10,

@@ -18,12 +18,20 @@ export interface TrainingSplit {
   unseenRows: number[];
   /** Marked pairs whose rows are neither validation nor held out. */
   trainPairs: MarkedPair[];
+  /** Marks held back to judge the run (never trained on). */
+  heldBack: MarkedPair[];
+  /** Classes that are real labels (measured by retrieval); the others are groups of "alike" marks. */
+  labelClasses: Set<string>;
 }
 
 export interface SplitOptions {
   validationFraction: number;
   holdoutLabels: string[];
   seed: number;
+  /** Classes made from "alike" marks: trained on, never held for validation nor measured by retrieval. */
+  groupClasses?: ReadonlySet<string>;
+  /** Marks held back to judge the run. */
+  heldBack?: readonly MarkedPair[];
 }
 
 export function splitForTraining(labels: readonly (string | null)[], pairs: readonly MarkedPair[], opts: SplitOptions): TrainingSplit {
@@ -48,7 +56,7 @@ export function splitForTraining(labels: readonly (string | null)[], pairs: read
   const validationRows: number[] = [];
   classNames.forEach((name, c) => {
     const rows = shuffleInPlace([...rowsByLabel.get(name)!], random);
-    let held = Math.round(rows.length * opts.validationFraction);
+    let held = opts.groupClasses?.has(name) ? 0 : Math.round(rows.length * opts.validationFraction);
     // A label needs two validation rows to be a query at all, and two training rows to have positives.
     if (held < 2 || rows.length - held < 2) held = 0;
     rows.forEach((r, k) => {
@@ -60,18 +68,39 @@ export function splitForTraining(labels: readonly (string | null)[], pairs: read
     });
   });
   const excluded = new Set([...validationRows, ...unseenRows]);
-  const trainPairs = pairs.filter((p) => {
+  const inRange = (p: MarkedPair) => {
     if (!Number.isInteger(p.a) || !Number.isInteger(p.b) || p.a < 0 || p.b < 0 || p.a >= labels.length || p.b >= labels.length) {
       throw new RangeError(`pair (${p.a}, ${p.b}) points outside the ${labels.length} features`);
     }
-    return p.a !== p.b && !excluded.has(p.a) && !excluded.has(p.b);
-  });
+    return p.a !== p.b;
+  };
+  const trainPairs = pairs.filter((p) => inRange(p) && !excluded.has(p.a) && !excluded.has(p.b));
+  const heldBack = (opts.heldBack ?? []).filter(inRange);
   validationRows.sort((a, b) => a - b);
   trainRows.sort((a, b) => a - b);
-  return { classNames, trainClass, trainRows, validationRows, unseenRows, trainPairs };
+  const labelClasses = new Set(classNames.filter((c) => !opts.groupClasses?.has(c)));
+  return { classNames, trainClass, trainRows, validationRows, unseenRows, trainPairs, heldBack, labelClasses };
 }
 
-/** Where retrieval is measured: the validation rows, or the training rows when too few were kept back. */
+/**
+ * Throws unless the split can teach anything: two classes, or marked pairs of both verdicts
+ * (engine/training-data.ts checks the user's side of this before a job is queued).
+ */
+export function checkTeachable(split: TrainingSplit): void {
+  const pairsOfBoth = split.trainPairs.some((p) => p.match) && split.trainPairs.some((p) => !p.match);
+  if (split.classNames.length < 2 && !pairsOfBoth) {
+    throw new Error('training needs at least two labels (outside holdoutLabels) or marked pairs of both verdicts');
+  }
+}
+
+/**
+ * Where retrieval is measured: the validation rows, or the training rows when too few were kept
+ * back; only rows of real labels (groups of marks are judged by the held-back marks instead).
+ * None without two labels.
+ */
 export function evaluationRows(split: TrainingSplit): { evaluatedOn: 'validation' | 'training'; rows: number[] } {
-  return split.validationRows.length >= 2 ? { evaluatedOn: 'validation', rows: split.validationRows } : { evaluatedOn: 'training', rows: split.trainRows };
+  if (split.validationRows.length >= 2) return { evaluatedOn: 'validation', rows: split.validationRows };
+  const names = split.classNames;
+  const rows = split.trainRows.filter((r) => split.labelClasses.has(names[split.trainClass[r]]));
+  return { evaluatedOn: 'training', rows: split.labelClasses.size >= 2 ? rows : [] };
 }

@@ -9,6 +9,7 @@ import { Head } from './head.js';
 import { startingHead } from './pca-init.js';
 import { createLoss } from './losses/index.js';
 import { retrievalMetrics } from './metrics.js';
+import { judge } from './judgement.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { fineTuneSetup } from './finetune-setup.js';
@@ -56,8 +57,10 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
     return onHost(() => retrievalMetrics(embeddings, rows.map((r) => labels[r])));
   };
 
+  const judgeWith = async (h: Head) => judge(split, evalRows, labels, async (rows) => embedAsync(h, await featuresOf(rows)), onHost);
+
   const identity = Head.identity(1280);
-  const before = await evaluate(evalRows, identity);
+  const start = await judgeWith(identity);
   const unseenBefore = split.unseenRows.length ? await evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
@@ -74,7 +77,7 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
       sampler, epochs, patience, minStepsPerEpoch, maxStepsPerEpoch: opts.maxStepsPerEpoch,
       trainPairs: split.trainPairs, pairsPerBatch, signal: opts.signal, onProgress: opts.onProgress,
       step: trainStep,
-      validate: () => evaluate(evalRows, head),
+      validate: () => judgeWith(head),
       snapshot: async () => ({ cnn: await cnn.getWeights(), head: await Promise.all(head.variables().map(async (v) => Float32Array.from((await v.data()) as Float32Array))) }),
     });
   } finally {
@@ -85,7 +88,8 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
 
   cnn.setWeights(best.weights.cnn);
   head.setWeights(best.weights.head);
-  const after = await evaluate(evalRows, head);
+  const end = await judgeWith(head);
+  const [before, after, marksBefore, marksAfter] = [start.retrieval, end.retrieval, start.marks, end.marks];
   const unseenAfter = split.unseenRows.length ? await evaluate(split.unseenRows, head) : null;
   head.metadata = {
     ...head.metadata,
@@ -97,7 +101,7 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
     metrics: { before, after, unseenBefore, unseenAfter },
   };
   return {
-    cnnWeights: best.weights.cnn, head, before, after, unseenBefore, unseenAfter, evaluatedOn,
+    cnnWeights: best.weights.cnn, head, before, after, marksBefore, marksAfter, unseenBefore, unseenAfter, evaluatedOn,
     classNames: split.classNames, history, bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
   };
 

@@ -32,7 +32,7 @@ export interface WholeRunProgress {
   message?: string;
 }
 
-export type WholeRunSettings = Omit<WholeFineTuneOptions, 'cnn' | 'pixels'> & { labels: string[]; pairs: MarkedPair[] };
+export type WholeRunSettings = Omit<WholeFineTuneOptions, 'cnn' | 'pixels'> & { labels: (string | null)[]; pairs: MarkedPair[] };
 
 export interface WholeRunResult extends WholeFineTuneResult {
   cnn: { weights: NamedWeight[]; backboneVersion: string; inputSize: number };

@@ -227,6 +227,10 @@ export class Catalog {
     return this.pairs.unmark(a, b);
   }
 
+  pairsOf(id: number): PairRecord[] {
+    return this.pairs.of(id);
+  }
+
   listPairs(): PairRecord[] {
     return this.pairs.list();
   }

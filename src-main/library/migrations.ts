@@ -136,6 +136,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
     },
   },
+  {
+    version: 3,
+    description: "a photo's marks are looked up from either side (the look-alike panel, refining a query)",
+    sql: `CREATE INDEX pairs_by_b ON pairs(image_b);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

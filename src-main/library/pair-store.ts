@@ -29,6 +29,15 @@ export class PairStore {
     return this.db.prepare(`DELETE FROM pairs WHERE image_a = ? AND image_b = ?`).run(lo, hi).changes > 0;
   }
 
+  /** The pairs one photo is in. */
+  of(id: number): PairRecord[] {
+    return this.db
+      .prepare(
+        `SELECT image_a AS a, image_b AS b, verdict, source, created_at AS createdAt FROM pairs WHERE image_a = ? OR image_b = ? ORDER BY id`,
+      )
+      .all(id, id) as PairRecord[];
+  }
+
   list(): PairRecord[] {
     return this.db
       .prepare(`SELECT image_a AS a, image_b AS b, verdict, source, created_at AS createdAt FROM pairs ORDER BY id`)

@@ -9,6 +9,8 @@ import { hardPairReasons, type HardPairReason } from '../../src-shared/vocabular
 //   each other's neighbours;
 // - same-label-far-apart: same label, but neither has any same-label image among its nearest
 //   neighbours;
+// - uncertain-near-marks: a neighbour of a photo the user marked, whose similarity sits where
+//   the marks themselves are least clear between "alike" and "not alike" (needs no labels);
 // - unlabelled-close-neighbour: an unlabelled image close to a labelled one: confirming or
 //   rejecting it teaches the most.
 export type { HardPairReason };
@@ -37,6 +39,13 @@ export interface HardPairOptions {
   limitPerReason?: number;
 }
 
+/** A pair the user judged. */
+export interface JudgedPair {
+  a: number;
+  b: number;
+  verdict?: 'match' | 'mismatch';
+}
+
 /** Most members of one label compared pairwise; larger labels use their first ids. */
 const MAX_LABEL_MEMBERS = 2000;
 
@@ -58,9 +67,10 @@ function dot(u: Float32Array, v: Float32Array): number {
 export function proposeHardPairs(
   embeddings: ReadonlyMap<number, Float32Array>,
   labels: ReadonlyMap<number, string>,
-  marked: Iterable<{ a: number; b: number }>,
+  marked: Iterable<JudgedPair>,
   options: HardPairOptions = {},
 ): HardPair[] {
+  const judged = [...marked];
   const k = Math.max(1, options.neighbours ?? 10);
   const limit = Math.max(0, options.limitPerReason ?? 20);
   const ids = [...embeddings.keys()].sort((x, y) => x - y);
@@ -71,7 +81,7 @@ export function proposeHardPairs(
   for (const id of ids) neighbours.set(id, index.search(embeddings.get(id) as Float32Array, k, { exclude: id }));
 
   const taken = new Set<string>();
-  for (const pair of marked) taken.add(pairKey(pair.a, pair.b));
+  for (const pair of judged) taken.add(pairKey(pair.a, pair.b));
   const candidates = new Map<HardPairReason, Map<string, HardPair>>(REASON_ORDER.map((r) => [r, new Map()]));
   const propose = (reason: HardPairReason, x: number, y: number, score: number, similarity: number): void => {
     const key = pairKey(x, y);
@@ -96,6 +106,8 @@ export function proposeHardPairs(
     }
   }
   for (const [unlabelled, { id, score }] of closestLabelled) propose('unlabelled-close-neighbour', id, unlabelled, score, score);
+
+  for (const p of uncertainNearMarks(judged, embeddings, neighbours)) propose('uncertain-near-marks', p.a, p.b, p.score, p.similarity);
 
   // Images whose own label is nowhere among their neighbours: pair each with its nearest
   // same-label image, scored by how far that one falls below the k-th neighbour.
@@ -127,6 +139,58 @@ export function proposeHardPairs(
     result.push(...ranked);
   }
   return result;
+}
+
+/** Most proposals around one marked photo, so a few photos do not take the whole queue. */
+const PER_MARKED_PHOTO = 2;
+
+/**
+ * Neighbours of marked photos whose similarity is nearest the boundary the marks draw: the
+ * midpoint between the mean similarity of "alike" marks and that of "not alike" marks. The
+ * model is least sure there, so an answer moves it most. A neighbour already joined to the
+ * photo through "alike" marks is left out (its answer is known).
+ */
+function uncertainNearMarks(
+  judged: readonly JudgedPair[],
+  embeddings: ReadonlyMap<number, Float32Array>,
+  neighbours: ReadonlyMap<number, { id: number; score: number }[]>,
+): { a: number; b: number; score: number; similarity: number }[] {
+  const sims = (verdict: 'match' | 'mismatch') =>
+    judged.filter((p) => p.verdict === verdict && embeddings.has(p.a) && embeddings.has(p.b)).map((p) => dot(embeddings.get(p.a)!, embeddings.get(p.b)!));
+  const alike = sims('match');
+  const notAlike = sims('mismatch');
+  if (alike.length === 0 || notAlike.length === 0) return [];
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const boundary = (mean(alike) + mean(notAlike)) / 2;
+  const group = alikeComponents(judged);
+  const out: { a: number; b: number; score: number; similarity: number }[] = [];
+  const seeds = [...new Set(judged.flatMap((p) => [p.a, p.b]))].sort((x, y) => x - y);
+  for (const id of seeds) {
+    const near = (neighbours.get(id) ?? [])
+      .filter((h) => group.get(h.id) === undefined || group.get(h.id) !== group.get(id))
+      .map((h) => ({ a: id, b: h.id, score: -Math.abs(h.score - boundary), similarity: h.score }))
+      .sort((x, y) => y.score - x.score)
+      .slice(0, PER_MARKED_PHOTO);
+    out.push(...near);
+  }
+  return out;
+}
+
+/** Photos joined by "alike" marks, by a representative id. */
+function alikeComponents(judged: readonly JudgedPair[]): Map<number, number> {
+  const parent = new Map<number, number>();
+  const root = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  for (const p of judged) {
+    if (p.verdict !== 'match') continue;
+    for (const x of [p.a, p.b]) if (!parent.has(x)) parent.set(x, x);
+    const [ra, rb] = [root(p.a), root(p.b)];
+    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+  }
+  return new Map([...parent.keys()].map((x) => [x, root(x)]));
 }
 
 function buildIndex(embeddings: ReadonlyMap<number, Float32Array>, ids: number[]): VectorIndex {

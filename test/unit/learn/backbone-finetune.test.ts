@@ -86,7 +86,7 @@ describe('backbone fine-tuning', () => {
     // The optimisers create their slots on the first step; after that the count stays flat.
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(r.tailWeights.length).toBe(opts.tail.variables().length);
-    expect(r.after.mapAtR).toBeGreaterThan(0);
+    expect(r.after!.mapAtR).toBeGreaterThan(0);
     // Re-embedding from pixels runs the same network as from the cached activations.
     const pixels = Float32Array.from(await decodeForBackbone(files[7]), (v) => v / 255);
     const fromPixels = tf.tidy(() => embedPixels(backbone, opts.tail, r.head, tf.tensor4d(pixels, [1, 224, 224, 3])).dataSync() as Float32Array);

@@ -20,8 +20,8 @@ describe('trainHead', () => {
       const lossSettings = loss === 'proxy-nca' ? { scale: 3 } : undefined;
       const r = await trainHead({ ...base, loss, lossSettings });
       expect(r.evaluatedOn).toBe('validation');
-      expect(r.before.mapAtR).toBeLessThan(0.65);
-      expect(r.after.mapAtR).toBeGreaterThan(r.before.mapAtR + 0.25);
+      expect(r.before!.mapAtR).toBeLessThan(0.65);
+      expect(r.after!.mapAtR).toBeGreaterThan(r.before!.mapAtR + 0.25);
       expect(r.head.metadata.metrics.after).toEqual(r.after);
       r.head.dispose();
     });

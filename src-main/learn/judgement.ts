@@ -1,0 +1,53 @@
+// How a training run judges its weights, before, after every epoch and after: retrieval on the
+// validation photos of real labels (MAP@R etc.), and the held-back marks (how many held-back
+// "alike" pairs rank above the "not alike" ones). Either can be absent: a run on marks alone has
+// no label to measure, a run on labels alone may have no marks.
+import { markAuc, type MarkScore } from './marks.js';
+import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
+import type { TrainingSplit } from './split.js';
+
+export interface Judgement {
+  retrieval: RetrievalMetrics | null;
+  marks: MarkScore | null;
+}
+
+/** What early stopping maximises: MAP@R and the marks' AUC, each where there is one. */
+export function judgementScore(j: Judgement): number {
+  return (j.retrieval?.mapAtR ?? 0) + (j.marks?.auc ?? 0);
+}
+
+/**
+ * Judges one set of weights. `embed` gives the embeddings of rows (in order); rows needed by
+ * both measures are embedded once. `host` runs the synchronous metric code (on WebGPU, off the
+ * GPU backend).
+ */
+export async function judge(
+  split: TrainingSplit,
+  evalRows: readonly number[],
+  labels: readonly (string | null)[],
+  embed: (rows: number[]) => Float32Array[] | Promise<Float32Array[]>,
+  host: <T>(f: () => T) => T = (f) => f(),
+): Promise<Judgement> {
+  const measured = evalRows.length >= 2;
+  const rows = [...new Set([...(measured ? evalRows : []), ...split.heldBack.flatMap((p) => [p.a, p.b])])];
+  if (rows.length === 0) return { retrieval: null, marks: null };
+  const vectors = await embed(rows);
+  const at = new Map(rows.map((r, i) => [r, unit(vectors[i])]));
+  return host(() => ({
+    retrieval: measured ? retrievalMetrics(evalRows.map((r) => at.get(r)!), evalRows.map((r) => labels[r])) : null,
+    marks: markAuc(split.heldBack, (a, b) => dot(at.get(a)!, at.get(b)!)),
+  }));
+}
+
+function unit(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n) || 1;
+  return v.map((x) => x / n);
+}
+
+function dot(u: Float32Array, v: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += u[i] * v[i];
+  return s;
+}
