@@ -139,11 +139,7 @@ export class Learning {
     const marksBefore = this.heldBackScore(this.library.active, data);
     const marksAfter = this.heldBackScore(prepared.parts, data);
     const neighbourOverlap = this.neighbourOverlap(prepared, data.ids);
-    const notActivatedWhy =
-      marksBefore && marksAfter && marksAfter.auc < marksBefore.auc
-        ? `it ranks your held-back marks worse than the model in use (${fmt(marksAfter.auc)} against ${fmt(marksBefore.auc)}: ` +
-          'the share of “alike” pairs scored above “not alike” ones); it is kept, and you can switch to it'
-        : null;
+    const notActivatedWhy = whyNotActivate(marksBefore, marksAfter);
     const done = { ...summary, modelId: record.id, marksBefore, marksAfter, neighbourOverlap, notActivatedWhy, activated: notActivatedWhy === null };
     this.catalog.setModelMetrics(record.id, {
       before: done.before, after: done.after, unseenBefore: done.unseenBefore, unseenAfter: done.unseenAfter,
@@ -292,7 +288,18 @@ export class Learning {
 
 }
 
-const fmt = (x: number) => x.toFixed(3);
+/**
+ * Why a newly trained model should not replace the one in use, or null: it ranks the marks
+ * neither was trained on worse. (Labels' metrics are shown, not used to refuse: with labels
+ * the user chose what to measure.)
+ */
+export function whyNotActivate(inUse: MarkMetrics | null, trained: MarkMetrics | null): string | null {
+  if (!inUse || !trained || trained.auc >= inUse.auc) return null;
+  return (
+    `it ranks your held-back marks worse than the model in use (${trained.auc.toFixed(3)} against ${inUse.auc.toFixed(3)}: ` +
+    'the share of “alike” pairs scored above “not alike” ones); it is kept, and you can switch to it'
+  );
+}
 
 /** Up to `limit` proposals, one of each reason in turn (each reason's own order kept). */
 function interleaveByReason<T extends { reason: string }>(proposals: readonly T[], limit: number): T[] {

@@ -96,3 +96,40 @@ describe('proposeHardPairs', () => {
     expect(limited[0]).toEqual(pairs[0]);
   });
 });
+
+describe('proposeHardPairs near marks, without labels', () => {
+  // Two kinds of 10 photos each; the user marked some pairs of photo 0 and nothing is labelled.
+  const embeddings = new Map<number, Float32Array>();
+  const a = randomUnit();
+  const b = randomUnit();
+  for (let i = 0; i < 10; i++) embeddings.set(i, near(a, 0.8));
+  for (let i = 10; i < 20; i++) embeddings.set(i, near(b, 0.8));
+  const marks = [
+    { a: 0, b: 1, verdict: 'match' as const },
+    { a: 0, b: 2, verdict: 'match' as const },
+    { a: 0, b: 10, verdict: 'mismatch' as const },
+  ];
+  const pairs = proposeHardPairs(embeddings, new Map(), marks, { neighbours: 6 });
+  const uncertain = pairs.filter((p) => p.reason === 'uncertain-near-marks');
+
+  it('proposes neighbours of marked photos, never a marked pair nor one already joined by alike marks', () => {
+    expect(uncertain.length).toBeGreaterThan(0);
+    const marked = new Set([0, 1, 2, 10]);
+    for (const p of uncertain) expect(marked.has(p.a) || marked.has(p.b)).toBe(true);
+    const keys = new Set(uncertain.map((p) => `${p.a}:${p.b}`));
+    for (const m of marks) expect(keys.has(`${Math.min(m.a, m.b)}:${Math.max(m.a, m.b)}`)).toBe(false);
+    expect(keys.has('1:2')).toBe(false);
+  });
+
+  it('ranks by closeness to the boundary between the marks: the most uncertain first', () => {
+    const sim = (x: number, y: number) => embeddings.get(x)!.reduce((s, v, i) => s + v * embeddings.get(y)![i], 0);
+    const boundary = ((sim(0, 1) + sim(0, 2)) / 2 + sim(0, 10)) / 2;
+    const gaps = uncertain.map((p) => Math.abs(p.similarity - boundary));
+    expect(gaps).toEqual([...gaps].sort((x, y) => x - y));
+  });
+
+  it('proposes nothing near marks of one verdict only', () => {
+    const onlyAlike = proposeHardPairs(embeddings, new Map(), marks.slice(0, 2), { neighbours: 6 });
+    expect(onlyAlike.filter((p) => p.reason === 'uncertain-near-marks')).toEqual([]);
+  });
+});
