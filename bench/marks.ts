@@ -24,7 +24,11 @@ const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const PER_CLASS = 100;
 const SEEDS = (process.env.SEEDS ?? '1,2,3').split(',').map(Number);
 const LOSS = process.env.LOSS as LossName | undefined;
-const EPOCHS = Number(process.env.EPOCHS ?? 30);
+const EPOCHS = process.env.EPOCHS ? Number(process.env.EPOCHS) : undefined;
+/** Experiments to run (default all): pretrained,refine,marks,both,labels,queue,minimum. */
+const ONLY = new Set((process.env.ONLY ?? 'pretrained,refine,marks,both,labels,queue,minimum').split(','));
+/** A library folder kept between runs (imports once); default a new temporary one. */
+const KEEP = process.env.KEEP_LIBRARY;
 
 async function writeLibraryPhotos(dir: string): Promise<void> {
   if (existsSync(path.join(dir, 'done'))) return;
@@ -60,8 +64,8 @@ interface Photo {
 async function main(): Promise<void> {
   const photosDir = path.resolve('.bench-out', 'marks-fashion-1000');
   await writeLibraryPhotos(photosDir);
-  const libraryDir = path.join(os.tmpdir(), `lookalike-bench-marks-${process.pid}`);
-  rmSync(libraryDir, { recursive: true, force: true });
+  const libraryDir = KEEP ? path.resolve(KEEP) : path.join(os.tmpdir(), `lookalike-bench-marks-${process.pid}`);
+  if (!KEEP) rmSync(libraryDir, { recursive: true, force: true });
   const engine = await Engine.open(libraryDir);
   const t0 = Date.now();
   await finish(engine, await engine.call('importFolders', { paths: [photosDir] }));
@@ -115,10 +119,10 @@ async function main(): Promise<void> {
       }
     };
     const train = async () => {
-      const job = await finish(engine, await engine.call('train', { ...(LOSS ? { loss: LOSS } : {}), epochs: EPOCHS, seed }));
+      const job = await finish(engine, await engine.call('train', { ...(LOSS ? { loss: LOSS } : {}), ...(EPOCHS ? { epochs: EPOCHS } : {}), seed }));
       if (job.result?.kind !== 'train') throw new Error('no training result');
       const r = job.result;
-      if (r.modelId !== null && !r.activated) await engine.call('useModel', { id: r.modelId }); // measured either way
+      add('trained models made active (share)', r.activated ? 1 : 0);
       return r;
     };
 
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
 
     // Refining each marked query with its marks, in the pretrained space.
     const marks = await markQueries(queries);
+    if (ONLY.has('refine')) {
     let plainSum = 0;
     let refinedSum = 0;
     for (const q of queries) {
@@ -141,33 +146,42 @@ async function main(): Promise<void> {
     }
     add('refine: next 10 plain', plainSum / queries.length);
     add('refine: next 10 refined', refinedSum / queries.length);
+    }
 
-    let r = await train();
+    if (ONLY.has('marks')) {
+    const r = await train();
     add('marks only P@10', await precisionAt10());
     add('marks only: held-back AUC before', r.marksBefore?.auc ?? NaN);
     add('marks only: held-back AUC after', r.marksAfter?.auc ?? NaN);
     add('marks only: neighbour overlap', r.neighbourOverlap ?? NaN);
     add('marks (count)', marks);
     add('marks only: seconds', r.seconds);
+    }
 
+    if (ONLY.has('both')) {
+    await engine.call('useModel', { id: null });
     await label();
-    r = await train();
+    await train();
     add('labels + marks P@10', await precisionAt10());
+    }
 
+    if (ONLY.has('labels')) {
     await reset();
     await label();
-    r = await train();
+    await train();
     add('labels only P@10', await precisionAt10());
+    }
 
+    if (ONLY.has('queue')) {
     // 100 more marks: from random queries, or from the review queue.
     await reset();
     await markQueries(queries.slice(0, 20));
-    r = await train();
+    await train();
     const baseMarks = await precisionAt10();
     add('base 20 queries P@10', baseMarks);
     await engine.call('useModel', { id: null });
     await markQueries(pool.slice(40, 50));
-    r = await train();
+    await train();
     add('+100 random marks: gain per 100', (await precisionAt10()) - baseMarks);
     await reset();
     await markQueries(queries.slice(0, 20));
@@ -180,11 +194,12 @@ async function main(): Promise<void> {
         answered++;
       }
     }
-    r = await train();
+    await train();
     add('+100 review-queue marks: gain per 100', ((await precisionAt10()) - baseMarks) * (100 / Math.max(1, answered)));
+    }
 
     // The minimum: marks only, N of each verdict.
-    for (const n of [5, 10, 20]) {
+    for (const n of ONLY.has('minimum') ? [5, 10, 20] : []) {
       await reset();
       let alike = 0;
       let notAlike = 0;
@@ -216,7 +231,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(42)} ${vs.map((v) => v.toFixed(3)).join('  ')}   median ${median(vs).toFixed(3)}`);
   }
   await engine.close();
-  rmSync(libraryDir, { recursive: true, force: true });
+  if (!KEEP) rmSync(libraryDir, { recursive: true, force: true });
 }
 
 await main();

@@ -86,8 +86,9 @@ export function makeHandlers(core: EngineCore): Handlers {
     trainReadiness: async (req) => trainReadiness(catalog, req),
     train: async (req) => {
       if (jobs.isBusy('train')) throw new ContractError('a training run is already queued or running', 'conflict');
-      checkTrainable(catalog, req);
+      // Checked here once, before queuing: the job and the CLI trust it.
       await checkDepth(req);
+      checkTrainable(catalog, req);
       const jobId = jobs.enqueue('train', req, async (ctx) => {
         ctx.progress({ phase: 'loading the CNN' });
         const { learning } = await core.compute();

@@ -63,6 +63,7 @@ export function trainReadiness(catalog: Catalog, req: { labels?: readonly string
   const counts = new Map<string, number>();
   for (const r of rows) if (!holdout.has(r.label)) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
   const usable = [...counts.values()].filter((n) => n >= 2);
+  // Neither labels nor marks may be enough alone; say what each lacks.
   const marks = userMarks(catalog);
   const alike = marks.filter((m) => m.match).length;
   const notAlike = marks.length - alike;
@@ -71,8 +72,7 @@ export function trainReadiness(catalog: Catalog, req: { labels?: readonly string
   const why = ready
     ? null
     : `training needs marks or labels: mark at least ${MIN_MARKS} look-alikes “alike” and ${MIN_MARKS} “not alike” ` +
-      `(you have ${alike} and ${notAlike}), or give at least two labels to two or more photos each ` +
-      `(${usable.length} label${usable.length === 1 ? ' has' : 's have'} that)`;
+      `(you have ${alike} and ${notAlike}), or ${labelWhy}`;
   return {
     ready,
     why,

@@ -21,7 +21,8 @@ export function fineTuneSetup(opts: Omit<TrainOptions, 'features'> & { backboneL
     groupClasses: opts.groupClasses, heldBack: opts.heldBack,
   });
   checkTeachable(split);
-  const numClasses = Math.max(1, split.classNames.length);
+  // A run taught by marks may have one group only: proxies still need two classes to compare.
+  const numClasses = Math.max(2, split.classNames.length);
   const { evaluatedOn, rows: evalRows } = evaluationRows(split);
   return {
     epochs: opts.epochs ?? 10,

@@ -9,7 +9,7 @@ export interface TrainableOptions {
   holdoutLabels?: readonly string[];
 }
 
-/** Null when `labels` (one per photo) can be trained on; otherwise why not, for the user. */
+/** Null when `labels` (one per photo) can be trained on; otherwise what the labels lack, for the user. */
 export function whyNotTrainable(labels: readonly string[], opts: TrainableOptions = {}): string | null {
   const holdout = new Set(opts.holdoutLabels ?? []);
   const counts = new Map<string, number>();
@@ -18,8 +18,8 @@ export function whyNotTrainable(labels: readonly string[], opts: TrainableOption
   if (usable.length < 2) {
     const single = [...counts].filter(([, n]) => n < 2).map(([l]) => `"${l}"`);
     const shown = single.slice(0, 5).join(', ') + (single.length > 5 ? ', …' : '');
-    return `training needs at least two labels with two or more photos each; ${usable.length} label(s) have that` +
-      (single.length ? ` (one photo only: ${shown})` : '') + ': label more photos first';
+    return `give two or more photos each to at least two labels (${usable.length} label${usable.length === 1 ? ' has' : 's have'} that` +
+      (single.length ? `; one photo only: ${shown}` : '') + ')';
   }
   return null;
 }

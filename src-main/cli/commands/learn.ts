@@ -4,9 +4,10 @@ import {
   lossNames,
   minerNames,
   type Metrics,
+  type TaughtFrom,
   type TrainSummary,
 } from '../../../src-shared/contract.js';
-import { trainDepths, wholeCnnOffReason } from '../../../src-shared/train-depth.js';
+import { trainDepths } from '../../../src-shared/train-depth.js';
 import type { EngineLink } from '../../link/engine-link.js';
 import { UsageError } from '../output.js';
 import { jobError, num, oneOf, str, waitForJob, withEngine, type Command } from './command.js';
@@ -76,7 +77,7 @@ function metricsTable(rows: [string, Metrics | null][]): string {
 export const train: Command = {
   synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--depth head|blocks|whole] [--deep] [--json]',
   summary:
-    `fine-tune the embedding on your labels and pairs (losses: ${lossNames.join(', ')}); --depth blocks (or --deep) also tunes ` +
+    `fine-tune the embedding on your labels and marked pairs, either alone is enough (losses: ${lossNames.join(', ')}); --depth blocks (or --deep) also tunes ` +
     "the CNN's last blocks, --depth whole all of it from pixels (GPU backends only)",
   options: {
     deep: { type: 'boolean' },
@@ -94,10 +95,8 @@ export const train: Command = {
     const miner = oneOf(minerNames, 'miner', values.miner);
     const depth = oneOf(trainDepths, 'depth', values.depth);
     return withEngine(library, async (engine) => {
-      if (depth === 'whole') {
-        const off = wholeCnnOffReason((await engine.call('status', { loadBackend: true })).backend?.name);
-        if (off && process.env.LOOKALIKE_WHOLE_CNN_ANY_BACKEND !== '1') throw new UsageError(`--depth whole ${off}; use --depth blocks`);
-      }
+      // The engine checks the request once, before queuing it (enough labels or marks, a GPU for
+      // the whole CNN), and says what is missing.
       const ref = await engine.call('train', {
         loss,
         miner,
@@ -114,10 +113,19 @@ export const train: Command = {
       const r: TrainSummary = end.result;
       out.result(r, () =>
         [
-          r.modelId === null ? 'training cancelled: the active model is unchanged' : `model #${r.modelId} is now active`,
-          `${r.depth === 'whole' ? 'head and whole CNN' : r.deep ? 'head and last blocks' : 'head'} trained on ${r.images} images, ${r.pairs} marked pairs, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          r.modelId === null
+            ? 'training cancelled: the active model is unchanged'
+            : r.activated
+              ? `model #${r.modelId} is now active`
+              : `model #${r.modelId} was kept but not made active: ${r.notActivatedWhy} (\`lookalike use ${r.modelId}\`)`,
+          `${r.depth === 'whole' ? 'head and whole CNN' : r.deep ? 'head and last blocks' : 'head'} trained on ${taughtFromText(r.taughtFrom)}, best epoch ${r.bestEpoch} of ${r.epochs}, ${r.seconds.toFixed(1)} s`,
+          ...(r.marksBefore && r.marksAfter
+            ? [`held-back marks ranked right (alike above not alike): ${r.marksBefore.auc.toFixed(3)} -> ${r.marksAfter.auc.toFixed(3)} (${r.marksAfter.alike} alike, ${r.marksAfter.notAlike} not alike)`]
+            : []),
+          ...(r.neighbourOverlap !== null ? [`unmarked photos kept ${(100 * r.neighbourOverlap).toFixed(0)} % of their 10 nearest`] : []),
           ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
           ...r.unreadable.map((f) => `left out, could not be read: ${f.path}: ${f.error}`),
+          ...(r.before || r.after ? [] : ['(no labels: retrieval by label is not measured)']),
           metricsTable([
             ['before', r.before],
             ['after', r.after],
@@ -129,6 +137,16 @@ export const train: Command = {
     });
   },
 };
+
+/** "12 photos of 3 labels, 40 alike and 38 not-alike marks (20 held back)". */
+export function taughtFromText(t: TaughtFrom): string {
+  const parts: string[] = [];
+  if (t.labels) parts.push(`${plural(t.labelledPhotos, 'photo')} of ${plural(t.labels, 'label')}`);
+  if (t.alike || t.notAlike) parts.push(`${t.alike} alike and ${t.notAlike} not-alike marks${t.heldBack ? ` (${t.heldBack} more held back to judge)` : ''}`);
+  return parts.join(', ') || 'nothing';
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const evaluate: Command = {
   synopsis: 'eval [--labels L1,L2,...] [--model N] [--json]',

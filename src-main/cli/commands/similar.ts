@@ -4,13 +4,14 @@ import { UsageError } from '../output.js';
 import { isRemote, num, readUserFile, withEngine, type Command } from './command.js';
 
 export const similar: Command = {
-  synopsis: 'similar IMAGE... | --id N [-k K] [--min-score S] [--json]',
+  synopsis: 'similar IMAGE... | --id N [--refine] [-k K] [--min-score S] [--json]',
   summary: 'the look-alikes of images (files from anywhere, or library ids)',
   options: {
     id: { type: 'string', multiple: true },
     k: { type: 'string', short: 'k' },
     'min-score': { type: 'string' },
     'max-score': { type: 'string' },
+    refine: { type: 'boolean' },
   },
   async run({ library, values, positionals, out }) {
     const ids = ((values.id as string[] | undefined) ?? []).map((v) => num('id', v) as number);
@@ -19,13 +20,15 @@ export const similar: Command = {
       k: num('k', values.k),
       minScore: num('min-score', values['min-score']),
       maxScore: num('max-score', values['max-score']),
+      // Library photos only: moved towards the photos you marked alike, away from the others.
+      refine: values.refine ? true : undefined,
     };
     const queries: { id?: number; path?: string; label: string }[] = [
       ...ids.map((id) => ({ id, label: `#${id}` })),
       ...positionals.map((p) => ({ path: path.resolve(p), label: p })),
     ];
     return withEngine(library, async (engine) => {
-      const results: { query: string; hits: SimilarResult['hits'] }[] = [];
+      const results: { query: string; hits: SimilarResult['hits']; refined?: SimilarResult['refined'] }[] = [];
       for (const q of queries) {
         // A serving engine gets the photo's bytes: its server reads no files for its callers.
         const source = q.path
@@ -34,12 +37,15 @@ export const similar: Command = {
             : { path: q.path }
           : { id: q.id };
         const r = await engine.call('similar', { ...common, ...source });
-        results.push({ query: q.path ?? q.label, hits: r.hits });
+        results.push({ query: q.path ?? q.label, hits: r.hits, ...(r.refined ? { refined: r.refined } : {}) });
       }
       out.result(results, () =>
         results
           .map((r) =>
-            [`${r.query}:`, ...r.hits.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`)].join('\n'),
+            [
+              `${r.query}:${r.refined ? ` (refined by ${r.refined.alike} alike and ${r.refined.notAlike} not-alike marks)` : ''}`,
+              ...r.hits.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}${h.verdict ? `  [marked ${h.verdict === 'match' ? 'alike' : 'not alike'}]` : ''}`),
+            ].join('\n'),
           )
           .join('\n\n'),
       );

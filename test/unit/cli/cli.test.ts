@@ -45,8 +45,8 @@ describe('lookalike CLI', () => {
 
   it('train --depth whole is refused without a GPU backend, saying why', async () => {
     const r = await lookalike('train', '--depth', 'whole');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/needs a GPU: this machine runs wasm/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/training the whole CNN needs a GPU: this machine runs wasm/);
     expect((await lookalike('train', '--depth', 'deepest')).stderr).toMatch(/--depth is one of head, blocks, whole/);
   }, 60_000);
 

@@ -105,7 +105,7 @@ describe('learning through the engine', () => {
     await engine.call('setLabel', { label: 'solo-b', ids: [2] });
     try {
       await expect(engine.call('train', { labels: ['solo-a', 'solo-b'] })).rejects.toThrow(
-        /two or more photos each; 0 label\(s\) have that \(one photo only: "solo-a", "solo-b"\)/,
+        /mark at least 10 look-alikes “alike” and 10 “not alike” \(you have 0 and 0\), or give two or more photos each to at least two labels \(0 labels have that; one photo only: "solo-a", "solo-b"\)/,
       );
       expect((await engine.call('models', {})).length).toBe(modelsBefore);
     } finally {

@@ -1,7 +1,6 @@
 // Marks teach: a library with no labels at all, where the user's "alike" / "not alike" marks on
 // look-alikes are the only teaching. Real CNN features of generated photos, the real engine.
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { whyNotActivate } from '../../../src-main/engine/learning.js';
