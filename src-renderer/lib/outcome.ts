@@ -12,7 +12,7 @@ export interface Outcome {
   taughtFrom: TaughtFrom | null;
   marksBefore: MarkMetrics | null;
   marksAfter: MarkMetrics | null;
-  /** Share of an untaught photo's 10 nearest that stayed among them (known for this session's run only). */
+  /** Share of an untaught photo's 10 nearest that stayed among them (null when not measured). */
   neighbourOverlap: number | null;
   before: Metrics | null;
   after: Metrics | null;
@@ -52,7 +52,7 @@ export function modelOutcome(m: ModelSummary): Outcome {
     taughtFrom: m.taughtFrom,
     marksBefore: m.marksBefore,
     marksAfter: m.marksAfter,
-    neighbourOverlap: null,
+    neighbourOverlap: m.neighbourOverlap,
     before: m.before,
     after: m.after,
     unseenBefore: m.unseenBefore,

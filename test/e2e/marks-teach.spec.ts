@@ -106,6 +106,14 @@ test('marks alone teach: the panel counts them until there are enough, a run say
   await expect(readiness).toContainText('(you have 16 and 9)');
   await expect(train.getByRole('button', { name: 'Start training' })).toBeDisabled();
   expect((await api(request, served.url, 'pairs', { ids: [stripes] })).some((p) => p.a === rings || p.b === rings)).toBe(false);
+
+  // A fresh page reports on the model from what the engine stored with it.
+  await page.reload();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(train.getByTestId('train-outcome')).toContainText(/(Active|Latest) model .*#\d+/);
+  await expect(taught).toContainText('held back to judge it');
+  await expect(train.getByTestId('held-back-marks')).toContainText(/\d\.\d\d → \d\.\d\d/);
+  await expect(train.getByTestId('neighbour-overlap')).toContainText(/kept \d+ % of their 10 nearest/);
 });
 
 test('the look-alike panel refines its ranking with the photo\'s marks, again as marks change; the review proposes pairs near marks without labels', async ({ page, served, request }) => {
