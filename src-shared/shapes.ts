@@ -237,6 +237,8 @@ export interface ModelSummary {
   /** Held-back marks before and after its training. */
   marksBefore: MarkMetrics | null;
   marksAfter: MarkMetrics | null;
+  /** As TrainSummary.neighbourOverlap: how much of their 10 nearest the untaught photos kept. */
+  neighbourOverlap: number | null;
   /** Why it was not made active after training, when it was not. */
   notActivatedWhy: string | null;
 }

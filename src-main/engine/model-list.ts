@@ -12,6 +12,7 @@ interface StoredMetrics {
   taughtFrom?: TaughtFrom;
   marksBefore?: MarkMetrics | null;
   marksAfter?: MarkMetrics | null;
+  neighbourOverlap?: number | null;
   notActivatedWhy?: string | null;
 }
 
@@ -48,6 +49,7 @@ export function listModels(catalog: Catalog, folders: ModelFolders, active: numb
     taughtFrom: null,
     marksBefore: null,
     marksAfter: null,
+    neighbourOverlap: null,
     notActivatedWhy: null,
   };
   const trained = catalog
@@ -69,6 +71,7 @@ export function listModels(catalog: Catalog, folders: ModelFolders, active: numb
         taughtFrom: metrics.taughtFrom ?? null,
         marksBefore: metrics.marksBefore ?? null,
         marksAfter: metrics.marksAfter ?? null,
+        neighbourOverlap: metrics.neighbourOverlap ?? null,
         notActivatedWhy: metrics.notActivatedWhy ?? null,
       };
     });

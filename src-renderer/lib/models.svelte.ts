@@ -10,7 +10,7 @@ export class ModelsState {
 
   constructor(private readonly client: Client) {
     client.on('modelChanged', () => void this.refresh());
-    // A finished training run adds (and activates) a model.
+    // A finished training run adds a model (and activates it, unless it did worse on held-back marks).
     client.on('jobProgress', (p) => {
       if (p.kind === 'train' && p.state === 'done') void this.refresh();
     });
@@ -39,8 +39,12 @@ export class ModelsState {
   }
 }
 
-/** "MAP@R 0.62 → 0.81" for a trained model; "" when it has no metrics. */
+/**
+ * "MAP@R 0.62→0.81" for a model labels taught, "marks 0.71→0.83" (the held-back marks ranked
+ * right) for one marks alone taught; "" when it has no such measure.
+ */
 export function modelGain(m: ModelSummary): string {
+  if (m.taughtFrom?.labels === 0) return m.marksBefore && m.marksAfter ? `marks ${m.marksBefore.auc.toFixed(2)}→${m.marksAfter.auc.toFixed(2)}` : '';
   if (!m.before || !m.after) return '';
   return `MAP@R ${m.before.map_at_r.toFixed(2)}→${m.after.map_at_r.toFixed(2)}`;
 }

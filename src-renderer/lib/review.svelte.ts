@@ -1,6 +1,7 @@
 // Reviewing the pairs the engine thinks the model gets wrong: one pair at a time, the user says
 // alike, not alike, or skip; verdicts are stored as marked pairs for the next training run.
 import type { Client, HardPairView } from '../../src-shared/contract';
+import type { MarksState } from './marks.svelte';
 import type { Verdict } from './similar.svelte';
 
 const BATCH = 30;
@@ -25,7 +26,10 @@ export class ReviewState {
   readonly finished = $derived(this.loaded && this.position >= this.pairs.length);
   readonly currentAnswer = $derived(this.given[this.position]);
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly marks: MarksState,
+  ) {}
 
   async load(): Promise<void> {
     this.loading = true;
@@ -51,7 +55,7 @@ export class ReviewState {
     this.position++;
     try {
       // Marking again replaces the pair's earlier verdict.
-      await this.client.markPair({ a: pair.a.id, b: pair.b.id, verdict });
+      await this.marks.mark(pair.a.id, pair.b.id, verdict);
       this.recount(before, verdict);
       this.given[at] = verdict;
     } catch (err) {

@@ -1,8 +1,10 @@
-// The open "find similar" query: what was asked, the hits, and the score range shown.
+// The open "find similar" query: what was asked, the hits, the score range shown, the user's
+// verdicts on the query's pairs, and whether the ranking is refined by those marks.
 import { SvelteMap } from 'svelte/reactivity';
-import type { Client, Hit, Request } from '../../src-shared/contract';
+import type { Client, Hit, PairVerdict, Request, SimilarResult } from '../../src-shared/contract';
+import type { MarksState } from './marks.svelte';
 
-export type Verdict = 'match' | 'mismatch';
+export type Verdict = PairVerdict;
 
 export interface QueryView {
   id: number | null;
@@ -21,21 +23,52 @@ export class SimilarState {
   /** The user's verdicts on the query photo's pairs, by the other photo's id (from `pairs`). */
   readonly verdicts = new SvelteMap<number, Verdict>();
   verdictError = $state<string | null>(null);
+  /** Rank library photos with the user's marks on them (towards "alike", away from "not alike"). */
+  refine = $state(false);
+  /** The marks that refined the ranking shown, when it was refined. */
+  refined = $state<SimilarResult['refined'] | null>(null);
 
   readonly visible = $derived(this.hits.filter((h) => h.score >= this.minScore && h.score <= this.maxScore));
+  /** Refining is offered for a library photo with marks (and stays offered while it is on). */
+  readonly canRefine = $derived(this.query !== null && this.query.id !== null && (this.verdicts.size > 0 || this.refine));
 
   private seq = 0;
 
-  constructor(private readonly client: Client) {
+  constructor(
+    private readonly client: Client,
+    private readonly marks: MarksState,
+  ) {
     // Another model ranks differently: ask again, so the open panel never shows stale scores.
-    client.on('modelChanged', () => {
-      const q = this.query;
-      if (q?.id !== null && q?.id !== undefined) void this.byId(q.id, q.name);
+    client.on('modelChanged', () => this.again());
+    client.on('jobProgress', (p) => {
+      if (p.kind === 'train' && p.state === 'done') this.again(true);
+    });
+    // A mark on the query photo, made here or in another view (the marks list, the review).
+    marks.onChange(({ a, b, verdict }) => {
+      const q = this.query?.id;
+      if (q === null || q === undefined || (a !== q && b !== q)) return;
+      const other = a === q ? b : a;
+      if (verdict) this.verdicts.set(other, verdict);
+      else this.verdicts.delete(other);
+      if (this.refine) this.again(true);
     });
   }
 
   async byId(id: number, name: string): Promise<void> {
-    await this.run({ id, k: 60 }, { id, name, src: this.client.mediaUrl('thumb', id) });
+    await this.run({ id, k: 60, refine: this.refine || undefined }, { id, name, src: this.client.mediaUrl('thumb', id) });
+  }
+
+  /** Turns refining on or off and ranks the open photo again. */
+  setRefine(on: boolean): void {
+    this.refine = on;
+    this.again(true);
+  }
+
+  /** Asks the open library query again; `quiet` keeps the hits in view meanwhile. */
+  private again(quiet = false): void {
+    const q = this.query;
+    if (q?.id === null || q?.id === undefined) return;
+    void this.run({ id: q.id, k: 60, refine: this.refine || undefined }, q, quiet);
   }
 
   async byFile(file: File): Promise<void> {
@@ -58,10 +91,10 @@ export class SimilarState {
       this.verdictError = null;
       if (previous === verdict) {
         this.verdicts.delete(hitId);
-        await this.client.unmarkPair({ a, b: hitId });
+        await this.marks.unmark(a, hitId);
       } else {
         this.verdicts.set(hitId, verdict);
-        await this.client.markPair({ a, b: hitId, verdict });
+        await this.marks.mark(a, hitId, verdict);
       }
     } catch (err) {
       if (previous) this.verdicts.set(hitId, previous);
@@ -74,16 +107,17 @@ export class SimilarState {
     this.seq++;
     this.query = null;
     this.hits = [];
+    this.refined = null;
     this.error = null;
   }
 
-  private async run(request: Request<'similar'>, view: QueryView): Promise<void> {
+  private async run(request: Request<'similar'>, view: QueryView, quiet = false): Promise<void> {
     const mine = ++this.seq;
     // Verdicts belong to the query photo: keep them when the same photo is asked again.
     if (view.id === null || view.id !== this.query?.id) this.verdicts.clear();
     this.query = view;
     this.verdictError = null;
-    this.loading = true;
+    if (!quiet) this.loading = true;
     this.error = null;
     try {
       const [r, pairs] = await Promise.all([
@@ -92,11 +126,14 @@ export class SimilarState {
       ]);
       if (mine === this.seq) {
         this.hits = r.hits;
+        this.refined = r.refined ?? null;
+        for (const h of r.hits) if (h.verdict) this.verdicts.set(h.id, h.verdict);
         for (const p of pairs) this.verdicts.set(p.a === view.id ? p.b : p.a, p.verdict);
       }
     } catch (err) {
       if (mine === this.seq) {
         this.hits = [];
+        this.refined = null;
         this.error = view.id === null ? unreadableMessage(view.name, (err as Error).message) : (err as Error).message;
       }
     } finally {

@@ -1,6 +1,8 @@
-// One training run as the user sees it: the settings chosen, the live loss and validation
-// curves from trainProgress events, and the before/after metrics once the job ends.
-import type { Client, JobProgress, LossName, MinerName, TrainDepth, TrainSummary } from '../../src-shared/contract';
+// One training run as the user sees it: what there is to teach from (readiness), the settings
+// chosen, the live loss and validation curves from trainProgress events, and the outcome once
+// the job ends.
+import type { Client, JobProgress, LossName, MinerName, TrainDepth, TrainReadiness, TrainSummary } from '../../src-shared/contract';
+import type { MarksState } from './marks.svelte';
 
 export interface CurvePoint {
   /** Progress in epochs (1.5 = half-way through the second epoch). */
@@ -25,25 +27,56 @@ export class TrainingState {
   state = $state<JobProgress['state'] | null>(null);
   lossCurve = $state<CurvePoint[]>([]);
   mapCurve = $state<CurvePoint[]>([]);
+  /** The held-back marks' AUC after each epoch (when marks were held back). */
+  marksCurve = $state<CurvePoint[]>([]);
+  /** Whether the run in progress teaches from marks alone (no labels): its curve is then the marks'. */
+  private runByMarks = $state<boolean | null>(null);
   epochsPlanned = $state(0);
   result = $state<TrainSummary | null>(null);
   error = $state<string | null>(null);
 
+  /** What there is to teach from, and whether `train` would start (asked with the held-out labels). */
+  readiness = $state<TrainReadiness | null>(null);
+  /** Grows whenever labels or marks change: the readiness shown is then out of date. */
+  private changes = $state(0);
+
   readonly running = $derived(this.state === 'queued' || this.state === 'running');
   /** Triplet training picks its triplets with a miner; the other losses take none. */
   readonly usesMiner = $derived(this.loss === 'triplet');
+  /** The panel asks for readiness again whenever this changes (held-out labels, labels or marks). */
+  readonly readinessKey = $derived(`${this.changes}|${this.holdout.join('\n')}`);
+  /**
+   * Whether the validation chart shows the held-back marks instead of MAP@R: for a run taught
+   * without labels (the finished one, the one running, or the next one as readiness foresees it).
+   */
+  readonly byMarks = $derived(
+    this.result ? this.result.taughtFrom.labels === 0 : (this.running && this.runByMarks !== null ? this.runByMarks : this.readiness?.labels === 0),
+  );
 
-  constructor(private readonly client: Client) {
+  private readinessSeq = 0;
+
+  constructor(
+    private readonly client: Client,
+    marks: MarksState,
+  ) {
     client.on('trainProgress', (e) => {
       if (e.jobId !== this.jobId) return;
       this.epochsPlanned = e.epochs;
-      if (e.validation) this.mapCurve.push({ x: e.epoch, y: e.validation.map_at_r });
-      else this.lossCurve.push({ x: e.epoch - 1 + e.step / e.steps, y: e.loss });
+      if (e.validation || e.marks) {
+        if (e.validation) this.mapCurve.push({ x: e.epoch, y: e.validation.map_at_r });
+        if (e.marks) this.marksCurve.push({ x: e.epoch, y: e.marks.auc });
+      } else {
+        this.lossCurve.push({ x: e.epoch - 1 + e.step / e.steps, y: e.loss });
+      }
     });
     client.on('jobProgress', (p) => this.onJob(p));
-    // "Done: model #3 is now active" stops being true once another model is chosen.
+    // New labels (or photos) and marks change what there is to teach from.
+    client.on('libraryChanged', () => this.changes++);
+    marks.onChange(() => this.changes++);
+    // "Done: model #3 is now active" (or "kept, not made active") stops being true once another
+    // model is chosen.
     client.on('modelChanged', ({ active }) => {
-      if (this.state === 'done' && this.result?.modelId !== active) {
+      if (this.state === 'done' && (this.result?.modelId !== active || !this.result.activated)) {
         this.state = null;
         this.result = null;
       }
@@ -58,11 +91,24 @@ export class TrainingState {
       .catch(() => undefined);
   }
 
+  /** Asks whether training can start with the held-out labels chosen now; the latest answer wins. */
+  async checkReadiness(): Promise<void> {
+    const mine = ++this.readinessSeq;
+    try {
+      const r = await this.client.trainReadiness({ holdoutLabels: this.holdout.length ? [...this.holdout] : undefined });
+      if (mine === this.readinessSeq) this.readiness = r;
+    } catch (err) {
+      if (mine === this.readinessSeq) this.error = (err as Error).message;
+    }
+  }
+
   async start(): Promise<void> {
     this.error = null;
     this.result = null;
     this.lossCurve = [];
     this.mapCurve = [];
+    this.marksCurve = [];
+    this.runByMarks = this.readiness ? this.readiness.labels === 0 : null;
     this.epochsPlanned = this.epochs;
     this.state = 'queued';
     this.phase = 'starting';
@@ -99,6 +145,8 @@ export class TrainingState {
     this.done = p.done;
     this.total = p.total;
     if (p.result?.kind === 'train') this.result = p.result;
+    // A run ended: a model may now exist, and the panel says again what there is to teach from.
+    if (p.state !== 'queued' && p.state !== 'running') this.changes++;
     if (p.state === 'failed') this.error = p.result?.kind === 'error' ? p.result.message : (p.message ?? 'training failed');
   }
 }

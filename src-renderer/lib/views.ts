@@ -6,6 +6,6 @@ export const views: readonly { id: View; title: string; hint: string }[] = [
   { id: 'map', title: 'Map', hint: 'Every photo on one 2-D map: see clusters, lasso and label' },
   { id: 'duplicates', title: 'Duplicates', hint: 'Near-identical copies' },
   { id: 'review', title: 'Review pairs', hint: 'Tell the app which pairs are alike' },
-  { id: 'train', title: 'Train', hint: 'Teach the embedding your labels' },
+  { id: 'train', title: 'Train', hint: 'Teach the embedding your labels and marks' },
   { id: 'export', title: 'Export', hint: 'Labels, embeddings, a folder per label, the trained model; import labels' },
 ];
