@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const engine = await Engine.open(libraryDir);
   const t0 = Date.now();
   await finish(engine, await engine.call('importFolders', { paths: [photosDir] }));
-  const listed = (await engine.call('listImages', { limit: 5000 })).items.filter((i) => i.path.endsWith('.jpg'));
+  // In path order: ids depend on the order the import happened to finish files in.
+  const listed = (await engine.call('listImages', { limit: 5000 })).items.filter((i) => i.path.endsWith('.jpg')).sort((a, b) => a.path.localeCompare(b.path));
   const photos: Photo[] = listed.map((i) => ({ id: i.id, cls: classOfPath(i.path) }));
   const classOf = new Map(photos.map((p) => [p.id, p.cls]));
   console.log(`library: ${photos.length} photos imported in ${((Date.now() - t0) / 1000).toFixed(0)} s; load ${os.loadavg()[0].toFixed(2)}`);

@@ -1,9 +1,7 @@
 // Teaching the embedding: the train job (labels + marked pairs → a new head → a new index →
 // switch), evaluation of any model, model versions, and hard pairs for the user to judge.
-import * as tf from '@tensorflow/tfjs';
 import {
   ContractError,
-  type Failure,
   type HardPairView,
   type MarkMetrics,
   type Metrics,
@@ -13,16 +11,10 @@ import {
 } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../learn/metrics.js';
-import type { NamedWeight } from '../learn/backbone-tail.js';
-import type { MarkedPair } from '../learn/split.js';
-import { fineTuneBackbone, type FineTuneOptions, type FineTuneResult } from '../learn/backbone-finetune.js';
-import { cacheActivations, loadFineTunableBackbone } from '../learn/backbone-trunk.js';
-import { runWholeCnnTraining } from '../learn/whole-run.js';
 
 import { requestedDepth } from '../../src-shared/train-depth.js';
-import { trainHead, type TrainProgress } from '../learn/trainer.js';
-import { registerWasmGradKernels } from '../learn/wasm-grad-kernels.js';
-import { decodeForBackbone } from '../model/preprocess.js';
+import type { TrainProgress } from '../learn/trainer.js';
+import { teach } from '../learn/teach.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
 import { modelExists } from './model-list.js';
 import { prepareModel, switchModel, type PreparedModel, type SwitchProgress } from './model-switch.js';
@@ -61,28 +53,26 @@ export class Learning {
     const deep = depth !== 'head';
     const epochs = req.epochs ?? (deep ? 10 : 30);
     const taughtByMarks = data.pairs.length > 0;
-    const settings = {
-      labels: data.classes, pairs: data.pairs, heldBack: data.heldBack, groupClasses: data.groupClasses,
-      loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1,
-      holdoutLabels: req.holdoutLabels, embeddingDim: req.embeddingDim, signal: ctx.signal,
-      onProgress: (p: TrainProgress) => {
-        this.onTrainProgress({
-          jobId: ctx.jobId, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, loss: p.loss,
-          validation: toMetrics(p.validation?.retrieval), marks: p.validation?.marks ?? null,
-        });
-        ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
+    const result = await teach(
+      depth,
+      {
+        paths: data.ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? ''),
+        features: data.features, classes: data.classes, groupClasses: data.groupClasses, pairs: data.pairs, heldBack: data.heldBack,
+        context: taughtByMarks ? this.untaughtFeatures(data.ids) : undefined,
       },
-    };
-    const paths = () => data.ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? '');
-    const result =
-      depth === 'whole'
-        ? { ...(await runWholeCnnTraining(paths(), settings, (p) => ctx.progress(p), ctx.signal)), tail: null }
-        : deep
-          ? { ...(await this.fineTuneBlocks(data.ids, settings, ctx)), cnn: null }
-          : {
-              ...(await trainHead({ ...settings, features: data.features, context: taughtByMarks ? this.untaughtFeatures(data.ids) : undefined })),
-              tail: null, cnn: null, trained: data.ids.length, unreadable: [],
-            };
+      {
+        loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1, holdoutLabels: req.holdoutLabels, embeddingDim: req.embeddingDim,
+        signal: ctx.signal,
+        onPhase: (p) => ctx.progress(p),
+        onProgress: (p: TrainProgress) => {
+          this.onTrainProgress({
+            jobId: ctx.jobId, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, loss: p.loss,
+            validation: toMetrics(p.validation?.retrieval), marks: p.validation?.marks ?? null,
+          });
+          ctx.progress({ phase: 'training', done: p.epoch - (p.validation ? 0 : 1), total: p.epochs });
+        },
+      },
+    );
     const summary: TrainSummary = {
       modelId: null,
       before: toMetrics(result.before),
@@ -198,45 +188,6 @@ export class Learning {
       count++;
     }
     return count ? sum / count : null;
-  }
-
-  /**
-   * Deeper fine-tuning: the frozen blocks run once per labelled photo (and once mirrored), then
-   * the last blocks and a head train together from those activations.
-   */
-  private async fineTuneBlocks(
-    ids: number[],
-    settings: Omit<FineTuneOptions, 'tail' | 'activations'> & { labels: (string | null)[]; pairs: MarkedPair[] },
-    ctx: JobContext,
-  ): Promise<FineTuneResult & { tail: { weights: NamedWeight[]; backboneVersion: string }; trained: number; unreadable: Failure[] }> {
-    if (tf.getBackend() === 'wasm') registerWasmGradKernels();
-    const backbone = await loadFineTunableBackbone();
-    try {
-      const paths = ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? '');
-      const unreadable: Failure[] = [];
-      ctx.progress({ phase: 'running the frozen blocks', done: 0, total: ids.length });
-      const cached = await cacheActivations(backbone, ids.length, (i) => decodeForBackbone(paths[i]), {
-        signal: ctx.signal,
-        onProgress: (done, total) => ctx.progress({ phase: 'running the frozen blocks', done, total }),
-        onUnreadable: (i, err) => unreadable.push({ path: paths[i], error: err.message }),
-      });
-      // Photos that could not be read again are left out, with the marked pairs they are in.
-      const kept = cached.flatMap((c, i) => (c.views.length > 0 ? [i] : []));
-      const row = new Map(kept.map((old, k) => [old, k]));
-      const pairs = settings.pairs.flatMap((p) => (row.has(p.a) && row.has(p.b) ? [{ a: row.get(p.a)!, b: row.get(p.b)!, match: p.match }] : []));
-      if (unreadable.length) ctx.progress({ message: `${unreadable.length} labelled photo(s) could not be read and were left out` });
-      const tail = backbone.newTail();
-      try {
-        const result = await fineTuneBackbone({
-          ...settings, tail, activations: kept.map((i) => cached[i]), labels: kept.map((i) => settings.labels[i]), pairs,
-        });
-        return { ...result, tail: { weights: result.tailWeights, backboneVersion: backbone.version }, trained: kept.length, unreadable };
-      } finally {
-        tail.dispose();
-      }
-    } finally {
-      backbone.dispose();
-    }
   }
 
   async evaluate(req: ParsedRequest<'evaluate'>): Promise<Metrics> {

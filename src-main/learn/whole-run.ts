@@ -64,14 +64,16 @@ export async function runWholeCnnTraining(
   // Photos that could not be read again are left out, with the marked pairs they are in.
   const kept = pixels.flatMap((p, i) => (p ? [i] : []));
   const row = new Map(kept.map((old, k) => [old, k]));
-  const pairs = settings.pairs.flatMap((p) => (row.has(p.a) && row.has(p.b) ? [{ a: row.get(p.a)!, b: row.get(p.b)!, match: p.match }] : []));
-  if (unreadable.length) progress({ phase: 'reading photos', message: `${unreadable.length} labelled photo(s) could not be read and were left out` });
+  const moved = (pairs: readonly MarkedPair[] = []) =>
+    pairs.flatMap((p) => (row.has(p.a) && row.has(p.b) ? [{ a: row.get(p.a)!, b: row.get(p.b)!, match: p.match }] : []));
+  if (unreadable.length) progress({ phase: 'reading photos', message: `${unreadable.length} photo(s) could not be read and were left out` });
   // On a GPU the whole run, weights included, lives on it; the result comes back as plain arrays.
   return whileOnGpu(async () => {
     const { version, cnn } = await loadPretrainedWholeCnn();
     try {
       const result = await fineTuneWhole({
-        ...settings, cnn, inputSize: size, pixels: kept.map((i) => pixels[i]!), labels: kept.map((i) => settings.labels[i]), pairs,
+        ...settings, cnn, inputSize: size, pixels: kept.map((i) => pixels[i]!), labels: kept.map((i) => settings.labels[i]),
+        pairs: moved(settings.pairs), heldBack: moved(settings.heldBack),
       });
       return { ...result, cnn: { weights: result.cnnWeights, backboneVersion: version, inputSize: size }, trained: kept.length, unreadable };
     } finally {

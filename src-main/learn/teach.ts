@@ -1,0 +1,99 @@
+// The one door to training: a depth, the photos with what they teach (classes from labels and
+// groups of "alike" marks, marked pairs, held-back marks), and settings in; a trained model
+// ready to save and install out. The engine neither knows nor cares how each depth trains.
+import * as tf from '@tensorflow/tfjs';
+import type { Failure, TrainDepth } from '../../src-shared/contract.js';
+import { decodeForBackbone } from '../model/preprocess.js';
+import type { NamedWeight } from './backbone-tail.js';
+import { fineTuneBackbone } from './backbone-finetune.js';
+import { cacheActivations, loadFineTunableBackbone } from './backbone-trunk.js';
+import type { TrainOptions, TrainResult } from './trainer.js';
+import { trainHead } from './trainer.js';
+import type { MarkedPair } from './split.js';
+import { registerWasmGradKernels } from './wasm-grad-kernels.js';
+import { runWholeCnnTraining, type WholeRunProgress } from './whole-run.js';
+
+/** What a run is taught from; every array shares one row order. */
+export interface TeachingPhotos {
+  /** Originals, for the depths that decode pixels again. */
+  paths: string[];
+  /** Pretrained features, for the head depth. */
+  features: Float32Array[];
+  /** A label, a group of "alike" marks, or null (a photo in "not alike" marks only). */
+  classes: (string | null)[];
+  groupClasses: ReadonlySet<string>;
+  pairs: MarkedPair[];
+  heldBack: MarkedPair[];
+  /** Features of photos nobody taught about (head depth: kept where they were). */
+  context?: Float32Array[];
+}
+
+export type TeachSettings = Pick<
+  TrainOptions,
+  'loss' | 'miner' | 'epochs' | 'seed' | 'holdoutLabels' | 'embeddingDim' | 'signal' | 'onProgress'
+> & {
+  /** Phases before training starts (reading photos, running the frozen blocks). */
+  onPhase?: (p: WholeRunProgress) => void;
+};
+
+export interface TaughtModel extends TrainResult {
+  tail: { weights: NamedWeight[]; backboneVersion: string } | null;
+  cnn: { weights: NamedWeight[]; backboneVersion: string; inputSize: number } | null;
+  /** Photos trained on; photos that could not be read again (deeper depths) are left out. */
+  trained: number;
+  unreadable: Failure[];
+}
+
+export async function teach(depth: TrainDepth, photos: TeachingPhotos, settings: TeachSettings): Promise<TaughtModel> {
+  const taught = {
+    labels: photos.classes, pairs: photos.pairs, heldBack: photos.heldBack, groupClasses: photos.groupClasses, ...settings,
+  };
+  if (depth === 'whole') {
+    const run = await runWholeCnnTraining(photos.paths, taught, (p) => settings.onPhase?.(p), settings.signal);
+    return { ...run, tail: null };
+  }
+  if (depth === 'blocks') return fineTuneBlocks(photos.paths, taught, settings);
+  const result = await trainHead({ ...taught, features: photos.features, context: photos.context });
+  return { ...result, tail: null, cnn: null, trained: photos.features.length, unreadable: [] };
+}
+
+/**
+ * The last blocks: the frozen blocks run once per photo (and once mirrored), then the last
+ * blocks and a head train together from those activations.
+ */
+async function fineTuneBlocks(
+  paths: string[],
+  taught: Omit<TrainOptions, 'features'>,
+  settings: TeachSettings,
+): Promise<TaughtModel> {
+  if (tf.getBackend() === 'wasm') registerWasmGradKernels();
+  const backbone = await loadFineTunableBackbone();
+  try {
+    const unreadable: Failure[] = [];
+    const phase = 'running the frozen blocks';
+    settings.onPhase?.({ phase, done: 0, total: paths.length });
+    const cached = await cacheActivations(backbone, paths.length, (i) => decodeForBackbone(paths[i]), {
+      signal: settings.signal,
+      onProgress: (done, total) => settings.onPhase?.({ phase, done, total }),
+      onUnreadable: (i, err) => unreadable.push({ path: paths[i], error: err.message }),
+    });
+    // Photos that could not be read again are left out, with the marked pairs they are in.
+    const kept = cached.flatMap((c, i) => (c.views.length > 0 ? [i] : []));
+    const row = new Map(kept.map((old, k) => [old, k]));
+    const moved = (pairs: readonly MarkedPair[] = []) =>
+      pairs.flatMap((p) => (row.has(p.a) && row.has(p.b) ? [{ a: row.get(p.a)!, b: row.get(p.b)!, match: p.match }] : []));
+    if (unreadable.length) settings.onPhase?.({ phase, message: `${unreadable.length} photo(s) could not be read and were left out` });
+    const tail = backbone.newTail();
+    try {
+      const result = await fineTuneBackbone({
+        ...taught, tail, activations: kept.map((i) => cached[i]), labels: kept.map((i) => taught.labels[i]),
+        pairs: moved(taught.pairs), heldBack: moved(taught.heldBack),
+      });
+      return { ...result, tail: { weights: result.tailWeights, backboneVersion: backbone.version }, cnn: null, trained: kept.length, unreadable };
+    } finally {
+      tail.dispose();
+    }
+  } finally {
+    backbone.dispose();
+  }
+}
