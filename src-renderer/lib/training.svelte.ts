@@ -11,7 +11,7 @@ export interface CurvePoint {
 }
 
 export class TrainingState {
-  loss = $state<LossName>('proxy-nca');
+  loss = $state<LossName>(lossNames[0]);
   miner = $state<MinerName>('semi-hard');
   epochs = $state(20);
   /** Labels kept out of training, to measure retrieval on classes the model never saw. */
