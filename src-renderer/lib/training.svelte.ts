@@ -1,7 +1,7 @@
 // One training run as the user sees it: what there is to teach from (readiness), the settings
 // chosen, the live loss and validation curves from trainProgress events, and the outcome once
 // the job ends.
-import type { Client, JobProgress, LossName, MinerName, TrainDepth, TrainReadiness, TrainSummary } from '../../src-shared/contract';
+import { lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
 import type { MarksState } from './marks.svelte';
 
 export interface CurvePoint {
