@@ -34,10 +34,38 @@ export function cosineMatrix(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
   return matMul(x, y, false, true);
 }
 
-/** Euclidean distances between unit rows: sqrt(2 - 2cos), clamped so the gradient stays finite at 0. */
-export function unitEuclideanMatrix(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.sqrt(tf.maximum(tf.sub(2, tf.mul(2, cosineMatrix(x, y))), 1e-12)) as tf.Tensor2D);
+// Squared distances this small are below what float32 resolves for unit rows (2 − 2cos of two
+// copies of one random 128-d row came out up to 1.1e-6): they are 0, so a repeated photo is no
+// margin violation, and so is their gradient (sqrt's is infinite at 0).
+const RESOLVED_SQUARED_DISTANCE = 1e-6;
+
+/**
+ * Euclidean distances between every two rows of x (unit rows). The squares come from the Gram
+ * matrix with its own diagonal, g_ii + g_jj − 2g_ij, not 2 − 2g_ij: the same rounding enters
+ * both terms, so identical rows are exactly 0 apart.
+ */
+export function unitDistanceMatrix(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = x.shape[0];
+    const gram = cosineMatrix(x, x);
+    const diag = tf.sum(tf.mul(gram, tf.eye(n)), 1);
+    const squared = tf.sub(tf.add(tf.reshape(diag, [n, 1]), tf.reshape(diag, [1, n])), tf.mul(2, gram));
+    return resolvedSqrt(squared) as tf.Tensor2D;
+  });
 }
+
+// √s where s is resolved, else 0 with a zero gradient (comparisons have none of their own, so
+// the whole function carries its gradient explicitly).
+const resolvedSqrt = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [squared, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const apart = tf.cast(tf.greater(squared, RESOLVED_SQUARED_DISTANCE), 'float32');
+  const root = tf.sqrt(tf.maximum(squared, RESOLVED_SQUARED_DISTANCE));
+  save([apart, root]);
+  return {
+    value: tf.mul(root, apart),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.div(tf.mul(dy, saved[0]), tf.mul(2, saved[1])),
+  };
+});
 
 /**
  * Entries m[i[k], j[k]] of a square matrix, differentiable on wasm (which lacks the gradient of

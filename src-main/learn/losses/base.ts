@@ -1,7 +1,7 @@
 // The shared part of every metric-learning loss: input validation, L2 normalisation of the
 // embeddings, and the term for the user's marked pairs. A subclass computes only its own loss.
 import * as tf from '@tensorflow/tfjs';
-import { l2NormalizeRows, meanOfPositive, pickEntries, unitEuclideanMatrix } from '../tensor-ops.js';
+import { l2NormalizeRows, meanOfPositive, pickEntries, unitDistanceMatrix } from '../tensor-ops.js';
 import { isTripletTuples, NO_LABEL, type IndexTuples, type PairTuples } from '../tuples.js';
 
 /** Integer class ids per row; -1 for a row without a label. */
@@ -75,7 +75,7 @@ export abstract class MetricLoss {
   /** Contrastive term on the marked pairs: alike pulled together, not-alike pushed apart. */
   protected markedPairLoss(x: tf.Tensor2D, pairs: PairTuples): tf.Scalar {
     return tf.tidy(() => {
-      const d = pickEntries(unitEuclideanMatrix(x, x), pairs.a, pairs.b);
+      const d = pickEntries(unitDistanceMatrix(x), pairs.a, pairs.b);
       const isMatch = tf.tensor1d(pairs.match.map((m) => (m ? 1 : 0)), 'float32');
       const pull = tf.mul(tf.relu(tf.sub(d, this.pairPosMargin)), isMatch) as tf.Tensor1D;
       const push = tf.mul(tf.relu(tf.sub(this.pairNegMargin, d)), tf.sub(1, isMatch)) as tf.Tensor1D;

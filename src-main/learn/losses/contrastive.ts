@@ -2,7 +2,7 @@
 // pulled within `posMargin`, unlike pairs pushed beyond `negMargin` (distances on the unit
 // sphere). Each side is averaged over its pairs that still violate their margin.
 import * as tf from '@tensorflow/tfjs';
-import { meanOfPositive, pickEntries, unitEuclideanMatrix } from '../tensor-ops.js';
+import { meanOfPositive, pickEntries, unitDistanceMatrix } from '../tensor-ops.js';
 import { isTripletTuples, type IndexTuples, type PairTuples } from '../tuples.js';
 import { MetricLoss, type MarkedPairOptions } from './base.js';
 
@@ -60,7 +60,7 @@ export class ContrastiveLoss extends MetricLoss {
   private pairTerm(x: tf.Tensor2D, pairs: PairTuples): tf.Scalar {
     if (pairs.a.length === 0) return tf.scalar(0);
     return tf.tidy(() => {
-      const d = pickEntries(unitEuclideanMatrix(x, x), pairs.a, pairs.b);
+      const d = pickEntries(unitDistanceMatrix(x), pairs.a, pairs.b);
       const isMatch = tf.tensor1d(pairs.match.map((m) => (m ? 1 : 0)), 'float32');
       const pull = tf.mul(tf.relu(tf.sub(d, this.posMargin)), isMatch) as tf.Tensor1D;
       const push = tf.mul(tf.relu(tf.sub(this.negMargin, d)), tf.sub(1, isMatch)) as tf.Tensor1D;

@@ -3,7 +3,7 @@
 // miner's choice; without tuples every valid triplet of the batch does. Averaged over the
 // triplets that still violate the margin.
 import * as tf from '@tensorflow/tfjs';
-import { meanOfPositive, pickEntries, unitEuclideanMatrix } from '../tensor-ops.js';
+import { meanOfPositive, pickEntries, unitDistanceMatrix } from '../tensor-ops.js';
 import { isTripletTuples, type IndexTuples, type TripletTuples } from '../tuples.js';
 import { allTriplets } from '../miners/all.js';
 import { MetricLoss, type MarkedPairOptions } from './base.js';
@@ -31,7 +31,7 @@ export class TripletMarginLoss extends MetricLoss {
     const t: TripletTuples = tuples ?? allTriplets(labels);
     if (t.anchor.length === 0) return tf.scalar(0);
     return tf.tidy(() => {
-      const dist = unitEuclideanMatrix(x, x);
+      const dist = unitDistanceMatrix(x);
       const dAp = pickEntries(dist, t.anchor, t.positive);
       const dAn = pickEntries(dist, t.anchor, t.negative);
       return meanOfPositive(tf.relu(tf.add(tf.sub(dAp, dAn), this.margin)) as tf.Tensor1D);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
 import { ContrastiveLoss, createLoss, lossNames, ProxyAnchorLoss, ProxyNcaLoss, TripletMarginLoss } from '../../../src-main/learn/losses/index.js';
 import { batchHardTriplets } from '../../../src-main/learn/miners/index.js';
+import { l2NormalizeRows, unitDistanceMatrix } from '../../../src-main/learn/tensor-ops.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -108,6 +109,43 @@ describe('ContrastiveLoss', () => {
     const got = value(loss.compute(x, labels, undefined, marked));
     const expected = expectedFor(allPairs, 0, 1.5) + expectedFor([[0, 2, false], [1, 3, true]], 0, 1.5);
     expect(got).toBeCloseTo(expected, 5);
+    x.dispose();
+  });
+});
+
+// A class of two or three photos fills a class-balanced batch by repeating rows.
+describe('repeated rows', () => {
+  const repeated = [[1, 0], [1, 0], [0.8, 0.6], [-1, 0]];
+
+  it('are exactly 0 apart, also where 2 − 2cos rounds above 0, with a finite zero gradient', () => {
+    const r = tf.randomNormal([16, 128], 0, 1, 'float32', 3);
+    const x = tf.concat([r, r]) as tf.Tensor2D;
+    const d = tf.tidy(() => unitDistanceMatrix(l2NormalizeRows(x)).arraySync());
+    for (let i = 0; i < 16; i++) {
+      expect(d[i][i + 16]).toBe(0);
+      expect(d[i][(i + 1) % 16]).toBeGreaterThan(0.5); // distinct rows keep their distance
+    }
+    const g = tf.grad((e: tf.Tensor) => tf.sum(unitDistanceMatrix(l2NormalizeRows(e as tf.Tensor2D))))(x);
+    expect(tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0])).toBe(1);
+    tf.dispose([r, x, g]);
+  });
+
+  it('do not dilute the contrastive pull: only pairs still apart are averaged', () => {
+    const x = tf.tensor2d(repeated);
+    // Alike pairs (0,1) at 0, (0,2) and (1,2) at √0.4; unlike pairs all beyond the margin of 1.
+    expect(value(new ContrastiveLoss().compute(x, [0, 0, 0, 1]))).toBeCloseTo(Math.sqrt(0.4), 5);
+    // A batch whose only alike pair is a repeated row costs nothing and moves nothing.
+    const g = tf.grad((e: tf.Tensor) => new ContrastiveLoss().compute(e as tf.Tensor2D, [0, 0, -1, 1]))(x);
+    expect(Array.from(g.dataSync())).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    tf.dispose([x, g]);
+  });
+
+  it('do not dilute the marked-pair term', () => {
+    const loss = new TripletMarginLoss({ margin: 0.3 });
+    const x = tf.tensor2d(repeated);
+    const labels = [-1, -1, -1, -1]; // no triplets: the marked pairs alone
+    const got = value(loss.compute(x, labels, undefined, { a: [0, 0], b: [1, 2], match: [true, true] }));
+    expect(got).toBeCloseTo(Math.sqrt(0.4), 5);
     x.dispose();
   });
 });
