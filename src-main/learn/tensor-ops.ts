@@ -80,6 +80,27 @@ export function pickEntries(m: tf.Tensor2D, i: number[], j: number[]): tf.Tensor
   });
 }
 
+// The largest entry of each column, floored at 0, as a constant: a shift that cancels out of
+// log(1 + Σ exp), so it needs no gradient (and max's would only add rounding).
+const columnShift = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const z = args[0] as tf.Tensor2D;
+  return { value: tf.relu(tf.max(z, 0)), gradFunc: () => tf.zerosLike(z) };
+});
+
+/**
+ * Per column c, log(1 + Σ_i exp(z[i, c])) over the entries where `mask` is true (0 for a column
+ * with none). Shifted by the column's largest entry (a log-sum-exp with a zero entry), so it
+ * stays finite when exp would overflow float32 (exp(88.8) already does).
+ */
+export function logOnePlusSumExp(z: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const kept = tf.where(tf.cast(mask, 'bool'), z, tf.fill(z.shape, -Infinity)) as tf.Tensor2D;
+    const shift = columnShift(kept) as tf.Tensor1D;
+    const sum = tf.add(tf.exp(tf.neg(shift)), tf.sum(tf.exp(tf.sub(kept, shift)), 0));
+    return tf.add(shift, tf.log(sum)) as tf.Tensor1D;
+  });
+}
+
 // How many entries are > 0, as a constant for differentiation (comparisons have no gradient).
 const countPositive = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const values = args[0] as tf.Tensor;

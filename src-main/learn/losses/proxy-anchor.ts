@@ -1,7 +1,7 @@
 // Proxy-Anchor (Kim et al., CVPR 2020): each proxy is an anchor that pulls all embeddings of its
 // class in the batch and pushes all others away, via a soft (log-sum-exp) aggregate over cosines.
 import * as tf from '@tensorflow/tfjs';
-import { l2NormalizeRows, matMul } from '../tensor-ops.js';
+import { l2NormalizeRows, logOnePlusSumExp, matMul } from '../tensor-ops.js';
 import { MetricLoss, type MarkedPairOptions } from './base.js';
 import { initProxies } from './proxies.js';
 
@@ -45,14 +45,15 @@ export class ProxyAnchorLoss extends MetricLoss {
     return tf.tidy(() => {
       const numClasses = this.proxies.shape[0];
       const cos = matMul(x, l2NormalizeRows(this.proxies), false, true); // [n, C]
-      const pos = tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat(); // unlabelled rows: all 0
+      const pos = tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat() as tf.Tensor2D; // unlabelled rows: all 0
       const isLabelled = tf.tensor2d(Array.from(labels, (l) => (l >= 0 ? 1 : 0)), [labels.length, 1]);
-      const neg = tf.mul(tf.sub(1, pos), isLabelled);
-      const posSum = tf.sum(tf.mul(pos, tf.exp(tf.mul(-this.alpha, tf.sub(cos, this.margin)))), 0); // [C]
-      const negSum = tf.sum(tf.mul(neg, tf.exp(tf.mul(this.alpha, tf.add(cos, this.margin)))), 0);
+      const neg = tf.mul(tf.sub(1, pos), isLabelled) as tf.Tensor2D;
+      // At α = 100 a cosine near 1 alone gives exp(110): overflow, so the log-sum-exp form.
+      const posLog = logOnePlusSumExp(tf.mul(-this.alpha, tf.sub(cos, this.margin)), pos);
+      const negLog = logOnePlusSumExp(tf.mul(this.alpha, tf.add(cos, this.margin)), neg);
       const proxiesWithPositives = tf.sum(tf.cast(tf.greater(tf.sum(pos, 0), 0), 'float32'));
-      const posTerm = tf.div(tf.sum(tf.log1p(posSum)), tf.maximum(proxiesWithPositives, 1));
-      const negTerm = tf.div(tf.sum(tf.log1p(negSum)), numClasses);
+      const posTerm = tf.div(tf.sum(posLog), tf.maximum(proxiesWithPositives, 1));
+      const negTerm = tf.div(tf.sum(negLog), numClasses);
       return tf.add(posTerm, negTerm) as tf.Scalar;
     });
   }

@@ -82,6 +82,23 @@ describe('ProxyAnchorLoss', () => {
     x.dispose();
     loss.dispose();
   });
+  // A case where α·(cos + δ) reaches 109.5 at α = 100: exp overflows float32 (from exp(88.8) on).
+  // Expected values: the paper's formula in float64 torch, log(1 + Σ exp) as a log-sum-exp with a zero entry.
+  const farX = [[1, 0.2, 0, 0], [0.9, -0.1, 0.3, 0], [0, 1, 0.1, 0], [0.1, 0.9, 0, 0.4], [0.95, 0, 0.3, 0], [-1, 0, 0, 0.1], [0.5, 0.5, 0.5, 0.5]];
+  const farLabels = [0, 0, 1, 1, 2, 0, -1];
+  const farP = [[1, 0.1, 0, 0], [0, 1, 0, 0.1], [0.1, 0, 1, 0]];
+  for (const [alpha, expected] of [[32, 31.371181], [100, 98.029807], [200, 196.059614]]) {
+    it(`stays finite where exp overflows: α ${alpha}`, () => {
+      const loss = new ProxyAnchorLoss({ numClasses: 3, embeddingDim: 4, alpha });
+      loss.proxies.assign(tf.tensor2d(farP));
+      const x = tf.tensor2d(farX);
+      expect(value(loss.compute(x, farLabels))).toBeCloseTo(expected, 3);
+      const g = tf.grad((e: tf.Tensor) => loss.compute(e as tf.Tensor2D, farLabels))(x);
+      expect(tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0])).toBe(1);
+      tf.dispose([x, g]);
+      loss.dispose();
+    });
+  }
 });
 
 describe('ContrastiveLoss', () => {
