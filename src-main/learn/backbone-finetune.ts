@@ -99,7 +99,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     classNames: split.classNames, history, bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
   };
 
-  function trainStep(rows: number[], pairs: PairTuples): number {
+  async function trainStep(rows: number[], pairs: PairTuples): Promise<number> {
     const flat = new Float32Array(rows.length * TAIL_INPUT_SIZE);
     rows.forEach((r, i) => {
       const views = activations[r].views;
@@ -111,7 +111,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
       let tuples: TripletTuples | undefined;
       if (miner) {
         const current = tf.tidy(() => head.apply(tail.apply(batch)));
-        tuples = miner.mine(current, classes);
+        tuples = await miner.mine(current, classes);
         current.dispose();
       }
       const vars = [...tail.variables(), ...head.variables(), ...loss.variables()];

@@ -182,7 +182,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     bestEpoch: best.epoch, bestElapsedMs: best.elapsedMs, cancelled,
   };
 
-  function trainStep(all: tf.Tensor2D, rows: number[], labels: Int32Array, pairs: PairTuples): number {
+  async function trainStep(all: tf.Tensor2D, rows: number[], labels: Int32Array, pairs: PairTuples): Promise<number> {
     const idx = tf.tensor1d(rows, 'int32');
     try {
       const batch = tf.gather(all, idx) as tf.Tensor2D;
@@ -190,7 +190,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
       if (opts.loss === 'contrastive' && groupIds.size > 0) tuples = knownPairs(labels, (c) => groupIds.has(c));
       if (miner) {
         const current = head.apply(batch);
-        tuples = miner.mine(current, labels);
+        tuples = await miner.mine(current, labels);
         current.dispose();
       }
       const vars = [...head.variables(), ...loss.variables()];

@@ -131,10 +131,7 @@ export async function embedAsync(head: Head, features: Float32Array[], batchSize
   return out;
 }
 
-/**
- * One optimiser step on an (augmented) batch; returns its loss, read back asynchronously.
- * Triplet mining reads distances synchronously (miners/distances.ts), so it does not run on WebGPU.
- */
+/** One optimiser step on an (augmented) batch; returns its loss, read back asynchronously. */
 export async function wholeStep(
   cnn: WholeCnn,
   head: Head,
@@ -148,7 +145,7 @@ export async function wholeStep(
   let tuples: TripletTuples | undefined;
   if (miner) {
     const current = tf.tidy(() => head.apply(cnn.apply(batch)));
-    tuples = miner.mine(current, classes);
+    tuples = await miner.mine(current, classes);
     current.dispose();
   }
   const vars = [...cnn.variables(), ...head.variables(), ...loss.variables()];

@@ -24,7 +24,7 @@ export function allTriplets(labels: Int32Array): TripletTuples {
 
 export class AllTripletsMiner implements TripletMiner {
   readonly name = 'all' as const;
-  mine(_embeddings: tf.Tensor2D, labels: Int32Array): TripletTuples {
-    return allTriplets(labels);
+  mine(_embeddings: tf.Tensor2D, labels: Int32Array): Promise<TripletTuples> {
+    return Promise.resolve(allTriplets(labels));
   }
 }

@@ -31,7 +31,7 @@ export function batchHardTriplets(dist: Float32Array, labels: Int32Array): Tripl
 
 export class BatchHardMiner implements TripletMiner {
   readonly name = 'batch-hard' as const;
-  mine(embeddings: tf.Tensor2D, labels: Int32Array): TripletTuples {
-    return batchHardTriplets(distanceMatrix(embeddings), labels);
+  async mine(embeddings: tf.Tensor2D, labels: Int32Array): Promise<TripletTuples> {
+    return batchHardTriplets(await distanceMatrix(embeddings), labels);
   }
 }

@@ -31,7 +31,7 @@ export function semiHardTriplets(dist: Float32Array, labels: Int32Array): Triple
 
 export class SemiHardMiner implements TripletMiner {
   readonly name = 'semi-hard' as const;
-  mine(embeddings: tf.Tensor2D, labels: Int32Array): TripletTuples {
-    return semiHardTriplets(distanceMatrix(embeddings), labels);
+  async mine(embeddings: tf.Tensor2D, labels: Int32Array): Promise<TripletTuples> {
+    return semiHardTriplets(await distanceMatrix(embeddings), labels);
   }
 }

@@ -43,10 +43,10 @@ describe('miners', () => {
     expect([...t.anchor, ...t.positive, ...t.negative]).not.toContain(5);
   });
 
-  it('the miner reads distances from embeddings and releases its tensors', () => {
+  it('the miner reads distances from embeddings and releases its tensors', async () => {
     const e = tf.tensor2d(xs.map((x) => [Math.cos(x / 4), Math.sin(x / 4)]));
     const before = tf.memory().numTensors;
-    const t = new BatchHardMiner().mine(e, labels);
+    const t = await new BatchHardMiner().mine(e, labels);
     expect(tf.memory().numTensors).toBe(before);
     expect(t.anchor).toEqual([0, 1, 2, 3, 4]);
     e.dispose();
