@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRef, Status } from '../../../src-shared/contract.js';
+import { lossNames, type JobRef, type Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { Head } from '../../../src-main/learn/head.js';
 import { readTailWeights } from '../../../src-main/learn/tail-file.js';
@@ -57,7 +57,7 @@ describe('deeper fine-tuning through the engine', () => {
     expect(r).toMatchObject({ deep: true, images: 12 });
     modelId = r.modelId!;
     const trained = (await engine.call('models', {})).find((m) => m.id === modelId)!;
-    expect(trained).toMatchObject({ active: true, loss: 'proxy-nca', settings: expect.objectContaining({ kind: 'backbone-finetune', deep: true }) });
+    expect(trained).toMatchObject({ active: true, loss: lossNames[0], settings: expect.objectContaining({ kind: 'backbone-finetune', deep: true }) });
     expect(trained.after).not.toBeNull();
     expect(existsSync(path.join(engine.folders.dir(modelId), 'tail.json'))).toBe(true);
     expect((await status()).embedded).toBe(12);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRef } from '../../../src-shared/contract.js';
+import { lossNames, type JobRef } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { parseCsv } from '../../../src-main/exchange/csv.js';
 import { parseNpyHeader } from '../../../src-main/exchange/npy.js';
@@ -226,7 +226,7 @@ describe('map and model export', () => {
     const expected = (await engine.vectors()).allEmbeddings().get(1)!;
     got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
     const meta = JSON.parse(readFileSync(path.join(out, 'lookalike-model.json'), 'utf8'));
-    expect(meta).toMatchObject({ inputDim: 1280, outputDim: expected.length, loss: 'proxy-nca' });
+    expect(meta).toMatchObject({ inputDim: 1280, outputDim: expected.length, loss: lossNames[0] }); // the default loss
     expect(existsSync(path.join(out, 'head.json'))).toBe(false);
   }, 60_000);
 });
