@@ -17,7 +17,8 @@ import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import { TAIL_INPUT_SHAPE, TAIL_INPUT_SIZE, type CachedActivations } from './backbone-trunk.js';
-import type { PairTuples, TripletTuples } from './tuples.js';
+import type { PairTuples } from './tuples.js';
+import { batchTuples } from './batch-tuples.js';
 
 /**
  * The head-training options (trainer.ts), with photos' cached activations in place of features
@@ -108,12 +109,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
     const classes = Int32Array.from(rows, (r) => split.trainClass[r]);
     const batch = tf.tensor4d(flat, [rows.length, ...TAIL_INPUT_SHAPE]);
     try {
-      let tuples: TripletTuples | undefined;
-      if (miner) {
-        const current = tf.tidy(() => head.apply(tail.apply(batch)));
-        tuples = await miner.mine(current, classes);
-        current.dispose();
-      }
+      const tuples = await batchTuples(opts.loss, miner, classes, split, () => tf.tidy(() => head.apply(tail.apply(batch))));
       const vars = [...tail.variables(), ...head.variables(), ...loss.variables()];
       const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(tail.apply(batch)), classes, tuples, pairs), vars);
       const groups: Record<'tail' | 'head' | 'proxies', { name: string; tensor: tf.Tensor }[]> = { tail: [], head: [], proxies: [] };

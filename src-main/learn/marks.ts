@@ -115,18 +115,17 @@ export function cosineOf(vectors: readonly Float32Array[]): (a: number, b: numbe
 
 /**
  * Pairs of a batch whose relation is known: rows of one class (a label, or a group of "alike"
- * marks) are alike; rows of two different labels are not. Two different groups are not known to
- * differ (two groups of T-shirts are still T-shirts), so they are no pair: only "not alike"
- * marks push groups apart.
+ * marks) are alike; rows of classes known to differ (`apart`: two labels, or classes a "not
+ * alike" mark joins) are not. Other pairs are left out.
  */
-export function knownPairs(classes: Int32Array, isGroup: (c: number) => boolean): { a: number[]; b: number[]; match: boolean[] } {
+export function knownPairs(classes: Int32Array, apart: (ci: number, cj: number) => boolean): { a: number[]; b: number[]; match: boolean[] } {
   const out = { a: [] as number[], b: [] as number[], match: [] as boolean[] };
   for (let i = 0; i < classes.length; i++) {
     if (classes[i] < 0) continue;
     for (let j = i + 1; j < classes.length; j++) {
       if (classes[j] < 0) continue;
       const same = classes[i] === classes[j];
-      if (!same && (isGroup(classes[i]) || isGroup(classes[j]))) continue;
+      if (!same && !apart(classes[i], classes[j])) continue;
       out.a.push(i);
       out.b.push(j);
       out.match.push(same);

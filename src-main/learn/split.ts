@@ -22,6 +22,15 @@ export interface TrainingSplit {
   heldBack: MarkedPair[];
   /** Classes that are real labels (measured by retrieval); the others are groups of "alike" marks. */
   labelClasses: Set<string>;
+  /**
+   * Whether two classes (ids) are known to differ: two labels, or two classes that a "not
+   * alike" mark joins. Two groups of "alike" marks are not known to differ (two groups of
+   * T-shirts are still T-shirts), so losses that take pairs or triplets never push them apart
+   * on that ground alone.
+   */
+  apart: (ci: number, cj: number) => boolean;
+  /** Whether some classes are groups of "alike" marks. */
+  hasGroups: boolean;
 }
 
 export interface SplitOptions {
@@ -79,7 +88,17 @@ export function splitForTraining(labels: readonly (string | null)[], pairs: read
   validationRows.sort((a, b) => a - b);
   trainRows.sort((a, b) => a - b);
   const labelClasses = new Set(classNames.filter((c) => !opts.groupClasses?.has(c)));
-  return { classNames, trainClass, trainRows, validationRows, unseenRows, trainPairs, heldBack, labelClasses };
+  const isLabel = classNames.map((c) => labelClasses.has(c));
+  const markedApart = new Set<number>();
+  const n = classNames.length;
+  for (const p of trainPairs) {
+    const [ca, cb] = [trainClass[p.a], trainClass[p.b]];
+    if (!p.match && ca >= 0 && cb >= 0 && ca !== cb) markedApart.add(Math.min(ca, cb) * n + Math.max(ca, cb));
+  }
+  const apart = (ci: number, cj: number) =>
+    ci !== cj && ci >= 0 && cj >= 0 && ((isLabel[ci] && isLabel[cj]) || markedApart.has(Math.min(ci, cj) * n + Math.max(ci, cj)));
+  const hasGroups = labelClasses.size < classNames.length;
+  return { classNames, trainClass, trainRows, validationRows, unseenRows, trainPairs, heldBack, labelClasses, apart, hasGroups };
 }
 
 /**

@@ -9,13 +9,14 @@ import { Head } from './head.js';
 import { createLoss, type LossName, type LossSettings } from './losses/index.js';
 import type { RetrievalMetrics } from './metrics.js';
 import { judge } from './judgement.js';
-import { knownPairs, type MarkScore } from './marks.js';
+import type { MarkScore } from './marks.js';
+import { batchTuples } from './batch-tuples.js';
 import { matMul, l2NormalizeRows } from './tensor-ops.js';
 import { createMiner, type MinerName } from './miners/index.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { checkTeachable, evaluationRows, splitForTraining, type MarkedPair } from './split.js';
-import type { IndexTuples, PairTuples } from './tuples.js';
+import type { PairTuples } from './tuples.js';
 import { startingHead } from './pca-init.js';
 import { runEpochs, type EpochLoopResult, type EpochRecord, type TrainProgress } from './epoch-loop.js';
 
@@ -140,7 +141,6 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const proxyOptimizer = tf.train.adam(lr * proxyLrMultiplier);
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });
   const headVarNames = new Set(head.variables().map((v) => v.name));
-  const groupIds = new Set(split.classNames.flatMap((name, c) => (split.labelClasses.has(name) ? [] : [c])));
   const preserve = opts.context?.length ? keepSimilarities(opts.context, head, opts.contextPerStep ?? 64, subSeed(seed, 5)) : null;
   const preserveWeight = opts.preserveWeight ?? 1;
 
@@ -186,13 +186,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
     const idx = tf.tensor1d(rows, 'int32');
     try {
       const batch = tf.gather(all, idx) as tf.Tensor2D;
-      let tuples: IndexTuples | undefined;
-      if (opts.loss === 'contrastive' && groupIds.size > 0) tuples = knownPairs(labels, (c) => groupIds.has(c));
-      if (miner) {
-        const current = head.apply(batch);
-        tuples = await miner.mine(current, labels);
-        current.dispose();
-      }
+      const tuples = await batchTuples(opts.loss, miner, labels, split, () => head.apply(batch));
       const vars = [...head.variables(), ...loss.variables()];
       const { value, grads } = tf.variableGrads(() => {
         const metric = loss.compute(head.apply(batch), labels, tuples, pairs);

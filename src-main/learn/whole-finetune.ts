@@ -13,14 +13,15 @@ import { judge } from './judgement.js';
 import { seededRandom, subSeed } from '../common/random.js';
 import { ClassBalancedSampler } from './sampler.js';
 import { fineTuneSetup } from './finetune-setup.js';
-import type { createMiner } from './miners/index.js';
+import { anyTwoClasses, type createMiner } from './miners/index.js';
 import { runEpochs, type EpochLoopResult } from './epoch-loop.js';
 import { augmentBatch, type AugmentOptions } from './augment.js';
 import { FusedAdam } from './fused-adam.js';
 import { pixelBatch, type WholeCnn } from './whole-cnn.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 import type { NamedWeight } from './backbone-tail.js';
-import type { PairTuples, TripletTuples } from './tuples.js';
+import type { PairTuples } from './tuples.js';
+import { batchTuples, type BatchRelations } from './batch-tuples.js';
 
 /**
  * Head-training options (trainer.ts) with photos' pixels in place of features. Defaults as for
@@ -109,7 +110,7 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
     const classes = Int32Array.from(rows, (r) => split.trainClass[r]);
     const batch = tf.tidy(() => augmentBatch(pixelBatch(rows.map((r) => pixels[r]), size), augmentRandom, opts.augment));
     try {
-      return await wholeStep(cnn, head, loss, optimizers, batch, classes, pairs, miner);
+      return await wholeStep(cnn, head, loss, optimizers, batch, classes, pairs, miner, split);
     } finally {
       batch.dispose();
     }
@@ -141,13 +142,9 @@ export async function wholeStep(
   classes: Int32Array,
   pairs?: PairTuples,
   miner?: ReturnType<typeof createMiner> | null,
+  relations: BatchRelations = { apart: anyTwoClasses, hasGroups: false },
 ): Promise<number> {
-  let tuples: TripletTuples | undefined;
-  if (miner) {
-    const current = tf.tidy(() => head.apply(cnn.apply(batch)));
-    tuples = await miner.mine(current, classes);
-    current.dispose();
-  }
+  const tuples = await batchTuples(loss.name, miner ?? null, classes, relations, () => tf.tidy(() => head.apply(cnn.apply(batch))));
   const vars = [...cnn.variables(), ...head.variables(), ...loss.variables()];
   const { value, grads } = tf.variableGrads(() => loss.compute(head.apply(cnn.apply(batch)), classes, tuples, pairs), vars);
   for (const o of optimizers) o.applyGradients(grads);

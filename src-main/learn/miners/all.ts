@@ -2,9 +2,9 @@
 // negative's label differs; unlabelled rows never take part).
 import type * as tf from '@tensorflow/tfjs';
 import type { TripletTuples } from '../tuples.js';
-import type { TripletMiner } from './miner.js';
+import { anyTwoClasses, type Apart, type TripletMiner } from './miner.js';
 
-export function allTriplets(labels: Int32Array): TripletTuples {
+export function allTriplets(labels: Int32Array, apart: Apart = anyTwoClasses): TripletTuples {
   const out: TripletTuples = { anchor: [], positive: [], negative: [] };
   const n = labels.length;
   for (let a = 0; a < n; a++) {
@@ -12,7 +12,7 @@ export function allTriplets(labels: Int32Array): TripletTuples {
     for (let p = 0; p < n; p++) {
       if (p === a || labels[p] !== labels[a]) continue;
       for (let q = 0; q < n; q++) {
-        if (labels[q] < 0 || labels[q] === labels[a]) continue;
+        if (labels[q] < 0 || !apart(labels[a], labels[q])) continue;
         out.anchor.push(a);
         out.positive.push(p);
         out.negative.push(q);
@@ -24,7 +24,7 @@ export function allTriplets(labels: Int32Array): TripletTuples {
 
 export class AllTripletsMiner implements TripletMiner {
   readonly name = 'all' as const;
-  mine(_embeddings: tf.Tensor2D, labels: Int32Array): Promise<TripletTuples> {
-    return Promise.resolve(allTriplets(labels));
+  mine(_embeddings: tf.Tensor2D, labels: Int32Array, apart?: Apart): Promise<TripletTuples> {
+    return Promise.resolve(allTriplets(labels, apart));
   }
 }

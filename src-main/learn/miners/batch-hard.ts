@@ -3,9 +3,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TripletTuples } from '../tuples.js';
 import { distanceMatrix } from './distances.js';
-import type { TripletMiner } from './miner.js';
+import { anyTwoClasses, type Apart, type TripletMiner } from './miner.js';
 
-export function batchHardTriplets(dist: Float32Array, labels: Int32Array): TripletTuples {
+export function batchHardTriplets(dist: Float32Array, labels: Int32Array, apart: Apart = anyTwoClasses): TripletTuples {
   const n = labels.length;
   const out: TripletTuples = { anchor: [], positive: [], negative: [] };
   for (let a = 0; a < n; a++) {
@@ -17,7 +17,7 @@ export function batchHardTriplets(dist: Float32Array, labels: Int32Array): Tripl
       const d = dist[a * n + j];
       if (labels[j] === labels[a]) {
         if (hardPos < 0 || d > dist[a * n + hardPos]) hardPos = j;
-      } else if (hardNeg < 0 || d < dist[a * n + hardNeg]) {
+      } else if (apart(labels[a], labels[j]) && (hardNeg < 0 || d < dist[a * n + hardNeg])) {
         hardNeg = j;
       }
     }
@@ -31,7 +31,7 @@ export function batchHardTriplets(dist: Float32Array, labels: Int32Array): Tripl
 
 export class BatchHardMiner implements TripletMiner {
   readonly name = 'batch-hard' as const;
-  async mine(embeddings: tf.Tensor2D, labels: Int32Array): Promise<TripletTuples> {
-    return batchHardTriplets(await distanceMatrix(embeddings), labels);
+  async mine(embeddings: tf.Tensor2D, labels: Int32Array, apart?: Apart): Promise<TripletTuples> {
+    return batchHardTriplets(await distanceMatrix(embeddings), labels, apart);
   }
 }

@@ -6,7 +6,7 @@ import { SemiHardMiner } from './semi-hard.js';
 export { AllTripletsMiner, allTriplets } from './all.js';
 export { BatchHardMiner, batchHardTriplets } from './batch-hard.js';
 export { SemiHardMiner, semiHardTriplets } from './semi-hard.js';
-export type { MinerName, TripletMiner } from './miner.js';
+export { anyTwoClasses, type Apart, type MinerName, type TripletMiner } from './miner.js';
 
 export { minerNames } from '../../../src-shared/vocabulary.js';
 

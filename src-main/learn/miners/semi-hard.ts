@@ -4,9 +4,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TripletTuples } from '../tuples.js';
 import { distanceMatrix } from './distances.js';
-import type { TripletMiner } from './miner.js';
+import { anyTwoClasses, type Apart, type TripletMiner } from './miner.js';
 
-export function semiHardTriplets(dist: Float32Array, labels: Int32Array): TripletTuples {
+export function semiHardTriplets(dist: Float32Array, labels: Int32Array, apart: Apart = anyTwoClasses): TripletTuples {
   const n = labels.length;
   const out: TripletTuples = { anchor: [], positive: [], negative: [] };
   for (let a = 0; a < n; a++) {
@@ -16,7 +16,7 @@ export function semiHardTriplets(dist: Float32Array, labels: Int32Array): Triple
       const dAp = dist[a * n + p];
       let best = -1;
       for (let q = 0; q < n; q++) {
-        if (labels[q] < 0 || labels[q] === labels[a]) continue;
+        if (labels[q] < 0 || !apart(labels[a], labels[q])) continue;
         const dAn = dist[a * n + q];
         if (dAn > dAp && (best < 0 || dAn < dist[a * n + best])) best = q;
       }
@@ -31,7 +31,7 @@ export function semiHardTriplets(dist: Float32Array, labels: Int32Array): Triple
 
 export class SemiHardMiner implements TripletMiner {
   readonly name = 'semi-hard' as const;
-  async mine(embeddings: tf.Tensor2D, labels: Int32Array): Promise<TripletTuples> {
-    return semiHardTriplets(await distanceMatrix(embeddings), labels);
+  async mine(embeddings: tf.Tensor2D, labels: Int32Array, apart?: Apart): Promise<TripletTuples> {
+    return semiHardTriplets(await distanceMatrix(embeddings), labels, apart);
   }
 }
