@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     }
 
     // The minimum: marks only, N of each verdict.
-    for (const n of ONLY.has('minimum') ? [5, 10, 20] : []) {
+    for (const n of ONLY.has('minimum') ? [5, 10, 20, 50] : []) {
       await reset();
       let alike = 0;
       let notAlike = 0;

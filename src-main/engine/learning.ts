@@ -52,13 +52,12 @@ export class Learning {
     const depth = requestedDepth(req);
     const deep = depth !== 'head';
     const epochs = req.epochs ?? (deep ? 10 : 30);
-    const taughtByMarks = data.pairs.length > 0;
     const result = await teach(
       depth,
       {
         paths: data.ids.map((id) => this.catalog.getImage(id)?.paths[0] ?? ''),
         features: data.features, classes: data.classes, groupClasses: data.groupClasses, pairs: data.pairs, heldBack: data.heldBack,
-        context: taughtByMarks ? this.untaughtFeatures(data.ids) : undefined,
+        context: this.untaughtFeatures(data.ids),
       },
       {
         loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1, holdoutLabels: req.holdoutLabels, embeddingDim: req.embeddingDim,
@@ -140,7 +139,7 @@ export class Learning {
     return { ...done, seconds: (Date.now() - started) / 1000 };
   }
 
-  /** Features of photos that no label or mark names (a sample), which marks-taught runs keep in place. */
+  /** Features of photos that no label or mark names (a sample): where a head starts, and what it keeps in place. */
   private untaughtFeatures(taught: readonly number[], most = 2000): Float32Array[] {
     const skip = new Set(taught);
     const rest = this.library.listed().filter((i) => !skip.has(i.id));
