@@ -1,7 +1,8 @@
 // Marks as training data: groups from "alike" marks, the held-back share, and the pairs' AUC.
 import { describe, expect, it } from 'vitest';
-import { alikeGroups, holdBackMarks, markAuc } from '../../../src-main/learn/marks.js';
-import type { MarkedPair } from '../../../src-main/learn/split.js';
+import { alikeGroups, holdBackMarks, knownPairs, markAuc } from '../../../src-main/learn/marks.js';
+import { allTriplets, semiHardTriplets } from '../../../src-main/learn/miners/index.js';
+import { splitForTraining, type MarkedPair } from '../../../src-main/learn/split.js';
 
 const alike = (a: number, b: number): MarkedPair => ({ a, b, match: true });
 const notAlike = (a: number, b: number): MarkedPair => ({ a, b, match: false });
@@ -68,5 +69,40 @@ describe('markAuc', () => {
 
   it('is null without marks of both verdicts', () => {
     expect(markAuc([alike(0, 1)], () => 1)).toBeNull();
+  });
+});
+
+describe('classes known to differ', () => {
+  // Rows 0-1 label "cat", 2-3 label "dog", 4-5 group A, 6-7 group B, 8-9 group C; a not-alike
+  // mark joins group A and group C.
+  const labels = ['cat', 'cat', 'dog', 'dog', 'A', 'A', 'B', 'B', 'C', 'C'];
+  const split = splitForTraining(labels, [alike(4, 5), alike(6, 7), alike(8, 9), notAlike(4, 8)], {
+    validationFraction: 0, holdoutLabels: [], seed: 1, groupClasses: new Set(['A', 'B', 'C']),
+  });
+  const id = (name: string) => split.classNames.indexOf(name);
+
+  it('two labels differ, two groups do not unless a not-alike mark joins them', () => {
+    expect(split.apart(id('cat'), id('dog'))).toBe(true);
+    expect(split.apart(id('A'), id('B'))).toBe(false);
+    expect(split.apart(id('A'), id('cat'))).toBe(false);
+    expect(split.apart(id('A'), id('C'))).toBe(true);
+    expect(split.apart(id('C'), id('A'))).toBe(true);
+    expect(split.apart(id('A'), id('A'))).toBe(false);
+  });
+
+  it('contrastive pairs and mined triplets never treat two unjoined groups as different', () => {
+    const classes = Int32Array.from(labels, (l) => id(l));
+    const pairs = knownPairs(classes, split.apart);
+    for (let k = 0; k < pairs.a.length; k++) {
+      const [ca, cb] = [classes[pairs.a[k]], classes[pairs.b[k]]];
+      expect(pairs.match[k] ? ca === cb : split.apart(ca, cb)).toBe(true);
+    }
+    expect(pairs.match.filter((m) => !m).length).toBe(4 + 4); // cat×dog and A×C
+    // Positives at 0.5, every other row at 1: any negative the class rule allows is semi-hard.
+    const dist = Float32Array.from({ length: 100 }, (_, i) => (Math.floor(i / 10) === i % 10 ? 0 : classes[Math.floor(i / 10)] === classes[i % 10] ? 0.5 : 1));
+    for (const t of [semiHardTriplets(dist, classes, split.apart), allTriplets(classes, split.apart)]) {
+      expect(t.anchor.length).toBeGreaterThan(0);
+      for (let k = 0; k < t.anchor.length; k++) expect(split.apart(classes[t.anchor[k]], classes[t.negative[k]])).toBe(true);
+    }
   });
 });
