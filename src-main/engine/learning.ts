@@ -113,17 +113,28 @@ export class Learning {
       },
       metrics: {},
     });
+    // A head alone goes to the switch as it is; deeper models are loaded back from their files
+    // (their trained blocks were disposed with the training graph).
+    const headOnly = !result.tail && !result.cnn;
+    let prepared: PreparedModel;
+    let handedOver = false; // once handed over, prepareModel owns the head (and disposes it on failure)
     try {
       await this.library.folders.save(record.id, { head: result.head, tail: result.tail, cnn: result.cnn });
+      ctx.progress({ phase: 're-indexing', done: 0, total: null });
+      handedOver = headOnly;
+      prepared = await prepareModel(
+        this.library,
+        record.id,
+        {
+          signal: ctx.signal,
+          onEmbed: (done, total, rate) => ctx.progress({ phase: 'embedding with the new blocks', done, total, rate }),
+          onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
+        },
+        headOnly ? { id: record.id, head: result.head, tail: null, cnn: null, features: this.library.store } : undefined,
+      );
     } finally {
-      result.head.dispose();
+      if (!handedOver) result.head.dispose();
     }
-    ctx.progress({ phase: 're-indexing', done: 0, total: null });
-    const prepared = await prepareModel(this.library, record.id, {
-      signal: ctx.signal,
-      onEmbed: (done, total, rate) => ctx.progress({ phase: 'embedding with the new blocks', done, total, rate }),
-      onIndex: (done, total) => ctx.progress({ phase: 're-indexing', done, total }),
-    });
     // Judged against the model answering now, on marks neither was trained on.
     const marksBefore = this.heldBackScore(this.library.active, data);
     const marksAfter = this.heldBackScore(prepared.parts, data);

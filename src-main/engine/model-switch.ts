@@ -34,8 +34,17 @@ export interface PreparedModel {
   index: LiveIndex;
 }
 
-export async function prepareModel(library: VectorLibrary, modelId: number | null, opts: SwitchProgress = {}): Promise<PreparedModel> {
-  const parts = await library.loadParts(modelId);
+/**
+ * `trained`: the parts as training left them in memory (a head on the pretrained features), so a
+ * model just saved is not loaded back from its files; otherwise they are loaded.
+ */
+export async function prepareModel(
+  library: VectorLibrary,
+  modelId: number | null,
+  opts: SwitchProgress = {},
+  trained?: ModelParts,
+): Promise<PreparedModel> {
+  const parts = trained ?? (await library.loadParts(modelId));
   try {
     const listed = library.listed();
     if (parts.tail || parts.cnn) {
