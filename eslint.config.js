@@ -60,7 +60,7 @@ export const floors = {
   model: ['common'],
   ingest: ['common', 'library'],
   learn: ['common', 'model'],
-  map: ['common', 'jobs', 'library', 'exchange'],
+  map: ['common', 'jobs', 'library'],
   exchange: ['common', 'library', 'model', 'ingest', 'learn'],
   link: ['common'],
   engine: ['common', 'jobs', 'library', 'search', 'model', 'ingest', 'learn', 'exchange', 'map', 'link'],
