@@ -10,6 +10,18 @@ import svelteConfig from './svelte.config.js';
 
 const nodeModules = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'url'];
 
+/**
+ * src-shared and the renderer name modules statically only, so the patterns below see every
+ * module they use: no import(), require, createRequire or import('…') types.
+ */
+const staticImportsOnly = [
+  'error',
+  ...['ImportExpression', 'TSImportType', 'TSImportEqualsDeclaration', "CallExpression[callee.name='require']", "CallExpression[callee.name='createRequire']", "CallExpression[callee.object.name='require']"].map((selector) => ({
+    selector,
+    message: 'src-shared and the renderer import modules statically only, so the boundary rules can see them.',
+  })),
+];
+
 /** The process boundaries, exported so a test can prove they fire. */
 export const boundaries = [
   {
@@ -26,6 +38,7 @@ export const boundaries = [
         },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'process', 'Buffer', 'require'],
+      'no-restricted-syntax': staticImportsOnly,
     },
   },
   {
@@ -42,6 +55,7 @@ export const boundaries = [
           ],
         },
       ],
+      'no-restricted-syntax': staticImportsOnly,
     },
   },
 ];

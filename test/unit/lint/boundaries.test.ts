@@ -36,6 +36,20 @@ describe('process boundaries', () => {
     expect(await restrictedImports('src-renderer/lib/x.ts', "import path from 'node:path';\nexport const p = path;\n")).not.toEqual([]);
   });
 
+  it('lets src-shared and the renderer name modules statically only, so the rules above see them all', async () => {
+    for (const file of ['src-shared/x.ts', 'src-renderer/lib/x.ts']) {
+      for (const code of [
+        "void import('../src-main/engine/engine.js');",
+        "export type E = import('../src-main/engine/engine.js').Engine;",
+        "import e = require('../src-main/engine/engine.js'); void e;",
+        "import { createRequire } from 'module';\nvoid createRequire(import.meta.url)('../src-main/engine/engine.js');",
+        "declare const require: (s: string) => unknown;\nvoid require('node:fs');",
+      ]) {
+        expect(await restrictedImports(file, `${code}\n`), `${file}: ${code}`).not.toEqual([]);
+      }
+    }
+  });
+
   it('lets the renderer and src-shared import what they may', async () => {
     expect(await restrictedImports('src-renderer/lib/x.ts', "import { channel } from '../../src-shared/channels';\nexport const c = channel;\n")).toEqual([]);
     expect(await restrictedImports('src-shared/x.ts', "import { z } from 'zod';\nexport const s = z.string();\n")).toEqual([]);
