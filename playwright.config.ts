@@ -5,7 +5,7 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['./test/e2e/skip-reasons.ts']],
   use: {
     headless: true,
     viewport: { width: 1280, height: 800 },

@@ -26,7 +26,7 @@ import { NEAR_DUPLICATE_DIM } from '../src-main/model/descriptor.js';
 import { mixedData } from './duplicates-mixed-data.js';
 import { pixelMatch, pixelViews, type PixelMatch } from '../src-main/search/pixel-match.js';
 import { aspectOf, confirms, rgbOf } from '../src-main/engine/duplicate-check.js';
-import { centredGroups, completeLinkage, GROUP_COHERENCE, MAX_DUPLICATE_NEIGHBOURS, type DuplicatePair } from '../src-main/search/duplicates.js';
+import { centredGroups, GROUP_COHERENCE, MAX_DUPLICATE_NEIGHBOURS, type DuplicatePair } from '../src-main/search/duplicates.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
 import { LAYOUT_NEIGHBOURS } from '../src-main/engine/layout-proposals.js';
 
@@ -233,4 +233,25 @@ if (process.env.HF) {
       });
     }
   }
+}
+
+/**
+ * Groups in which every two images are a pair (complete linkage), best pairs first: what the
+ * app used before centredGroups, kept here so LINKAGE=complete can compare them.
+ */
+function completeLinkage(pairs: readonly DuplicatePair[]): number[][] {
+  const linked = new Set(pairs.map((p) => `${Math.min(p.a, p.b)},${Math.max(p.a, p.b)}`));
+  const isPair = (x: number, y: number) => linked.has(x < y ? `${x},${y}` : `${y},${x}`);
+  const groupOf = new Map<number, number[]>();
+  const sorted = [...pairs].sort((x, y) => y.score - x.score || Math.min(x.a, x.b) - Math.min(y.a, y.b) || Math.max(x.a, x.b) - Math.max(y.a, y.b));
+  for (const { a, b } of sorted) {
+    const ga = groupOf.get(a) ?? [a];
+    const gb = groupOf.get(b) ?? [b];
+    if (ga === gb || !ga.every((x) => gb.every((y) => isPair(x, y)))) continue;
+    const merged = [...ga, ...gb];
+    for (const id of merged) groupOf.set(id, merged);
+  }
+  return [...new Set(groupOf.values())]
+    .map((g) => [...g].sort((x, y) => x - y))
+    .sort((x, y) => y.length - x.length || x[0] - y[0]);
 }

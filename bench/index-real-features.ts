@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
-import { findDuplicateGroups } from '../src-main/search/duplicates.js';
+import { centredGroups, duplicatePairs } from '../src-main/search/duplicates.js';
 import { ExactIndex } from '../src-main/search/exact-index.js';
 import { HnswIndex } from '../src-main/search/hnsw-index.js';
 import { ProjectedIndex } from '../src-main/search/projected-index.js';
@@ -99,7 +99,7 @@ if (existsSync(NEAR_DUP_CACHE)) {
   reference.add(ndIds, descriptors);
   const byId = new Map(ndIds.map((id) => [id, descriptors[id]] as const));
   const key = (groups: number[][]): Set<string> => new Set(groups.map((g) => g.join(',')));
-  const exactGroups = key(findDuplicateGroups(reference, byId, DEFAULT_DUPLICATE_THRESHOLD));
+  const exactGroups = key(centredGroups(duplicatePairs(reference, byId, DEFAULT_DUPLICATE_THRESHOLD)));
   const ndQueries = ndIds.filter((id) => id % 40 === 3);
   const ndTruth = ndQueries.map((id) => new Set(reference.search(descriptors[id], K, { exclude: id }).map((h) => h.id)));
   console.log(`\nnear-duplicate descriptors: ${descriptors.length} vectors, ${ndDim}-d; exact search makes ${exactGroups.size} duplicate groups`);
@@ -108,7 +108,7 @@ if (existsSync(NEAR_DUP_CACHE)) {
     ndQueries.forEach((id, i) => {
       for (const hit of index.search(descriptors[id], K, { exclude: id })) if (ndTruth[i].has(hit.id)) found++;
     });
-    const groups = key(findDuplicateGroups(index, byId, DEFAULT_DUPLICATE_THRESHOLD));
+    const groups = key(centredGroups(duplicatePairs(index, byId, DEFAULT_DUPLICATE_THRESHOLD)));
     const same = [...groups].filter((g) => exactGroups.has(g)).length;
     console.log(`${name}: recall@10 ${(found / (K * ndQueries.length)).toFixed(4)}, ${groups.size} groups, ${same} identical to exact`);
   };

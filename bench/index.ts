@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExactIndex } from '../src-main/search/exact-index.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
-import { findDuplicateGroups } from '../src-main/search/duplicates.js';
+import { centredGroups, duplicatePairs } from '../src-main/search/duplicates.js';
 import { DEFAULT_HNSW_SETTINGS, HnswIndex } from '../src-main/search/hnsw-index.js';
 import { sidecarPath } from '../src-main/search/index-file.js';
 import { PROJECTED_FROM_DIM } from '../src-main/search/live-index.js';
@@ -147,7 +147,7 @@ function run<I extends VectorIndex>(kind: Kind, setup: KindSetup<I>, dim: number
 
   // The duplicates job queries every image once; time a slice and project to the library.
   const sample = new Map(ids.slice(0, 2000).map((id) => [id, set.rows[id]] as const));
-  const [, duplicatesMs] = time(() => findDuplicateGroups(index, sample, DEFAULT_DUPLICATE_THRESHOLD));
+  const [, duplicatesMs] = time(() => centredGroups(duplicatePairs(index, sample, DEFAULT_DUPLICATE_THRESHOLD)));
   const duplicatesPerImage = duplicatesMs / sample.size;
   console.log(`  ${kind} duplicates: ${duplicatesPerImage.toFixed(3)} ms per image, ~${seconds(duplicatesPerImage * n)} for all ${n}`);
 

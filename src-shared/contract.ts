@@ -226,7 +226,7 @@ export const eventNames: EventName[] = ['jobProgress', 'libraryChanged', 'trainP
 
 // ---- Channels --------------------------------------------------------------------------------
 
-export { channel, mediaKinds, methodNames, type MediaKind } from './channels.js';
+export { channel, mediaKinds, methodNames, parseMediaTail, type MediaKind } from './channels.js';
 export { trainDepths, gpuBackends, wholeCnnOffReason, requestedDepth, type TrainDepth } from './train-depth.js';
 
 // Both lists must name the same calls: a missing or extra name fails to compile.

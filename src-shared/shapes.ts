@@ -173,9 +173,9 @@ export interface JobRef {
 /**
  * Default strictness of "duplicates": the cosine of near-duplicate descriptors at or above which
  * two photos are proposed as the same picture. A proposed pair counts only when the photos'
- * thumbnails also line up pixel by pixel (engine/duplicate-check.ts), and a group is complete:
- * every two of its photos are such a pair, so every member shown meets the strictness with
- * every other (its score is its cosine with the group's first photo).
+ * thumbnails also line up pixel by pixel (engine/duplicate-check.ts), and a group gathers
+ * around a centre (search/duplicates.ts centredGroups): every member is such a pair with the
+ * centre, shown first, and its score is its cosine with it.
  * bench/duplicates-mixed.ts, 1,220 photos (40 wallpapers, 300 Fashion-MNIST shots, 60 icons, 60
  * text pages, 60 patterned images; 10 edited copies of each wallpaper and of 10 of each simple
  * set): at 0.95, pair precision 0.9910 (15 wrong of 1,674), recall of copy pairs 0.43, of

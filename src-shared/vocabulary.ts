@@ -11,6 +11,8 @@ export type LossName = (typeof lossNames)[number];
 /** Triplet miners (triplet loss). */
 export const minerNames = ['batch-hard', 'semi-hard', 'all'] as const;
 export type MinerName = (typeof minerNames)[number];
+/** The miner a triplet run uses unless told otherwise. */
+export const defaultMiner: MinerName = 'semi-hard';
 
 /** What `exportData` writes. */
 export const exportKinds = ['labels', 'embeddings', 'imagefolder', 'model'] as const;
@@ -32,5 +34,6 @@ export type BackendName = (typeof backendNames)[number];
 export const jobKinds = ['import', 'embed', 'train', 'map'] as const;
 export type JobKind = (typeof jobKinds)[number];
 
+/** Where a job is; the last three are ends. */
 export const jobStates = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];

@@ -7,12 +7,9 @@ import type { EngineLink } from '../link/engine-link.js';
 import { fileUrlOf } from '../common/byte-paths.js';
 import { contentType, IMAGE_EXTENSIONS, resolveInside } from '../common/media-files.js';
 import { CSP } from './window.js';
+import { channel, parseMediaTail } from '../../src-shared/contract.js';
 
 export type ProtocolAnswer = { file: string; headers: Record<string, string> } | { status: number };
-
-/** A positive integer written plainly: no sign, no leading zero, no exponent, no hex. */
-const IMAGE_ID = /^[1-9][0-9]{0,15}$/;
-const MEDIA_PATH = /^\/(thumb|original)\/([^/]+)$/;
 
 export async function resolveProtocolRequest(
   url: string,
@@ -27,20 +24,18 @@ export async function resolveProtocolRequest(
   } catch {
     return { status: 400 };
   }
-  if (parsed.protocol !== 'lookalike:') return { status: 400 };
+  if (parsed.protocol !== `${channel.protocolScheme}:`) return { status: 400 };
   if (parsed.username || parsed.password || parsed.port) return { status: 400 };
-  if (parsed.host === 'app') {
+  if (parsed.host === channel.protocolAppHost) {
     const rel = parsed.pathname === '/' || parsed.pathname === '' ? 'index.html' : parsed.pathname;
     const file = resolveInside(rendererDir, rel);
     if (!file) return { status: 404 };
     return { file, headers: file.endsWith('.html') ? { 'content-security-policy': CSP } : {} };
   }
-  if (parsed.host === 'media') {
-    const m = MEDIA_PATH.exec(parsed.pathname);
-    if (!m || !IMAGE_ID.test(m[2])) return { status: 404 };
-    const id = Number(m[2]);
-    if (!Number.isSafeInteger(id)) return { status: 404 };
-    const file = await engine.mediaFile(m[1] as 'thumb' | 'original', id).catch(() => null);
+  if (parsed.host === channel.protocolMediaHost) {
+    const media = parseMediaTail(parsed.pathname.slice(1));
+    if (!media) return { status: 404 };
+    const file = await engine.mediaFile(media.kind, media.id).catch(() => null);
     // The engine answers only for library images; an answer that is not an image file is
     // refused all the same, so a catalog entry can never expose another kind of file.
     if (!file || !IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase())) return { status: 404 };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ContractError } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { csvLine } from './csv.js';
-import { modelVectors, type EmbeddingSource } from './model-vectors.js';
+import { modelVectors, type EmbeddingSource } from '../library/model-vectors.js';
 import { writeNpy } from './npy.js';
 
 /** `out.npy` → `out.ids.csv`. */

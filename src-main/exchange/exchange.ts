@@ -7,17 +7,23 @@ import { exportEmbeddings } from './embeddings-export.js';
 import { exportImageFolder } from './imagefolder-export.js';
 import { exportLabels, importLabels } from './labels-io.js';
 import { exportModel } from './model-export.js';
-import type { EmbeddingSource } from './model-vectors.js';
+import type { EmbeddingSource } from '../library/model-vectors.js';
+import type { ModelFolders } from '../learn/model-folders.js';
 import { readRegularFile } from '../ingest/regular-file.js';
 import { checkExportTarget } from './export-target.js';
 
 /** A labels file larger than this is not one a person made (a million rows is ~100 MB). */
 const MAX_LABELS_FILE_BYTES = 256 * 1024 * 1024;
 
+/** The vectors the exports read, and the model folders a model export copies from. */
+export interface ExportSource extends EmbeddingSource {
+  readonly folders: ModelFolders;
+}
+
 export class Exchange {
   constructor(
     private readonly catalog: Catalog,
-    private readonly space: EmbeddingSource,
+    private readonly space: ExportSource,
   ) {}
 
   async export(req: ParsedRequest<'exportData'>): Promise<ExportResult> {

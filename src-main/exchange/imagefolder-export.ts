@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Failure } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { fsPath } from '../common/byte-paths.js';
-import { libraryRows } from './library-rows.js';
+import { libraryRows } from '../library/library-rows.js';
 
 /** A label as a folder name on every platform: no separators, reserved characters or dot names. */
 export function folderNameFor(label: string): string {

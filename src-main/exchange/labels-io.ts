@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ContractError, type LabelImportResult } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { csvLine, parseCsv } from './csv.js';
-import { libraryRows } from './library-rows.js';
+import { libraryRows } from '../library/library-rows.js';
 
 export interface LabelRecord {
   path: string;

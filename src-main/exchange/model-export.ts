@@ -5,10 +5,12 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ContractError } from '../../src-shared/contract.js';
-import { hasTail, TAIL_META_FILE, TAIL_WEIGHTS_FILE } from '../learn/tail-file.js';
-import { CNN_META_FILE, CNN_WEIGHTS_FILE, hasWholeCnn } from '../learn/whole-file.js';
+import {
+  CNN_META_FILE, CNN_WEIGHTS_FILE, HEAD_META_FILE, HEAD_WEIGHTS_FILE, hasTail, hasWholeCnn, TAIL_META_FILE, TAIL_WEIGHTS_FILE,
+} from '../learn/model-files.js';
 import { BACKBONE_FEATURE_DIM, BACKBONE_FEATURE_LAYER, BACKBONE_INPUT_SIZE } from '../model/backbone.js';
 
+/** What the export writes: tfjs's LayersModel names (its weights.bin is not the head's own file). */
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const METADATA_FILE = 'lookalike-model.json';
@@ -26,8 +28,8 @@ export async function exportModel(headDir: string, modelId: number, out: string)
   let stored: StoredHead;
   let weights: Buffer;
   try {
-    stored = JSON.parse(readFileSync(path.join(headDir, 'head.json'), 'utf8')) as StoredHead;
-    weights = readFileSync(path.join(headDir, 'weights.bin'));
+    stored = JSON.parse(readFileSync(path.join(headDir, HEAD_META_FILE), 'utf8')) as StoredHead;
+    weights = readFileSync(path.join(headDir, HEAD_WEIGHTS_FILE));
   } catch (err) {
     throw new ContractError(`model #${modelId} has no readable head: ${(err as Error).message}`, 'not-found');
   }

@@ -1,6 +1,7 @@
 // What the two deeper depths (backbone-finetune.ts, whole-finetune.ts) set up alike before their
 // first step: the defaults they share, the miner, the train/validation split and the rows
 // metrics are taken on.
+import { defaultMiner } from '../../src-shared/vocabulary.js';
 import { createMiner } from './miners/index.js';
 import { subSeed } from '../common/random.js';
 import { checkTeachable, evaluationRows, splitForTraining } from './split.js';
@@ -36,7 +37,7 @@ export function fineTuneSetup(opts: Omit<TrainOptions, 'features'> & { backboneL
     minStepsPerEpoch: opts.minStepsPerEpoch ?? 10,
     pairsPerBatch: opts.pairsPerBatch ?? 4,
     headInit: opts.headInit ?? 'random',
-    miner: opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null,
+    miner: opts.loss === 'triplet' ? createMiner(opts.miner ?? defaultMiner) : null,
     split,
     numClasses,
     mPerClass: opts.mPerClass ?? Math.max(2, Math.floor(batchSize / numClasses)),

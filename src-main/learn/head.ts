@@ -8,10 +8,9 @@ import type { LossName } from './losses/base.js';
 import type { RetrievalMetrics } from './metrics.js';
 import { l2NormalizeRows, matMul } from './tensor-ops.js';
 import { writeAtomic } from '../common/write-atomic.js';
+import { HEAD_META_FILE as META_FILE, HEAD_WEIGHTS_FILE as WEIGHTS_FILE } from './model-files.js';
 
 export const HEAD_FORMAT = 'lookalike-head/1';
-const META_FILE = 'head.json';
-const WEIGHTS_FILE = 'weights.bin';
 
 export interface HeadMetrics {
   /** Validation retrieval with the untrained (identity) head. */

@@ -8,25 +8,7 @@ import path from 'node:path';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import type { Head } from './head.js';
 import type { WholeCnn } from './whole-cnn.js';
-
-export const HEAD_FILE = 'head.json';
-/** A deeply tuned model's tail: its weights' names and shapes, and the weights (tail-file.ts). */
-export const TAIL_META_FILE = 'tail.json';
-export const TAIL_WEIGHTS_FILE = 'tail.bin';
-
-/** A model trained through the whole CNN: all its weights' names and shapes, and the weights (whole-file.ts). */
-export const CNN_META_FILE = 'cnn.json';
-export const CNN_WEIGHTS_FILE = 'cnn.bin';
-
-/** Whether a model folder holds its own whole CNN. */
-export function hasWholeCnn(dir: string): boolean {
-  return existsSync(path.join(dir, CNN_META_FILE));
-}
-
-/** Whether a model folder holds a fine-tuned tail (else its head sits on the pretrained backbone). */
-export function hasTail(dir: string): boolean {
-  return existsSync(path.join(dir, TAIL_META_FILE));
-}
+import { HEAD_META_FILE, hasTail, hasWholeCnn } from './model-files.js';
 
 /** What a trained model is made of when loaded: its head, and its tail or whole CNN when it has one. */
 export interface LoadedModel {
@@ -53,7 +35,7 @@ export class ModelFolders {
 
   /** Whether model `id`'s files are in place (its head, at least). */
   exists(id: number): boolean {
-    return existsSync(path.join(this.dir(id), HEAD_FILE));
+    return existsSync(path.join(this.dir(id), HEAD_META_FILE));
   }
 
   /** Whether model `id` has its own backbone tail or whole CNN (so its features differ from the pretrained ones). */
@@ -85,7 +67,7 @@ export class ModelFolders {
    * what is wrong, for the caller to report (never to replace silently).
    */
   async load(id: number): Promise<LoadedModel> {
-    if (!this.exists(id)) throw new Error(`model #${id}'s files are missing (${path.join(this.dir(id), HEAD_FILE)})`);
+    if (!this.exists(id)) throw new Error(`model #${id}'s files are missing (${path.join(this.dir(id), HEAD_META_FILE)})`);
     const dir = this.dir(id);
     // The tfjs parts load on first use, so listing or checking models costs no tfjs start-up.
     const [{ Head }, { loadTail }] = await Promise.all([import('./head.js'), import('./tail-file.js')]);

@@ -5,9 +5,8 @@
 import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js';
 import { readWeightsFile, writeWeightsFile, type WeightEntry } from './weights-file.js';
 import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology, type NamedWeight } from './backbone-tail.js';
-import { TAIL_META_FILE, TAIL_WEIGHTS_FILE } from './model-folders.js';
+import { TAIL_META_FILE, TAIL_WEIGHTS_FILE } from './model-files.js';
 
-export { hasTail, TAIL_META_FILE, TAIL_WEIGHTS_FILE } from './model-folders.js';
 const TAIL_FORMAT = 'lookalike-backbone-tail-v1';
 
 interface StoredTail {

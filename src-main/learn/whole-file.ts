@@ -6,9 +6,8 @@ import { loadNsfwjsLayersModel, readNsfwjsModel } from '../model/nsfwjs-files.js
 import { readWeightsFile, writeWeightsFile, type WeightEntry } from './weights-file.js';
 import type { KerasTopology, NamedWeight } from './backbone-tail.js';
 import { WholeCnn, WHOLE_CNN_INPUT_LAYER, type WholeCnnOptions } from './whole-cnn.js';
-import { CNN_META_FILE, CNN_WEIGHTS_FILE } from './model-folders.js';
+import { CNN_META_FILE, CNN_WEIGHTS_FILE } from './model-files.js';
 
-export { CNN_META_FILE, CNN_WEIGHTS_FILE, hasWholeCnn } from './model-folders.js';
 const CNN_FORMAT = 'lookalike-whole-cnn-v1';
 
 interface StoredCnn {

@@ -1,5 +1,8 @@
 // Row shapes the catalog hands out. Plain data (no Node types) so the engine can pass them
 // straight into contract responses.
+import type { JobState, PairVerdict } from '../../src-shared/vocabulary.js';
+
+export type { JobState, PairVerdict };
 
 export interface ImageSummary {
   id: number;
@@ -71,8 +74,6 @@ export interface LabelCount {
   count: number;
 }
 
-export type PairVerdict = 'match' | 'mismatch';
-
 export interface PairRecord {
   a: number;
   b: number;
@@ -80,8 +81,6 @@ export interface PairRecord {
   source: string;
   createdAt: number;
 }
-
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

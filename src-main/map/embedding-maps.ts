@@ -6,7 +6,7 @@ import { ContractError, type EmbeddingMap, type MapSummary } from '../../src-sha
 import type { Catalog } from '../library/catalog.js';
 import { DEFAULT_MAP_SEED, placeByNeighbours, projectToPlane, type MapPhase } from './projection.js';
 import { imageSetDigest, MapStore, type StoredMap } from './map-store.js';
-import { embeddedRows, modelVectors, type EmbeddingSource } from '../exchange/model-vectors.js';
+import { embeddedRows, modelVectors, type EmbeddingSource } from '../library/model-vectors.js';
 
 export interface MapJobContext {
   signal: AbortSignal;

@@ -40,11 +40,13 @@ export function readNsfwjsModel(name: 'mobilenet_v2' | 'inception_v3' = 'mobilen
   const root = nsfwjsPackageDir();
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const modelDir = join(root, 'dist', 'models', name);
+  // eslint-disable-next-line lookalike/floors -- a file of the nsfwjs package, not of ours
   const topo = require(join(modelDir, 'model.min.js')) as TopologyModule;
   const shardFiles = readdirSync(modelDir)
     .filter((f) => /^group1-shard\d+of\d+\.min\.js$/.test(f))
     .sort((a, b) => shardIndex(a) - shardIndex(b));
   if (shardFiles.length === 0) throw new Error(`no weight shards in ${modelDir}`);
+  // eslint-disable-next-line lookalike/floors -- files of the nsfwjs package, not of ours
   const shards = shardFiles.map((f) => Buffer.from(require(join(modelDir, f)) as string, 'base64'));
   const weightData = concat(shards);
   return {

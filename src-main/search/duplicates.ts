@@ -63,33 +63,6 @@ export function duplicatePairs(
 }
 
 /**
- * Groups in which every two images are a pair (complete linkage): pairs are taken best first,
- * and two groups merge only when each image of one is paired with each image of the other.
- * So A~B and B~C do not put A and C together unless A~C too: one wrong or weak pair cannot
- * chain different pictures into one group, and every member meets the threshold (and passed
- * any confirmation the pairs went through) with every other member, the first one included.
- *
- * @returns groups of two or more ids, each sorted ascending; largest group first, ties by
- *          smallest id. The same pairs always give the same groups.
- */
-export function completeLinkage(pairs: readonly DuplicatePair[]): number[][] {
-  const linked = new Set(pairs.map((p) => `${Math.min(p.a, p.b)},${Math.max(p.a, p.b)}`));
-  const isPair = (x: number, y: number) => linked.has(x < y ? `${x},${y}` : `${y},${x}`);
-  const groupOf = new Map<number, number[]>();
-  const sorted = [...pairs].sort((x, y) => y.score - x.score || Math.min(x.a, x.b) - Math.min(y.a, y.b) || Math.max(x.a, x.b) - Math.max(y.a, y.b));
-  for (const { a, b } of sorted) {
-    const ga = groupOf.get(a) ?? [a];
-    const gb = groupOf.get(b) ?? [b];
-    if (ga === gb || !ga.every((x) => gb.every((y) => isPair(x, y)))) continue;
-    const merged = [...ga, ...gb];
-    for (const id of merged) groupOf.set(id, merged);
-  }
-  return [...new Set(groupOf.values())]
-    .map((g) => [...g].sort((x, y) => x - y))
-    .sort((x, y) => y.length - x.length || x[0] - y[0]);
-}
-
-/**
  * The least share of a group's other members each member must be paired with (besides the
  * centre it joined through). Crops of one photo pair with the whole photo but not with each other,
  * so groups cannot ask every two members to pair; one photo paired with a few unrelated ones (a
@@ -109,7 +82,8 @@ export const GROUP_COHERENCE = 0.5;
  *
  * Suited to pairs that are confirmed copies (pixels line up, duplicate-check.ts): a photo and
  * its crops, turns and captioned copies all pair with the photo, seldom with each other, and
- * complete linkage would split them into many small groups.
+ * complete linkage (every two members paired; bench/duplicates-pixel-study.ts LINKAGE=complete)
+ * would split them into many small groups.
  *
  * @returns groups of two or more ids, each with its centre first and the rest ascending; largest
  *          group first, ties by centre. The same pairs always give the same groups.
@@ -160,24 +134,4 @@ export function centredGroups(
     groups.push([centre, ...members]);
   }
   return groups.sort((x, y) => y.length - x.length || x[0] - y[0]);
-}
-
-/**
- * Groups of ids whose images are near-identical: complete linkage (see completeLinkage) over
- * the pairs scoring at or above `threshold` (see duplicatePairs).
- *
- * @param index    the index holding the library's embeddings
- * @param vectors  the images to check (id → embedding), usually all of the index's
- * @param threshold cosine similarity at or above which two images are a pair (the app's
- *                  default is DEFAULT_DUPLICATE_THRESHOLD in the contract)
- * @returns groups of two or more ids, each sorted ascending; largest group first, ties by
- *          smallest id. The same inputs always give the same groups.
- */
-export function findDuplicateGroups(
-  index: VectorIndex,
-  vectors: Iterable<readonly [number, Float32Array]>,
-  threshold: number,
-  options: DuplicateSearchOptions = {},
-): number[][] {
-  return completeLinkage(duplicatePairs(index, vectors, threshold, options));
 }

@@ -2,7 +2,7 @@
 // the user means by "alike". Their answers become marked pairs for the next training run.
 import { createIndex } from './live-index.js';
 import type { VectorIndex } from './vector-index.js';
-import { hardPairReasons, type HardPairReason } from '../../src-shared/vocabulary.js';
+import { hardPairReasons, type HardPairReason, type PairVerdict } from '../../src-shared/vocabulary.js';
 
 // The reasons, in src-shared/vocabulary.ts:
 // - close-but-different-labels: both labelled, labels differ, yet the embedding puts them among
@@ -43,7 +43,7 @@ export interface HardPairOptions {
 export interface JudgedPair {
   a: number;
   b: number;
-  verdict?: 'match' | 'mismatch';
+  verdict?: PairVerdict;
 }
 
 /** Most members of one label compared pairwise; larger labels use their first ids. */
@@ -155,7 +155,7 @@ function uncertainNearMarks(
   embeddings: ReadonlyMap<number, Float32Array>,
   neighbours: ReadonlyMap<number, { id: number; score: number }[]>,
 ): { a: number; b: number; score: number; similarity: number }[] {
-  const sims = (verdict: 'match' | 'mismatch') =>
+  const sims = (verdict: PairVerdict) =>
     judged.filter((p) => p.verdict === verdict && embeddings.has(p.a) && embeddings.has(p.b)).map((p) => dot(embeddings.get(p.a)!, embeddings.get(p.b)!));
   const alike = sims('match');
   const notAlike = sims('mismatch');

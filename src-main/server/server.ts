@@ -5,7 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { channel, ContractError, isMethod, type MediaKind } from '../../src-shared/contract.js';
+import { channel, ContractError, isMethod, parseMediaTail } from '../../src-shared/contract.js';
 import type { EngineLink } from '../link/engine-link.js';
 import { resolveInside } from '../common/media-files.js';
 import { sendFile } from './static-files.js';
@@ -136,10 +136,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       return;
     }
-    const media = /^\/media\/(thumb|original)\/(\d+)$/.exec(url.pathname);
+    const media = url.pathname.startsWith(channel.httpMediaPrefix) ? parseMediaTail(url.pathname.slice(channel.httpMediaPrefix.length)) : null;
     if (media) {
       if (!sameToken(tokenOf(req, url), token)) throw new HttpError(401, 'missing or wrong token');
-      const file = await opts.engine.mediaFile(media[1] as MediaKind, Number(media[2]));
+      const file = await opts.engine.mediaFile(media.kind, media.id);
       if (!file) throw new HttpError(404, 'no such image');
       await sendFile(res, file, { 'cache-control': 'private, max-age=3600' });
       return;

@@ -1,7 +1,7 @@
 // One training run as the user sees it: what there is to teach from (readiness), the settings
 // chosen, the live loss and validation curves from trainProgress events, and the outcome once
 // the job ends.
-import { lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
+import { defaultMiner, lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
 import type { MarksState } from './marks.svelte';
 
 export interface CurvePoint {
@@ -12,7 +12,7 @@ export interface CurvePoint {
 
 export class TrainingState {
   loss = $state<LossName>(lossNames[0]);
-  miner = $state<MinerName>('semi-hard');
+  miner = $state<MinerName>(defaultMiner);
   epochs = $state(20);
   /** Labels kept out of training, to measure retrieval on classes the model never saw. */
   holdout = $state<string[]>([]);

@@ -12,7 +12,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 const binary = electronBinary();
 const why = 'node_modules/electron/dist is missing: it downloads on first use, which needs the internet';
-test.skip(binary === null, `Electron binary not installed (${why})`);
+test.skip(binary === null, `Electron tests: the Electron binary is not installed here (${why})`);
 
 let app: ElectronApplication;
 let page: Page;

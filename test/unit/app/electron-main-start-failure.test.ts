@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it, vi } from 'vitest';
 
-const state = vi.hoisted(() => ({ forks: 0, errors: [] as string[], quits: 0, windows: 0, appData: '' }));
+const state = vi.hoisted(() => ({ forks: 0, errors: [] as string[], quits: 0, windows: 0, appData: '', exitsHeard: [] as Promise<void>[] }));
 
 vi.mock('electron', async () => {
   const { EventEmitter } = await import('node:events');
@@ -34,7 +34,11 @@ vi.mock('electron', async () => {
       fork: () => {
         state.forks++;
         const child = Object.assign(new EventEmitter(), { postMessage: () => {}, kill: () => {} });
-        setTimeout(() => child.emit('exit', 1), 0); // e.g. the library folder is not writable
+        // Exits at once (e.g. the library folder is not writable); settles once every listener heard it.
+        state.exitsHeard.push(new Promise<void>((heard) => setTimeout(() => {
+          child.emit('exit', 1);
+          heard();
+        }, 0)));
         return child;
       },
     },
@@ -52,7 +56,8 @@ it('reports an engine that cannot open the library, quits, and does not relaunch
   expect(state.errors[0]).toMatch(/could not start/);
   expect(state.errors[0]).toContain(library);
   expect(state.windows).toBe(0);
-  await new Promise((r) => setTimeout(r, 50));
+  // The engine's exit has been heard by all its listeners: a relaunch would have forked by now.
+  await Promise.all(state.exitsHeard);
   expect(state.forks).toBe(1);
   // The failed start let go of the library.
   expect(fs.existsSync(path.join(library, 'engine.lock'))).toBe(false);

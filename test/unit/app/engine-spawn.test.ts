@@ -6,11 +6,21 @@ import { EngineProcess, type ProcessPort } from '../../../src-main/link/engine-p
 import type { FromEngine } from '../../../src-main/link/protocol.js';
 import { guardedSpawner } from '../../../src-main/app/engine-spawn.js';
 
-/** A fake engine process: either exits at once (cannot open its library) or says ready. */
-function fakeProcess(behaviour: 'fails' | 'starts'): ProcessPort & { crash(code: number): void } {
+/**
+ * A fake engine process: either exits at once (cannot open its library) or says ready.
+ * `told` resolves once every listener has heard that first exit or ready.
+ */
+function fakeProcess(behaviour: 'fails' | 'starts'): ProcessPort & { crash(code: number): void; told: Promise<void> } {
   const ev = new EventEmitter();
-  setTimeout(() => (behaviour === 'fails' ? ev.emit('exit', 1) : ev.emit('message', { type: 'ready' })), 0);
+  const told = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      if (behaviour === 'fails') ev.emit('exit', 1);
+      else ev.emit('message', { type: 'ready' });
+      resolve();
+    }, 0),
+  );
   return {
+    told,
     send: () => undefined,
     onMessage: (l: (m: FromEngine) => void) => ev.on('message', l),
     onExit: (l: (c: number | null) => void) => ev.on('exit', l),
@@ -21,14 +31,18 @@ function fakeProcess(behaviour: 'fails' | 'starts'): ProcessPort & { crash(code:
 
 describe('guardedSpawner', () => {
   it('does not keep relaunching an engine that failed to start', async () => {
-    let spawned = 0;
+    const spawned: ReturnType<typeof fakeProcess>[] = [];
     const guard = guardedSpawner(() => {
-      spawned++;
-      return fakeProcess('fails');
+      const p = fakeProcess('fails');
+      spawned.push(p);
+      return p;
     });
-    await expect(EngineProcess.start('/unwritable', { spawner: guard.spawner })).rejects.toThrow(/before it was ready/);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(spawned).toBe(1);
+    const restarts: string[] = [];
+    await expect(EngineProcess.start('/unwritable', { spawner: guard.spawner, onRestart: (m) => restarts.push(m) })).rejects.toThrow(/before it was ready/);
+    // Every listener has heard the exit: whatever the link does about it, it has decided.
+    await spawned[0].told;
+    expect(spawned).toHaveLength(1);
+    expect(restarts).toEqual([]);
     expect(guard.everReady()).toBe(false);
   });
 
@@ -39,12 +53,12 @@ describe('guardedSpawner', () => {
       ports.push(p);
       return p;
     });
-    const restarts: string[] = [];
-    await EngineProcess.start('/lib', { spawner: guard.spawner, onRestart: (m) => restarts.push(m) });
+    let restarted!: (message: string) => void;
+    const restart = new Promise<string>((r) => (restarted = r));
+    await EngineProcess.start('/lib', { spawner: guard.spawner, onRestart: (m) => restarted(m) });
     expect(guard.everReady()).toBe(true);
     ports[0].crash(139);
-    await new Promise((r) => setTimeout(r, 10));
+    expect(await restart).toMatch(/exit code 139/);
     expect(ports).toHaveLength(2);
-    expect(restarts[0]).toMatch(/exit code 139/);
   });
 });

@@ -74,11 +74,10 @@ describe('trainHead', () => {
   it('cancels promptly with cancelled=true', async () => {
     const controller = new AbortController();
     let steps = 0;
-    const started = Date.now();
     const r = await trainHead({ ...base, epochs: 1000, signal: controller.signal, onProgress: () => void (++steps === 3 && controller.abort()) });
     expect(r.cancelled).toBe(true);
+    // Promptly: within a few steps of the abort (of the 1000 epochs asked), counted, not timed.
     expect(steps).toBeLessThan(6);
-    expect(Date.now() - started).toBeLessThan(5000);
     r.head.dispose();
   });
 

@@ -23,6 +23,11 @@ function waitJob(engine: EngineProcess, ref: JobRef, until: (p: JobProgress) => 
   });
 }
 
+/** Whether `jobs` holds an import other than `interrupted`: the one a restarted engine resumes it with. */
+function resumedImport(jobs: JobProgress[], interrupted: JobRef): boolean {
+  return jobs.some((j) => j.kind === 'import' && j.jobId !== interrupted.jobId);
+}
+
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-child-'));
   library = path.join(work, 'library');
@@ -98,24 +103,28 @@ describe('engine in a child process', () => {
     await waitJob(engine, ref, (p) => p.done >= 3 || p.state !== 'running');
     const first = port!;
     first.kill();
-    // The engine is restarted and picks the import up again by itself.
+    // The engine is restarted and picks the import up again by itself: a new import job runs,
+    // which only an import the kill interrupted starts (one that had ended leaves none).
     await expect.poll(() => port !== first, { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => resumedImport(await engine.call('listJobs', {}), ref), { timeout: 20_000 }).toBe(true);
     await expect
       .poll(async () => (await engine.call('status', {})).embedded, { timeout: 90_000, interval: 500 })
       .toBe(24);
     expect((await engine.call('status', {})).images).toBe(24);
 
     // A clean shutdown mid-import leaves the job to finish on the next start.
-    await makeKindImages(path.join(photos, 'more'), 6, ['checkers']);
+    // Enough new photos that the import is still at work when the shutdown comes.
+    await makeKindImages(path.join(photos, 'more'), 12, ['checkers', 'rings'], 100);
     const ref2 = await engine.call('importFolders', { paths: [photos] });
-    await waitJob(engine, ref2, (p) => p.phase === 'thumbnails' || p.state !== 'running');
+    await waitJob(engine, ref2, (p) => (p.phase === 'thumbnails' && p.total !== null && p.done < p.total) || p.state !== 'running');
     await engine.close();
     const again = await EngineProcess.start(lib);
     try {
+      expect(resumedImport(await again.call('listJobs', {}), ref2)).toBe(true);
       await expect
         .poll(async () => (await again.call('status', {})).embedded, { timeout: 90_000, interval: 500 })
-        .toBe(30);
-      expect((await again.call('status', {})).images).toBe(30);
+        .toBe(48);
+      expect((await again.call('status', {})).images).toBe(48);
     } finally {
       await again.close();
     }
@@ -125,14 +134,23 @@ describe('engine in a child process', () => {
 describe('engine supervision', () => {
   it('does not relaunch an engine that exits before it is ready', async () => {
     let spawned = 0;
+    const restarts: string[] = [];
+    // Resolves once every listener of the first engine's exit has run: whatever the link
+    // decides on an exit (relaunch or not), it has decided by then.
+    let exitHandled!: () => void;
+    const handled = new Promise<void>((r) => (exitHandled = r));
     const failing = (): ProcessPort => {
       spawned++;
       const exits: ((code: number | null) => void)[] = [];
-      setTimeout(() => exits.forEach((l) => l(3)), 5);
+      setTimeout(() => {
+        exits.forEach((l) => l(3));
+        exitHandled();
+      }, 5);
       return { send: () => {}, onMessage: () => {}, onExit: (l) => exits.push(l), kill: () => {} };
     };
-    await expect(EngineProcess.start('/nowhere', { spawner: failing })).rejects.toThrow(/exited before it was ready/);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect(EngineProcess.start('/nowhere', { spawner: failing, onRestart: (m) => restarts.push(m) })).rejects.toThrow(/exited before it was ready/);
+    await handled;
     expect(spawned).toBe(1);
+    expect(restarts).toEqual([]);
   });
 });

@@ -52,8 +52,12 @@ describe('library lock', () => {
 
   it('takes over an unreadable lock', () => {
     writeFileSync(path.join(library, LOCK_FILE), '{"pid": 12');
-    const lock = take();
-    lock.release();
+    expect(liveLock(library)).toBeNull();
+    const lock = LibraryLock.acquire(library, 'cli', 'lookalike label');
+    expect(lock).toBeInstanceOf(LibraryLock);
+    expect(liveLock(library)).toMatchObject({ pid: process.pid, mode: 'cli', holder: 'lookalike label' });
+    (lock as LibraryLock).release();
+    expect(liveLock(library)).toBeNull();
   });
 
   it('advertises a serving engine’s address and token, still private to its owner', () => {

@@ -36,56 +36,115 @@ describe('process boundaries', () => {
     expect(await restrictedImports('src-renderer/lib/x.ts', "import path from 'node:path';\nexport const p = path;\n")).not.toEqual([]);
   });
 
+  it('lets src-shared and the renderer name modules statically only, so the rules above see them all', async () => {
+    for (const file of ['src-shared/x.ts', 'src-renderer/lib/x.ts']) {
+      for (const code of [
+        "void import('../src-main/engine/engine.js');",
+        "export type E = import('../src-main/engine/engine.js').Engine;",
+        "import e = require('../src-main/engine/engine.js'); void e;",
+        "import { createRequire } from 'module';\nvoid createRequire(import.meta.url)('../src-main/engine/engine.js');",
+        "declare const require: (s: string) => unknown;\nvoid require('node:fs');",
+      ]) {
+        expect(await restrictedImports(file, `${code}\n`), `${file}: ${code}`).not.toEqual([]);
+      }
+    }
+  });
+
   it('lets the renderer and src-shared import what they may', async () => {
     expect(await restrictedImports('src-renderer/lib/x.ts', "import { channel } from '../../src-shared/channels';\nexport const c = channel;\n")).toEqual([]);
     expect(await restrictedImports('src-shared/x.ts', "import { z } from 'zod';\nexport const s = z.string();\n")).toEqual([]);
   });
 });
 
-/** Lints `import { x } from '<spec>'` as if it were written in `file`. */
-const importing = (file: string, spec: string) => restrictedImports(file, `import { x } from '${spec}';\nexport const y = x;\n`);
+/** Every way a file can name another module, each as one line of code naming `spec`. */
+const forms: Record<string, (spec: string, i: number) => string> = {
+  'import': (spec, i) => `import { x${i} } from '${spec}'; void x${i};`,
+  'import type': (spec, i) => `import type { T${i} } from '${spec}'; export type U${i} = T${i};`,
+  'export from': (spec, i) => `export { x as x${i} } from '${spec}';`,
+  'export * from': (spec) => `export * from '${spec}';`,
+  'import()': (spec) => `void import('${spec}');`,
+  "import('…') type": (spec, i) => `export type V${i} = import('${spec}').T;`,
+  'import = require()': (spec, i) => `import r${i} = require('${spec}'); void r${i};`,
+  'createRequire()()': (spec) => `createRequire(import.meta.url)('${spec}');`,
+  'require made by createRequire': (spec) => `req('${spec}');`,
+  'require.resolve': (spec) => `req.resolve('${spec}');`,
+};
+const prelude = "import { createRequire } from 'node:module';\nconst req = createRequire(import.meta.url);\n";
+
+const folders = Object.keys(floors);
+const mayImport = (from: string, to: string) => from === to || floors[from].includes(to);
+
+/** For a file in `from`, the folders whose module `y.js` it is refused, naming them all in one form. */
+async function refusedFolders(from: string, form: (spec: string, i: number) => string): Promise<string[]> {
+  const lines = folders.map((to, i) => form(`../${to}/y.js`, i));
+  const [result] = await eslint.lintText(prelude + lines.join('\n') + '\n', { filePath: path.join(root, `src-main/${from}/x.ts`) });
+  const fatal = result.messages.find((m) => m.fatal);
+  if (fatal) throw new Error(`could not lint: ${fatal.message}`);
+  const firstLine = prelude.split('\n').length;
+  return [...new Set(result.messages.map((m) => folders[m.line - firstLine]))].sort();
+}
 
 describe("src-main's floors", () => {
-  it('keeps every floor below the engine from importing it', async () => {
-    for (const folder of ['common', 'jobs', 'library', 'search', 'model', 'ingest', 'learn', 'exchange', 'map', 'link']) {
-      expect(await importing(`src-main/${folder}/x.ts`, '../engine/engine.js'), folder).not.toEqual([]);
-    }
-  });
+  for (const [name, form] of Object.entries(forms)) {
+    it(`refuses every arrow the floors do not name, and only those, written as ${name}`, async () => {
+      for (const from of folders) {
+        const refused = folders.filter((to) => !mayImport(from, to)).sort();
+        expect(await refusedFolders(from, form), `${from}/ by ${name}`).toEqual(refused);
+      }
+    });
+  }
 
-  it('keeps the transports on the link: no engine parts in the server, the shell or the CLI', async () => {
-    expect(await importing('src-main/server/x.ts', '../engine/engine.js')).not.toEqual([]);
-    expect(await importing('src-main/app/x.ts', '../engine/vector-library.js')).not.toEqual([]);
-    expect(await importing('src-main/app/x.ts', '../library/catalog.js')).not.toEqual([]);
-    expect(await importing('src-main/cli/commands/x.ts', '../../engine/engine.js')).not.toEqual([]);
-    expect(await importing('src-main/cli/commands/x.ts', '../../library/catalog.js')).not.toEqual([]);
-    // ...but the CLI may open an engine in its own process, through the engine's one door.
+  /** Lints `import { x } from '<spec>'` as if it were written in `file`. */
+  const importing = (file: string, spec: string) => restrictedImports(file, `import { x } from '${spec}';\nexport const y = x;\n`);
+
+  it('lets the CLI open an engine through its one door only', async () => {
     expect(await importing('src-main/cli/commands/x.ts', '../../engine/index.js')).toEqual([]);
-    expect(await importing('src-main/server/x.ts', '../link/engine-link.js')).toEqual([]);
+    expect(await restrictedImports('src-main/cli/commands/x.ts', "void import('../../engine/index.js');\n")).toEqual([]);
+    expect(await importing('src-main/cli/commands/x.ts', '../../engine/engine.js')).not.toEqual([]);
+    expect(await restrictedImports('src-main/cli/x.ts', "void import('../engine/engine.js');\n")).not.toEqual([]);
   });
 
-  it('keeps lower floors from importing higher ones, and siblings apart', async () => {
-    expect(await importing('src-main/engine/x.ts', '../server/server.js')).not.toEqual([]);
-    expect(await importing('src-main/engine/x.ts', '../cli/cli.js')).not.toEqual([]);
-    expect(await importing('src-main/engine/x.ts', '../app/main.js')).not.toEqual([]);
-    expect(await importing('src-main/exchange/x.ts', '../map/pca.js')).not.toEqual([]);
-    expect(await importing('src-main/learn/x.ts', '../exchange/csv.js')).not.toEqual([]);
-    expect(await importing('src-main/search/x.ts', '../learn/head.js')).not.toEqual([]);
-    expect(await importing('src-main/library/x.ts', '../model/backbone.js')).not.toEqual([]);
-    expect(await importing('src-main/link/x.ts', '../library/catalog.js')).not.toEqual([]);
-    expect(await importing('src-main/map/x.ts', '../exchange/model-vectors.js')).toEqual([]);
-    expect(await importing('src-main/engine/x.ts', '../learn/head.js')).toEqual([]);
-  });
-
-  it('keeps common/ free of everything of ours', async () => {
-    expect(await importing('src-main/common/x.ts', '../library/catalog.js')).not.toEqual([]);
+  it('keeps src-shared out of common/ alone, and the renderer out of src-main', async () => {
     expect(await importing('src-main/common/x.ts', '../../src-shared/contract.js')).not.toEqual([]);
+    expect(await restrictedImports('src-main/common/x.ts', "void import('../../src-shared/contract.js');\n")).not.toEqual([]);
+    for (const folder of folders.filter((f) => f !== 'common')) {
+      expect(await importing(`src-main/${folder}/x.ts`, '../../src-shared/contract.js'), folder).toEqual([]);
+    }
+    expect(await importing('src-main/engine/x.ts', '../../src-renderer/lib/client.js')).not.toEqual([]);
     expect(await importing('src-main/common/x.ts', 'node:path')).toEqual([]);
+  });
+
+  it('refuses a file placed directly in src-main/, and imports of one', async () => {
+    expect(await restrictedImports('src-main/x.ts', 'export const a = 1;\n')).not.toEqual([]);
+    expect(await importing('src-main/engine/x.ts', '../helpers.js')).not.toEqual([]);
+  });
+
+  it('refuses a module name it cannot read', async () => {
+    expect(await restrictedImports('src-main/engine/x.ts', 'const m = "../cli/cli.js";\nvoid import(m);\n')).not.toEqual([]);
+    expect(await restrictedImports('src-main/engine/x.ts', 'const m = "../cli/cli.js";\nrequire(m);\n')).not.toEqual([]);
   });
 
   it('names every folder of src-main, so a new folder gets a floor', async () => {
     const { readdirSync } = await import('node:fs');
-    const folders = readdirSync(path.join(root, 'src-main'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    expect(folders.sort()).toEqual(Object.keys(floors).sort());
+    const found = readdirSync(path.join(root, 'src-main'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(found.sort()).toEqual([...folders].sort());
+    expect(await restrictedImports('src-main/newfolder/x.ts', 'export const a = 1;\n')).not.toEqual([]);
+  });
+
+  it('allows only arrows the code uses: every arrow of the table is taken by some file', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const used = new Set<string>();
+    for (const from of folders) {
+      const files = readdirSync(path.join(root, 'src-main', from), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+      for (const file of files) {
+        const abs = path.join(root, 'src-main', from, file);
+        for (const [, spec] of readFileSync(abs, 'utf8').matchAll(/(?:from\s*|import\s*\(\s*)['"](\.[^'"]+)['"]/g)) {
+          const [to, ...rest] = path.relative(path.join(root, 'src-main'), path.resolve(path.dirname(abs), spec)).split(path.sep);
+          used.add(`${from}>${to}`).add(`${from}>${to}/${rest.join('/').replace(/\.js$/, '')}`);
+        }
+      }
+    }
+    const unused = folders.flatMap((from) => floors[from].filter((to) => !used.has(`${from}>${to}`)).map((to) => `${from} -> ${to}`));
+    expect(unused).toEqual([]);
   });
 });
-

@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { featuresWithCache } from '../../../src-main/model/cached-features.js';
-import { FeatureExtractor } from '../../../src-main/model/extractor.js';
 import { FeatureStore } from '../../../src-main/model/feature-store.js';
-import { highFrequencyPattern, smoothGradient } from './images.js';
 
 const ID = 'nsfwjs-mobilenet_v2@4.4.0/flatten_1';
 
@@ -38,37 +35,5 @@ describe('FeatureStore', () => {
     again.remove(['aaa']);
     expect(again.has('aaa')).toBe(false);
     again.close();
-  });
-
-  it('never recomputes features for the same content and backbone', async () => {
-    const extractor = await FeatureExtractor.create({ workers: 0 });
-    const calls: number[] = [];
-    const extract = extractor.extract.bind(extractor);
-    extractor.extract = (inputs, opts) => {
-      calls.push(inputs.length);
-      return extract(inputs, opts);
-    };
-    const store = FeatureStore.open(join(dir, 'cache'), extractor.featureId, extractor.dim);
-    const [g, h] = await Promise.all([smoothGradient(0), highFrequencyPattern(0)]);
-    const images = [
-      { hash: 'g', input: g },
-      { hash: 'h', input: h },
-      { hash: 'g', input: g }, // same content twice in one job
-      { hash: 'bad', input: Buffer.from('corrupt') },
-    ];
-    const first = await featuresWithCache(extractor, store, images);
-    expect(first.computed).toBe(3);
-    expect(calls).toEqual([3]);
-    expect(first.features[3]).toBeInstanceOf(Error);
-    expect(Array.from(first.features[2] as Float32Array)).toEqual(Array.from(first.features[0] as Float32Array));
-
-    const second = await featuresWithCache(extractor, store, images.slice(0, 3));
-    expect(second.computed).toBe(0);
-    expect(calls).toEqual([3]); // no new extraction
-    expect(Array.from(second.features[1] as Float32Array)).toEqual(Array.from(first.features[1] as Float32Array));
-    // a failed decode is not cached as a feature: it is retried next time
-    expect(store.has('bad')).toBe(false);
-    store.close();
-    await extractor.close();
   });
 });

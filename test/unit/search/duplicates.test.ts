@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centredGroups, completeLinkage, findDuplicateGroups } from '../../../src-main/search/duplicates.js';
+import { centredGroups, duplicatePairs, type DuplicateSearchOptions } from '../../../src-main/search/duplicates.js';
 
 /** The synthetic clusters below sit above 0.95 inside and near 0.85 between neighbours. */
 const THRESHOLD = 0.95;
@@ -50,11 +50,16 @@ function indexOf(kind: 'exact' | 'hnsw', vectors: Map<number, Float32Array>): Ve
   return index;
 }
 
-describe('findDuplicateGroups', () => {
+/** The pairs above `threshold`, grouped as the app groups them (engine/near-duplicates.ts). */
+function groupsOf(index: VectorIndex, vectors: Map<number, Float32Array>, threshold: number, options?: DuplicateSearchOptions): number[][] {
+  return centredGroups(duplicatePairs(index, vectors, threshold, options));
+}
+
+describe('duplicatePairs', () => {
   const { vectors, clusters, loose } = library();
 
   it.each(['exact', 'hnsw'] as const)('groups tight clusters and nothing else (%s index)', (kind) => {
-    const groups = findDuplicateGroups(indexOf(kind, vectors), vectors, THRESHOLD);
+    const groups = groupsOf(indexOf(kind, vectors), vectors, THRESHOLD);
     const expected = [...clusters].sort((a, b) => b.length - a.length || a[0] - b[0]);
     expect(groups).toEqual(expected);
     for (const [a, b] of loose) expect(groups.some((g) => g.includes(a) && g.includes(b))).toBe(false);
@@ -63,60 +68,29 @@ describe('findDuplicateGroups', () => {
   it('is deterministic whatever the order of the input', () => {
     const index = indexOf('hnsw', vectors);
     const shuffled = new Map([...vectors].reverse());
-    expect(findDuplicateGroups(index, shuffled, THRESHOLD)).toEqual(findDuplicateGroups(index, vectors, THRESHOLD));
+    expect(duplicatePairs(index, shuffled, THRESHOLD)).toEqual(duplicatePairs(index, vectors, THRESHOLD));
   });
 
   it('finds every member of a group larger than the neighbours asked per image', () => {
     const original = vectors.get(10) as Float32Array;
     const many = new Map(vectors);
     for (let i = 0; i < 40; i++) many.set(5000 + i, Float32Array.from(original));
-    const groups = findDuplicateGroups(indexOf('hnsw', many), many, THRESHOLD, { neighbours: 4 });
+    const groups = groupsOf(indexOf('hnsw', many), many, THRESHOLD, { neighbours: 4 });
     expect(groups[0]).toHaveLength(41);
     expect(groups[0][0]).toBe(10);
   });
 
   it('a lower threshold also joins loose neighbours; progress reaches the total', () => {
     let last = [0, 0];
-    const groups = findDuplicateGroups(indexOf('exact', vectors), vectors, 0.8, { onProgress: (d, t) => (last = [d, t]) });
+    const groups = groupsOf(indexOf('exact', vectors), vectors, 0.8, { onProgress: (d, t) => (last = [d, t]) });
     for (const [a, b] of loose) expect(groups.some((g) => g.includes(a) && g.includes(b))).toBe(true);
     expect(last).toEqual([vectors.size, vectors.size]);
-  });
-
-  it('does not chain: every two members of a group meet the threshold', () => {
-    // A and C at 0.9 (different pictures), B halfway, 0.975 from each: union-find would put all
-    // three together; complete linkage keeps the best pair only.
-    const a = normalise(Float32Array.from({ length: dim }, () => normal()));
-    const noise = normalise(Float32Array.from({ length: dim }, () => normal()));
-    const ortho = normalise(Float32Array.from(noise, (x, i) => x - a.reduce((s, y, k) => s + y * noise[k], 0) * a[i]));
-    const c = normalise(Float32Array.from(a, (x, i) => 0.9 * x + Math.sqrt(1 - 0.81) * ortho[i]));
-    const b = normalise(Float32Array.from(a, (x, i) => x + c[i]));
-    const chain = new Map(vectors);
-    chain.set(9001, a).set(9002, b).set(9003, c);
-    const groups = findDuplicateGroups(indexOf('exact', chain), chain, THRESHOLD);
-    const cos = (x: number, y: number) => chain.get(x)!.reduce((s, v, k) => s + v * chain.get(y)![k], 0);
-    expect(cos(9001, 9003)).toBeLessThan(THRESHOLD);
-    expect(groups.some((g) => g.includes(9001) && g.includes(9003))).toBe(false);
-    expect(groups.some((g) => g.includes(9002))).toBe(true);
-    for (const g of groups) for (const x of g) for (const y of g) if (x < y) expect(cos(x, y)).toBeGreaterThanOrEqual(THRESHOLD - 1e-6);
-  });
-
-  it('complete linkage merges only fully paired groups, best pairs first', () => {
-    const pairs = [
-      { a: 1, b: 2, score: 0.99 },
-      { a: 2, b: 3, score: 0.98 },
-      { a: 1, b: 3, score: 0.97 },
-      { a: 3, b: 4, score: 0.995 },
-    ];
-    // 3-4 first, then 1-2; {1,2} and {3,4} are not fully paired (1-4, 2-4 missing).
-    expect(completeLinkage(pairs)).toEqual([[1, 2], [3, 4]]);
-    expect(completeLinkage(pairs.slice(0, 3))).toEqual([[1, 2, 3]]);
   });
 
   it('centred groups keep a photo with its crops, which do not pair with each other', () => {
     // 1 is a photo; 2, 3, 4 are crops of different corners of it (each pairs with 1 only), 5 a re-encode of 1 (pairs with all).
     const pairs = [[1, 2], [1, 3], [1, 4], [1, 5], [5, 2], [5, 3], [5, 4]].map(([a, b]) => ({ a, b, score: 0.97 }));
     expect(centredGroups(pairs)).toEqual([[1, 2, 3, 4, 5]]);
-    expect(completeLinkage(pairs)).not.toEqual([[1, 2, 3, 4, 5]]);
     // 1 and 5 would keep as many: the better one (say, more pixels) is the centre.
     expect(centredGroups(pairs, undefined, (id) => (id === 5 ? 2 : 1))).toEqual([[5, 1, 2, 3, 4]]);
   });
@@ -133,6 +107,6 @@ describe('findDuplicateGroups', () => {
   });
 
   it('rejects a threshold outside cosine range', () => {
-    expect(() => findDuplicateGroups(new ExactIndex(dim), vectors, 1.5)).toThrow(/threshold/);
+    expect(() => duplicatePairs(new ExactIndex(dim), vectors, 1.5)).toThrow(/threshold/);
   });
 });

@@ -94,26 +94,24 @@ describe('files named in a request', () => {
     expect(r.unmatched).toEqual([{ line: 1, key: '/photos/cat.jpg' }]);
   });
 
-  it('a FIFO or a device fails at once with a clear message, and the engine answers later calls', async () => {
-    const started = Date.now();
+  // Nobody writes to the FIFO, so reading it would wait forever: a call that answers at all
+  // did not read it (a hang is this test's timeout); speed belongs to the benchmarks.
+  it('a FIFO or a device fails with a clear message instead of being read, and the engine answers later calls', async () => {
     await expect(engine.call('importLabels', { path: fifo })).rejects.toThrow(/named pipe \(FIFO\); only a regular file can be read as the labels file/);
     await expect(engine.call('similar', { path: fifo })).rejects.toThrow(/named pipe \(FIFO\); only a regular file can be read as the image/);
     await expect(engine.call('similar', { path: '/dev/zero' })).rejects.toThrow(/is a device/);
     await expect(engine.call('importLabels', { path: work })).rejects.toThrow(/is a folder/);
     await expect(engine.call('importFolders', { paths: [passwd] })).rejects.toThrow(/not a folder: .* is a file/);
-    expect(Date.now() - started).toBeLessThan(5000);
     expect((await engine.call('status', {})).images).toBe(0);
     expect((await post('status', {})).status).toBe(200);
   });
 
-  it('the CLI fails fast on a FIFO for similar and import-labels, saying what it is', async () => {
+  it('the CLI refuses a FIFO for similar and import-labels without reading it, saying what it is', async () => {
     const library = path.join(work, 'cli-library');
     for (const args of [['similar', fifo], ['import-labels', fifo]]) {
-      const started = Date.now();
       const r = await runLookalike(library, ...args);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/named pipe \(FIFO\); only a regular file can be read/);
-      expect(Date.now() - started).toBeLessThan(30_000);
     }
   }, 90_000);
 });

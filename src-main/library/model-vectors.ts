@@ -1,7 +1,7 @@
 // The embeddings of every embedded image under one model (the active one, the pretrained
-// space, or any trained version), in library order. Shared by the map and the .npy export.
-import type { ModelFolders } from '../learn/model-folders.js';
-import type { Catalog } from '../library/catalog.js';
+// space, or any trained version), in library order. Shared by the map and the .npy export,
+// so it sits below both.
+import type { Catalog } from './catalog.js';
 import { libraryRows, type LibraryRow } from './library-rows.js';
 
 /**
@@ -12,7 +12,6 @@ export interface EmbeddingSource {
   readonly activeModelId: number | null;
   /** Width of the active model's embeddings. */
   readonly embeddingDim: number;
-  readonly folders: ModelFolders;
   /** Whether an image is in the active index (so its features are cached). */
   isEmbedded(id: number): boolean;
   /** The active model's embeddings of every indexed image. */

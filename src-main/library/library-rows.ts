@@ -1,5 +1,5 @@
 // Every listed image with what exports need: id, one live path, content hash, labels.
-import type { Catalog } from '../library/catalog.js';
+import type { Catalog } from './catalog.js';
 
 export interface LibraryRow {
   id: number;
