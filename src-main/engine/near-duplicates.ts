@@ -10,7 +10,7 @@ import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
 import { centredGroups, duplicatePairs } from '../search/duplicates.js';
-import { createIndex, type LiveIndex } from '../search/index.js';
+import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
 import { PairVerdicts } from '../model/pair-verdicts.js';
@@ -77,7 +77,7 @@ export class NearDuplicates {
     };
     return centredGroups(pairs, undefined, pixels).map((group) => {
       const first = byId.get(group[0])!;
-      return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
+      return group.map((id) => ({ id, score: id === group[0] ? 1 : cosineScore(dot(first, byId.get(id)!)) }));
     });
   }
 
