@@ -43,6 +43,8 @@ export interface Hit {
   labels?: string[];
   /** The copy check found this photo to be the same picture as an outside query (edited copy). */
   copy?: boolean;
+  /** With `copy`: the query is this photo exactly, the same file's bytes or the same decoded pixels. */
+  exact?: 'bytes' | 'pixels';
   /** The user's verdict on this photo and the query, where they marked the pair. */
   verdict?: PairVerdict;
 }

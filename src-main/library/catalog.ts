@@ -169,6 +169,12 @@ export class Catalog {
     return id === undefined ? undefined : this.getImage(id);
   }
 
+  /** The listed image with these bytes (its SHA-256 content hash, ingest/hash.ts), or undefined. */
+  imageByContentHash(contentHash: string): ImageDetail | undefined {
+    const id = this.db.prepare(`SELECT i.id FROM images i WHERE i.content_hash = ? AND ${LISTED_IMAGE}`).pluck().get(contentHash) as number | undefined;
+    return id === undefined ? undefined : this.getImage(id);
+  }
+
   /** Files that could not be imported, with why; optionally for one root. */
   listFailures(rootId?: number): FailureRecord[] {
     return this.ingest.failures(rootId);
