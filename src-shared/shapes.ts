@@ -199,6 +199,12 @@ export interface DuplicateImage extends Hit {
 }
 
 export interface DuplicateGroup {
+  /**
+   * 'same-file': one photo whose very bytes are at several paths (byte-identical files are one
+   * photo in the library): one member per path, all with the photo's id and score 1. Absent:
+   * near-identical photos, one member each.
+   */
+  kind?: 'same-file';
   images: DuplicateImage[];
 }
 

@@ -155,12 +155,19 @@ export class SimilarQueries {
   }
 
   /**
-   * Groups of near-identical photos, found with the near-duplicate descriptor (not the
+   * Exact copies first: each photo whose bytes are at several paths, as a group of its paths
+   * (import merges byte-identical files into one photo, so no pair of photos shows them). Then
+   * groups of near-identical photos, found with the near-duplicate descriptor (not the
    * embedding: training may pull merely alike photos together, which must not make them
    * duplicates).
    */
-  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<{ images: Hit[] }[]> {
-    return (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
+  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<{ kind?: 'same-file'; images: Hit[] }[]> {
+    const sameFile = this.catalog.imagesAtSeveralPaths().map(({ id, paths }) => ({
+      kind: 'same-file' as const,
+      images: paths.map((path) => ({ id, path, score: 1 })),
+    }));
+    const near = (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
+    return [...sameFile, ...near];
   }
 
   /** A photo from outside the library: embedded for the query only, never added. */

@@ -175,6 +175,22 @@ export class Catalog {
     return id === undefined ? undefined : this.getImage(id);
   }
 
+  /**
+   * Listed images whose bytes are at two live paths or more (byte-identical files are one
+   * image), each with its paths sorted; in id order.
+   */
+  imagesAtSeveralPaths(): { id: number; paths: string[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, p.path FROM images i JOIN image_paths p ON p.image_id = i.id AND p.status = 'live'
+         WHERE ${LISTED_IMAGE} AND i.live_paths > 1 ORDER BY i.id, p.path`,
+      )
+      .all() as { id: number; path: string }[];
+    const byId = new Map<number, string[]>();
+    for (const r of rows) byId.set(r.id, [...(byId.get(r.id) ?? []), r.path]);
+    return [...byId].map(([id, paths]) => ({ id, paths }));
+  }
+
   /** Files that could not be imported, with why; optionally for one root. */
   listFailures(rootId?: number): FailureRecord[] {
     return this.ingest.failures(rootId);

@@ -11,8 +11,8 @@ export class DuplicatesState {
   loading = $state(false);
   loaded = $state(false);
   error = $state<string | null>(null);
-  /** The kept photo's id, by group position. */
-  readonly kept = new SvelteMap<number, number>();
+  /** The kept member's path, by group position (a same-file group's members share one id). */
+  readonly kept = new SvelteMap<number, string>();
 
   readonly reviewed = $derived(this.kept.size);
   readonly extraCopies = $derived(this.groups.reduce((n, g) => n + g.images.length - 1, 0));
@@ -33,15 +33,19 @@ export class DuplicatesState {
     }
   }
 
-  /** Keeps one photo of a group and marks each other copy as alike to it. */
-  async keep(groupIndex: number, id: number): Promise<void> {
+  /**
+   * Keeps one member of a group and marks each other copy as alike to it. A same-file group is
+   * one photo at several paths: there is no pair to mark, only the paths to list.
+   */
+  async keep(groupIndex: number, path: string): Promise<void> {
     const group = this.groups[groupIndex];
-    if (!group) return;
-    const others = group.images.map((i) => i.id).filter((i) => i !== id);
+    const member = group?.images.find((i) => i.path === path);
+    if (!group || !member) return;
+    const others = group.kind === 'same-file' ? [] : group.images.map((i) => i.id).filter((i) => i !== member.id);
     try {
       this.error = null;
-      this.kept.set(groupIndex, id);
-      for (const b of others) await this.client.markPair({ a: id, b, verdict: 'match' });
+      this.kept.set(groupIndex, path);
+      for (const b of others) await this.client.markPair({ a: member.id, b, verdict: 'match' });
     } catch (err) {
       this.kept.delete(groupIndex);
       this.error = (err as Error).message;
@@ -51,8 +55,8 @@ export class DuplicatesState {
   /** Paths of the copies the user chose not to keep, for a summary they can copy. */
   readonly spare = $derived(
     this.groups.flatMap((g, i) => {
-      const keptId = this.kept.get(i);
-      return keptId === undefined ? [] : g.images.filter((img) => img.id !== keptId).map((img) => img.path);
+      const keptPath = this.kept.get(i);
+      return keptPath === undefined ? [] : g.images.filter((img) => img.path !== keptPath).map((img) => img.path);
     }),
   );
 }
