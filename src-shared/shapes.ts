@@ -208,6 +208,13 @@ export interface DuplicateGroup {
   images: DuplicateImage[];
 }
 
+/** The user's review of a group of copies: the file kept, and those set aside (still on disk). */
+export interface DuplicateReview {
+  kept: string;
+  spare: string[];
+  createdAt: number;
+}
+
 export interface LabelCount {
   /** Grows with each new label: creation order, which keeps number keys and colours stable. */
   id: number;

@@ -10,6 +10,7 @@ import { LabelStore, LISTED_IMAGE } from './label-store.js';
 import { migrate } from './migrations.js';
 import { ModelStore } from './model-store.js';
 import { PairStore } from './pair-store.js';
+import { ReviewStore, type DuplicateReviewRecord } from './review-store.js';
 import { libraryPaths, type LibraryPaths } from '../common/library-paths.js';
 import type {
   FailureRecord, ImageDetail, ImagePage, ImageSummary, JobPatch, JobRecord, LabelCount, ListImagesQuery,
@@ -37,6 +38,7 @@ export class Catalog {
   readonly ingest: IngestStore;
   private readonly labels: LabelStore;
   private readonly pairs: PairStore;
+  private readonly reviews: ReviewStore;
   private readonly jobs: JobStore;
   private readonly models: ModelStore;
 
@@ -47,6 +49,7 @@ export class Catalog {
     this.ingest = new IngestStore(db);
     this.labels = new LabelStore(db);
     this.pairs = new PairStore(db);
+    this.reviews = new ReviewStore(db, this.pairs);
     this.jobs = new JobStore(db);
     this.models = new ModelStore(db);
   }
@@ -255,6 +258,20 @@ export class Catalog {
 
   listPairs(): PairRecord[] {
     return this.pairs.list();
+  }
+
+  // ---- duplicate reviews --------------------------------------------------------------
+
+  keepDuplicate(kept: { path: string; id: number }, spare: readonly { path: string; id: number }[], source: string): DuplicateReviewRecord {
+    return this.reviews.keep(kept, spare, source);
+  }
+
+  duplicateReviews(): DuplicateReviewRecord[] {
+    return this.reviews.list();
+  }
+
+  undoDuplicateReview(kept: string): number {
+    return this.reviews.undo(kept);
   }
 
   // ---- jobs ---------------------------------------------------------------------------

@@ -32,6 +32,21 @@ test('the duplicates view groups a re-encoded copy with its original; keeping on
   await expect(view.getByTestId('duplicates-summary')).toContainText('still on disk');
   expect(existsSync(copy)).toBe(true);
   expect(existsSync(original)).toBe(true);
+
+  // The review is the user's work: "Find again" and a reload show it, and it can be undone.
+  await view.getByRole('button', { name: 'Find again' }).click();
+  await expect(keepOriginal.getByRole('button', { name: 'Kept' })).toBeDisabled();
+  await page.reload();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
+  await expect(view.getByTestId('duplicates-summary')).toContainText('1 reviewed');
+  await expect(view.getByTestId('duplicates-summary')).toContainText('1 copy you chose not to keep');
+  await expect(keepOriginal.getByRole('button', { name: 'Kept' })).toBeDisabled();
+  await group.getByRole('button', { name: 'Undo' }).click();
+  await expect(view.getByTestId('duplicates-summary')).toContainText('0 reviewed');
+  await expect(keepOriginal.getByRole('button', { name: 'Keep this one' })).toBeEnabled();
+  await page.reload();
+  await page.getByRole('button', { name: 'Duplicates', exact: true }).click();
+  await expect(view.getByTestId('duplicates-summary')).toContainText('0 reviewed');
 });
 
 test('the duplicates view shows a file saved at two paths as a group of its own, first', async ({ page, served }) => {
