@@ -20,6 +20,7 @@ import type {
   JobProgress,
   JobRef,
   DuplicateGroup,
+  DuplicateReview,
   LabelCount,
   Metrics,
   ModelSummary,
@@ -113,6 +114,19 @@ export const calls = {
   duplicates: call<DuplicateGroup[]>()(
     z.object({ threshold: z.number().min(0).max(1).optional() }).strict(),
   ),
+  /**
+   * Keeps one file of a group of copies over the others: the review is kept in the library (a
+   * reload shows it) and each pair of different photos is marked alike.
+   */
+  keepDuplicate: call<DuplicateReview>()(
+    z
+      .object({ keep: z.string().min(1), spare: z.array(z.string().min(1)).min(1) })
+      .strict()
+      .refine((r) => !r.spare.includes(r.keep), { message: 'the file kept cannot also be set aside', path: ['spare'] }),
+  ),
+  duplicateReviews: call<DuplicateReview[]>()(z.object({}).strict()),
+  /** Takes back the review that kept this file: its marks are as they were before it. */
+  undoDuplicateReview: call<{ undone: number }>()(z.object({ kept: z.string().min(1) }).strict()),
   labels: call<LabelCount[]>()(z.object({}).strict()),
   setLabel: call<{ labelled: number }>()(
     z.object({ label: z.string().trim().min(1).max(200), ids: z.array(imageId).min(1) }).strict(),

@@ -43,6 +43,8 @@ export interface Hit {
   labels?: string[];
   /** The copy check found this photo to be the same picture as an outside query (edited copy). */
   copy?: boolean;
+  /** With `copy`: the query is this photo exactly, the same file's bytes or the same decoded pixels. */
+  exact?: 'bytes' | 'pixels';
   /** The user's verdict on this photo and the query, where they marked the pair. */
   verdict?: PairVerdict;
 }
@@ -197,7 +199,20 @@ export interface DuplicateImage extends Hit {
 }
 
 export interface DuplicateGroup {
+  /**
+   * 'same-file': one photo whose very bytes are at several paths (byte-identical files are one
+   * photo in the library): one member per path, all with the photo's id and score 1. Absent:
+   * near-identical photos, one member each.
+   */
+  kind?: 'same-file';
   images: DuplicateImage[];
+}
+
+/** The user's review of a group of copies: the file kept, and those set aside (still on disk). */
+export interface DuplicateReview {
+  kept: string;
+  spare: string[];
+  createdAt: number;
 }
 
 export interface LabelCount {

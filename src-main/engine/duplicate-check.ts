@@ -54,8 +54,19 @@ export function confirms(m: PixelMatch): boolean {
   return lineUp && m.colour >= COLOUR_MATCH_MIN;
 }
 
-/** A small image of a photo (its thumbnail, or failing that its file), and a key to cache it by. */
-export type PixelSource = (id: number) => { key: string; input: string } | null;
+/**
+ * A small image of a photo (its thumbnail, or failing that its file), a key to cache it by, and
+ * a way to make the image again when it cannot be read (a damaged thumbnail: null when that
+ * fails too).
+ */
+export type PixelSource = (id: number) => { key: string; input: string; remake?: () => Promise<string | null> } | null;
+
+/** What confirm() found: the pairs whose pixels line up, and how many it could not check. */
+export interface Confirmed {
+  pairs: DuplicatePair[];
+  /** Pairs left unjudged because an image could not be read, even made again: no verdict kept. */
+  unreadable: number;
+}
 
 export class DuplicateCheck {
   /** `verdicts` keeps each pair's verdict (by the two photos' keys) across calls and processes. */
@@ -64,9 +75,11 @@ export class DuplicateCheck {
   /**
    * The pairs whose pixels line up (order kept); `source` says where each photo's image is.
    * Pairs never checked are matched on worker threads (search/pixel-pool.ts) and their verdicts
-   * saved as they come, so a call stopped midway keeps most of its work.
+   * saved as they come, so a call stopped midway keeps most of its work. An image that cannot be
+   * read is made again; a pair with one that still cannot is not a pair now, but gets no verdict
+   * (a damaged thumbnail once stored "not a pair" for good: issue 18).
    */
-  async confirm(pairs: readonly DuplicatePair[], source: PixelSource): Promise<DuplicatePair[]> {
+  async confirm(pairs: readonly DuplicatePair[], source: PixelSource): Promise<Confirmed> {
     const images = new Map<number, ReturnType<PixelSource>>();
     const imageOf = (id: number) => {
       if (!images.has(id)) images.set(id, source(id));
@@ -78,27 +91,44 @@ export class DuplicateCheck {
     });
     const ok = this.verdicts.get(checkable.map((c) => [c.a.key, c.b.key] as const));
     const unknown = checkable.flatMap((c, k) => (ok[k] === undefined ? [k] : []));
-    const inputs = new Map(checkable.flatMap((c) => [[c.a.key, c.a.input], [c.b.key, c.b.input]]));
+    const sources = new Map(checkable.flatMap((c) => [[c.a.key, c.a], [c.b.key, c.b]]));
+    const unreadable = new Set<string>();
+    const read = async (input: string) => ({ rgb: await rgbOf(input), aspect: await aspectOf(input) });
+    let skipped = 0;
     await matchPairs(
       unknown.map((k) => [checkable[k].a.key, checkable[k].b.key] as const),
       async (key) => {
-        const input = inputs.get(key)!;
+        const { input, remake } = sources.get(key)!;
         try {
-          return { key, rgb: await rgbOf(input), aspect: await aspectOf(input) };
+          return { key, ...(await read(input)) };
         } catch {
-          return null; // unreadable: no pair of it lines up
+          const again = remake ? await remake() : null;
+          if (again) {
+            try {
+              return { key, ...(await read(again)) };
+            } catch {
+              // made again, still unreadable: as below
+            }
+          }
+          unreadable.add(key);
+          return null;
         }
       },
       (done) => {
-        const fresh = done.map(({ index, match }) => {
+        const fresh = done.flatMap(({ index, match }) => {
           const k = unknown[index];
           ok[k] = match !== null && confirms(match);
-          return [checkable[k].a.key, checkable[k].b.key, ok[k]] as const;
+          const { a, b } = checkable[k];
+          if (unreadable.has(a.key) || unreadable.has(b.key)) {
+            skipped++;
+            return [];
+          }
+          return [[a.key, b.key, ok[k]] as const];
         });
         this.verdicts.put(fresh);
       },
     );
-    return checkable.flatMap((c, k) => (ok[k] ? [c.pair] : []));
+    return { pairs: checkable.flatMap((c, k) => (ok[k] ? [c.pair] : [])), unreadable: skipped };
   }
 }
 

@@ -57,6 +57,17 @@ export function makeHandlers(core: EngineCore): Handlers {
       return { ...r, hits: withLabels(catalog, r.hits) };
     },
     duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
+    keepDuplicate: async ({ keep, spare }) => {
+      const file = (p: string) => {
+        const image = catalog.imageByPath(p);
+        if (!image) throw new ContractError(`no photo in the library at ${p}`, 'not-found');
+        return { path: path.resolve(p), id: image.id };
+      };
+      const review = catalog.keepDuplicate(file(keep), spare.map(file), 'user');
+      return { kept: review.kept, spare: review.spare, createdAt: review.createdAt };
+    },
+    duplicateReviews: async () => catalog.duplicateReviews().map((r) => ({ kept: r.kept, spare: r.spare, createdAt: r.createdAt })),
+    undoDuplicateReview: async ({ kept }) => ({ undone: catalog.undoDuplicateReview(kept) }),
     labels: async () => catalog.labelsWithCounts().map((l) => ({ id: l.id, name: l.name, count: l.count })),
     setLabel: async ({ label, ids }) => {
       requireImages(ids);

@@ -8,8 +8,9 @@ export function withLabels(catalog: Catalog, hits: Hit[]): Hit[] {
   return hits.map((h) => ({ ...h, labels: catalog.getImage(h.id)?.labels ?? [] }));
 }
 
-export function withFileFacts(catalog: Catalog, groups: { images: Hit[] }[]): DuplicateGroup[] {
+export function withFileFacts(catalog: Catalog, groups: { kind?: 'same-file'; images: Hit[] }[]): DuplicateGroup[] {
   return groups.map((g) => ({
+    ...(g.kind ? { kind: g.kind } : {}),
     images: g.images.map((h) => {
       const image = catalog.getImage(h.id);
       return { ...h, width: image?.width ?? null, height: image?.height ?? null, bytes: image?.size ?? 0 };

@@ -4,13 +4,14 @@
 // which photo is an edited copy of a query. Kept apart from the embedding: training may pull
 // merely alike photos together, which must not make them duplicates or copies.
 import { existsSync } from 'node:fs';
+import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import type { Catalog } from '../library/catalog.js';
 import { CopyViews } from '../model/copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
 import { centredGroups, duplicatePairs } from '../search/duplicates.js';
-import { createIndex, type LiveIndex } from '../search/index.js';
+import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
 import { PairVerdicts } from '../model/pair-verdicts.js';
@@ -65,11 +66,16 @@ export class NearDuplicates {
       threshold,
       byDescriptor,
     );
-    const pairs = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
+    const { pairs, unreadable } = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
       const hash = hashOf.get(id);
       const input = hash ? inputOf(id, hash) : null;
-      return hash && input ? { key: hash, input } : null;
+      const original = this.catalog.getImage(id)?.paths[0];
+      // A damaged thumbnail is made again from the original (still holding these bytes).
+      const remake = hash && original ? () => regenerateThumbnail(this.catalog, hash, original) : undefined;
+      return hash && input ? { key: hash, input, remake } : null;
     });
+    // Said, not hidden: these pairs are checked again next time, when their images may be readable.
+    if (unreadable > 0) console.warn(`duplicates: ${unreadable} proposed pair${unreadable === 1 ? '' : 's'} not checked: a photo's thumbnail and file could not be read`);
     // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.
     const pixels = (id: number) => {
       const image = this.catalog.getImage(id);
@@ -77,7 +83,7 @@ export class NearDuplicates {
     };
     return centredGroups(pairs, undefined, pixels).map((group) => {
       const first = byId.get(group[0])!;
-      return group.map((id) => ({ id, score: id === group[0] ? 1 : dot(first, byId.get(id)!) }));
+      return group.map((id) => ({ id, score: id === group[0] ? 1 : cosineScore(dot(first, byId.get(id)!)) }));
     });
   }
 

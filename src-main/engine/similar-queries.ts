@@ -14,6 +14,7 @@ import { MAX_QUERY_IMAGE_BYTES, readRegularFile } from '../ingest/regular-file.j
 import type { Catalog } from '../library/catalog.js';
 import type { ImageInput } from '../model/preprocess.js';
 import type { FoundCopy } from './copy-check.js';
+import { findExactCopy } from './exact-copy.js';
 import { NearDuplicates } from './near-duplicates.js';
 import type { VectorLibrary } from './vector-library.js';
 
@@ -87,7 +88,14 @@ export class SimilarQueries {
       maxScore: req.maxScore,
       exclude: queryId ?? undefined,
     });
-    const copy = pixels === null ? null : await this.nearDuplicates.findCopy(pixels, pool, queryId);
+    // An exact copy (same bytes, same pixels) is the copy whatever the model ranks; the copy
+    // check looks for edited ones.
+    const exact = queryId === null && Buffer.isBuffer(pixels) ? await findExactCopy(this.catalog, pixels, pool) : null;
+    const copy = exact
+      ? { id: exact.id, score: 1 }
+      : pixels === null
+        ? null
+        : await this.nearDuplicates.findCopy(pixels, pool, queryId);
     const hits = this.promoteCopy(pool, copy)
       .filter((h) => (req.minScore === undefined || h.score >= req.minScore) && (req.maxScore === undefined || h.score <= req.maxScore))
       .slice(0, req.k);
@@ -95,7 +103,8 @@ export class SimilarQueries {
     const verdicts = queryId === null ? new Map<number, PairVerdict>() : this.verdictsOf(queryId);
     const marked = this.toHits(hits).map((h) => {
       const verdict = verdicts.get(h.id);
-      return { ...h, ...(copy && h.id === copy.id ? { copy: true } : {}), ...(verdict ? { verdict } : {}) };
+      const isCopy = copy !== null && h.id === copy.id;
+      return { ...h, ...(isCopy ? { copy: true } : {}), ...(isCopy && exact ? { exact: exact.same } : {}), ...(verdict ? { verdict } : {}) };
     });
     return { query: { id: queryId, name }, hits: marked, ...(refined ? { refined: { alike: refined.alike, notAlike: refined.notAlike } } : {}) };
   }
@@ -140,17 +149,25 @@ export class SimilarQueries {
     // It may not be among the look-alikes at all (found by its descriptor): it scores at least
     // its copy score and the best look-alike's, so scores stay in rank order.
     const own = hits.find((h) => h.id === found.id)?.score ?? -1;
-    const first = { id: found.id, score: Math.max(own, found.score, hits[0]?.score ?? -1) };
+    // Scores stay cosines: never above 1, which a "max score 1" filter would drop.
+    const first = { id: found.id, score: Math.min(1, Math.max(own, found.score, hits[0]?.score ?? -1)) };
     return [first, ...hits.filter((h) => h.id !== found.id)];
   }
 
   /**
-   * Groups of near-identical photos, found with the near-duplicate descriptor (not the
+   * Exact copies first: each photo whose bytes are at several paths, as a group of its paths
+   * (import merges byte-identical files into one photo, so no pair of photos shows them). Then
+   * groups of near-identical photos, found with the near-duplicate descriptor (not the
    * embedding: training may pull merely alike photos together, which must not make them
    * duplicates).
    */
-  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<{ images: Hit[] }[]> {
-    return (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
+  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<{ kind?: 'same-file'; images: Hit[] }[]> {
+    const sameFile = this.catalog.imagesAtSeveralPaths().map(({ id, paths }) => ({
+      kind: 'same-file' as const,
+      images: paths.map((path) => ({ id, path, score: 1 })),
+    }));
+    const near = (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
+    return [...sameFile, ...near];
   }
 
   /** A photo from outside the library: embedded for the query only, never added. */

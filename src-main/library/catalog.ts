@@ -10,6 +10,7 @@ import { LabelStore, LISTED_IMAGE } from './label-store.js';
 import { migrate } from './migrations.js';
 import { ModelStore } from './model-store.js';
 import { PairStore } from './pair-store.js';
+import { ReviewStore, type DuplicateReviewRecord } from './review-store.js';
 import { libraryPaths, type LibraryPaths } from '../common/library-paths.js';
 import type {
   FailureRecord, ImageDetail, ImagePage, ImageSummary, JobPatch, JobRecord, LabelCount, ListImagesQuery,
@@ -37,6 +38,7 @@ export class Catalog {
   readonly ingest: IngestStore;
   private readonly labels: LabelStore;
   private readonly pairs: PairStore;
+  private readonly reviews: ReviewStore;
   private readonly jobs: JobStore;
   private readonly models: ModelStore;
 
@@ -47,6 +49,7 @@ export class Catalog {
     this.ingest = new IngestStore(db);
     this.labels = new LabelStore(db);
     this.pairs = new PairStore(db);
+    this.reviews = new ReviewStore(db, this.pairs);
     this.jobs = new JobStore(db);
     this.models = new ModelStore(db);
   }
@@ -169,6 +172,28 @@ export class Catalog {
     return id === undefined ? undefined : this.getImage(id);
   }
 
+  /** The listed image with these bytes (its SHA-256 content hash, ingest/hash.ts), or undefined. */
+  imageByContentHash(contentHash: string): ImageDetail | undefined {
+    const id = this.db.prepare(`SELECT i.id FROM images i WHERE i.content_hash = ? AND ${LISTED_IMAGE}`).pluck().get(contentHash) as number | undefined;
+    return id === undefined ? undefined : this.getImage(id);
+  }
+
+  /**
+   * Listed images whose bytes are at two live paths or more (byte-identical files are one
+   * image), each with its paths sorted; in id order.
+   */
+  imagesAtSeveralPaths(): { id: number; paths: string[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, p.path FROM images i JOIN image_paths p ON p.image_id = i.id AND p.status = 'live'
+         WHERE ${LISTED_IMAGE} AND i.live_paths > 1 ORDER BY i.id, p.path`,
+      )
+      .all() as { id: number; path: string }[];
+    const byId = new Map<number, string[]>();
+    for (const r of rows) byId.set(r.id, [...(byId.get(r.id) ?? []), r.path]);
+    return [...byId].map(([id, paths]) => ({ id, paths }));
+  }
+
   /** Files that could not be imported, with why; optionally for one root. */
   listFailures(rootId?: number): FailureRecord[] {
     return this.ingest.failures(rootId);
@@ -233,6 +258,20 @@ export class Catalog {
 
   listPairs(): PairRecord[] {
     return this.pairs.list();
+  }
+
+  // ---- duplicate reviews --------------------------------------------------------------
+
+  keepDuplicate(kept: { path: string; id: number }, spare: readonly { path: string; id: number }[], source: string): DuplicateReviewRecord {
+    return this.reviews.keep(kept, spare, source);
+  }
+
+  duplicateReviews(): DuplicateReviewRecord[] {
+    return this.reviews.list();
+  }
+
+  undoDuplicateReview(kept: string): number {
+    return this.reviews.undo(kept);
   }
 
   // ---- jobs ---------------------------------------------------------------------------

@@ -141,6 +141,23 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "a photo's marks are looked up from either side (the look-alike panel, refining a query)",
     sql: `CREATE INDEX pairs_by_b ON pairs(image_b);`,
   },
+  {
+    version: 4,
+    description: 'duplicate reviews: the copy kept and those set aside survive a reload, and can be undone',
+    sql: `
+      CREATE TABLE duplicate_reviews (
+        spare_path      TEXT PRIMARY KEY,
+        kept_path       TEXT NOT NULL,
+        -- The two photos the review marked alike; spare_image is NULL when both paths are one photo.
+        kept_image      INTEGER,
+        spare_image     INTEGER,
+        -- The pair's mark before the review, restored when it is undone (NULL: none).
+        earlier_verdict TEXT CHECK (earlier_verdict IN ('match', 'mismatch')),
+        created_at      INTEGER NOT NULL
+      );
+      CREATE INDEX duplicate_reviews_by_kept ON duplicate_reviews(kept_path);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

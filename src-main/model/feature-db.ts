@@ -87,11 +87,15 @@ export class FeatureDb {
         vec BLOB NOT NULL,
         PRIMARY KEY (hash, feature_id)
       ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS pair_verdicts (
+      -- Verdicts kept before rows carried a checksum: some were made from unreadable thumbnails
+      -- and said "not a pair" for good (issue 18); they are checked again.
+      DROP TABLE IF EXISTS pair_verdicts;
+      CREATE TABLE IF NOT EXISTS pair_checks (
         a TEXT NOT NULL,
         b TEXT NOT NULL,
         check_id TEXT NOT NULL,
         ok INTEGER NOT NULL,
+        sum TEXT NOT NULL,
         PRIMARY KEY (a, b, check_id)
       ) WITHOUT ROWID`);
     } catch (err) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { IndexFileError, readSidecar, saveIndexFiles, writeParts } from './index-file.js';
 import {
-  byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
+  byScoreThenId, checkAddArguments, checkDim, checkK, cosineScore, inRange, normalised,
   type SearchHit, type SearchOptions, type VectorIndex,
 } from './vector-index.js';
 
@@ -93,7 +93,7 @@ export class ExactIndex implements VectorIndex {
         s3 += q[j + 3] * r[j + 3];
       }
       for (let j = tail; j < dim; j++) s0 += q[j] * r[j];
-      const score = s0 + s1 + s2 + s3;
+      const score = cosineScore(s0 + s1 + s2 + s3);
       if (score <= top.floor) continue;
       const id = this.rowIds[row];
       if (id === exclude || !inRange(score, opts)) continue;
@@ -120,7 +120,7 @@ export class ExactIndex implements VectorIndex {
       s3 += unitQuery[j + 3] * r[j + 3];
     }
     for (let j = tail; j < dim; j++) s0 += unitQuery[j] * r[j];
-    return s0 + s1 + s2 + s3;
+    return cosineScore(s0 + s1 + s2 + s3);
   }
 
   /**

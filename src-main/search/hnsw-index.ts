@@ -7,7 +7,7 @@
 import hnswlib from 'hnswlib-node';
 import { IndexFileError, readSidecar, saveIndexFiles } from './index-file.js';
 import {
-  byScoreThenId, checkAddArguments, checkDim, checkK, normalised,
+  byScoreThenId, checkAddArguments, checkDim, checkK, cosineScore, normalised,
   type SearchHit, type SearchOptions, type VectorIndex,
 } from './vector-index.js';
 
@@ -115,7 +115,7 @@ export class HnswIndex implements VectorIndex {
       let droppedAbove = 0;
       let droppedBelow = 0;
       for (let i = 0; i < neighbors.length; i++) {
-        const score = 1 - distances[i];
+        const score = cosineScore(1 - distances[i]);
         if (neighbors[i] === exclude) continue;
         if (opts?.maxScore !== undefined && score > opts.maxScore) droppedAbove++;
         else if (opts?.minScore !== undefined && score < opts.minScore) droppedBelow++;

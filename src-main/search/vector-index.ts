@@ -86,6 +86,15 @@ export function inRange(score: number, opts: SearchOptions | undefined): boolean
   return true;
 }
 
+/**
+ * A computed cosine kept within [-1, 1]. Float rounding puts a vector's cosine with itself a
+ * hair above 1 (1.000000020922562), which a "max score 1" filter then drops: the original of
+ * a byte-identical query vanished from its own results (issue 18).
+ */
+export function cosineScore(raw: number): number {
+  return raw > 1 ? 1 : raw < -1 ? -1 : raw;
+}
+
 export function byScoreThenId(a: SearchHit, b: SearchHit): number {
   return b.score - a.score || a.id - b.id;
 }

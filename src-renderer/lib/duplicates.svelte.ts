@@ -1,21 +1,30 @@
 // Groups of near-identical photos, and which one of each group the user keeps. The app never
-// deletes or moves an original: keeping one records the group as alike (marked pairs, which
-// also teach the next training run) and lists the other copies' paths for the user to act on.
+// deletes or moves an original: keeping one records the review in the library (it survives
+// "Find again" and a reload, and can be undone), marks the group as alike (pairs, which also
+// teach the next training run) and lists the other copies' paths for the user to act on.
 // (Labelling the copies "duplicate" would make that word a class for training, so we do not.)
-import { SvelteMap } from 'svelte/reactivity';
-import { DEFAULT_DUPLICATE_THRESHOLD, type Client, type DuplicateGroup } from '../../src-shared/contract';
+import {
+  DEFAULT_DUPLICATE_THRESHOLD,
+  type Client,
+  type DuplicateGroup,
+  type DuplicateReview,
+} from '../../src-shared/contract';
 
 export class DuplicatesState {
   groups = $state<DuplicateGroup[]>([]);
+  /** Every review the library holds, whether or not its group is found at this strictness. */
+  reviews = $state<DuplicateReview[]>([]);
   threshold = $state(DEFAULT_DUPLICATE_THRESHOLD);
   loading = $state(false);
   loaded = $state(false);
   error = $state<string | null>(null);
-  /** The kept photo's id, by group position. */
-  readonly kept = new SvelteMap<number, number>();
 
-  readonly reviewed = $derived(this.kept.size);
+  /** The kept member's path, by group position: a review that keeps one member over another. */
+  readonly kept = $derived(this.groups.map((g) => keptIn(g, this.reviews)));
+  readonly reviewed = $derived(this.reviews.length);
   readonly extraCopies = $derived(this.groups.reduce((n, g) => n + g.images.length - 1, 0));
+  /** Paths of the copies the user chose not to keep, for a summary they can copy. */
+  readonly spare = $derived(this.reviews.flatMap((r) => r.spare));
 
   constructor(private readonly client: Client) {}
 
@@ -23,8 +32,9 @@ export class DuplicatesState {
     this.loading = true;
     this.error = null;
     try {
-      this.groups = await this.client.duplicates({ threshold: this.threshold });
-      this.kept.clear();
+      const [groups, reviews] = await Promise.all([this.client.duplicates({ threshold: this.threshold }), this.client.duplicateReviews({})]);
+      this.groups = groups;
+      this.reviews = reviews;
       this.loaded = true;
     } catch (err) {
       this.error = (err as Error).message;
@@ -33,26 +43,34 @@ export class DuplicatesState {
     }
   }
 
-  /** Keeps one photo of a group and marks each other copy as alike to it. */
-  async keep(groupIndex: number, id: number): Promise<void> {
+  /**
+   * Keeps one member of a group over the others; the engine marks each other copy as alike to
+   * it (a same-file group is one photo at several paths: nothing to mark, only paths to list).
+   */
+  async keep(groupIndex: number, path: string): Promise<void> {
     const group = this.groups[groupIndex];
-    if (!group) return;
-    const others = group.images.map((i) => i.id).filter((i) => i !== id);
+    if (!group?.images.some((i) => i.path === path)) return;
+    const spare = group.images.map((i) => i.path).filter((p) => p !== path);
+    await this.change(() => this.client.keepDuplicate({ keep: path, spare }));
+  }
+
+  /** Takes back the review that kept `kept`: its copies are no longer set aside, its marks as before. */
+  async undo(kept: string): Promise<void> {
+    await this.change(() => this.client.undoDuplicateReview({ kept }));
+  }
+
+  private async change(act: () => Promise<unknown>): Promise<void> {
     try {
       this.error = null;
-      this.kept.set(groupIndex, id);
-      for (const b of others) await this.client.markPair({ a: id, b, verdict: 'match' });
+      await act();
+      this.reviews = await this.client.duplicateReviews({});
     } catch (err) {
-      this.kept.delete(groupIndex);
       this.error = (err as Error).message;
     }
   }
+}
 
-  /** Paths of the copies the user chose not to keep, for a summary they can copy. */
-  readonly spare = $derived(
-    this.groups.flatMap((g, i) => {
-      const keptId = this.kept.get(i);
-      return keptId === undefined ? [] : g.images.filter((img) => img.id !== keptId).map((img) => img.path);
-    }),
-  );
+function keptIn(group: DuplicateGroup, reviews: readonly DuplicateReview[]): string | undefined {
+  const member = (p: string) => group.images.some((img) => img.path === p);
+  return reviews.find((r) => member(r.kept) && r.spare.some(member))?.kept;
 }

@@ -28,7 +28,8 @@ export class SimilarState {
   /** The marks that refined the ranking shown, when it was refined. */
   refined = $state<SimilarResult['refined'] | null>(null);
 
-  readonly visible = $derived(this.hits.filter((h) => h.score >= this.minScore && h.score <= this.maxScore));
+  /** Hits in the chosen range; the slider's top (1) sets no upper bound, so an exact copy's 1 always shows. */
+  readonly visible = $derived(this.hits.filter((h) => h.score >= this.minScore && (this.maxScore >= 1 || h.score <= this.maxScore)));
   /** Refining is offered for a library photo with marks (and stays offered while it is on). */
   readonly canRefine = $derived(this.query !== null && this.query.id !== null && (this.verdicts.size > 0 || this.refine));
 

@@ -74,4 +74,12 @@ test('a dropped file that is not a photo, a damaged photo, and a copy of a libra
   await dropFile(page, 'from-phone.jpg', 'image/jpeg', copy);
   await expect(panel.getByTestId('already-have')).toContainText('You already have this photo: scene-2.jpg');
   await expect(panel.getByTestId('hits').locator('li').first().getByTestId('same-photo')).toBeVisible();
+  await expect(panel.getByTestId('already-have')).toContainText('an edited or re-saved copy');
+
+  // The very same file under another name: named an exact copy, first, at 1.000, kept by the max
+  // score at its top (a score a hair above 1 once hid it there).
+  await dropFile(page, 'IMG_0003.jpg', 'image/jpeg', readFileSync(path.join(photos, 'scene-3.jpg')));
+  await expect(panel.getByTestId('already-have')).toContainText('You already have this photo: scene-3.jpg is the same file');
+  await expect(panel.getByTestId('hits').locator('li').first().getByTestId('score')).toHaveText('1.000');
+  await expect(panel.getByTestId('hits').locator('li').first().getByTestId('same-photo')).toBeVisible();
 });

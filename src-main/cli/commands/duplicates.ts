@@ -14,7 +14,7 @@ export const duplicates: Command = {
         ? 'no duplicates'
         : groups
             .map((g, i) =>
-              [`group ${i + 1}:`, ...g.images.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`)].join('\n'),
+              [`group ${i + 1}${g.kind === 'same-file' ? ` (same file at ${g.images.length} paths)` : ''}:`, ...g.images.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`)].join('\n'),
             )
             .join('\n'),
     );

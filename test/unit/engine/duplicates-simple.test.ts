@@ -3,7 +3,7 @@
 // edited copies (re-encoded, resized, cropped a little) of a photo and of an icon are grouped with
 // their original, every member of a group meets the strictness with the group's first photo, and
 // the pixel check's verdicts outlive the process.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -93,5 +93,27 @@ describe('duplicates of simple images', () => {
       expect(groups.length).toBeGreaterThan(0);
       for (const g of groups) for (const h of g.images) expect(h.score).toBeGreaterThanOrEqual(threshold);
     }
+  }, 60_000);
+
+  it('shows a photo whose very bytes are at several paths as a group of its own, first', async () => {
+    // Import merges byte-identical files into one photo, so no pair of photos can show them.
+    const photos = path.join(work, 'photos');
+    mkdirSync(path.join(photos, 'again'));
+    const copies = [path.join(photos, 'again', 'scene.jpg'), path.join(photos, 'again', 'scene (copy).jpg')];
+    for (const c of copies) copyFileSync(path.join(photos, 'scene.jpg'), c);
+    await engine.call('importFolders', { paths: [photos] });
+    await engine.whenIdle();
+    const groups = await engine.call('duplicates', {});
+    const [first] = groups;
+    expect(first.kind).toBe('same-file');
+    expect(first.images.map((h) => h.path)).toEqual([path.join(photos, 'scene.jpg'), ...copies].sort());
+    expect(new Set(first.images.map((h) => h.id)).size).toBe(1);
+    for (const h of first.images) expect(h).toMatchObject({ score: 1, bytes: first.images[0].bytes });
+    expect(groups.filter((g) => g.kind === 'same-file')).toHaveLength(1);
+    // The photo's edited copies still make their group (with the photo shown by one of its paths).
+    const near = groups.filter((g) => g.kind === undefined && g.images.some((h) => h.id === first.images[0].id));
+    expect(near.map((g) => g.images.map((h) => path.basename(h.path)).filter((n) => n.startsWith('scene-')).sort())).toEqual([
+      ['scene-crop.jpg', 'scene-q50.jpg', 'scene-small.jpg'],
+    ]);
   }, 60_000);
 });

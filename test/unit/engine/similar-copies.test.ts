@@ -3,7 +3,7 @@
 // that is a copy of nothing keeps the embedding's ranking. Photo-like scenes made by code; each
 // test first checks its premise against the plain embedding, so a fixture change cannot make
 // it pass vacuously.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../../src-main/engine/engine.js';
 import { FeatureExtractor } from '../../../src-main/model/extractor.js';
+import { finishJob } from '../../fixtures/engine-jobs.js';
 import { sceneJpeg } from '../../fixtures/scenes.js';
 
 let work: string;
@@ -41,6 +42,10 @@ function cosine(a: Float32Array, b: Float32Array): number {
 
 const copyOf = (theme: number) => path.join(work, 'queries', `copy-of-${theme}-1.jpg`);
 const newScene = (theme: number) => path.join(work, 'queries', `new-${theme}-7.jpg`);
+/** Byte for byte a library photo, under another name. */
+const sameBytes = (theme: number) => path.join(work, 'queries', `same-bytes-${theme}-2.jpg`);
+/** A library photo's decoded pixels saved again losslessly: other bytes, the same pixels. */
+const samePixels = (theme: number) => path.join(work, 'queries', `same-pixels-${theme}-3.png`);
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-copies-'));
@@ -54,6 +59,8 @@ beforeAll(async () => {
     // The copy: turned a quarter, grey, re-encoded at low quality.
     writeFileSync(copyOf(theme), await sharp(file(theme, 1)).rotate(90).greyscale().jpeg({ quality: 30 }).toBuffer());
     writeFileSync(newScene(theme), await sceneJpeg(theme, 7));
+    writeFileSync(sameBytes(theme), readFileSync(file(theme, 2)));
+    writeFileSync(samePixels(theme), await sharp(file(theme, 3)).png().toBuffer());
   }
   const queries = THEMES.flatMap((t) => [copyOf(t), newScene(t)]);
   const extractor = await FeatureExtractor.create({ workers: 0 });
@@ -104,4 +111,46 @@ describe('similar and edited copies', () => {
     expect(r.hits.some((h) => h.id === target.id)).toBe(true);
     for (const h of r.hits) expect(h.labels).toEqual(h.id === target.id ? ['beach'] : []);
   }, 60_000);
+
+  it('ranks the original of a byte-identical query first with score 1, kept by a max score of 1', async () => {
+    for (const theme of THEMES) {
+      const r = await engine.call('similar', { path: sameBytes(theme), k: 5, maxScore: 1 });
+      expect(r.hits[0]).toMatchObject({ path: file(theme, 2), score: 1, copy: true, exact: 'bytes' });
+      for (const h of r.hits) expect(h.score).toBeLessThanOrEqual(1);
+      // The same bytes uploaded (a drop in the browser) are found the same way.
+      const dataBase64 = readFileSync(sameBytes(theme)).toString('base64');
+      const up = await engine.call('similar', { upload: { name: 'dropped.jpg', dataBase64 }, k: 5, maxScore: 1 });
+      expect(up.hits[0]).toMatchObject({ path: file(theme, 2), score: 1, copy: true, exact: 'bytes' });
+    }
+  }, 60_000);
+
+  it('names a query with the same decoded pixels (saved again as PNG) as an exact copy', async () => {
+    for (const theme of THEMES) {
+      expect(readFileSync(samePixels(theme)).equals(readFileSync(file(theme, 3))), 'premise: other bytes').toBe(false);
+      const r = await engine.call('similar', { path: samePixels(theme), k: 5, maxScore: 1 });
+      expect(r.hits[0]).toMatchObject({ path: file(theme, 3), score: 1, copy: true, exact: 'pixels' });
+      expect(r.hits.slice(1).some((h) => h.copy || h.exact)).toBe(false);
+    }
+    // An edited copy is a copy, but not an exact one.
+    const edited = await engine.call('similar', { path: copyOf(THEMES[0]), k: 5 });
+    expect(edited.hits[0]?.copy).toBe(true);
+    expect(edited.hits[0]?.exact).toBeUndefined();
+  }, 60_000);
+
+  it('names exact copies whatever the model: also with a trained model active', async () => {
+    const listed = await engine.call('listImages', {});
+    for (const theme of THEMES) {
+      const ids = listed.items.filter((i) => path.basename(i.path).startsWith(`scene-${theme}-`)).map((i) => i.id);
+      await engine.call('setLabel', { label: `theme-${theme}`, ids });
+    }
+    const job = await finishJob(engine, await engine.call('train', { epochs: 2, seed: 1 }));
+    expect(job.result?.kind === 'train' && job.result.modelId !== null, 'premise: a trained model').toBe(true);
+    expect((await engine.call('status', {})).activeModel, 'premise: it is active').not.toBeNull();
+    for (const theme of THEMES) {
+      const bytes = await engine.call('similar', { path: sameBytes(theme), k: 5, maxScore: 1 });
+      expect(bytes.hits[0]).toMatchObject({ path: file(theme, 2), score: 1, copy: true, exact: 'bytes' });
+      const pixels = await engine.call('similar', { path: samePixels(theme), k: 5, maxScore: 1 });
+      expect(pixels.hits[0]).toMatchObject({ path: file(theme, 3), score: 1, copy: true, exact: 'pixels' });
+    }
+  }, 120_000);
 });

@@ -34,6 +34,18 @@ describe('ExactIndex', () => {
     hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].score, 5));
   });
 
+  it('scores a vector against itself 1 or a hair below, never above: a max score of 1 keeps it', () => {
+    // Float rounding put such a cosine at 1.000000020922562, and maxScore 1 dropped the original.
+    const index = new ExactIndex(dim);
+    index.add(ids, set.rows);
+    for (const [i, row] of set.rows.entries()) {
+      const [hit] = index.search(row, 1, { maxScore: 1 });
+      expect(hit?.id).toBe(ids[i]);
+      expect(hit.score).toBeLessThanOrEqual(1);
+      expect(hit.score).toBeCloseTo(1, 6);
+    }
+  });
+
   it('normalises vectors itself, so scores are cosines even for unnormalised input', () => {
     const index = new ExactIndex(2);
     index.add([1, 2], [new Float32Array([3, 0]), new Float32Array([5, 5])]);

@@ -29,6 +29,14 @@ describe('HnswIndex', () => {
   const shared = new HnswIndex(dim, { capacity: 100 });
   shared.add(ids, set.rows);
 
+  it('never scores above 1: a max score of 1 keeps a vector found against itself', () => {
+    for (const [i, row] of set.rows.slice(0, 300).entries()) {
+      const hits = shared.search(row, 3, { maxScore: 1 });
+      expect(hits[0]?.score).toBeLessThanOrEqual(1);
+      expect(hits.map((h) => h.id)).toContain(ids[i]);
+    }
+  });
+
   it('finds at least 99 % of the exact top 10 with default settings', () => {
     expect(recallAt10(shared, exact, queries)).toBeGreaterThanOrEqual(0.99);
   });
