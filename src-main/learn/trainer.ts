@@ -4,6 +4,7 @@
 // weights. Runs are repeatable for a seed, cancellable between steps, and yield to the event
 // loop so progress flows.
 import * as tf from '@tensorflow/tfjs';
+import { defaultMiner } from '../../src-shared/vocabulary.js';
 import { packRows } from '../common/rows.js';
 import { Head } from './head.js';
 import { createLoss, type LossName, type LossSettings } from './losses/index.js';
@@ -43,7 +44,7 @@ export interface TrainOptions {
   preserveWeight?: number;
   contextPerStep?: number;
   loss: LossName;
-  /** Triplet loss only (default 'semi-hard'). */
+  /** Triplet loss only (default: the vocabulary's defaultMiner). */
   miner?: MinerName;
   epochs?: number;
   batchSize?: number;
@@ -110,7 +111,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const patience = opts.patience ?? 5;
   const pairsPerBatch = opts.pairsPerBatch ?? 8;
   const minStepsPerEpoch = opts.minStepsPerEpoch ?? 20;
-  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? 'semi-hard') : null;
+  const miner = opts.loss === 'triplet' ? createMiner(opts.miner ?? defaultMiner) : null;
   if (opts.features.length !== opts.labels.length) throw new Error(`${opts.labels.length} labels for ${opts.features.length} features`);
   if (opts.features.length === 0) throw new Error('no features to train on');
   const inputDim = opts.features[0].length;
