@@ -39,6 +39,32 @@ export interface BackendInfo {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * tfjs's cpu backend prints a banner ("Hi, looks like you are running TensorFlow.js in Node.js
+ * ... install our node backend") the first time it holds a tensor. The ladder already says which
+ * faster backends did not load and why (`lookalike status --backend`), so the banner is kept out
+ * of the user's terminal: the cpu backend is made as if already used, whenever it is made.
+ */
+function quietCpuBackend(): void {
+  type Quiet = { firstUse?: boolean };
+  const made = tf.findBackend('cpu') as Quiet | null;
+  if (made) made.firstUse = false;
+  const factory = tf.findBackendFactory('cpu');
+  if (!factory || made) return;
+  tf.removeBackend('cpu');
+  tf.registerBackend(
+    'cpu',
+    // Synchronous like the original: tfjs makes a backend synchronously only from such a factory.
+    () => {
+      const backend = factory() as tf.KernelBackend & Quiet;
+      backend.firstUse = false;
+      return backend;
+    },
+    1,
+  );
+}
+quietCpuBackend();
+
 let chosen: Promise<BackendInfo> | undefined;
 
 /** Options mainly for tests: pretend some backends are absent, or force one. */
@@ -48,7 +74,7 @@ export interface BackendOptions {
   /** A require function, so tests can simulate missing optional packages. */
   requireModule?: (id: string) => unknown;
   /** Dawn's module and tfjs activation, so tests can offer fake adapters. */
-  webgpu?: Pick<WebGpuOptions, 'provider' | 'activate'>;
+  webgpu?: Pick<WebGpuOptions, 'provider' | 'activate' | 'vulkan'>;
 }
 
 function shortReason(err: unknown): string {

@@ -4,6 +4,8 @@
 // ~2 images/s and is used only when the user forces LOOKALIKE_BACKEND=webgpu. Forced, with no
 // hardware adapter, Dawn's OpenGL ES backend on llvmpipe is tried: real WebGPU on the CPU, which
 // is how tests and CI run this path (../shared/GPU.md).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 /** What Dawn says about the adapter, plus the limits batch sizing needs. */
@@ -50,6 +52,30 @@ export interface WebGpuOptions {
    * Tests of the ladder's choice replace it, since a hardware adapter cannot be faked into tfjs.
    */
   activate?: (adapter: AdapterLike, provider: GpuProvider) => Promise<void>;
+  /**
+   * Whether Dawn can load Vulkan. Default: with the real Dawn on Linux, whether the Vulkan loader
+   * (libvulkan.so.1) is installed (vulkanLoaderFound); a provider given by a test has it.
+   */
+  vulkan?: () => boolean;
+}
+
+/** The Vulkan loader's file, which Dawn opens on Linux. */
+export const VULKAN_LOADER = 'libvulkan.so.1';
+
+/**
+ * Whether the dynamic linker would find the Vulkan loader: in LD_LIBRARY_PATH, in its cache
+ * (/etc/ld.so.cache names every library it indexes), or in the default folders. Asked before
+ * Dawn is, because Dawn, failing to open it, writes a warning with its build paths straight to
+ * the terminal from native code, where no JavaScript can catch it.
+ */
+export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env, cache = '/etc/ld.so.cache'): boolean {
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/lib', '/usr/lib', '/lib64', '/usr/lib64'];
+  if (dirs.some((dir) => existsSync(path.join(dir, VULKAN_LOADER)))) return true;
+  try {
+    return readFileSync(cache).includes(VULKAN_LOADER);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -63,10 +89,16 @@ const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render/
 
 /** Chooses an adapter, makes tfjs run on it, and describes it. Throws the reason it cannot. */
 export async function loadWebGpu(opts: WebGpuOptions): Promise<GpuInfo> {
+  const vulkan = (opts.vulkan ?? (() => opts.provider !== undefined || process.platform !== 'linux' || vulkanLoaderFound()))();
+  // Without the loader Linux has no hardware adapter to offer: Dawn is not asked (see above).
+  if (!vulkan && !opts.forced) throw new Error(`no WebGPU adapter: no Vulkan driver installed (${VULKAN_LOADER} not found)`);
   const provider = await (opts.provider ?? importDawn)();
-  const gpu = provider.create([]);
-  instances.push(gpu);
-  let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  let adapter: AdapterLike | null = null;
+  if (vulkan) {
+    const gpu = provider.create([]);
+    instances.push(gpu);
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  }
   let api: GpuInfo['api'] = 'default';
   let info = adapter ? await describeAdapter(adapter, api) : null;
   if (info?.software && !opts.forced) {

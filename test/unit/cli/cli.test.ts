@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLookalike } from '../../fixtures/cli.js';
+import { runLookalike, runLookalikeWith } from '../../fixtures/cli.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
@@ -42,6 +42,19 @@ describe('lookalike CLI', () => {
     const loaded = JSON.parse((await lookalike('status', '--backend', '--json')).stdout);
     expect(loaded.backend.name).toBe('wasm');
   });
+
+  it('status --backend keeps Dawn and tfjs chatter out of the terminal; the reason names the missing driver', async () => {
+    const r = await lookalike('status', '--backend');
+    expect(r.code, r.stderr).toBe(0);
+    const all = r.stdout + r.stderr;
+    expect(all).not.toMatch(/Couldn't load Vulkan|operator\(\)|node-webgpu|Hi, looks like/);
+    expect(r.stderr).toBe('');
+    // No GPU here: the ladder says why webgpu was skipped, in its own words.
+    expect(r.stdout).toMatch(/webgpu: no WebGPU adapter/);
+    // The cpu backend's banner too, when it is the one that runs.
+    const cpu = await runLookalikeWith({ LOOKALIKE_LIBRARY: library, LOOKALIKE_BACKEND: 'cpu' }, 'similar', path.join(work, 'photos', 'rings', 'rings-1.jpg'));
+    expect(cpu.stderr).not.toMatch(/Hi, looks like|Couldn't load Vulkan/);
+  }, 60_000);
 
   it('train --depth whole is refused without a GPU backend, saying why', async () => {
     const r = await lookalike('train', '--depth', 'whole');

@@ -1,10 +1,13 @@
 // The ladder's choice of a WebGPU adapter, with fake adapters standing in for Dawn (no hardware
 // GPU here). Activation is faked too: a fake adapter cannot run tfjs kernels; the real WebGPU
 // path runs in webgpu-llvmpipe.test.ts.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
-import type { AdapterLike, GpuProvider } from '../../../src-main/model/webgpu.js';
+import { vulkanLoaderFound, type AdapterLike, type GpuProvider } from '../../../src-main/model/webgpu.js';
 
 const limits = { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 32 };
 
@@ -98,6 +101,35 @@ describe('the backend ladder and WebGPU adapters', () => {
   it('forced with no adapter at all fails, naming what to install', async () => {
     vi.stubEnv('LOOKALIKE_BACKEND', 'webgpu');
     await expect(initBackend({ webgpu: fakeDawn({}).webgpu })).rejects.toThrow(/webgpu: no WebGPU adapter, not even OpenGL ES.*libegl1/);
+  });
+
+  it('without the Vulkan loader, does not ask Dawn (which would warn on the terminal) and names the missing driver', async () => {
+    const dawn = fakeDawn({ '': H200 });
+    const info = await initBackend({ webgpu: { ...dawn.webgpu, vulkan: () => false } });
+    expect(info.name).toBe('wasm');
+    expect(info.skipped[1]).toEqual({ name: 'webgpu', reason: 'no WebGPU adapter: no Vulkan driver installed (libvulkan.so.1 not found)' });
+    expect(dawn.requests).toEqual([]);
+    // Forced, it goes straight to OpenGL ES.
+    vi.stubEnv('LOOKALIKE_BACKEND', 'webgpu');
+    const gles = fakeDawn({ '': H200, 'backend=opengles': LLVMPIPE });
+    const forced = await initBackend({ webgpu: { ...gles.webgpu, vulkan: () => false } });
+    expect(forced.gpu?.device).toMatch(/llvmpipe/);
+    expect(gles.requests.map((r) => r.flags)).toEqual(['backend=opengles']);
+  });
+
+  it('finds the Vulkan loader as the dynamic linker would: LD_LIBRARY_PATH or its cache', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vulkan-'));
+    try {
+      const cache = path.join(dir, 'ld.so.cache');
+      writeFileSync(cache, 'glibc-ld.so.cache1.1\0libc.so.6\0');
+      expect(vulkanLoaderFound({}, cache)).toBe(existsSync('/usr/lib/libvulkan.so.1') || existsSync('/lib/libvulkan.so.1') || existsSync('/usr/lib64/libvulkan.so.1') || existsSync('/lib64/libvulkan.so.1'));
+      writeFileSync(cache, 'glibc-ld.so.cache1.1\0libvulkan.so.1\0');
+      expect(vulkanLoaderFound({}, cache)).toBe(true);
+      writeFileSync(path.join(dir, 'libvulkan.so.1'), '');
+      expect(vulkanLoaderFound({ LD_LIBRARY_PATH: `/nowhere:${dir}` }, path.join(dir, 'none'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports Dawn missing as a package not installed', async () => {
