@@ -31,6 +31,11 @@ export function usage(): string {
   ].join('\n');
 }
 
+/** "Usage: lookalike <synopsis>", wrapped to HELP_WIDTH like the rest of the help. */
+export function commandUsage(command: Command): string {
+  return wrap(`Usage: lookalike ${command.synopsis}`, '', '    ').join('\n');
+}
+
 /** Breaks text at spaces so no line is wider than HELP_WIDTH. */
 export function wrap(text: string, first: string, rest: string): string[] {
   const out: string[] = [];
@@ -46,8 +51,29 @@ export function wrap(text: string, first: string, rest: string): string[] {
   return out;
 }
 
+/**
+ * Splits the options for every command that come before the command's name (as in git:
+ * `lookalike --library DIR import ...`) from the command and what follows it.
+ */
+export function splitLeadingOptions(argv: string[]): { before: string[]; name: string | undefined; rest: string[] } {
+  const before: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i];
+    if (arg === '--library') {
+      before.push(arg, ...argv.slice(i + 1, i + 2));
+      i += 2;
+    } else if (arg.startsWith('--library=') || arg === '--json') {
+      before.push(arg);
+      i += 1;
+    } else break;
+  }
+  return { before, name: argv[i], rest: argv.slice(i + 1) };
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const { before, name, rest: after } = splitLeadingOptions(argv);
+  const rest = [...before, ...after];
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? 0 : 2;
@@ -71,12 +97,14 @@ export async function run(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (err) {
-    console.error(`lookalike ${name}: ${(err as Error).message}\n\nUsage: lookalike ${command.synopsis}`);
+    // Node's words for an unknown option run to 160 columns about positionals and '--': the first sentence says it.
+    const message = (err as Error).message.replace(/^(Unknown option '[^']*')\..*$/s, '$1').replace(/^Unknown/, 'unknown');
+    console.error(`lookalike ${name}: ${message}\n\n${commandUsage(command)}`);
     return 2;
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) {
-    console.log([...wrap(`Usage: lookalike ${command.synopsis}`, '', '    '), '', ...wrap(command.summary, '', '')].join('\n'));
+    console.log([commandUsage(command), '', ...wrap(command.summary, '', '')].join('\n'));
     return 0;
   }
   const library = (values.library as string | undefined) ?? defaultLibraryDir();
@@ -87,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     out.endProgress();
     if (err instanceof UsageError) {
-      console.error(`lookalike ${name}: ${err.message}\n\nUsage: lookalike ${command.synopsis}`);
+      console.error(`lookalike ${name}: ${err.message}\n\n${commandUsage(command)}`);
       return 2;
     }
     const message = err instanceof ContractError ? userMessage(err) : err instanceof Error ? err.message : String(err);

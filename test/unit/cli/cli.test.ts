@@ -26,6 +26,33 @@ describe('lookalike CLI', () => {
     for (const c of ['status', 'serve', 'import', 'similar', 'duplicates', 'train', 'eval']) expect(r.stdout).toContain(c);
   });
 
+  it('keeps every line of its help and usage within 100 columns', async () => {
+    const outputs = [
+      (await lookalike('--help')).stdout,
+      (await lookalike('train', '--help')).stdout,
+      (await lookalike('export', '--help')).stdout,
+      (await lookalike('train', '--bogus')).stderr,
+      (await lookalike('frobnicate')).stderr,
+    ];
+    for (const text of outputs) {
+      expect(text.length).toBeGreaterThan(0);
+      for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('takes the options for every command before the command too, as git does', async () => {
+    const elsewhere = path.join(work, 'elsewhere');
+    const before = await runLookalikeWith({ LOOKALIKE_LIBRARY: elsewhere }, '--library', library, 'status', '--json');
+    expect(before.code, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({ library });
+    const joined = await runLookalikeWith({ LOOKALIKE_LIBRARY: elsewhere }, `--library=${library}`, '--json', 'status');
+    expect(JSON.parse(joined.stdout)).toMatchObject({ library });
+    // The command's own errors still come from the command, not "unknown command".
+    const missing = await runLookalikeWith({ LOOKALIKE_LIBRARY: elsewhere }, '--library', library, 'import', path.join(work, 'nope'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^lookalike import: no such folder/);
+  });
+
   it('refuses unknown commands and options with usage and exit code 2', async () => {
     expect((await lookalike('frobnicate')).code).toBe(2);
     const r = await lookalike('status', '--colour');
