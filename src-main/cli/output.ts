@@ -58,3 +58,8 @@ export function describeProgress(p: JobProgress): string {
 }
 
 export class UsageError extends Error {}
+
+/** "1 image", "2 images"; `many` for words that do not just take an s ("queries"). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -6,7 +6,7 @@ import {
   type ExportKind,
 } from '../../../src-shared/contract.js';
 import type { EngineLink } from '../../link/engine-link.js';
-import { UsageError } from '../output.js';
+import { plural, UsageError } from '../output.js';
 import { isRemote, jobError, num, readUserFile, str, waitForJob, withEngine, type Command } from './command.js';
 import type { Output } from '../output.js';
 
@@ -50,7 +50,7 @@ export const importLabelsCommand: Command = {
       e.call('importLabels', isRemote(e) ? { text: (await readUserFile(file, 64 * 1024 * 1024)).toString('utf8') } : { path: file }),
     );
     out.result(r, () => {
-      const head = `${r.rows} rows: ${r.matched} matched, ${r.labelled} labels added, ${r.unmatched.length} matched nothing`;
+      const head = `${plural(r.rows, 'row')}: ${r.matched} matched, ${plural(r.labelled, 'label')} added, ${r.unmatched.length} matched nothing`;
       const shown = r.unmatched.slice(0, 50).map((u) => `  line ${u.line}: ${u.key || '(empty)'}`);
       const more = r.unmatched.length > 50 ? [`  ... and ${r.unmatched.length - 50} more (--json lists all)`] : [];
       return [head, ...shown, ...more].join('\n');
@@ -85,7 +85,7 @@ export const mapCommand: Command = {
     out.result({ model: map.model, seed: map.seed, sampled: map.sampled, points }, () => {
       const counts = map.labelNames.map((name, l) => `${name} ${map.label.filter((x) => x === l).length}`);
       return [
-        `${map.points} points of the ${map.model === null ? 'pretrained' : `model #${map.model}`} space (seed ${map.seed})`,
+        `${plural(map.points, 'point')} of the ${map.model === null ? 'pretrained' : `model #${map.model}`} space (seed ${map.seed})`,
         `UMAP laid out ${map.sampled}; ${map.points - map.sampled} placed by nearest neighbours; took ${map.seconds.toFixed(1)} s`,
         counts.length ? `labels: ${counts.join(', ')}` : 'no labelled images',
       ].join('\n');

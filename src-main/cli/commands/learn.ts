@@ -9,7 +9,7 @@ import {
 } from '../../../src-shared/contract.js';
 import { trainDepths } from '../../../src-shared/train-depth.js';
 import type { EngineLink } from '../../link/engine-link.js';
-import { UsageError } from '../output.js';
+import { plural, UsageError } from '../output.js';
 import { jobError, num, oneOf, str, waitForJob, withEngine, type Command } from './command.js';
 
 /** Library ids for arguments that are ids (`#12`, `12`) or paths of library images. */
@@ -41,7 +41,7 @@ export const label: Command = {
       const r = values.remove
         ? (await engine.call('removeLabel', { label: name, ids }))
         : (await engine.call('setLabel', { label: name, ids }));
-      out.result(r, () => ('removed' in r ? `removed "${name}" from ${r.removed} images` : `labelled ${r.labelled} images "${name}"`));
+      out.result(r, () => ('removed' in r ? `removed "${name}" from ${plural(r.removed, 'image')}` : `labelled ${plural(r.labelled, 'image')} "${name}"`));
     });
   },
 };
@@ -123,7 +123,7 @@ export const train: Command = {
             ? [`held-back marks ranked right (alike above not alike): ${r.marksBefore.auc.toFixed(3)} -> ${r.marksAfter.auc.toFixed(3)} (${r.marksAfter.alike} alike, ${r.marksAfter.notAlike} not alike)`]
             : []),
           ...(r.neighbourOverlap !== null ? [`unmarked photos kept ${(100 * r.neighbourOverlap).toFixed(0)} % of their 10 nearest`] : []),
-          ...(r.ambiguous ? [`${r.ambiguous} images left out: they carry more than one training label (choose classes with --labels)`] : []),
+          ...(r.ambiguous ? [`${r.ambiguous === 1 ? '1 image left out: it carries' : `${r.ambiguous} images left out: they carry`} more than one training label (choose classes with --labels)`] : []),
           ...r.unreadable.map((f) => `left out, could not be read: ${f.path}: ${f.error}`),
           ...(r.before || r.after ? [] : ['(no labels: retrieval by label is not measured)']),
           metricsTable([
@@ -142,11 +142,9 @@ export const train: Command = {
 export function taughtFromText(t: TaughtFrom): string {
   const parts: string[] = [];
   if (t.labels) parts.push(`${plural(t.labelledPhotos, 'photo')} of ${plural(t.labels, 'label')}`);
-  if (t.alike || t.notAlike) parts.push(`${t.alike} alike and ${t.notAlike} not-alike marks${t.heldBack ? ` (${t.heldBack} more held back to judge)` : ''}`);
+  if (t.alike || t.notAlike) parts.push(`${t.alike} alike and ${t.notAlike} not-alike ${t.alike + t.notAlike === 1 ? 'mark' : 'marks'}${t.heldBack ? ` (${t.heldBack} more held back to judge)` : ''}`);
   return parts.join(', ') || 'nothing';
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const evaluate: Command = {
   synopsis: 'eval [--labels L1,L2,...] [--model N] [--json]',
@@ -159,7 +157,7 @@ export const evaluate: Command = {
     );
     // The row names the model measured, as `models` and `use` do: "#3" or "pretrained".
     const which = model === undefined ? (status.activeModel?.id ?? null) : model;
-    out.result(m, () => `${metricsTable([[which === null ? 'pretrained' : `#${which}`, m]])}\n(${m.queries} queries)`);
+    out.result(m, () => `${metricsTable([[which === null ? 'pretrained' : `#${which}`, m]])}\n(${plural(m.queries, 'query', 'queries')})`);
   },
 };
 
