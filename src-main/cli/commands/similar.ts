@@ -3,6 +3,15 @@ import type { SimilarResult } from '../../../src-shared/contract.js';
 import { UsageError } from '../output.js';
 import { isRemote, num, readUserFile, withEngine, type Command } from './command.js';
 
+/**
+ * The engine's "cannot read the dropped file as an image: cannot decode buffer of 6 bytes: Input
+ * buffer contains unsupported image format" (the file reaches it as bytes) in the user's words.
+ */
+export function unreadable(err: unknown, file: string): unknown {
+  if (!(err instanceof Error) || !/^cannot read .* as an image: /.test(err.message)) return err;
+  return new Error(`${file} is not a photo lookalike can read: the file is damaged, cut short, or not an image`);
+}
+
 export const similar: Command = {
   synopsis: 'similar IMAGE... | --id N [--refine] [-k K] [--min-score S] [--json]',
   summary: 'the look-alikes of images (files from anywhere, or library ids)',
@@ -36,14 +45,16 @@ export const similar: Command = {
             ? { upload: { name: path.basename(q.path), dataBase64: (await readUserFile(q.path)).toString('base64') } }
             : { path: q.path }
           : { id: q.id };
-        const r = await engine.call('similar', { ...common, ...source });
+        const r = await engine.call('similar', { ...common, ...source }).catch((err: unknown) => {
+          throw unreadable(err, q.label);
+        });
         results.push({ query: q.path ?? q.label, hits: r.hits, ...(r.refined ? { refined: r.refined } : {}) });
       }
       out.result(results, () =>
         results
           .map((r) =>
             [
-              `${r.query}:${r.refined ? ` (refined by ${r.refined.alike} alike and ${r.refined.notAlike} not-alike marks)` : ''}`,
+              `${r.query}:${r.refined ? ` (refined by ${r.refined.alike} alike and ${r.refined.notAlike} not-alike ${r.refined.alike + r.refined.notAlike === 1 ? 'mark' : 'marks'})` : ''}`,
               ...r.hits.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}${h.verdict ? `  [marked ${h.verdict === 'match' ? 'alike' : 'not alike'}]` : ''}`),
             ].join('\n'),
           )

@@ -102,6 +102,26 @@ describe('lookalike CLI', () => {
     expect(again).toMatchObject({ added: 0, unchanged: 6, removed: 0 });
   }, 60_000);
 
+  it('labels say "1 image", not "1 images"', async () => {
+    const one = path.join(work, 'photos', 'rings', 'rings-1.jpg');
+    const set = await lookalike('label', 'keepers', one);
+    expect(set.stdout.trim()).toBe('labelled 1 image "keepers"');
+    const removed = await lookalike('label', 'keepers', '--remove', one);
+    expect(removed.stdout.trim()).toBe('removed "keepers" from 1 image');
+  });
+
+  it('similar says plainly that a file is not a photo, and leaves a library photo out of its own look-alikes', async () => {
+    const notes = path.join(work, 'notes.txt');
+    writeFileSync(notes, 'hello');
+    const r = await lookalike('similar', notes);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`lookalike similar: ${notes} is not a photo lookalike can read: the file is damaged, cut short, or not an image`);
+    const own = path.join(work, 'photos', 'rings', 'rings-1.jpg');
+    const hits = JSON.parse((await lookalike('similar', own, '-k', '5', '--json')).stdout)[0].hits as { path: string }[];
+    expect(hits.length).toBe(5);
+    expect(hits.map((h) => h.path)).not.toContain(own);
+  }, 60_000);
+
   it('similar --json answers several query files in one call', async () => {
     const photos = path.join(work, 'photos');
     const q1 = path.join(photos, 'rings', 'rings-1.jpg');
