@@ -14,6 +14,16 @@ export type MinerName = (typeof minerNames)[number];
 /** The miner a triplet run uses unless told otherwise. */
 export const defaultMiner: MinerName = 'semi-hard';
 
+/**
+ * Epochs a training run takes when none are asked for: the head alone, or deeper (each epoch then
+ * runs the CNN too). The CLI and the panel send none unless the user gives a number, so the app
+ * has one default.
+ */
+export const defaultEpochs = { head: 30, deeper: 10 } as const;
+export function defaultEpochsFor(deep: boolean): number {
+  return deep ? defaultEpochs.deeper : defaultEpochs.head;
+}
+
 /** What `exportData` writes. */
 export const exportKinds = ['labels', 'embeddings', 'imagefolder', 'model'] as const;
 export type ExportKind = (typeof exportKinds)[number];

@@ -13,6 +13,7 @@ import type { Catalog } from '../library/catalog.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../learn/metrics.js';
 
 import { requestedDepth } from '../../src-shared/train-depth.js';
+import { defaultEpochsFor } from '../../src-shared/vocabulary.js';
 import type { TrainProgress } from '../learn/trainer.js';
 import { teach } from '../learn/teach.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
@@ -51,7 +52,7 @@ export class Learning {
     const data = trainingSet(this.library, req);
     const depth = requestedDepth(req);
     const deep = depth !== 'head';
-    const epochs = req.epochs ?? (deep ? 10 : 30);
+    const epochs = req.epochs ?? defaultEpochsFor(deep);
     const result = await teach(
       depth,
       {

@@ -1,7 +1,7 @@
 // One training run as the user sees it: what there is to teach from (readiness), the settings
 // chosen, the live loss and validation curves from trainProgress events, and the outcome once
 // the job ends.
-import { defaultMiner, lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
+import { defaultEpochsFor, defaultMiner, lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
 import type { MarksState } from './marks.svelte';
 
 export interface CurvePoint {
@@ -13,7 +13,8 @@ export interface CurvePoint {
 export class TrainingState {
   loss = $state<LossName>(lossNames[0]);
   miner = $state<MinerName>(defaultMiner);
-  epochs = $state(20);
+  /** Epochs the user asked for; empty (null): the engine's default for the depth (defaultEpochsFor). */
+  epochs = $state<number | null>(null);
   /** Labels kept out of training, to measure retrieval on classes the model never saw. */
   holdout = $state<string[]>([]);
   /** How deep to train: the head, also the CNN's last blocks, or the whole CNN (GPU only); deeper is slower and re-embeds every photo. */
@@ -102,6 +103,11 @@ export class TrainingState {
     }
   }
 
+  /** The epochs a run with these settings takes. */
+  get epochsOrDefault(): number {
+    return this.epochs ?? defaultEpochsFor(this.depth !== 'head');
+  }
+
   async start(): Promise<void> {
     this.error = null;
     this.result = null;
@@ -109,14 +115,14 @@ export class TrainingState {
     this.mapCurve = [];
     this.marksCurve = [];
     this.runByMarks = this.readiness ? this.readiness.labels === 0 : null;
-    this.epochsPlanned = this.epochs;
+    this.epochsPlanned = this.epochsOrDefault;
     this.state = 'queued';
     this.phase = 'starting';
     try {
       const { jobId } = await this.client.train({
         loss: this.loss,
         miner: this.usesMiner ? this.miner : undefined,
-        epochs: this.epochs,
+        epochs: this.epochs ?? undefined,
         holdoutLabels: this.holdout.length ? [...this.holdout] : undefined,
         deep: this.depth === 'blocks' || undefined,
         depth: this.depth === 'whole' ? 'whole' : undefined,
