@@ -1,6 +1,8 @@
 // Commands that teach the embedding: labels, marked pairs, training, evaluation, models.
 import path from 'node:path';
 import {
+  defaultEpochs,
+  defaultMiner,
   lossNames,
   minerNames,
   type Metrics,
@@ -78,7 +80,8 @@ export const train: Command = {
   synopsis: 'train [--loss L] [--miner M] [--labels L1,L2,...] [--holdout-labels L1,L2] [--epochs N] [--depth head|blocks|whole] [--deep] [--json]',
   summary:
     `fine-tune the embedding on your labels and marked pairs, either alone is enough (losses: ${lossNames.join(', ')}); --depth blocks (or --deep) also tunes ` +
-    "the CNN's last blocks, --depth whole all of it from pixels (GPU backends only)",
+    "the CNN's last blocks, --depth whole all of it from pixels (GPU backends only); " +
+    `${defaultEpochs.head} epochs by default, ${defaultEpochs.deeper} deeper; triplet's miner: ${defaultMiner} unless --miner (${minerNames.join(', ')})`,
   options: {
     deep: { type: 'boolean' },
     depth: { type: 'string' },
@@ -172,12 +175,18 @@ export const models: Command = {
         .map((m) => {
           const id = m.id === null ? 'pretrained' : `#${m.id}`;
           const gain = m.before && m.after ? `  MAP@R ${m.before.map_at_r.toFixed(3)} → ${m.after.map_at_r.toFixed(3)}` : '';
-          return `${m.active ? '*' : ' '} ${id.padEnd(11)} ${m.name}${gain}`;
+          return `${m.active ? '*' : ' '} ${id.padEnd(11)} ${m.name}${minerText(m.settings)}${gain}`;
         })
         .join('\n'),
     );
   },
 };
+
+/** The miner a triplet model was trained with (a model trained without one named took the default). */
+export function minerText(settings: Record<string, unknown>): string {
+  if (settings.loss !== 'triplet') return '';
+  return `, ${typeof settings.miner === 'string' ? settings.miner : defaultMiner} miner`;
+}
 
 export const use: Command = {
   synopsis: 'use MODEL',

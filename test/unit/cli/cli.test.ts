@@ -158,6 +158,9 @@ describe('lookalike CLI', () => {
     expect(r).toMatchObject({ deep: true, images: 6, modelId: expect.any(Number) });
     const models = JSON.parse((await lookalike('models', '--json')).stdout) as { id: number | null; active: boolean; settings: { deep?: boolean } }[];
     expect(models.find((m) => m.active)).toMatchObject({ id: r.modelId, settings: expect.objectContaining({ deep: true }) });
+    // For people, each triplet model names its miner (the default one when none was asked for).
+    const listed = (await lookalike('models')).stdout;
+    expect(listed).toMatch(new RegExp(`^\\* #${r.modelId} .*, semi-hard miner`, 'm'));
     const q = path.join(work, 'photos', 'rings', 'rings-1.jpg');
     const similar = JSON.parse((await lookalike('similar', q, '-k', '1', '--json')).stdout);
     expect(similar[0].hits[0].path).toContain(`${path.sep}rings${path.sep}`);
