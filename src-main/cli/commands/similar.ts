@@ -39,11 +39,16 @@ export const similar: Command = {
     return withEngine(library, async (engine) => {
       const results: { query: string; hits: SimilarResult['hits']; refined?: SimilarResult['refined'] }[] = [];
       for (const q of queries) {
-        // A serving engine gets the photo's bytes: its server reads no files for its callers.
+        // A serving engine gets the photo's bytes: its server reads no files for its callers. A
+        // library photo goes by its id there, so that it is left out of its own look-alikes, as
+        // the engine does for a path (bytes would make it its own exact copy, first).
+        const libraryId = q.path && isRemote(engine) ? (await engine.call('findImages', { paths: [q.path] })).ids[0] : null;
         const source = q.path
-          ? isRemote(engine)
-            ? { upload: { name: path.basename(q.path), dataBase64: (await readUserFile(q.path)).toString('base64') } }
-            : { path: q.path }
+          ? libraryId !== null && libraryId !== undefined
+            ? { id: libraryId }
+            : isRemote(engine)
+              ? { upload: { name: path.basename(q.path), dataBase64: (await readUserFile(q.path)).toString('base64') } }
+              : { path: q.path }
           : { id: q.id };
         const r = await engine.call('similar', { ...common, ...source }).catch((err: unknown) => {
           throw unreadable(err, q.label);

@@ -61,6 +61,16 @@ describe('one engine per library', () => {
     expect(((await res.json()) as { result: { total: number } }).result.total).toBe(1);
   }, 120_000);
 
+  it('similar on a library photo leaves it out of its own look-alikes through the serving engine too', async () => {
+    const own = path.join(work, 'photos', 'rings', 'rings-1.jpg');
+    const r = await lookalike('similar', own, '-k', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [answer] = JSON.parse(r.stdout) as { query: string; hits: { path: string }[] }[];
+    expect(answer.query).toBe(own);
+    expect(answer.hits).toHaveLength(3);
+    expect(answer.hits.map((h) => h.path)).not.toContain(own);
+  }, 60_000);
+
   it('a second serve gives the running one’s address instead of starting another engine', async () => {
     const again = await lookalike('serve');
     expect(again.code).toBe(0);
