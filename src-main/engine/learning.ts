@@ -21,6 +21,7 @@ import { modelExists } from './model-list.js';
 import { prepareModel, switchModel, type PreparedModel, type SwitchProgress } from './model-switch.js';
 import { labelledImages, trainingSet, type TrainingSet } from './training-data.js';
 import { markAuc } from '../learn/marks.js';
+import { cosine } from '../common/vectors.js';
 import { disposeModelParts, type ModelParts } from './model-parts.js';
 import type { VectorLibrary } from './vector-library.js';
 import type { JobContext } from '../jobs/job-runner.js';
@@ -272,16 +273,4 @@ function interleaveByReason<T extends { reason: string }>(proposals: readonly T[
     for (const q of queues.values()) if (q.length && out.length < limit) out.push(q.shift()!);
   }
   return out;
-}
-
-function cosine(u: Float32Array, v: Float32Array): number {
-  let s = 0;
-  let nu = 0;
-  let nv = 0;
-  for (let i = 0; i < u.length; i++) {
-    s += u[i] * v[i];
-    nu += u[i] * u[i];
-    nv += v[i] * v[i];
-  }
-  return s / (Math.sqrt(nu * nv) || 1);
 }

@@ -2,6 +2,7 @@
 // validation photos of real labels (MAP@R etc.), and the held-back marks (how many held-back
 // "alike" pairs rank above the "not alike" ones). Either can be absent: a run on marks alone has
 // no label to measure, a run on labels alone may have no marks.
+import { cosine } from '../common/vectors.js';
 import { markAuc, type MarkScore } from './marks.js';
 import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
 import type { TrainingSplit } from './split.js';
@@ -32,22 +33,9 @@ export async function judge(
   const rows = [...new Set([...(measured ? evalRows : []), ...split.heldBack.flatMap((p) => [p.a, p.b])])];
   if (rows.length === 0) return { retrieval: null, marks: null };
   const vectors = await embed(rows);
-  const at = new Map(rows.map((r, i) => [r, unit(vectors[i])]));
+  const at = new Map(rows.map((r, i) => [r, vectors[i]]));
   return host(() => ({
     retrieval: measured ? retrievalMetrics(evalRows.map((r) => at.get(r)!), evalRows.map((r) => labels[r])) : null,
-    marks: markAuc(split.heldBack, (a, b) => dot(at.get(a)!, at.get(b)!)),
+    marks: markAuc(split.heldBack, (a, b) => cosine(at.get(a)!, at.get(b)!)),
   }));
-}
-
-function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (const x of v) n += x * x;
-  n = Math.sqrt(n) || 1;
-  return v.map((x) => x / n);
-}
-
-function dot(u: Float32Array, v: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < u.length; i++) s += u[i] * v[i];
-  return s;
 }

@@ -3,6 +3,7 @@
 // a share of the marks is held back to judge a run, and an embedding is judged by how well it
 // ranks held-back "alike" pairs above "not alike" ones.
 import { seededRandom, shuffleInPlace } from '../common/random.js';
+import { connectedComponents } from '../common/vectors.js';
 import type { MarkedPair } from './split.js';
 
 /**
@@ -10,28 +11,7 @@ import type { MarkedPair } from './split.js';
  * -1 for the others. Ids are dense, in the order of each group's smallest row.
  */
 export function alikeGroups(rows: number, pairs: readonly MarkedPair[]): Int32Array {
-  const parent = Int32Array.from({ length: rows }, (_, i) => i);
-  const root = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i]];
-    return i;
-  };
-  const joined = new Uint8Array(rows);
-  for (const p of pairs) {
-    if (!p.match || p.a === p.b) continue;
-    const [ra, rb] = [root(p.a), root(p.b)];
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-    joined[p.a] = joined[p.b] = 1;
-  }
-  const ids = new Map<number, number>();
-  const out = new Int32Array(rows).fill(-1);
-  for (let i = 0; i < rows; i++) {
-    if (!joined[i]) continue;
-    const r = root(i);
-    let g = ids.get(r);
-    if (g === undefined) ids.set(r, (g = ids.size));
-    out[i] = g;
-  }
-  return out;
+  return connectedComponents(rows, pairs.flatMap((p) => (p.match && p.a !== p.b ? [[p.a, p.b] as const] : [])));
 }
 
 export interface HeldBackSplit {
@@ -102,16 +82,6 @@ export function markAuc(pairs: readonly MarkedPair[], similarity: (a: number, b:
   return { auc, alike, notAlike };
 }
 
-/** Cosine similarity of two rows of unit vectors. */
-export function cosineOf(vectors: readonly Float32Array[]): (a: number, b: number) => number {
-  return (a, b) => {
-    const u = vectors[a];
-    const v = vectors[b];
-    let s = 0;
-    for (let i = 0; i < u.length; i++) s += u[i] * v[i];
-    return s;
-  };
-}
 
 /**
  * Pairs of a batch whose relation is known: rows of one class (a label, or a group of "alike"

@@ -1,5 +1,6 @@
 // Pairs worth asking the user about: where the current embedding probably disagrees with what
 // the user means by "alike". Their answers become marked pairs for the next training run.
+import { connectedComponents, dot } from '../common/vectors.js';
 import { createIndex } from './live-index.js';
 import type { VectorIndex } from './vector-index.js';
 import { hardPairReasons, type HardPairReason, type PairVerdict } from '../../src-shared/vocabulary.js';
@@ -52,12 +53,6 @@ const MAX_LABEL_MEMBERS = 2000;
 const REASON_ORDER = hardPairReasons;
 
 const pairKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
-
-function dot(u: Float32Array, v: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < u.length; i++) s += u[i] * v[i];
-  return s;
-}
 
 /**
  * Proposes pairs for the user to judge, grouped by reason (most likely errors first) and best
@@ -176,21 +171,13 @@ function uncertainNearMarks(
   return out;
 }
 
-/** Photos joined by "alike" marks, by a representative id. */
+/** Photos joined by "alike" marks: a component id per photo id. */
 function alikeComponents(judged: readonly JudgedPair[]): Map<number, number> {
-  const parent = new Map<number, number>();
-  const root = (x: number): number => {
-    let r = x;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
-    return r;
-  };
-  for (const p of judged) {
-    if (p.verdict !== 'match') continue;
-    for (const x of [p.a, p.b]) if (!parent.has(x)) parent.set(x, x);
-    const [ra, rb] = [root(p.a), root(p.b)];
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
-  }
-  return new Map([...parent.keys()].map((x) => [x, root(x)]));
+  const ids = [...new Set(judged.flatMap((p) => [p.a, p.b]))];
+  const row = new Map(ids.map((id, i) => [id, i]));
+  const edges = judged.flatMap((p) => (p.verdict === 'match' ? [[row.get(p.a)!, row.get(p.b)!] as const] : []));
+  const component = connectedComponents(ids.length, edges);
+  return new Map(ids.flatMap((id, i) => (component[i] >= 0 ? [[id, component[i]] as const] : [])));
 }
 
 function buildIndex(embeddings: ReadonlyMap<number, Float32Array>, ids: number[]): VectorIndex {
