@@ -155,10 +155,7 @@ export class Learning {
   /** Features of photos that no label or mark names (a sample): where a head starts, and what it keeps in place. */
   private untaughtFeatures(taught: readonly number[], most = 2000): Float32Array[] {
     const skip = new Set(taught);
-    const rest = this.library.listed().filter((i) => !skip.has(i.id));
-    const step = Math.max(1, rest.length / most);
-    const sample = Array.from({ length: Math.min(most, rest.length) }, (_, k) => rest[Math.floor(k * step)]);
-    return this.library.withFeatures(sample).features;
+    return this.library.withFeatures(evenSample(this.library.listed().filter((i) => !skip.has(i.id)), most)).features;
   }
 
   /** A model's score on the held-back marks of a training set; null without such marks. */
@@ -183,8 +180,7 @@ export class Learning {
     const now = { parts: this.library.active, index: this.library.index };
     const rest = this.library.listed().filter((i) => !skip.has(i.id) && now.index.has(i.id) && next.index.has(i.id));
     if (rest.length < 12) return null;
-    const step = rest.length / Math.min(200, rest.length);
-    const sample = Array.from({ length: Math.min(200, rest.length) }, (_, k) => rest[Math.floor(k * step)]);
+    const sample = evenSample(rest, 200);
     const neighbours = ({ parts, index }: PreparedModel) => {
       const { ids, features } = this.library.withFeatures(sample, parts.features);
       const vectors = parts.head.embed(features);
@@ -194,9 +190,9 @@ export class Learning {
     let sum = 0;
     let count = 0;
     for (const [id, was] of before) {
-      const is = new Set(after.get(id) ?? []);
-      if (!after.has(id) || was.length === 0) continue;
-      sum += was.filter((n) => is.has(n)).length / was.length;
+      const is = after.get(id);
+      if (!is || was.length === 0) continue;
+      sum += was.filter((n) => is.includes(n)).length / was.length;
       count++;
     }
     return count ? sum / count : null;
@@ -262,6 +258,12 @@ export function whyNotActivate(inUse: MarkMetrics | null, trained: MarkMetrics |
     `it ranks your held-back marks worse than the model in use (${trained.auc.toFixed(3)} against ${inUse.auc.toFixed(3)}: ` +
     'the share of “alike” pairs scored above “not alike” ones); it is kept, and you can switch to it'
   );
+}
+
+/** At most `most` of `items`, evenly spaced through them. */
+function evenSample<T>(items: readonly T[], most: number): T[] {
+  const step = items.length / Math.min(most, items.length);
+  return Array.from({ length: Math.min(most, items.length) }, (_, k) => items[Math.floor(k * step)]);
 }
 
 /** Up to `limit` proposals, one of each reason in turn (each reason's own order kept). */
