@@ -10,10 +10,12 @@ export interface Dropped {
   folderNames: string[];
   /** Names of dropped files that are not photos (said so, not silently ignored). */
   others: string[];
+  /** Names of dropped SVG files: drawings, which folder import skips too (not queried either). */
+  drawings: string[];
 }
 
 export function droppedItems(dt: DataTransfer, pathForFile: (f: File) => string | null): Dropped {
-  const out: Dropped = { folders: [], images: [], folderNames: [], others: [] };
+  const out: Dropped = { folders: [], images: [], folderNames: [], others: [], drawings: [] };
   const items = Array.from(dt.items ?? []);
   items.forEach((item, i) => {
     const file = item.getAsFile() ?? dt.files[i];
@@ -23,6 +25,8 @@ export function droppedItems(dt: DataTransfer, pathForFile: (f: File) => string 
       const p = pathForFile(file);
       if (p) out.folders.push(p);
       else out.folderNames.push(file.name);
+    } else if (/\.svgz?$/i.test(file.name) || file.type === 'image/svg+xml') {
+      out.drawings.push(file.name);
     } else if (IMAGE.test(file.name) || file.type.startsWith('image/')) {
       out.images.push(file);
     } else {

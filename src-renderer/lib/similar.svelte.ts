@@ -11,6 +11,8 @@ export interface QueryView {
   name: string;
   /** An image URL for the query (library thumbnail, or an object URL for a dropped file). */
   src: string;
+  /** Said under the name, e.g. that only the first of several dropped photos is the query. */
+  note?: string;
 }
 
 export class SimilarState {
@@ -72,15 +74,15 @@ export class SimilarState {
     void this.run({ id: q.id, k: 60, refine: this.refine || undefined }, q, quiet);
   }
 
-  async byFile(file: File): Promise<void> {
+  async byFile(file: File, note?: string): Promise<void> {
     const path = this.client.pathForFile(file);
-    const src = URL.createObjectURL(file);
+    const view: QueryView = { id: null, name: file.name, src: URL.createObjectURL(file), note };
     if (path) {
-      await this.run({ path, k: 60 }, { id: null, name: file.name, src });
+      await this.run({ path, k: 60 }, view);
       return;
     }
     const dataBase64 = await toBase64(file);
-    await this.run({ upload: { name: file.name, dataBase64 }, k: 60 }, { id: null, name: file.name, src });
+    await this.run({ upload: { name: file.name, dataBase64 }, k: 60 }, view);
   }
 
   /** Marks the query and a hit as alike or not; the same verdict again takes it back. */
