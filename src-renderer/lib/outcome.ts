@@ -18,13 +18,15 @@ export interface Outcome {
   after: Metrics | null;
   unseenBefore: Metrics | null;
   unseenAfter: Metrics | null;
+  /** The labels held out of training (the unseen classes); empty when none or not known. */
+  heldOut: string[];
 }
 
 /** "1 photo", "3 photos". */
 export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** A run that just ended. `planned`: the epochs asked for, to say when it stopped early. */
-export function runOutcome(r: TrainSummary, planned: number): Outcome {
+export function runOutcome(r: TrainSummary, planned: number, heldOut: string[]): Outcome {
   const what = r.modelId === null ? 'Cancelled run (model unchanged)' : `Model #${r.modelId}`;
   const stopped = r.epochs < planned && r.modelId !== null ? ' (stopped early: validation stopped improving)' : '';
   const unreadable = r.unreadable.length ? ` · ${count(r.unreadable.length, 'unreadable photo')} left out` : '';
@@ -40,6 +42,7 @@ export function runOutcome(r: TrainSummary, planned: number): Outcome {
     after: r.after,
     unseenBefore: r.unseenBefore,
     unseenAfter: r.unseenAfter,
+    heldOut,
   };
 }
 
@@ -57,7 +60,14 @@ export function modelOutcome(m: ModelSummary): Outcome {
     after: m.after,
     unseenBefore: m.unseenBefore,
     unseenAfter: m.unseenAfter,
+    heldOut: heldOutOf(m),
   };
+}
+
+/** The labels a model was trained holding out, from its settings (free-form JSON). */
+export function heldOutOf(m: ModelSummary): string[] {
+  const v = m.settings.holdoutLabels;
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** Whether labels taught it (models from before marks training count as labelled). */

@@ -33,6 +33,8 @@ export class TrainingState {
   /** Whether the run in progress teaches from marks alone (no labels): its curve is then the marks'. */
   private runByMarks = $state<boolean | null>(null);
   epochsPlanned = $state(0);
+  /** The labels the run asked to hold out, as it was started (the form may change meanwhile). */
+  heldOut = $state<string[]>([]);
   result = $state<TrainSummary | null>(null);
   error = $state<string | null>(null);
 
@@ -116,6 +118,7 @@ export class TrainingState {
     this.marksCurve = [];
     this.runByMarks = this.readiness ? this.readiness.labels === 0 : null;
     this.epochsPlanned = this.epochsOrDefault;
+    this.heldOut = [...this.holdout];
     this.state = 'queued';
     this.phase = 'starting';
     try {

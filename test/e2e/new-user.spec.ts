@@ -97,3 +97,29 @@ test('the job bar shows no full bar for "no photos found" or a cancelled import,
   await expect(page.getByTestId('counts')).toContainText('60 photos');
   await expect(page.getByTestId('counts')).toContainText('60 indexed');
 });
+
+test('one held-out label gets a sentence, not a perfect score, after the run and after a reload', async ({ page, served }) => {
+  await importKinds(page, served, 4, ['rings', 'discs', 'checkers']);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const train = page.getByTestId('train');
+  await train.getByText('Hold out labels').click();
+  await train.getByRole('checkbox', { name: 'rings' }).check();
+  await train.getByLabel('Epochs').fill('2');
+  await train.getByRole('button', { name: 'Start training' }).click();
+  await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+
+  const single = train.getByTestId('unseen-single');
+  await expect(single).toContainText('Held-out label “rings”: one label alone has nothing to be confused with');
+  // Only the validation table: no table of 1.000s for the held-out label.
+  await expect(train.getByTestId('metrics-table')).toHaveCount(1);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await page.screenshot({ path: test.info().outputPath('single-1600.png') });
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(single).toBeVisible();
+  await expect(train.getByTestId('metrics-table')).toHaveCount(1);
+  await expect(train.getByTestId('model-list')).not.toContainText('unseen');
+  await page.setViewportSize({ width: 900, height: 640 });
+  await page.screenshot({ path: test.info().outputPath('single-900.png'), fullPage: true });
+});
