@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFolderInput } from '../../../src-renderer/lib/folder-input.js';
 import { integerTicks } from '../../../src-renderer/lib/ticks.js';
 import { fileSize } from '../../../src-renderer/lib/format.js';
-import { labelColour } from '../../../src-renderer/lib/label-colours.js';
+import { colourNumber, labelColour, unlabelledColour } from '../../../src-renderer/lib/label-colours.js';
 
 describe('the folder box', () => {
   it('strips quotes a file manager adds and keeps ~ for the engine', () => {
@@ -51,5 +51,23 @@ describe('label colours', () => {
     for (const l of before) expect(labelColour(after, l.name)).toBe(labelColour(before, l.name));
     const colours = after.map((l) => labelColour(after, l.name));
     expect(new Set(colours).size).toBe(3);
+  });
+
+  const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const distance = (a: string, b: string) => Math.hypot(...rgb(a).map((v, i) => v - rgb(b)[i]));
+
+  it('differ for the first 40 labels, and none is a grey like the unlabelled points', () => {
+    const colours = Array.from({ length: 40 }, (_, n) => colourNumber(n));
+    expect(colours.every((c) => /^#[0-9a-f]{6}$/.test(c))).toBe(true);
+    expect(new Set(colours).size).toBe(40);
+    for (const c of colours) {
+      const [r, g, b] = rgb(c);
+      // Saturated (not grey), and far from the unlabelled grey.
+      expect(Math.max(r, g, b) - Math.min(r, g, b), c).toBeGreaterThan(60);
+      expect(distance(c, unlabelledColour), c).toBeGreaterThan(100);
+    }
+    // The 13th label no longer reuses the first one's colour; neighbours in creation order differ.
+    expect(colourNumber(12)).not.toBe(colourNumber(0));
+    for (let n = 12; n < 39; n++) expect(distance(colourNumber(n), colourNumber(n + 1)), `${n}`).toBeGreaterThan(60);
   });
 });
