@@ -304,6 +304,8 @@ export interface EmbeddingMap extends MapSummary {
   /** Label names; point i carries labelNames[label[i]], or none when label[i] is -1. */
   labelNames: string[];
   label: number[];
+  /** Point i's file name (no folder), for the hover. */
+  names: string[];
 }
 
 /** A map ready now, or the job computing it (wait for its end, then ask again). */

@@ -15,6 +15,7 @@ export interface MapJobContext {
 
 interface ListedImage {
   id: number;
+  path: string;
   contentHash: string;
   labels: string[];
 }
@@ -134,6 +135,7 @@ export class EmbeddingMaps {
 
 function withLabels(stored: StoredMap, images: ListedImage[]): EmbeddingMap {
   const labelsOf = new Map(images.map((i) => [i.id, i.labels]));
+  const pathOf = new Map(images.map((i) => [i.id, i.path]));
   const labelNames: string[] = [];
   const position = new Map<string, number>();
   const label = stored.ids.map((id) => {
@@ -156,5 +158,6 @@ function withLabels(stored: StoredMap, images: ListedImage[]): EmbeddingMap {
     xy: stored.xy,
     labelNames,
     label,
+    names: stored.ids.map((id) => path.basename(pathOf.get(id) ?? '')),
   };
 }

@@ -80,6 +80,7 @@ test('the map canvas redraws 100,000 points while zooming', async ({ page, serve
     xy: Array.from({ length: 2 * n }, () => Math.round(random() * 1e5) / 1e5),
     labelNames: ['a', 'b', 'c', 'd', 'e'],
     label: Array.from({ length: n }, (_, i) => (i % 6) - 1),
+    names: Array.from({ length: n }, (_, i) => `photo-${i + 1}.jpg`),
   };
   await page.route('**/api/map', (route) => route.fulfill({ json: { ok: true, result: { ready: true, map: synthetic } } }));
   // The map view offers to import first in an empty library: let it believe it holds the points.

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { kindSvg, makeKindImages } from '../fixtures/kinds.js';
+import { api } from './api.js';
 import { importKinds } from './import-helper.js';
 import { expect, test } from './serve-fixture.js';
 
@@ -122,4 +123,22 @@ test('one held-out label gets a sentence, not a perfect score, after the run and
   await expect(train.getByTestId('model-list')).not.toContainText('unseen');
   await page.setViewportSize({ width: 900, height: 640 });
   await page.screenshot({ path: test.info().outputPath('single-900.png'), fullPage: true });
+});
+
+test('the map\'s hover names the photo', async ({ page, served, request }) => {
+  await importKinds(page, served, 3, ['rings', 'checkers', 'stripes']);
+  await page.getByRole('button', { name: 'Map', exact: true }).click();
+  const canvas = page.getByTestId('map-canvas');
+  await expect(canvas).toHaveAttribute('data-points', '9');
+  const result = await api(request, served.url, 'map', {});
+  if (!result.ready) throw new Error('the map the page shows is not cached');
+  const { ids, xy } = result.map;
+  const { items } = await api(request, served.url, 'listImages', { limit: 100 });
+  const box = (await canvas.boundingBox())!;
+  const [scale, tx, ty] = (await canvas.getAttribute('data-view'))!.split(',').map(Number);
+  await page.mouse.move(box.x + tx + xy[0] * scale, box.y + ty + xy[1] * scale);
+  const file = path.basename(items.find((i) => i.id === ids[0])!.path);
+  await expect(page.getByTestId('hover-name')).toHaveText(file);
+  await page.setViewportSize({ width: 900, height: 640 });
+  await page.screenshot({ path: test.info().outputPath('map-900.png') });
 });
