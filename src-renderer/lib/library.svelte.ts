@@ -12,6 +12,11 @@ export class LibraryState {
   /** The label the grid is filtered by; null shows every photo. */
   label = $state<string | null>(null);
   private readonly pages = new SvelteMap<number, ImageSummary[]>();
+  /**
+   * Every photo's labels, by id, once "select all" has listed them: the selection bar names the
+   * labels of a whole selection, not only of the pages the grid has loaded. Kept fresh on refresh.
+   */
+  private readonly known = new SvelteMap<number, string[]>();
   // Bookkeeping only: nothing renders from it, so it need not be reactive.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly loading = new Set<number>();
@@ -45,6 +50,7 @@ export class LibraryState {
       this.loading.clear();
       this.pages.set(0, first.items);
       this.error = null;
+      if (this.known.size > 0) void this.allIds().catch(() => undefined);
     } catch (err) {
       this.error = (err as Error).message;
     }
@@ -69,22 +75,28 @@ export class LibraryState {
   async allIds(): Promise<number[]> {
     const label = this.label ?? undefined;
     const ids: number[] = [];
+    const labels: [number, string[]][] = [];
     for (let offset = 0; ; offset += 5000) {
       const page = await this.client.listImages({ offset, limit: 5000, label });
+      for (const i of page.items) labels.push([i.id, i.labels]);
       ids.push(...page.items.map((i) => i.id));
-      if (page.items.length === 0 || ids.length >= page.total) return ids;
+      if (page.items.length === 0 || ids.length >= page.total) break;
     }
+    for (const [id, l] of labels) this.known.set(id, l);
+    return ids;
   }
 
-  /** The labels the given (loaded) photos carry, sorted, for removing one from them all. */
+  /** The labels the given photos carry (loaded or listed by "select all"), sorted, for removing one from them all. */
   labelsOf(ids: Iterable<number>): string[] {
     // Plain records, not Sets: this is a one-off lookup, nothing reactive.
     const wanted: Record<number, true> = {};
     for (const id of ids) wanted[id] = true;
+    const byId: Record<number, string[]> = {};
+    for (const [id, l] of this.known) if (wanted[id]) byId[id] = l;
+    // A loaded page is as fresh as the listing, or fresher.
+    for (const page of this.pages.values()) for (const image of page) if (wanted[image.id]) byId[image.id] = image.labels;
     const found: Record<string, true> = {};
-    for (const page of this.pages.values()) {
-      for (const image of page) if (wanted[image.id]) for (const l of image.labels) found[l] = true;
-    }
+    for (const l of Object.values(byId)) for (const name of l) found[name] = true;
     return Object.keys(found).sort();
   }
 

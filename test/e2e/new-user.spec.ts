@@ -142,3 +142,21 @@ test('the map\'s hover names the photo', async ({ page, served, request }) => {
   await page.setViewportSize({ width: 900, height: 640 });
   await page.screenshot({ path: test.info().outputPath('map-900.png') });
 });
+
+test('after Ctrl+A the selection bar names every label the selection carries, also on photos the grid has not loaded', async ({ page, served, request }) => {
+  await page.setViewportSize({ width: 900, height: 640 });
+  await importKinds(page, served, 35, ['stripes', 'checkers', 'discs', 'waves', 'rings', 'dots']);
+  // A label only photos past the grid's first page (200) carry.
+  const late = await api(request, served.url, 'listImages', { offset: 200, limit: 100 });
+  await api(request, served.url, 'setLabel', { label: 'zz-late', ids: late.items.map((i) => i.id) });
+  await expect(page.getByTestId('labels-sidebar')).toContainText('zz-late');
+  await page.keyboard.press('Control+a');
+  const bar = page.getByTestId('selection-bar');
+  await expect(bar).toContainText('210 selected');
+  for (const l of ['checkers', 'discs', 'dots', 'rings', 'stripes', 'waves', 'zz-late']) {
+    await expect(bar.getByRole('button', { name: `Remove label ${l}` })).toBeVisible();
+  }
+  await page.screenshot({ path: test.info().outputPath('selection-900.png') });
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await page.screenshot({ path: test.info().outputPath('selection-1600.png') });
+});
