@@ -50,7 +50,7 @@ export function runOutcome(r: TrainSummary, planned: number, heldOut: string[]):
 export function modelOutcome(m: ModelSummary): Outcome {
   return {
     modelId: m.id,
-    caption: `${m.active ? 'Active model' : 'Latest model (not active)'} #${m.id} · ${m.loss ?? m.name}`,
+    caption: `${m.active ? 'Active model' : 'Latest model (not active)'} #${m.id} · ${[m.loss ?? m.name, depthText(m)].filter(Boolean).join(' ')}`,
     notActivatedWhy: m.active ? null : m.notActivatedWhy,
     taughtFrom: m.taughtFrom,
     marksBefore: m.marksBefore,
@@ -62,6 +62,12 @@ export function modelOutcome(m: ModelSummary): Outcome {
     unseenAfter: m.unseenAfter,
     heldOut: heldOutOf(m),
   };
+}
+
+/** How deep a model was trained, as the model list and headings say it ('' for a head alone). */
+export function depthText(m: ModelSummary): string {
+  if (m.settings.depth === 'whole') return '+ whole CNN';
+  return m.settings.deep === true ? '+ last blocks' : '';
 }
 
 /** The labels a model was trained holding out, from its settings (free-form JSON). */

@@ -123,6 +123,17 @@ test('training the CNN\'s last blocks from the panel: the new model is active, m
   await expect(train.getByTestId('train-status')).toContainText(/Training — .*\(\d+ of \d+\)/);
   await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
   await expect(train.getByTestId('model-list').locator('tr', { hasText: 'active' })).toContainText('+ last blocks');
+  // After a reload the heading and the header's menu still say how deep it was trained, and at
+  // 900x640 the menu takes the header's free room instead of cutting the name at 130px.
+  await page.setViewportSize({ width: 900, height: 640 });
+  await page.reload();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(train.getByTestId('train-outcome').locator('h2')).toContainText('triplet + last blocks');
+  const switcher = page.getByTestId('model-switcher');
+  await expect(switcher.locator('option', { hasText: 'triplet + last blocks' })).toHaveCount(1);
+  expect((await switcher.boundingBox())!.width).toBeGreaterThanOrEqual(180);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+  await page.screenshot({ path: test.info().outputPath('deep-900.png') });
 
   await page.getByRole('button', { name: 'Library', exact: true }).click();
   await page.getByTestId('grid').locator('button[data-image-id]').first().click();
