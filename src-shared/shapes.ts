@@ -76,6 +76,11 @@ export interface JobProgress {
   message: string | null;
   /** Set once the job has ended: what it did. */
   result: JobResult | null;
+  /**
+   * On a job the engine stopped during (killed, crashed): the job that carries on its work in
+   * the restarted engine (an import runs again), so a caller waiting for it follows that one.
+   */
+  continuedBy?: number;
 }
 
 export interface ImportSummary {

@@ -9,6 +9,8 @@ import {
   ContractError,
   type EventName,
   type Events,
+  type JobKind,
+  type JobProgress,
   type MediaKind,
   type Method,
   type Request,
@@ -18,6 +20,7 @@ import { JobRunner, type JobStore } from '../jobs/job-runner.js';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import { ModelFolders } from '../learn/model-folders.js';
 import { Catalog } from '../library/catalog.js';
+import type { JobRecord } from '../library/types.js';
 import type { EngineLink, EventListener } from '../link/engine-link.js';
 import { dispatch, type Handlers } from '../link/protocol.js';
 import type { Compute } from './compute.js';
@@ -35,6 +38,9 @@ export interface EngineOptions {
   resume?: boolean;
 }
 
+/** Why a job an engine left running ended, for its callers. */
+export const INTERRUPTED = 'interrupted: the engine stopped during this job';
+
 export class Engine implements EngineLink, EngineCore {
   readonly handlers: Handlers;
   readonly jobs: JobRunner;
@@ -43,6 +49,8 @@ export class Engine implements EngineLink, EngineCore {
   private computing: Promise<Compute> | null = null;
   private computed: Compute | null = null;
   private seq = 0;
+  /** Jobs a dead engine left running, found at open: `resume` takes them up. */
+  private interrupted: JobRecord[] = [];
 
   private constructor(readonly catalog: Catalog) {
     const store: JobStore = {
@@ -64,11 +72,8 @@ export class Engine implements EngineLink, EngineCore {
     const catalog = Catalog.open(libraryDir);
     const engine = new Engine(catalog);
     try {
-      const interrupted = engine.closeInterruptedJobs();
-      if (opts.resume) {
-        await engine.compute();
-        engine.resume(interrupted);
-      }
+      engine.interrupted = engine.closeInterruptedJobs();
+      if (opts.resume) await engine.compute();
       return engine;
     } catch (err) {
       await engine.close();
@@ -150,17 +155,50 @@ export class Engine implements EngineLink, EngineCore {
   private closeInterruptedJobs() {
     const interrupted = this.catalog.unfinishedJobs();
     for (const job of interrupted) {
-      this.catalog.updateJob(job.id, { state: 'failed', error: 'interrupted: the engine stopped during this job' });
+      this.catalog.updateJob(job.id, { state: 'failed', error: INTERRUPTED });
     }
     return interrupted;
   }
 
-  /** Interrupted imports run again; photos not embedded yet are embedded. */
-  private resume(interrupted: ReturnType<Catalog['unfinishedJobs']>): void {
+  /**
+   * Interrupted imports run again; photos not embedded yet are embedded. Each interrupted job is
+   * announced as ended (a `jobProgress` event), naming the job that continues it if one does: a
+   * caller that was waiting for it (a CLI command sent through `lookalike serve`) follows that
+   * one. Called once whoever relays the events listens.
+   */
+  resume(): void {
+    const interrupted = this.interrupted;
+    this.interrupted = [];
     const imports = interrupted.filter((j) => j.kind === 'import');
     const roots = imports.flatMap((j) => ((j.params as { paths?: string[] } | null)?.paths ?? []));
     const byFolders = imports.some((j) => (j.params as { labelsFromFolders?: boolean } | null)?.labelsFromFolders);
-    if (roots.length > 0) startImport(this, [...new Set(roots)], byFolders);
-    else if ((this.computed?.vectors.pendingCount() ?? 0) > 0) startEmbed(this);
+    let importJob: number | undefined;
+    let embedJob: number | undefined;
+    if (roots.length > 0) importJob = startImport(this, [...new Set(roots)], byFolders);
+    else if ((this.computed?.vectors.pendingCount() ?? 0) > 0) embedJob = startEmbed(this);
+    for (const job of interrupted) {
+      const plainEmbed = job.kind === 'embed' && (job.params as { model?: unknown } | null)?.model === undefined;
+      const continuedBy = job.kind === 'import' ? importJob : plainEmbed ? (embedJob ?? importJob) : undefined;
+      this.emit('jobProgress', interruptedProgress(job, continuedBy));
+    }
   }
+}
+
+function interruptedProgress(job: JobRecord, continuedBy: number | undefined): JobProgress {
+  const message = continuedBy === undefined ? INTERRUPTED : `${INTERRUPTED}; job ${continuedBy} continues it`;
+  const last = (job.progress ?? {}) as Partial<JobProgress>;
+  return {
+    jobId: job.id,
+    kind: job.kind as JobKind,
+    phase: last.phase ?? 'interrupted',
+    done: last.done ?? 0,
+    total: last.total ?? null,
+    failed: last.failed ?? 0,
+    rate: null,
+    etaSeconds: null,
+    state: 'failed',
+    message,
+    result: { kind: 'error', message },
+    ...(continuedBy === undefined ? {} : { continuedBy }),
+  };
 }

@@ -34,6 +34,8 @@ const engine = await Engine.open(libraryDir, { resume: true });
 serveEngine(engine, currentPort(), () => {
   void engine.close().then(() => process.exit(0));
 });
+// After serveEngine: the events saying which job continues an interrupted one reach the host.
+engine.resume();
 process.on('disconnect', () => {
   void engine.close().then(() => process.exit(0));
 });

@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { ContractError, type MediaKind, type Method, type Request, type Response } from '../../src-shared/contract.js';
+import { ContractError, type JobProgress, type MediaKind, type Method, type Request, type Response } from '../../src-shared/contract.js';
 import type { EngineLink, EventListener } from './engine-link.js';
 import { errorFromInfo, type FromEngine, type ToEngine } from './protocol.js';
 
@@ -71,6 +71,8 @@ export class EngineProcess implements EngineLink {
   private ready!: Promise<void>;
   private wasReady = false;
   private readonly restarts: number[] = [];
+  /** Jobs the engine said are queued or running, by id: ended as failed if no engine takes them up. */
+  private readonly unfinished = new Map<number, JobProgress>();
 
   private constructor(
     private readonly libraryDir: string,
@@ -101,12 +103,31 @@ export class EngineProcess implements EngineLink {
           if (m.ok) p.resolve(m.result);
           else p.reject(errorFromInfo(m.error));
         } else if (m.type === 'event') {
+          if (m.name === 'jobProgress') this.track(m.payload as JobProgress);
           for (const l of this.listeners) l(m.name, m.payload);
         }
       });
     });
     this.ready.catch(() => undefined);
     port.onExit((code) => this.onExit(port, code));
+  }
+
+  private track(p: JobProgress): void {
+    if (p.state === 'queued' || p.state === 'running') this.unfinished.set(p.jobId, p);
+    else this.unfinished.delete(p.jobId);
+  }
+
+  /**
+   * No engine will take up the jobs the dead one left: they end, as failed, with the reason, so
+   * whoever waits for one (a command sent through `lookalike serve`) stops waiting.
+   */
+  private abandonJobs(reason: string): void {
+    const jobs = [...this.unfinished.values()];
+    this.unfinished.clear();
+    for (const job of jobs) {
+      const p: JobProgress = { ...job, state: 'failed', rate: null, etaSeconds: null, message: reason, result: { kind: 'error', message: reason } };
+      for (const l of this.listeners) l('jobProgress', p);
+    }
   }
 
   private onExit(port: ProcessPort, code: number | null): void {
@@ -117,7 +138,10 @@ export class EngineProcess implements EngineLink {
     this.pending.clear();
     // An engine that never became ready (a library it cannot open) is not relaunched, and
     // neither is one that keeps dying: both would only loop.
-    if (this.closing || !this.wasReady) return;
+    if (this.closing || !this.wasReady) {
+      this.abandonJobs(this.closing ? 'interrupted: the engine was shut down during this job' : `interrupted: the engine stopped (exit code ${code}) and could not be started again`);
+      return;
+    }
     const now = Date.now();
     while (this.restarts.length && now - this.restarts[0] > RESTART_WINDOW_MS) this.restarts.shift();
     if (this.restarts.length >= MAX_RESTARTS) {
@@ -125,6 +149,7 @@ export class EngineProcess implements EngineLink {
       this.ready = Promise.reject(new ContractError(`the engine keeps stopping (exit code ${code}); not restarting it again`));
       this.ready.catch(() => undefined);
       this.opts.onRestart?.(`The engine stopped ${MAX_RESTARTS + 1} times within a minute (exit code ${code}); it was not restarted.`);
+      this.abandonJobs(`interrupted: the engine stopped ${MAX_RESTARTS + 1} times within a minute (exit code ${code}) and was not restarted`);
       return;
     }
     this.restarts.push(now);

@@ -10,6 +10,9 @@ export class HttpLink implements EngineLink {
   private readonly listeners = new Set<EventListener>();
   private socket: WebSocket | null = null;
   private socketReady: Promise<void> | null = null;
+  private closing = false;
+  private lost: string | null = null;
+  private readonly lostListeners = new Set<(message: string) => void>();
 
   constructor(
     private readonly baseUrl: string,
@@ -54,6 +57,13 @@ export class HttpLink implements EngineLink {
       this.socket = socket;
       socket.on('open', () => resolve());
       socket.on('error', reject);
+      // The server went away (`lookalike serve` stopped or was killed): whoever waits for an
+      // event would wait for ever.
+      socket.on('close', () => {
+        if (this.closing) return;
+        this.lost = `the serving engine at ${this.baseUrl} stopped`;
+        for (const l of this.lostListeners) l(this.lost);
+      });
       socket.on('message', (data) => {
         const { name, payload } = JSON.parse(String(data)) as { name: EventName; payload: Events[EventName] };
         for (const l of this.listeners) l(name, payload as never);
@@ -62,11 +72,19 @@ export class HttpLink implements EngineLink {
     return this.socketReady;
   }
 
+  /** Calls `listener` with a message if the serving engine goes away before this link closes. */
+  onLost(listener: (message: string) => void): () => void {
+    if (this.lost !== null) listener(this.lost);
+    else this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
   async mediaFile(_kind: MediaKind, _id: number): Promise<string | null> {
     return null; // a served engine's files are reached through its /media URLs, not by path
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.socket?.close();
   }
 }

@@ -78,30 +78,57 @@ export function isRemote(engine: EngineLink): boolean {
 
 const ended = new Set<JobProgress['state']>(['done', 'failed', 'cancelled']);
 
-/** Waits for a job to end, showing its progress; Ctrl-C cancels it cleanly. */
+/**
+ * Waits for a job to end, showing its progress; Ctrl-C cancels it cleanly. A job the engine
+ * stopped during is followed into the job that continues it after the restart; a serving engine
+ * that goes away ends the wait with an error saying so.
+ */
 export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): Promise<JobProgress> {
-  const onSigint = () => void engine.call('cancelJob', { jobId: ref.jobId });
+  let jobId = ref.jobId;
+  let kind: JobProgress['kind'] | null = null;
+  const onSigint = () => void engine.call('cancelJob', { jobId });
   process.once('SIGINT', onSigint);
+  const offs: (() => void)[] = [];
   try {
-    return await new Promise<JobProgress>((resolve) => {
+    return await new Promise<JobProgress>((resolve, reject) => {
       const finish = (p: JobProgress) => {
-        off();
         out.endProgress();
         resolve(p);
       };
-      const off = engine.onEvent((name, payload) => {
-        if (!isEvent('jobProgress', name, payload) || payload.jobId !== ref.jobId) return;
-        const p = payload;
-        out.progress(p);
-        if (ended.has(p.state)) finish(p);
-      });
-      // The job may have ended before we subscribed.
-      void engine.call('listJobs', {}).then((jobs) => {
-        const p = jobs.find((j) => j.jobId === ref.jobId);
-        if (p && ended.has(p.state)) finish(p);
-      });
+      // The job may have ended before we subscribed (or before we followed it).
+      const ifEnded = () =>
+        void engine.call('listJobs', {}).then((jobs) => {
+          const p = jobs.find((j) => j.jobId === jobId);
+          if (p && ended.has(p.state)) finish(p);
+        }, () => undefined); // a serving engine that went away is reported by onLost
+      offs.push(
+        engine.onEvent((name, payload) => {
+          if (!isEvent('jobProgress', name, payload) || payload.jobId !== jobId) return;
+          const p = payload;
+          kind = p.kind;
+          if (p.continuedBy !== undefined) {
+            out.endProgress();
+            console.error(`the engine stopped and was restarted; job ${p.continuedBy} continues this ${p.kind}`);
+            jobId = p.continuedBy;
+            ifEnded();
+            return;
+          }
+          out.progress(p);
+          if (ended.has(p.state)) finish(p);
+        }),
+      );
+      if (engine instanceof HttpLink) {
+        offs.push(
+          engine.onLost((message) => {
+            const next = kind === 'import' ? 'the import resumes when `lookalike serve` or the app opens this library again, or run it again' : 'run the command again';
+            reject(new Error(`${message} before job ${jobId} ended: ${next}`));
+          }),
+        );
+      }
+      ifEnded();
     });
   } finally {
+    for (const off of offs) off();
     process.off('SIGINT', onSigint);
   }
 }
