@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
 import { HttpLink } from '../../link/http-link.js';
-import { describeHolder, LibraryLock, liveLock } from '../../link/library-lock.js';
+import { checkedLock, describeHolder, LibraryLock, silentServe } from '../../link/library-lock.js';
 import { UsageError, type Output } from '../output.js';
 
 export interface CommandContext {
@@ -35,7 +35,8 @@ export function setCommandName(name: string): void {
  * error that says who.
  */
 export async function withEngine<T>(library: string, body: (engine: EngineLink) => Promise<T>): Promise<T> {
-  const held = liveLock(library);
+  const held = await checkedLock(library);
+  if (held?.answers === false) throw new Error(silentServe(held));
   if (held?.url && held.token) {
     const link = new HttpLink(held.url, held.token);
     try {

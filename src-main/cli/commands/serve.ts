@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { EngineProcess } from '../../link/engine-process.js';
-import { describeHolder, LibraryLock, servedUrl } from '../../link/library-lock.js';
+import { checkedLock, describeHolder, LibraryLock, servedUrl, silentServe } from '../../link/library-lock.js';
 import { rendererDir } from '../../common/renderer-dir.js';
 import { startServer } from '../../server/server.js';
 import { num, type Command } from './command.js';
@@ -16,16 +16,15 @@ export const serve: Command = {
       else console.error(`lookalike serve: none is running for ${library}; start one with \`lookalike serve\``);
       return url ? 0 : 1;
     }
-    const lock = LibraryLock.acquire(library, 'serve', 'lookalike serve');
-    if ('heldBy' in lock) {
-      const { heldBy } = lock;
-      if (heldBy.mode === 'serve' && heldBy.url && heldBy.token) {
-        // Already served: give the address again rather than start a second engine.
-        console.log(`Lookalike is already running at ${servedUrl(library)}`);
-        return 0;
-      }
-      throw new Error(`${describeHolder(heldBy)}; close it first`);
+    const held = await checkedLock(library);
+    if (held?.answers === true) {
+      // Already served: give the address again rather than start a second engine.
+      console.log(`Lookalike is already running at ${servedUrl(library)}`);
+      return 0;
     }
+    if (held?.answers === false) throw new Error(silentServe(held));
+    const lock = LibraryLock.acquire(library, 'serve', 'lookalike serve');
+    if ('heldBy' in lock) throw new Error(`${describeHolder(lock.heldBy)}; close it first`);
     try {
       const engine = await EngineProcess.start(library, {
         onRestart: (message) => console.error(message),

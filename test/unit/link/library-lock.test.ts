@@ -1,10 +1,12 @@
 // One engine owns a library: the lock file that says which process does, and how to reach it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LibraryLock, liveLock, LOCK_FILE, lockedEngine } from '../../../src-main/link/library-lock.js';
+import { checkedLock, LibraryLock, liveLock, LOCK_FILE, lockedEngine, processStart } from '../../../src-main/link/library-lock.js';
+import { runLookalike } from '../../fixtures/cli.js';
 
 let library: string;
 beforeEach(() => {
@@ -68,6 +70,65 @@ describe('library lock', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     lock.release();
   });
+});
+
+describe('a lock naming a live process that is not its holder (a reused pid)', () => {
+  let other: ChildProcess;
+  beforeEach(async () => {
+    // A live process unrelated to any library: the pid a crashed holder's lock may name now.
+    other = spawn('sleep', ['600'], { stdio: 'ignore' });
+    await new Promise((resolve) => other.once('spawn', resolve));
+  });
+  afterEach(() => {
+    other.kill('SIGKILL');
+  });
+
+  /** An address nobody answers on: a port just given back. */
+  async function silentUrl(): Promise<string> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    return `http://127.0.0.1:${port}`;
+  }
+
+  function writeLock(info: object): void {
+    writeFileSync(path.join(library, LOCK_FILE), JSON.stringify({ holder: 'lookalike import', startedAt: 1, ...info }), { mode: 0o600 });
+  }
+
+  it.runIf(process.platform !== 'win32')('records its own process start, and takes over a lock whose pid started at another time', () => {
+    const mine = take();
+    expect(liveLock(library)?.processStart).toBe(processStart(process.pid));
+    mine.release();
+    writeLock({ pid: other.pid, mode: 'cli', processStart: 'another boot:1' });
+    expect(liveLock(library)).toBeNull();
+    const lock = take();
+    expect(liveLock(library)?.pid).toBe(process.pid);
+    lock.release();
+  });
+
+  it('a command opens the library past a `serve` lock whose pid is another process', async () => {
+    writeLock({ pid: other.pid, mode: 'serve', holder: 'lookalike serve', url: await silentUrl(), token: 't', processStart: 'another boot:1' });
+    const r = await runLookalike(library, 'status', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ images: 0 });
+  }, 60_000);
+
+  it('a serving lock of an older kind (no start recorded) that nobody answers is stale', async () => {
+    writeLock({ pid: other.pid, mode: 'serve', holder: 'lookalike serve', url: await silentUrl(), token: 't' });
+    expect(liveLock(library)?.pid).toBe(other.pid); // alive, and nothing says otherwise...
+    expect(await checkedLock(library)).toBeNull(); // ...but it does not answer: removed
+    expect(liveLock(library)).toBeNull();
+  });
+
+  it.runIf(process.platform !== 'win32')('a serving holder confirmed by its start time but not answering is named, never reported as running', async () => {
+    const url = await silentUrl();
+    writeLock({ pid: other.pid, mode: 'serve', holder: 'lookalike serve', url, token: 't', processStart: processStart(other.pid!) });
+    const r = await runLookalike(library, 'serve', '--port', '0');
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('already running');
+    expect(r.stderr).toContain(`\`lookalike serve\` (pid ${other.pid}) holds this library but does not answer at ${url}; stop it (kill ${other.pid}) and try again`);
+  }, 60_000);
 });
 
 describe('an engine started under the lock', () => {
