@@ -16,6 +16,7 @@ import {
   type Request,
   type Response,
 } from '../../src-shared/contract.js';
+import { diskFullMessage, isDiskFull } from '../common/disk-full.js';
 import { JobRunner, type JobStore } from '../jobs/job-runner.js';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import { ModelFolders } from '../learn/model-folders.js';
@@ -63,7 +64,8 @@ export class Engine implements EngineLink, EngineCore {
           error: result?.kind === 'error' ? result.message : null,
         }),
     };
-    this.jobs = new JobRunner(store, (p) => this.emit('jobProgress', p));
+    const explain = (err: unknown, kind: JobKind) => (isDiskFull(err) ? diskFullMessage(catalog.paths.root, kind === 'import' ? 'the import' : 'it') : null);
+    this.jobs = new JobRunner(store, (p) => this.emit('jobProgress', p), explain);
     this.folders = new ModelFolders(catalog.paths.models);
     this.handlers = makeHandlers(this);
   }

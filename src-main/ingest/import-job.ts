@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
 import { fsPath, hasRawBytes } from '../common/byte-paths.js';
+import { isDiskFull } from '../common/disk-full.js';
 import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { hashBytes, hashFile } from './hash.js';
@@ -121,8 +122,18 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
   const importer = new FileImporter(catalog, options.maxPixels ?? DEFAULT_MAX_PIXELS, options.inMemoryLimitBytes ?? IN_MEMORY_LIMIT_BYTES);
   let next = 0;
   const concurrency = Math.max(1, Math.trunc(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));
+  // Set when a worker stops on an error no photo is to blame for (a full disk): the others stop too.
+  let stopped = false;
   const worker = async (): Promise<void> => {
-    while (next < work.length && !options.signal?.aborted) {
+    try {
+      await importEach();
+    } catch (err) {
+      stopped = true;
+      throw err;
+    }
+  };
+  const importEach = async (): Promise<void> => {
+    while (next < work.length && !options.signal?.aborted && !stopped) {
       const item = work[next++];
       const outcome = await importer.importFile(item);
       if ('error' in outcome) {
@@ -137,7 +148,9 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, work.length)) }, worker));
+    const ends = await Promise.allSettled(Array.from({ length: Math.min(concurrency, Math.max(1, work.length)) }, worker));
+    const failure = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (failure) throw failure.reason;
   } finally {
     writer.flush();
   }
@@ -210,6 +223,8 @@ class FileImporter {
     try {
       return { ...(await facts), size };
     } catch (err) {
+      // A full disk is no fault of this photo: the import stops (the next one takes it up).
+      if (isDiskFull(err)) throw err;
       return { error: err instanceof Error ? err.message : String(err) };
     }
   }

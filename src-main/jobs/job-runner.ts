@@ -35,9 +35,14 @@ export class JobRunner {
   /** Set while the engine shuts down: stopped jobs stay unfinished in the store, to resume. */
   private stopping = false;
 
+  /**
+   * `explain` words a failed job's error for the user (a full disk, say), or returns null to
+   * keep the error's own message.
+   */
   constructor(
     private readonly store: JobStore,
     private readonly emit: (p: JobProgress) => void,
+    private readonly explain: (err: unknown, kind: JobKind) => string | null = () => null,
   ) {}
 
   enqueue(kind: JobKind, params: unknown, body: JobBody): number {
@@ -154,7 +159,7 @@ export class JobRunner {
       this.finish(entry, entry.controller.signal.aborted ? 'cancelled' : 'done', result);
     } catch (err) {
       if (entry.controller.signal.aborted) this.finish(entry, 'cancelled', null);
-      else this.finish(entry, 'failed', { kind: 'error', message: (err as Error)?.message ?? String(err) });
+      else this.finish(entry, 'failed', { kind: 'error', message: this.explain(err, p.kind) ?? (err as Error)?.message ?? String(err) });
     } finally {
       if (pending) clearTimeout(pending);
     }
@@ -174,7 +179,15 @@ export class JobRunner {
 
   private publish(entry: Entry): void {
     const p = entry.progress;
-    if (!(this.stopping && p.state === 'cancelled')) this.store.update(p.jobId, p.state, p, p.result);
+    if (!(this.stopping && p.state === 'cancelled')) {
+      try {
+        this.store.update(p.jobId, p.state, p, p.result);
+      } catch {
+        // The store cannot be written (a full disk): the job's record stays as it was, so an
+        // engine opening the library later finds it unfinished and takes it up again. Callers
+        // still hear how it went, and the runner goes on.
+      }
+    }
     this.emit({ ...p });
   }
 }
