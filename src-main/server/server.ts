@@ -22,6 +22,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Request body bytes held at once over all requests (default: two of the largest). */
   bodyBudgetBytes?: number;
+  /** A request body with no new byte for this long is dropped with 408 (default 10 s). */
+  bodyIdleMs?: number;
+  /** A request body still arriving after this long is dropped with 408 (default 60 s). */
+  bodyTotalMs?: number;
 }
 
 export interface RunningServer {
@@ -55,20 +59,65 @@ function tokenOf(req: IncomingMessage, url: URL): string | null {
   return url.searchParams.get('token');
 }
 
-/** The body as text; `hold` is called with each byte count before it is kept (the budget). */
-async function readBody(req: IncomingMessage, max: number, hold: (bytes: number) => void): Promise<string> {
+interface BodyLimits {
+  maxBytes: number;
+  idleMs: number;
+  totalMs: number;
+}
+
+/**
+ * The body as text; `hold` is called with each byte count before it is kept (the budget). A
+ * body that stalls, or trickles in for too long, is refused with 408: bytes held for a client
+ * that sends one a minute would make everyone else's uploads wait (503) for as long as it likes.
+ */
+function readBody(req: IncomingMessage, limits: BodyLimits, hold: (bytes: number) => void): Promise<string> {
+  const max = limits.maxBytes;
   const declared = Math.max(0, Number(req.headers['content-length'] ?? 0) || 0);
   if (declared > max) throw new HttpError(413, `request body over ${max} bytes`);
   hold(declared);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw new HttpError(413, `request body over ${max} bytes`);
-    if (size > declared) hold(Math.min((chunk as Buffer).length, size - declared));
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+    const idle = setTimeout(() => fail(new HttpError(408, `the request body stalled (nothing arrived for ${seconds(limits.idleMs)}); send it again`)), limits.idleMs);
+    const total = setTimeout(() => fail(new HttpError(408, `the request body took over ${seconds(limits.totalMs)} to arrive; send it again`)), limits.totalMs);
+    const done = () => {
+      clearTimeout(idle);
+      clearTimeout(total);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', fail);
+      req.off('close', onClose);
+    };
+    function fail(err: unknown): void {
+      done();
+      req.pause();
+      reject(err);
+    }
+    function onData(chunk: Buffer): void {
+      idle.refresh();
+      size += chunk.length;
+      try {
+        if (size > max) throw new HttpError(413, `request body over ${max} bytes`);
+        if (size > declared) hold(Math.min(chunk.length, size - declared));
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      chunks.push(chunk);
+    }
+    function onEnd(): void {
+      done();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    }
+    function onClose(): void {
+      if (!req.complete) fail(new HttpError(400, 'the request body was cut off'));
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', fail);
+    req.on('close', onClose);
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -81,6 +130,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const budget = new BodyBudget(opts.bodyBudgetBytes ?? 2 * maxBody + 1024 * 1024);
+  const bodyLimits: BodyLimits = { maxBytes: maxBody, idleMs: opts.bodyIdleMs ?? 10_000, totalMs: opts.bodyTotalMs ?? 60_000 };
   const staticDir = path.resolve(opts.staticDir);
   let port = 0;
 
@@ -113,7 +163,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // The body's bytes count against the budget until the call is answered.
       let held = 0;
       try {
-        const text = await readBody(req, maxBody, (bytes) => {
+        const text = await readBody(req, bodyLimits, (bytes) => {
           budget.take(bytes);
           held += bytes;
         });
@@ -161,8 +211,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const status = err instanceof HttpError ? err.status : 500;
       if (!res.headersSent) {
         if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-        // A refused body is not read: close the connection rather than drain it.
-        if (status === 413 || status === 503) res.setHeader('connection', 'close');
+        // A refused (or stalled) body is not read: close the connection rather than drain it.
+        if (status === 408 || status === 413 || status === 503) res.setHeader('connection', 'close');
         sendJson(res, status, { ok: false, error: { message: (err as Error).message } });
       }
       else res.destroy();

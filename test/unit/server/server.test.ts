@@ -183,6 +183,55 @@ describe('request guards', () => {
     }
   });
 
+  it('drops a body that stalls, or trickles for too long, with 408, and gives its bytes back to the budget', async () => {
+    const tight = await startServer({ engine, staticDir: dir, maxBodyBytes: 1000, bodyBudgetBytes: 1500, bodyIdleMs: 300, bodyTotalMs: 1500 });
+    const open = (length: number) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: tight.port,
+        path: '/api/status',
+        method: 'POST',
+        headers: { authorization: `Bearer ${tight.token}`, 'content-type': 'application/json', 'content-length': length },
+      });
+      const reply = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (d) => (body += String(d)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+      });
+      return { req, reply };
+    };
+    const full = (n: number) => `{${' '.repeat(n - 2)}}`;
+    try {
+      // One byte, then nothing: the 900 bytes it announced are held until it is dropped.
+      const stalled = open(900);
+      stalled.req.write('{');
+      const meanwhile = open(900);
+      meanwhile.req.end(full(900));
+      expect((await meanwhile.reply).status).toBe(503);
+      const dropped = await stalled.reply;
+      expect(dropped.status).toBe(408);
+      expect(dropped.body).toContain('the request body stalled');
+      const after = open(900);
+      after.req.end(full(900));
+      expect((await after.reply).status).toBe(200);
+
+      // A byte at a time, each in time, but never done: dropped when the whole body is late.
+      const trickle = open(900);
+      const drip = setInterval(() => trickle.req.write(' '), 100);
+      const late = await trickle.reply.finally(() => clearInterval(drip));
+      expect(late.status).toBe(408);
+      expect(late.body).toContain('the request body took over 1.5 s to arrive');
+      const next = open(900);
+      next.req.end(full(900));
+      expect((await next.reply).status).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('holds at most its budget of request bytes at once: a request past it gets 503, later ones pass', async () => {
     const tight = await startServer({ engine, staticDir: dir, maxBodyBytes: 1000, bodyBudgetBytes: 1500 });
     const open = (length: number) => {
