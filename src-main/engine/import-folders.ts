@@ -4,13 +4,9 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContractError } from '../../src-shared/contract.js';
+import { expandHome } from '../common/home-path.js';
 
-/** `~` and `~/x` name the home folder of the user the engine runs as (shells do this, we must). */
-export function expandHome(p: string, home = os.homedir()): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(home, p.slice(2));
-  return p;
-}
+export { expandHome };
 
 /** Absolute, home-expanded paths of existing folders; throws with the first one that is not. */
 export function checkImportFolders(paths: readonly string[], home = os.homedir()): string[] {

@@ -10,7 +10,7 @@ import { exportModel } from './model-export.js';
 import type { EmbeddingSource } from '../library/model-vectors.js';
 import type { ModelFolders } from '../learn/model-folders.js';
 import { readRegularFile } from '../ingest/regular-file.js';
-import { checkExportTarget } from './export-target.js';
+import { checkExportTarget, exportPath } from './export-target.js';
 
 /** A labels file larger than this is not one a person made (a million rows is ~100 MB). */
 const MAX_LABELS_FILE_BYTES = 256 * 1024 * 1024;
@@ -27,7 +27,7 @@ export class Exchange {
   ) {}
 
   async export(req: ParsedRequest<'exportData'>): Promise<ExportResult> {
-    const out = path.resolve(req.out);
+    const out = exportPath(req.out);
     checkExportTarget(req.kind, out, req.force ?? false);
     const model = req.model === undefined ? this.space.activeModelId : req.model;
     if (model !== null && !this.catalog.getModel(model)) throw new ContractError(`no model #${model}`, 'not-found');

@@ -1,9 +1,14 @@
 // Where an export may write: nothing the user had there is overwritten unless they said so
 // (`force`: CLI --force, the page's confirmation), and never a pipe, socket or device (a write
-// to a FIFO would block the engine), whatever `force` says.
+// to a FIFO would block the engine), whatever `force` says. The target is a full path (or one
+// from `~`) into a folder that exists: the engine has no working folder of the user's, so a
+// relative path would land wherever the engine happened to start, and nothing is created above
+// what the user named.
 import { statSync, readdirSync, type Stats } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ContractError, type ExportKind } from '../../src-shared/contract.js';
+import { expandHome } from '../common/home-path.js';
 import { idsFileFor } from './embeddings-export.js';
 
 function statOrNull(p: string): Stats | null {
@@ -16,6 +21,24 @@ function statOrNull(p: string): Stats | null {
 
 function refuseSpecial(p: string, st: Stats): void {
   if (!st.isFile() && !st.isDirectory()) throw new ContractError(`${p} is not a regular file or folder (a pipe, socket or device): not written`, 'bad-request');
+}
+
+/**
+ * The absolute path an export writes to: `~` is the home folder; a relative path is refused
+ * (the CLI resolves its own against its working folder before sending), and so is a folder to
+ * write into that does not exist.
+ */
+export function exportPath(given: string, home = os.homedir()): string {
+  const expanded = expandHome(given.trim(), home);
+  if (!path.isAbsolute(expanded)) {
+    throw new ContractError(`"${given}" is a relative path: give the full path to export to, such as ${path.join(home, expanded)} or ~/${expanded}`, 'bad-request');
+  }
+  const out = path.resolve(expanded);
+  const parent = path.dirname(out);
+  const st = statOrNull(parent);
+  if (!st) throw new ContractError(`the folder ${parent} does not exist: create it first, or export somewhere else`, 'not-found');
+  if (!st.isDirectory()) throw new ContractError(`${parent} is not a folder, so ${out} cannot be written`, 'bad-request');
+  return out;
 }
 
 /** Throws unless exporting `kind` to `out` overwrites nothing, or `force` allows it. */

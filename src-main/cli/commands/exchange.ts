@@ -26,8 +26,11 @@ export const exportCommand: Command = {
   async run({ library, values, positionals, out }) {
     const kind = positionals[0] as ExportKind | undefined;
     if (!kind || !exportKinds.includes(kind) || positionals.length > 1) throw new UsageError(`say what to export: ${exportKinds.join(', ')}`);
-    const target = str(values.out);
-    if (!target) throw new UsageError('give --out (a file for labels and embeddings, a folder for imagefolder and model)');
+    const given = str(values.out);
+    if (!given) throw new UsageError('give --out (a file for labels and embeddings, a folder for imagefolder and model)');
+    // Relative to where the command runs, not to where a serving engine was started; `~` (when
+    // the shell left it, as in --out=~/x) the engine expands.
+    const target = given.startsWith('~') ? given : path.resolve(given);
     const model = modelOption(values.model);
     const r = await withEngine(library, (e) => e.call('exportData', { kind, out: target, copy: values.copy === true, model, force: values.force === true }));
     out.result(r, () => {

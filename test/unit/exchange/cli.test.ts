@@ -1,5 +1,6 @@
 // export, import-labels and map as a user runs them: the real bin script on a real library.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,18 @@ describe('lookalike export / import-labels / map', () => {
     expect(new Set(out.points.map((p) => p.id)).size).toBe(6);
     expect(out.points.filter((p) => p.label === 'rings')).toHaveLength(3);
     for (const p of out.points) expect(p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1).toBe(true);
+  }, 60_000);
+
+  it('writes a relative --out where the command runs', async () => {
+    const here = path.join(work, 'cwd');
+    mkdirSync(here);
+    const bin = path.resolve(import.meta.dirname, '../../../bin/lookalike.js');
+    const code = await new Promise<number>((resolve) => {
+      const child = execFile(process.execPath, [bin, 'export', 'labels', '--out', 'rel.csv', '--library', library], { cwd: here });
+      child.on('exit', (c) => resolve(c ?? -1));
+    });
+    expect(code).toBe(0);
+    expect(readFileSync(path.join(here, 'rel.csv'), 'utf8').split('\n')[0]).toBe('path,content_hash,label');
   }, 60_000);
 
   it('exports labels to CSV, and import-labels reports rows that match nothing', async () => {

@@ -125,6 +125,38 @@ describe('export targets', () => {
   });
 });
 
+describe('export paths', () => {
+  it('refuses a relative path, creating nothing where the engine runs', async () => {
+    const stray = path.resolve('relative-export.csv');
+    await expect(engine.call('exportData', { kind: 'labels', out: 'relative-export.csv' })).rejects.toThrow(
+      `"relative-export.csv" is a relative path: give the full path to export to, such as ${path.join(os.homedir(), 'relative-export.csv')} or ~/relative-export.csv`,
+    );
+    expect(existsSync(stray)).toBe(false);
+  });
+
+  it('writes ~/x into the home folder and says where', async () => {
+    const home = mkdtempSync(path.join(work, 'home-'));
+    const saved = process.env.HOME;
+    process.env.HOME = home; // what os.homedir() reads on Linux and macOS
+    try {
+      const r = await engine.call('exportData', { kind: 'labels', out: '~/labels-home.csv' });
+      expect(r.written).toEqual([path.join(home, 'labels-home.csv')]);
+      expect(readFileSync(path.join(home, 'labels-home.csv'), 'utf8')).toMatch(/^path,content_hash,label/);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
+  it('names a missing folder instead of ENOENT, and creates no folder above what was named', async () => {
+    const missing = path.join(work, 'no-such-folder');
+    await expect(engine.call('exportData', { kind: 'labels', out: path.join(missing, 'x.csv') })).rejects.toThrow(
+      `the folder ${missing} does not exist: create it first, or export somewhere else`,
+    );
+    await expect(engine.call('exportData', { kind: 'imagefolder', out: path.join(missing, 'by-label') })).rejects.toThrow(`the folder ${missing} does not exist`);
+    expect(existsSync(missing)).toBe(false);
+  });
+});
+
 describe('image folder export', () => {
   it('links each labelled image into a folder per label, leaving originals untouched', async () => {
     const photo = path.join(work, 'photos', 'rings', 'rings-1.jpg');
