@@ -41,8 +41,8 @@ export function defaultLibraryDir(
   return path.join(config, APP_FOLDER);
 }
 
-/** Absolute paths of everything inside a library folder, creating the folders. */
-export function libraryPaths(dir: string): LibraryPaths {
+/** Absolute paths of everything inside a library folder, creating the folders unless `create` is false. */
+export function libraryPaths(dir: string, create = true): LibraryPaths {
   const root = path.resolve(dir);
   const paths: LibraryPaths = {
     root,
@@ -52,8 +52,19 @@ export function libraryPaths(dir: string): LibraryPaths {
     models: path.join(root, 'models'),
     index: path.join(root, 'index'),
   };
-  for (const folder of [paths.root, paths.thumbs, paths.features, paths.models, paths.index]) ensureFolder(folder);
+  if (create) for (const folder of [paths.root, paths.thumbs, paths.features, paths.models, paths.index]) ensureFolder(folder);
   return paths;
+}
+
+/** Whether an error says a file or folder cannot be written because the file system or its permissions say so. */
+export function isReadOnlyError(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_READONLY';
+}
+
+/** What the user is told about a library they can read but not change. */
+export function readOnlyMessage(libraryDir: string): string {
+  return `the library folder ${path.resolve(libraryDir)} is read-only: reading works, changes are refused`;
 }
 
 /**

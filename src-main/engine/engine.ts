@@ -37,6 +37,8 @@ export interface EngineOptions {
    * One-shot CLI commands do not, so that `lookalike status` never starts an import or tfjs.
    */
   resume?: boolean;
+  /** A library in a folder that cannot be written: opened for reading; every change is refused. */
+  readOnly?: boolean;
 }
 
 /** Why a job an engine left running ended, for its callers. */
@@ -71,10 +73,10 @@ export class Engine implements EngineLink, EngineCore {
   }
 
   static async open(libraryDir: string, opts: EngineOptions = {}): Promise<Engine> {
-    const catalog = Catalog.open(libraryDir);
+    const catalog = Catalog.open(libraryDir, { readOnly: opts.readOnly });
     const engine = new Engine(catalog);
     try {
-      engine.interrupted = engine.closeInterruptedJobs();
+      if (!opts.readOnly) engine.interrupted = engine.closeInterruptedJobs();
       if (opts.resume) await engine.compute();
       return engine;
     } catch (err) {

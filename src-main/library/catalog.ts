@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { IngestStore } from './ingest-store.js';
 import { JobStore } from './job-store.js';
 import { LabelStore, LISTED_IMAGE } from './label-store.js';
-import { migrate } from './migrations.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { ModelStore } from './model-store.js';
 import { PairStore } from './pair-store.js';
 import { ReviewStore, type DuplicateReviewRecord } from './review-store.js';
@@ -54,8 +54,12 @@ export class Catalog {
     this.models = new ModelStore(db);
   }
 
-  /** Opens (creating if needed) the library in `dir` and brings its schema up to date. */
-  static open(dir: string): Catalog {
+  /**
+   * Opens (creating if needed) the library in `dir` and brings its schema up to date; with
+   * `readOnly`, opens an existing one for reading only (a folder that cannot be written).
+   */
+  static open(dir: string, opts: { readOnly?: boolean } = {}): Catalog {
+    if (opts.readOnly) return Catalog.openReadOnly(dir);
     const paths = libraryPaths(dir);
     const db = new Database(paths.db);
     try {
@@ -66,6 +70,37 @@ export class Catalog {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new Catalog(paths, db);
+  }
+
+  /**
+   * A library in a folder that cannot be written. SQLite cannot open a WAL database read-only
+   * when its -shm file is missing and cannot be made (a cleanly closed library in a read-only
+   * folder): the file is then read into memory, marked as a rollback-journal database in the
+   * copy's header (bytes 18-19), and opened from there. Every write is refused (SQLITE_READONLY).
+   */
+  private static openReadOnly(dir: string): Catalog {
+    const paths = libraryPaths(dir, false);
+    if (!fs.existsSync(paths.db)) throw new Error(`there is no library in ${paths.root}, and its folder is read-only: nothing can be created there`);
+    let db: Database.Database;
+    try {
+      db = new Database(paths.db, { readonly: true, fileMustExist: true });
+      db.pragma('user_version');
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
+      const copy = fs.readFileSync(paths.db);
+      if (copy.length >= 20) copy[18] = copy[19] = 1;
+      db = new Database(copy, { readonly: true });
+    }
+    try {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current !== SCHEMA_VERSION) {
+        throw new Error(`the library in ${paths.root} needs a schema update (version ${current}), which its read-only folder does not allow`);
+      }
     } catch (err) {
       db.close();
       throw err;

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ensureFolder } from '../common/library-paths.js';
+import { ensureFolder, isReadOnlyError, readOnlyMessage } from '../common/library-paths.js';
 
 export const LOCK_FILE = 'engine.lock';
 
@@ -147,6 +147,13 @@ export function servedUrl(libraryDir: string): string | null {
   return info?.mode === 'serve' && info.url && info.token ? `${info.url}/?token=${info.token}` : null;
 }
 
+/** The library folder cannot be written (a read-only mount, no permission): nobody can hold its lock. */
+export class ReadOnlyLibraryError extends Error {
+  constructor(readonly libraryDir: string) {
+    super(readOnlyMessage(libraryDir));
+  }
+}
+
 export class LibraryLock {
   private released = false;
   private readonly onExit = () => this.release();
@@ -161,7 +168,12 @@ export class LibraryLock {
   /** Takes the library's lock, or returns who holds it. A stale lock is taken over. */
   static acquire(libraryDir: string, mode: LockMode, holder: string): LibraryLock | { heldBy: LockInfo } {
     const file = lockPath(libraryDir);
-    ensureFolder(path.dirname(file));
+    try {
+      ensureFolder(path.dirname(file));
+    } catch (err) {
+      if (isReadOnlyError(err)) throw new ReadOnlyLibraryError(libraryDir);
+      throw err;
+    }
     const start = ownProcessStart();
     const info: LockInfo = { pid: process.pid, mode, holder, startedAt: Date.now(), ...(start === null ? {} : { processStart: start }) };
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -174,6 +186,7 @@ export class LibraryLock {
         }
         return new LibraryLock(file, info);
       } catch (err) {
+        if (isReadOnlyError(err)) throw new ReadOnlyLibraryError(libraryDir);
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const held = readLock(file);

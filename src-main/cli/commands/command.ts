@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
 import { HttpLink } from '../../link/http-link.js';
-import { checkedLock, describeHolder, LibraryLock, silentServe } from '../../link/library-lock.js';
+import { checkedLock, describeHolder, LibraryLock, ReadOnlyLibraryError, silentServe } from '../../link/library-lock.js';
 import { UsageError, type Output } from '../output.js';
 
 export interface CommandContext {
@@ -46,7 +46,13 @@ export async function withEngine<T>(library: string, body: (engine: EngineLink) 
       await link.close();
     }
   }
-  const lock = LibraryLock.acquire(library, 'cli', commandName);
+  let lock: ReturnType<typeof LibraryLock.acquire>;
+  try {
+    lock = LibraryLock.acquire(library, 'cli', commandName);
+  } catch (err) {
+    if (err instanceof ReadOnlyLibraryError) return withReadOnlyEngine(library, err.message, body);
+    throw err;
+  }
   if ('heldBy' in lock) throw new Error(`${describeHolder(lock.heldBy)}; try again when it is done`);
   try {
     // Loaded only here: a command that reaches a serving engine never loads the engine's code.
@@ -59,6 +65,25 @@ export async function withEngine<T>(library: string, body: (engine: EngineLink) 
     }
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * A library whose folder cannot be written (a read-only mount, a folder of someone else's): no
+ * lock can be taken, and none is needed, since this process changes nothing. Reading calls
+ * work; a change is refused by SQLite, and said in the user's words.
+ */
+async function withReadOnlyEngine<T>(library: string, message: string, body: (engine: EngineLink) => Promise<T>): Promise<T> {
+  console.error(`lookalike: ${message}`);
+  const { openEngine } = await import('../../engine/index.js');
+  const engine = await openEngine(library, { readOnly: true });
+  try {
+    return await body(engine);
+  } catch (err) {
+    if ((err as Error).message?.includes('readonly database')) throw new Error(message);
+    throw err;
+  } finally {
+    await engine.close();
   }
 }
 
