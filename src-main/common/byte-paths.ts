@@ -5,6 +5,7 @@
 // uses. A valid name that happens to contain those characters has their bytes escaped too, so
 // the mapping is exact both ways. `fsPath` gives back the bytes for every file-system call;
 // such a path shows with placeholder glyphs where the odd bytes were.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -83,4 +84,35 @@ export function fileUrlOf(p: string): string {
   let out = 'file://';
   for (const b of bytes) out += /[A-Za-z0-9\-._~/]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
+}
+
+/** Reads this process's command line as bytes (Linux), or null where there is none to read. */
+function procCmdline(): Buffer | null {
+  try {
+    return readFileSync('/proc/self/cmdline');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The command's arguments as the app stores paths. Node decodes argv as UTF-8 and puts U+FFFD
+ * where bytes do not decode, so `similar $'bad\xff\xfe.jpg'` named no file and matched no photo.
+ * Linux keeps the exact bytes in /proc/self/cmdline: its last `args.length` entries are these
+ * arguments (checked: each decodes to the string Node gave), mapped as `nameFromBytes` maps
+ * names. Elsewhere, or when anything disagrees, the arguments stay as Node gave them.
+ */
+export function exactArgs(args: readonly string[], cmdline: () => Buffer | null = procCmdline): string[] {
+  if (!args.some((a) => /[\uFFFD\uEF80-\uEFFF]/.test(a))) return [...args];
+  const raw = cmdline();
+  if (!raw) return [...args];
+  const parts: Buffer[] = [];
+  for (let start = 0; start < raw.length; ) {
+    const end = raw.indexOf(0, start);
+    parts.push(raw.subarray(start, end < 0 ? raw.length : end));
+    start = end < 0 ? raw.length : end + 1;
+  }
+  const tail = parts.slice(parts.length - args.length);
+  if (tail.length !== args.length || tail.some((b, i) => b.toString('utf8') !== args[i])) return [...args];
+  return tail.map((b) => nameFromBytes(b));
 }

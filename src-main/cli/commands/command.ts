@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
+import { fsPath } from '../../common/byte-paths.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
 import { HttpLink } from '../../link/http-link.js';
 import { checkedLock, describeHolder, LibraryLock, ReadOnlyLibraryError, silentServe } from '../../link/library-lock.js';
@@ -89,12 +90,12 @@ async function withReadOnlyEngine<T>(library: string, message: string, body: (en
 
 /** The bytes of a file the user named, refusing what is not a regular file or is too large. */
 export async function readUserFile(file: string, maxBytes = 40 * 1024 * 1024): Promise<Buffer> {
-  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+  const info = await stat(fsPath(file)).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
   if (!info.isFile()) throw new Error(`${file} is not a regular file`);
   if (info.size > maxBytes) throw new Error(`${file} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
-  return readFile(file);
+  return readFile(fsPath(file));
 }
 
 /** Whether calls go to an engine in another process (whose server may not read our files). */
