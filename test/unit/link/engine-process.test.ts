@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgress, JobRef } from '../../../src-shared/contract.js';
 import { EngineProcess, forkSpawner, type ProcessPort } from '../../../src-main/link/engine-process.js';
+import type { FromEngine } from '../../../src-main/link/protocol.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
@@ -153,4 +154,35 @@ describe('engine supervision', () => {
     expect(spawned).toBe(1);
     expect(restarts).toEqual([]);
   });
+
+  it('ends the jobs a dying engine left as failed when it gives up restarting it, so nobody waits for them', async () => {
+    let spawned = 0;
+    const running: JobProgress = {
+      jobId: 7, kind: 'import', state: 'running', phase: 'thumbnails', done: 3, total: 40, failed: 0, rate: null, etaSeconds: null, message: null, result: null,
+    };
+    // Each engine becomes ready and dies at once; the first says job 7 is running first.
+    const dying = (): ProcessPort => {
+      const first = ++spawned === 1;
+      const messages: ((m: FromEngine) => void)[] = [];
+      const exits: ((code: number | null) => void)[] = [];
+      setTimeout(() => {
+        messages.forEach((l) => l({ type: 'ready' }));
+        if (first) messages.forEach((l) => l({ type: 'event', name: 'jobProgress', payload: running }));
+        exits.forEach((l) => l(9));
+      }, 5);
+      return { send: () => {}, onMessage: (l) => messages.push(l), onExit: (l) => exits.push(l), kill: () => {} };
+    };
+    const ended = new Promise<JobProgress>((resolve) => {
+      void EngineProcess.start('/nowhere', { spawner: dying }).then((engine) =>
+        engine.onEvent((name, payload) => {
+          if (name === 'jobProgress' && (payload as JobProgress).state === 'failed') resolve(payload as JobProgress);
+        }),
+      );
+    });
+    const job = await ended;
+    expect(job).toMatchObject({ jobId: 7, state: 'failed', result: { kind: 'error' } });
+    expect(job.message).toMatch(/^interrupted: the engine stopped 4 times within a minute \(exit code 9\) and was not restarted$/);
+    expect(spawned).toBe(4);
+  });
 });
+
