@@ -2,7 +2,7 @@
 // again when it is asked for, and after each scan for every listed photo that lacks one.
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../library/catalog.js';
-import { hashBytes } from './hash.js';
+import { hashBytes } from '../common/content-hash.js';
 import { readRegularFile } from './regular-file.js';
 import { decodeAndThumbnail } from './thumbnail.js';
 
