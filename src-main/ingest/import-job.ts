@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
 import { fsPath, hasRawBytes } from '../common/byte-paths.js';
+import { systemFolderOf, systemFolderRefusal } from '../common/system-folders.js';
 import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { CONTENT_CHANGED } from '../common/known-content.js';
@@ -176,6 +177,11 @@ async function resolveRoot(root: string, failed: ImportResult['failed']): Promis
   const absolute = path.resolve(root);
   try {
     const real = await fs.realpath(absolute);
+    const system = systemFolderOf(absolute) ?? systemFolderOf(real);
+    if (system !== null) {
+      failed.push({ path: absolute, error: systemFolderRefusal(absolute, system) });
+      return undefined;
+    }
     if (!(await fs.stat(real)).isDirectory()) {
       failed.push({ path: absolute, error: 'not a folder' });
       return undefined;
