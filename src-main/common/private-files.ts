@@ -41,18 +41,22 @@ export function makeFolderPrivate(dir: string): void {
 /**
  * Takes group and other access away from everything under `root` (links are not followed).
  * Walks the tree only when `root` itself was open to others: a library made private once stays
- * so (its files are created private), and a large one is not walked on every start.
+ * so (its files are created private), and a large one is not walked on every start. The root
+ * goes first: where the file system keeps no modes (FAT, some network drives) nothing is walked,
+ * and a walk cut short leaves its files inside a folder only the owner can enter.
  */
 export function makeLibraryPrivate(root: string): void {
   if (!supported) return;
-  let mode: number;
-  try {
-    mode = fs.statSync(root).mode;
-  } catch {
-    return;
-  }
-  if ((mode & 0o077) === 0) return;
-  // The root last: a walk cut short is done again on the next open.
+  const openToOthers = () => {
+    try {
+      return (fs.statSync(root).mode & 0o077) !== 0;
+    } catch {
+      return false;
+    }
+  };
+  if (!openToOthers()) return;
+  restrict(root, PRIVATE_FOLDER_MODE);
+  if (openToOthers()) return;
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -69,7 +73,6 @@ export function makeLibraryPrivate(root: string): void {
       else if (entry.isFile()) restrict(full, PRIVATE_FILE_MODE);
     }
   }
-  restrict(root, PRIVATE_FOLDER_MODE);
 }
 
 function restrict(p: string, mode: number): void {
