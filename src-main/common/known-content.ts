@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import { fsPath, hasRawBytes } from './byte-paths.js';
 import { hashBytes, hashFile, IN_MEMORY_LIMIT_BYTES } from './content-hash.js';
 
-/** What a photo whose bytes no longer match its recorded hash is told (the import reads it again). */
-export const CONTENT_CHANGED = 'the file changed after it was hashed (replaced or edited during the import); it is read again as a new version';
+/** Why a photo whose bytes no longer match its recorded hash was not embedded (an import's next round reads it). */
+export const CONTENT_CHANGED = 'the file changed after it was hashed (replaced or edited meanwhile); nothing was kept from it, and the next import reads its new version';
 
 /** The file's bytes are not those its hash was taken from: nothing may be cached under that hash. */
 export class ContentChangedError extends Error {
