@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import { fsPath, hasRawBytes } from './byte-paths.js';
 import { hashBytes, hashFile, IN_MEMORY_LIMIT_BYTES } from './content-hash.js';
+import { limiter } from './limiter.js';
 
 /** Why a photo whose bytes no longer match its recorded hash was not embedded (an import's next round reads it). */
 export const CONTENT_CHANGED = 'the file changed after it was hashed (replaced or edited meanwhile); nothing was kept from it, and the next import reads its new version';
@@ -30,11 +31,22 @@ export interface KnownFile {
  * throws ContentChangedError otherwise. `decode` gets the bytes themselves, or, above
  * `inMemoryLimit`, the path (then the hash is taken again after the decode).
  */
-export async function decodeKnownFile<T>(
+export function decodeKnownFile<T>(
   file: KnownFile,
   decode: (source: Buffer | string) => Promise<T>,
   inMemoryLimit = IN_MEMORY_LIMIT_BYTES,
 ): Promise<T> {
+  return held(() => readAndDecode(file, decode, inMemoryLimit));
+}
+
+/**
+ * Photos between their read and the end of their decode at once. sharp decodes four at a time
+ * (libuv's pool), while the CNN pass may start hundreds of decodes ahead of a GPU: without a
+ * bound, each would hold its whole file in memory while it waits.
+ */
+const held = limiter(8);
+
+async function readAndDecode<T>(file: KnownFile, decode: (source: Buffer | string) => Promise<T>, inMemoryLimit: number): Promise<T> {
   const { size } = await fs.stat(fsPath(file.path));
   // (A name that is not UTF-8 is read into memory: sharp opens files by string name only.)
   if (size <= inMemoryLimit || hasRawBytes(file.path)) {
