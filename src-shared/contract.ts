@@ -75,6 +75,8 @@ export const calls = {
       .object({
         paths: z.array(z.string().min(1)).min(1),
         labelsFromFolders: z.boolean().optional(),
+        /** Read and hash every file again, not only those whose size or modification time changed. */
+        verify: z.boolean().optional(),
       })
       .strict(),
   ),

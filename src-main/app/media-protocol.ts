@@ -7,7 +7,7 @@ import type { EngineLink } from '../link/engine-link.js';
 import { fileUrlOf } from '../common/byte-paths.js';
 import { contentType, IMAGE_EXTENSIONS, resolveInside } from '../common/media-files.js';
 import { CSP } from './window.js';
-import { channel, parseMediaTail } from '../../src-shared/contract.js';
+import { channel, ContractError, parseMediaTail } from '../../src-shared/contract.js';
 
 export type ProtocolAnswer = { file: string; headers: Record<string, string> } | { status: number };
 
@@ -35,7 +35,13 @@ export async function resolveProtocolRequest(
   if (parsed.host === channel.protocolMediaHost) {
     const media = parseMediaTail(parsed.pathname.slice(1));
     if (!media) return { status: 404 };
-    const file = await engine.mediaFile(media.kind, media.id).catch(() => null);
+    let file: string | null;
+    try {
+      file = await engine.mediaFile(media.kind, media.id);
+    } catch (err) {
+      // 409: an original that no longer holds the imported photo (engine/original-file.ts).
+      return { status: err instanceof ContractError && err.code === 'conflict' ? 409 : 404 };
+    }
     // The engine answers only for library images; an answer that is not an image file is
     // refused all the same, so a catalog entry can never expose another kind of file.
     if (!file || !IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase())) return { status: 404 };

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeFolderPrivate, makeLibraryPrivate } from './private-files.js';
 
 export interface LibraryPaths {
   /** The library folder itself (absolute). */
@@ -52,7 +53,13 @@ export function libraryPaths(dir: string, create = true): LibraryPaths {
     models: path.join(root, 'models'),
     index: path.join(root, 'index'),
   };
-  if (create) for (const folder of [paths.root, paths.thumbs, paths.features, paths.models, paths.index]) ensureFolder(folder);
+  if (!create) return paths;
+  const folders = [paths.root, paths.thumbs, paths.features, paths.models, paths.index];
+  const existed = fs.existsSync(root);
+  for (const folder of folders) ensureFolder(folder);
+  // Private, however old the library and whatever the umask (common/private-files.ts).
+  if (existed) makeLibraryPrivate(root);
+  for (const folder of folders) makeFolderPrivate(folder);
   return paths;
 }
 

@@ -29,6 +29,7 @@ import type { EngineCore } from './core.js';
 import { makeHandlers } from './handlers.js';
 import { savedIndexCount } from './index-files.js';
 import { startEmbed, startImport } from './library-jobs.js';
+import { OriginalFiles } from './original-file.js';
 
 export interface EngineOptions {
   /**
@@ -54,6 +55,7 @@ export class Engine implements EngineLink, EngineCore {
   private seq = 0;
   /** Jobs a dead engine left running, found at open: `resume` takes them up. */
   private interrupted: JobRecord[] = [];
+  private readonly originals = new OriginalFiles();
 
   private constructor(readonly catalog: Catalog) {
     const store: JobStore = {
@@ -107,7 +109,7 @@ export class Engine implements EngineLink, EngineCore {
   async mediaFile(kind: MediaKind, id: number): Promise<string | null> {
     const image = this.catalog.getImage(id);
     if (!image || image.paths.length === 0) return null;
-    if (kind === 'original') return image.paths[0];
+    if (kind === 'original') return this.originals.check(id, image.paths[0], image.contentHash);
     const thumb = this.catalog.thumbnailPath(image.contentHash);
     return existsSync(thumb) ? thumb : regenerateThumbnail(this.catalog, image.contentHash, image.paths[0]);
   }

@@ -4,7 +4,7 @@
 // ranks: a trained model may put look-alikes as high, and the copy check (copy-check.ts) then
 // finds no clear leader, so an exact copy went unnamed (issue 18).
 import sharp from 'sharp';
-import { hashBytes } from '../ingest/hash.js';
+import { hashBytes } from '../common/content-hash.js';
 import type { Catalog } from '../library/catalog.js';
 
 export interface ExactCopy {

@@ -54,8 +54,10 @@ export class FeaturePass {
     const extractor = await this.getExtractor();
     for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
       const part = needing.slice(s, s + EXTRACT_CHUNK);
+      // Each photo is decoded from bytes that hash as recorded, or fails as changed: features
+      // are cached by hash, so content read later must be checked (common/known-content.ts).
       const out = await extractor.extract(
-        part.map((i) => i.path),
+        part.map((i) => ({ path: i.path, hash: i.hash })),
         { signal: opts.signal, onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)) },
       );
       const ok: { hash: string; pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array }[] = [];
@@ -88,7 +90,7 @@ export class FeaturePass {
     const start = Date.now();
     for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
       const part = needing.slice(s, s + EXTRACT_CHUNK);
-      const out = await wholeCnnFeatures(cnn.net, cnn.inputSize, part.map((i) => i.path));
+      const out = await wholeCnnFeatures(cnn.net, cnn.inputSize, part.map((i) => ({ path: i.path, hash: i.hash })));
       const ok = part.flatMap((img, j) => {
         const v = out[j];
         if (v instanceof Error) return failed.push({ path: img.path, error: v.message }), [];

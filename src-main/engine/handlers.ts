@@ -33,9 +33,9 @@ export function makeHandlers(core: EngineCore): Handlers {
         modelProblem: compute ? compute.vectors.modelProblem : missingModelProblem(catalog, folders),
       };
     },
-    importFolders: async ({ paths, labelsFromFolders }) => {
+    importFolders: async ({ paths, labelsFromFolders, verify }) => {
       const resolved = checkImportFolders(paths);
-      return { jobId: startImport(core, resolved, labelsFromFolders ?? false) };
+      return { jobId: startImport(core, resolved, labelsFromFolders ?? false, verify ?? false) };
     },
     listImages: async ({ offset, limit, label }) => {
       let labelId: number | undefined;

@@ -1,10 +1,11 @@
 // The folders an import is asked for, checked before a job starts, so a typo gets its reason at
 // once ("not a folder", "no such folder") instead of a finished job with "1 failed".
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContractError } from '../../src-shared/contract.js';
 import { expandHome } from '../common/home-path.js';
+import { systemFolderOf, systemFolderRefusal } from '../common/system-folders.js';
 
 export { expandHome };
 
@@ -13,11 +14,15 @@ export function checkImportFolders(paths: readonly string[], home = os.homedir()
   return paths.map((given) => {
     const p = path.resolve(expandHome(given.trim(), home));
     let isDir: boolean;
+    let real: string;
     try {
       isDir = statSync(p).isDirectory();
+      real = realpathSync(p);
     } catch {
       throw new ContractError(`no such folder: ${p}`, 'not-found');
     }
+    const system = systemFolderOf(p) ?? systemFolderOf(real);
+    if (system !== null) throw new ContractError(systemFolderRefusal(p, system), 'bad-request');
     if (!isDir) throw new ContractError(`not a folder: ${p} is a file; give the folder that holds your photos`, 'bad-request');
     return p;
   });

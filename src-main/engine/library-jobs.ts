@@ -1,43 +1,53 @@
 // The engine's long work on the library, each as a job (progress, cancel): importing folders
 // (scan, thumbnails, then the CNN pass), embedding what is pending, and switching to a model
 // that must first run photos through its own blocks.
-import { ContractError } from '../../src-shared/contract.js';
+import { ContractError, type Failure } from '../../src-shared/contract.js';
+import { CONTENT_CHANGED } from '../common/known-content.js';
 import { recordEmbedFailures } from '../ingest/embed-failures.js';
 import { runImport } from '../ingest/import-job.js';
 import { repairThumbnails } from '../ingest/thumbnail-repair.js';
 import type { JobContext } from '../jobs/job-runner.js';
 import type { EngineCore } from './core.js';
 
-export function startImport(core: EngineCore, paths: string[], labelsFromFolders: boolean): number {
-  return core.jobs.enqueue('import', { paths, labelsFromFolders }, async (ctx) => {
+/** Import rounds in one job: a photo replaced while it was imported is read again, this often. */
+const IMPORT_ROUNDS = 3;
+
+export function startImport(core: EngineCore, paths: string[], labelsFromFolders: boolean, verify = false): number {
+  return core.jobs.enqueue('import', { paths, labelsFromFolders, ...(verify ? { verify } : {}) }, async (ctx) => {
     const started = Date.now();
-    const result = await runImport(core.catalog, paths, {
-      signal: ctx.signal,
-      labelsFromFolders,
-      onProgress: (p) =>
-        ctx.progress({
-          phase: p.phase === 'scan' ? 'scanning' : 'thumbnails',
-          done: p.done,
-          total: p.phase === 'scan' ? null : p.found,
-          failed: p.failed,
-          rate: p.imagesPerSecond,
-          etaSeconds: p.etaSeconds,
-        }),
-    });
-    if (!result.cancelled) await repairThumbnails(core.catalog, ctx.signal);
-    core.libraryChanged();
-    // Photos the CNN pass could not read (vanished, damaged since their thumbnail) are failures
-    // of this import, kept in the failures list and retried by the next scan.
-    const notEmbedded = result.cancelled ? [] : recordEmbedFailures(core.catalog, (await embedPending(core, ctx)).failed);
-    core.libraryChanged();
+    const total = { added: 0, unchanged: 0, removed: 0 };
+    let failed: Failure[] = [];
+    // A photo replaced after it was hashed fails its CNN pass as changed (nothing is cached
+    // under the old hash); a further round reads it again and records its new content.
+    for (let round = 0; round < IMPORT_ROUNDS; round++) {
+      const result = await runImport(core.catalog, paths, {
+        signal: ctx.signal,
+        labelsFromFolders,
+        verify: verify && round === 0,
+        onProgress: (p) =>
+          ctx.progress({
+            phase: p.phase === 'scan' ? 'scanning' : 'thumbnails',
+            done: p.done,
+            total: p.phase === 'scan' ? null : p.found,
+            failed: p.failed,
+            rate: p.imagesPerSecond,
+            etaSeconds: p.etaSeconds,
+          }),
+      });
+      // (Counts are the first round's: later rounds read again files it already counted.)
+      if (round === 0) Object.assign(total, { added: result.added, unchanged: result.unchanged, removed: result.removed });
+      if (!result.cancelled) await repairThumbnails(core.catalog, ctx.signal);
+      if (result.replacedHashes.length > 0) (await core.compute()).vectors.forget(result.replacedHashes);
+      core.libraryChanged();
+      // Photos the CNN pass could not read (vanished, damaged since their thumbnail) are failures
+      // of this import, kept in the failures list and retried by the next scan.
+      const notEmbedded = result.cancelled ? [] : recordEmbedFailures(core.catalog, (await embedPending(core, ctx)).failed);
+      core.libraryChanged();
+      failed = [...result.failed, ...notEmbedded];
+      if (result.cancelled || !failed.some((f) => f.error.endsWith(CONTENT_CHANGED))) break;
+    }
     ctx.progress({ message: `took ${((Date.now() - started) / 1000).toFixed(1)} s` });
-    return {
-      kind: 'import',
-      added: result.added,
-      unchanged: result.unchanged,
-      removed: result.removed,
-      failed: [...result.failed, ...notEmbedded],
-    };
+    return { kind: 'import', ...total, failed };
   });
 }
 

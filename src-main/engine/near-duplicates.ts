@@ -54,25 +54,26 @@ export class NearDuplicates {
     const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
     const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
-    // The grid thumbnail (no catalog query); the file itself only when it has none.
-    const inputOf = (id: number, hash: string) => {
+    // The grid thumbnail (no catalog query). Never the file itself: layouts and verdicts are
+    // cached by hash, and a thumbnail is made only from bytes with that hash (a missing one is
+    // made again, below, or the photo waits for the next scan's repair).
+    const inputOf = (hash: string) => {
       const thumb = this.catalog.thumbnailPath(hash);
-      return existsSync(thumb) ? thumb : (this.catalog.getImage(id)?.paths[0] ?? null);
+      return existsSync(thumb) ? thumb : null;
     };
     const byDescriptor = duplicatePairs(index, byId, threshold);
     const byLayout = await this.layouts.pairs(
-      [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: () => inputOf(id, hash) })),
+      [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: () => inputOf(hash) })),
       byId,
       threshold,
       byDescriptor,
     );
     const { pairs, unreadable } = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
       const hash = hashOf.get(id);
-      const input = hash ? inputOf(id, hash) : null;
       const original = this.catalog.getImage(id)?.paths[0];
-      // A damaged thumbnail is made again from the original (still holding these bytes).
+      // A damaged or missing thumbnail is made again from the original, if it still holds these bytes.
       const remake = hash && original ? () => regenerateThumbnail(this.catalog, hash, original) : undefined;
-      return hash && input ? { key: hash, input, remake } : null;
+      return hash ? { key: hash, input: this.catalog.thumbnailPath(hash), remake } : null;
     });
     // Said, not hidden: these pairs are checked again next time, when their images may be readable.
     if (unreadable > 0) console.warn(`duplicates: ${unreadable} proposed pair${unreadable === 1 ? '' : 's'} not checked: a photo's thumbnail and file could not be read`);

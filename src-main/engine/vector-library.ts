@@ -124,6 +124,26 @@ export class VectorLibrary {
     return { embedded, failed };
   }
 
+  /**
+   * Drops what is cached under `hashes` (features, descriptors, the active model's own
+   * features) and takes their images out of the index, so the next pass computes them again
+   * from bytes that hash right. Healing: an earlier version could cache the features of a
+   * photo replaced during its import under the replaced photo's hash.
+   */
+  forget(hashes: readonly string[]): void {
+    if (hashes.length === 0) return;
+    const gone = new Set(hashes);
+    for (const store of new Set([this.store, this.nearDupStore, this.activeParts.features])) store.remove([...gone]);
+    let changed = false;
+    for (const image of this.listed()) {
+      if (gone.has(image.hash) && this.activeIndex.has(image.id)) {
+        this.activeIndex.remove(image.id);
+        changed = true;
+      }
+    }
+    if (changed) saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+  }
+
   /** The pretrained backbone's features of these images (undefined where not embedded yet). */
   featuresOf(ids: readonly number[]): (Float32Array | undefined)[] {
     return this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));

@@ -8,9 +8,11 @@ import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
 import { fsPath, hasRawBytes } from '../common/byte-paths.js';
 import { isDiskFull } from '../common/disk-full.js';
+import { systemFolderOf, systemFolderRefusal } from '../common/system-folders.js';
 import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
-import { hashBytes, hashFile } from './hash.js';
+import { CONTENT_CHANGED } from '../common/known-content.js';
+import { hashBytes, hashFile, IN_MEMORY_LIMIT_BYTES } from '../common/content-hash.js';
 import { ProgressReporter, type ImportProgress } from './progress.js';
 import { describeFsError, scanFolder, type ScannedFile, type ScanResult } from './scan.js';
 import { decodeAndThumbnail, DEFAULT_MAX_PIXELS, removeStaleThumbnailTemps, thumbnailPathFor } from './thumbnail.js';
@@ -29,6 +31,11 @@ export interface ImportOptions {
   maxPixels?: number;
   /** Files larger than this are streamed through the hash and decoded from disk (default 64 MB). */
   inMemoryLimitBytes?: number;
+  /**
+   * Read and hash every file again, even those whose size and modification time are unchanged
+   * (a plain re-scan trusts those two): catches content rewritten with its old time.
+   */
+  verify?: boolean;
 }
 
 export interface ImportResult {
@@ -38,18 +45,26 @@ export interface ImportResult {
   unchanged: number;
   /** Files imported before and now gone from disk. */
   removed: number;
+  /**
+   * Hashes that files held before this run and no longer hold (their content changed). What is
+   * cached under them may have been computed from the new content by a version that did not
+   * check it, so the caller drops those caches (see common/known-content.ts).
+   */
+  replacedHashes: string[];
   /** Every file (or folder) under the roots that is not in the library, and why. */
   failed: { path: string; error: string }[];
   cancelled: boolean;
 }
 
-/** Files above this size are hashed as a stream and decoded from disk, not held in memory. */
-export const IN_MEMORY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_IMPORT_CONCURRENCY = Math.max(2, Math.min(4, os.availableParallelism() + 1));
 
 interface WorkItem extends ScannedFile {
   rootId: number;
+  /** The image the path held before this run, if any. */
+  before: number | null;
+  /** Size and modification time as recorded (only re-read because of `verify`). */
+  unchangedStat: boolean;
 }
 
 interface ScannedRoot {
@@ -58,7 +73,7 @@ interface ScannedRoot {
 }
 
 export async function runImport(catalog: Catalog, roots: string[], options: ImportOptions = {}): Promise<ImportResult> {
-  const result: ImportResult = { added: 0, unchanged: 0, removed: 0, failed: [], cancelled: false };
+  const result: ImportResult = { added: 0, unchanged: 0, removed: 0, replacedHashes: [], failed: [], cancelled: false };
   const progress = new ProgressReporter(options.onProgress);
   const store = catalog.ingest;
   const writer = new BatchWriter(store);
@@ -96,11 +111,12 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
       if (handled.has(file.path)) continue;
       handled.add(file.path);
       const before: PathState | undefined = known.get(file.path) ?? store.pathState(file.path);
-      if (before?.status === 'live' && before.size === file.size && before.mtimeMs === file.mtimeMs) {
+      const same = before?.status === 'live' && before.size === file.size && before.mtimeMs === file.mtimeMs;
+      if (same && !options.verify) {
         result.unchanged += 1;
         if (labelOf) unchangedLabels.push({ path: file.path, label: labelOf(file.path) });
       } else {
-        work.push({ ...file, rootId });
+        work.push({ ...file, rootId, before: before?.imageId ?? null, unchangedStat: same });
       }
     }
     for (const issue of [...scan.issues, ...scan.unreadableDirs]) {
@@ -140,7 +156,10 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
         result.failed.push({ path: item.path, error: outcome.error });
         writer.push({ kind: 'failed', path: item.path, rootId: item.rootId, size: item.size, mtimeMs: item.mtimeMs, error: outcome.error });
       } else {
-        result.added += 1;
+        const oldHash = item.before === null ? undefined : catalog.getImage(item.before)?.contentHash;
+        if (oldHash !== undefined && oldHash !== outcome.contentHash) result.replacedHashes.push(oldHash);
+        if (item.unchangedStat && oldHash === outcome.contentHash) result.unchanged += 1;
+        else result.added += 1;
         const label = labelOf?.(item.path);
         writer.push({ kind: 'live', path: item.path, rootId: item.rootId, size: outcome.size, mtimeMs: item.mtimeMs, image: outcome, label });
       }
@@ -171,6 +190,11 @@ async function resolveRoot(root: string, failed: ImportResult['failed']): Promis
   const absolute = path.resolve(root);
   try {
     const real = await fs.realpath(absolute);
+    const system = systemFolderOf(absolute) ?? systemFolderOf(real);
+    if (system !== null) {
+      failed.push({ path: absolute, error: systemFolderRefusal(absolute, system) });
+      return undefined;
+    }
     if (!(await fs.stat(real)).isDirectory()) {
       failed.push({ path: absolute, error: 'not a folder' });
       return undefined;
@@ -221,7 +245,15 @@ class FileImporter {
       this.byHash.set(contentHash, facts);
     }
     try {
-      return { ...(await facts), size };
+      const described = await facts;
+      // A large file is decoded from disk after its hash was taken: the thumbnail is kept
+      // under that hash only if the file still holds those bytes.
+      if (typeof source === 'string' && (await hashFile(source)).hash !== contentHash) {
+        this.byHash.delete(contentHash);
+        await fs.rm(thumbnailPathFor(this.catalog.paths.thumbs, contentHash), { force: true });
+        return { error: CONTENT_CHANGED };
+      }
+      return { ...described, size };
     } catch (err) {
       // A full disk is no fault of this photo: the import stops (the next one takes it up).
       if (isDiskFull(err)) throw err;

@@ -1,11 +1,14 @@
 // Finds the photo files under a folder. Skips hidden and system folders, follows symbolic
-// links but never loops (each directory is entered once, by its real path), and never stops
-// on a file or folder that vanishes or cannot be read: those become issues in the result.
+// links only while they stay inside the folder (a link leading outside it, /proc, /sys or /dev
+// included, is an issue, not followed), never loops (each directory is entered once, by its
+// real path, so a link back up the tree leads nowhere), and never stops on a file or folder
+// that vanishes or cannot be read: those become issues in the result.
 import type { Dirent, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_EXTENSIONS } from '../common/media-files.js';
 import { fsPath, joinName, nameFromBytes } from '../common/byte-paths.js';
+import { isInsideFolder, SYSTEM_FOLDERS, systemFolderOf } from '../common/system-folders.js';
 
 /** Folders that hold no user photos: OS, NAS and tool bookkeeping (matched case-insensitively). */
 const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
@@ -71,8 +74,9 @@ const STAT_PARALLELISM = 32;
 export async function scanFolder(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const result: ScanResult = { files: [], issues: [], unreadableDirs: [], cancelled: false };
   // Excluded folders count as already visited: the walk then never enters them.
-  const visited = new Set<string>(options.excludeDirs ?? []);
+  const visited = new Set<string>([...(options.excludeDirs ?? []), ...SYSTEM_FOLDERS]);
   const start = path.resolve(root);
+  const realRoot = nameFromBytes(await fs.realpath(fsPath(start), { encoding: 'buffer' }).catch(() => Buffer.from(start)));
   const pending: string[] = [start];
 
   while (pending.length > 0) {
@@ -95,7 +99,7 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
     }
     for (let i = 0; i < entries.length; i += STAT_PARALLELISM) {
       const batch = entries.slice(i, i + STAT_PARALLELISM);
-      await Promise.all(batch.map((entry) => visitEntry(dir, entry, pending, result)));
+      await Promise.all(batch.map((entry) => visitEntry(realRoot, dir, entry, pending, result)));
       options.onFound?.(result.files.length);
     }
   }
@@ -107,7 +111,7 @@ function hasKnownType(entry: Dirent<Buffer>): boolean {
     entry.isBlockDevice() || entry.isCharacterDevice();
 }
 
-async function visitEntry(dir: string, entry: Dirent<Buffer>, pending: string[], result: ScanResult): Promise<void> {
+async function visitEntry(root: string, dir: string, entry: Dirent<Buffer>, pending: string[], result: ScanResult): Promise<void> {
   const name = nameFromBytes(entry.name);
   const full = joinName(dir, entry.name);
   if (entry.isDirectory()) {
@@ -130,6 +134,13 @@ async function visitEntry(dir: string, entry: Dirent<Buffer>, pending: string[],
     result.issues.push({ path: full, error });
     return;
   }
+  if (entry.isSymbolicLink() && (stats.isDirectory() || looksLikeImage)) {
+    const outside = await linkLeavesFolder(full, root);
+    if (outside !== null) {
+      if (!stats.isDirectory() || !isSkippedFolder(name)) result.issues.push({ path: full, error: outside });
+      return;
+    }
+  }
   if (stats.isDirectory()) {
     if (!isSkippedFolder(name)) pending.push(full);
   } else if (!looksLikeImage) {
@@ -140,4 +151,21 @@ async function visitEntry(dir: string, entry: Dirent<Buffer>, pending: string[],
   } else {
     result.files.push({ path: full, size: stats.size, mtimeMs: stats.mtimeMs });
   }
+}
+
+/**
+ * Why the link `full` is not followed (it resolves outside the folder being imported, or into
+ * /proc, /sys or /dev), or null when it stays inside.
+ */
+async function linkLeavesFolder(full: string, root: string): Promise<string | null> {
+  let target: string;
+  try {
+    target = nameFromBytes(await fs.realpath(fsPath(full), { encoding: 'buffer' }));
+  } catch (err) {
+    return describeFsError(err, 'file');
+  }
+  const system = systemFolderOf(target);
+  if (system !== null) return `a symbolic link into ${system} (${target}), which is never imported`;
+  if (isInsideFolder(target, root)) return null;
+  return `a symbolic link to ${target}, outside the imported folder: not followed (import that folder itself to add it)`;
 }

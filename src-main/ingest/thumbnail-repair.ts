@@ -2,7 +2,8 @@
 // again when it is asked for, and after each scan for every listed photo that lacks one.
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../library/catalog.js';
-import { hashBytes } from './hash.js';
+import { hashBytes } from '../common/content-hash.js';
+import { limiter } from '../common/limiter.js';
 import { readRegularFile } from './regular-file.js';
 import { decodeAndThumbnail } from './thumbnail.js';
 
@@ -10,9 +11,7 @@ import { decodeAndThumbnail } from './thumbnail.js';
 const MAX_REPAIR_BYTES = 256 * 1024 * 1024;
 
 /** Thumbnails remade at once: a grid asking for 200 lost thumbnails must not read 200 originals together. */
-const AT_ONCE = 3;
-let running = 0;
-const waiting: (() => void)[] = [];
+const limited = limiter(3);
 const inFlight = new Map<string, Promise<string | null>>();
 
 /**
@@ -27,19 +26,6 @@ export function regenerateThumbnail(catalog: Catalog, contentHash: string, origi
     inFlight.set(thumb, job);
   }
   return job;
-}
-
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  // A finishing call hands its slot straight to the next waiter, so no newcomer slips in.
-  if (running >= AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await fn();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
 }
 
 async function remake(thumb: string, contentHash: string, original: string): Promise<string | null> {

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { exifDateTaken } from './exif-date.js';
+import { privateFile, privateFolder } from '../common/private-files.js';
 
 /** Longest side of a thumbnail, in pixels. */
 export const THUMBNAIL_SIZE = 256;
@@ -149,9 +150,9 @@ async function writeAtomically(target: string, bytes: Buffer): Promise<void> {
   const tmpDir = tempDirFor(target);
   const tmp = path.join(tmpDir, `${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await fs.mkdir(tmpDir, { recursive: true });
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(tmp, bytes);
+    await fs.mkdir(tmpDir, privateFolder);
+    await fs.mkdir(path.dirname(target), privateFolder);
+    await fs.writeFile(tmp, bytes, privateFile);
     await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true });

@@ -9,6 +9,7 @@ import type { RetrievalMetrics } from './metrics.js';
 import { l2NormalizeRows, matMul } from './tensor-ops.js';
 import { writeAtomic } from '../common/write-atomic.js';
 import { HEAD_META_FILE as META_FILE, HEAD_WEIGHTS_FILE as WEIGHTS_FILE } from './model-files.js';
+import { privateFolder } from '../common/private-files.js';
 
 export const HEAD_FORMAT = 'lookalike-head/1';
 
@@ -153,7 +154,7 @@ export class Head {
 
   /** Writes head.json (metadata + weight specs) and weights.bin into `dir`, each via a temp file. */
   async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, privateFolder);
     let weightSpecs: tf.io.WeightsManifestEntry[] = [];
     if (this.kernel && this.bias) {
       const encoded = await tf.io.encodeWeights({ kernel: this.kernel, bias: this.bias });

@@ -9,6 +9,7 @@ import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import type { Head } from './head.js';
 import type { WholeCnn } from './whole-cnn.js';
 import { HEAD_META_FILE, hasTail, hasWholeCnn } from './model-files.js';
+import { privateFolder } from '../common/private-files.js';
 
 /** What a trained model is made of when loaded: its head, and its tail or whole CNN when it has one. */
 export interface LoadedModel {
@@ -48,7 +49,7 @@ export class ModelFolders {
     const dir = this.dir(id);
     const tmp = `${dir}.partial`;
     rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+    mkdirSync(tmp, privateFolder);
     await model.head.save(tmp);
     if (model.tail) {
       const { saveTail } = await import('./tail-file.js');

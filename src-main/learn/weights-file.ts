@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic } from '../common/write-atomic.js';
 import type { NamedWeight } from './backbone-tail.js';
+import { privateFolder } from '../common/private-files.js';
 
 export interface WeightEntry {
   name: string;
@@ -16,7 +17,7 @@ export interface WeightEntry {
 
 /** Writes `weights` to `binFile` and `{ ...meta, weights: entries }` to `metaFile`, in `dir`. */
 export async function writeWeightsFile(dir: string, files: { bin: string; meta: string }, weights: readonly NamedWeight[], meta: object): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, privateFolder);
   const entries: WeightEntry[] = [];
   let offset = 0;
   for (const w of weights) {

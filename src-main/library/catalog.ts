@@ -12,6 +12,7 @@ import { ModelStore } from './model-store.js';
 import { PairStore } from './pair-store.js';
 import { ReviewStore, type DuplicateReviewRecord } from './review-store.js';
 import { libraryPaths, type LibraryPaths } from '../common/library-paths.js';
+import { createPrivateFile } from '../common/private-files.js';
 import type {
   FailureRecord, ImageDetail, ImagePage, ImageSummary, JobPatch, JobRecord, LabelCount, ListImagesQuery,
   ModelRecord, NewModel, PairRecord, PairVerdict, RootRecord,
@@ -61,6 +62,7 @@ export class Catalog {
   static open(dir: string, opts: { readOnly?: boolean } = {}): Catalog {
     if (opts.readOnly) return Catalog.openReadOnly(dir);
     const paths = libraryPaths(dir);
+    createPrivateFile(paths.db); // 0600, and so its -wal and -shm
     const db = new Database(paths.db);
     try {
       db.pragma('journal_mode = WAL');
@@ -207,7 +209,7 @@ export class Catalog {
     return id === undefined ? undefined : this.getImage(id);
   }
 
-  /** The listed image with these bytes (its SHA-256 content hash, ingest/hash.ts), or undefined. */
+  /** The listed image with these bytes (its SHA-256 content hash, common/content-hash.ts), or undefined. */
   imageByContentHash(contentHash: string): ImageDetail | undefined {
     const id = this.db.prepare(`SELECT i.id FROM images i WHERE i.content_hash = ? AND ${LISTED_IMAGE}`).pluck().get(contentHash) as number | undefined;
     return id === undefined ? undefined : this.getImage(id);

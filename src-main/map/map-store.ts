@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { privateFile, privateFolder } from '../common/private-files.js';
 
 const FORMAT = 'lookalike-map/1';
 
@@ -51,10 +52,10 @@ export class MapStore {
 
   write(map: Omit<StoredMap, 'format'>): StoredMap {
     const stored: StoredMap = { format: FORMAT, ...map, xy: map.xy.map((v) => Math.round(v * 1e5) / 1e5) };
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, privateFolder);
     const file = this.file(map.model);
     const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(stored));
+    writeFileSync(tmp, JSON.stringify(stored), privateFile);
     renameSync(tmp, file);
     return stored;
   }

@@ -1,6 +1,7 @@
 // Photos in, feature vectors out. Decoding (sharp, on libuv's thread pool) runs ahead of batched
 // inference (this thread or worker threads), so neither waits on the other. A photo that cannot
 // be decoded becomes an Error in its slot; the rest of its batch is unaffected.
+import { ContentChangedError } from '../common/known-content.js';
 import { BACKEND_ORDER, initBackend, type BackendName } from './backend.js';
 import type { DescriptorName } from './descriptor.js';
 import { abortError, InThreadRunner, type RunnerInfo, type InferenceRunner } from './inference-runner.js';
@@ -204,7 +205,8 @@ function defaultWorkers(backend: BackendName): number {
 
 function decodeSafely(input: ImageInput): Promise<Uint8Array | Error> {
   return decodeForBackbone(input).catch((err: unknown) => {
-    const what = typeof input === 'string' ? input : `buffer of ${input.length} bytes`;
+    if (err instanceof ContentChangedError) return err; // the caller re-imports the file
+    const what = typeof input === 'string' ? input : Buffer.isBuffer(input) ? `buffer of ${input.length} bytes` : input.path;
     return new Error(`cannot decode ${what}: ${(err as Error)?.message ?? String(err)}`);
   });
 }

@@ -5,6 +5,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile } from '../common/private-files.js';
 
 const open = new Map<string, FeatureDb>();
 
@@ -76,6 +77,7 @@ export class FeatureDb {
   }
 
   private connect(): void {
+    createPrivateFile(this.file); // 0600, and so its -wal and -shm
     const conn = new Database(this.file);
     try {
       conn.pragma('journal_mode = WAL');

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { FeatureDb } from './feature-db.js';
+import { privateFolder } from '../common/private-files.js';
 
 export const FEATURE_DB_FILE = 'features.sqlite';
 
@@ -33,7 +34,7 @@ export class FeatureStore {
 
   /** Opens (creating if needed) `<featuresDir>/features.sqlite` for one feature id and dimension. */
   static open(featuresDir: string, featureId: string, dim: number): FeatureStore {
-    mkdirSync(featuresDir, { recursive: true });
+    mkdirSync(featuresDir, privateFolder);
     return new FeatureStore(FeatureDb.acquire(join(featuresDir, FEATURE_DB_FILE)), featureId, dim);
   }
 

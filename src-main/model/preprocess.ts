@@ -5,10 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { fsPath, hasRawBytes } from '../common/byte-paths.js';
 import sharp from 'sharp';
 import { BACKBONE_INPUT_SIZE } from './backbone.js';
+import { decodeKnownFile, isKnownFile, type KnownFile } from '../common/known-content.js';
 
 export const PIXELS_PER_IMAGE = BACKBONE_INPUT_SIZE * BACKBONE_INPUT_SIZE * 3;
 
-export type ImageInput = string | Buffer;
+/** A path, bytes, or a library photo whose bytes must still hash as recorded (common/known-content.ts). */
+export type ImageInput = string | Buffer | KnownFile;
 
 /**
  * Decodes, applies the EXIF orientation, centre-crops to a square ("cover") and resizes to
@@ -17,6 +19,7 @@ export type ImageInput = string | Buffer;
  * that are not images at all reject.
  */
 export async function decodeForBackbone(input: ImageInput, size = BACKBONE_INPUT_SIZE): Promise<Uint8Array> {
+  if (isKnownFile(input)) return decodeKnownFile(input, (source) => decodeForBackbone(source, size));
   // sharp opens files by string name only: a name that is not UTF-8 is read here.
   const source = typeof input === 'string' && hasRawBytes(input) ? await readFile(fsPath(input)) : input;
   const { data, info } = await sharp(source, { failOn: 'none' })

@@ -2,10 +2,11 @@
 // small JSON sidecar that says which kind it is and holds what the data file does not (hnswlib
 // forgets ef; it cannot tell deleted labels from live ones through its node API). A projected
 // index packs its full vectors, projection and hnswlib graph into the one data file.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import zlib from 'node:zlib';
 import { z } from 'zod';
+import { PRIVATE_FILE_MODE, privateFile, privateFolder } from '../common/private-files.js';
 
 const hnswSettings = z.object({
   M: z.number().int().positive(),
@@ -104,14 +105,15 @@ export function saveIndexFiles(
   writeData: (path: string) => void,
   sidecar: Omit<IndexSidecar, 'format' | 'version' | 'dataBytes' | 'crc32'>,
 ): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), privateFolder);
   const dataTmp = temporaryPath(file);
   const sidecarTmp = temporaryPath(sidecarPath(file));
   try {
     writeData(dataTmp);
+    if (process.platform !== 'win32') chmodSync(dataTmp, PRIVATE_FILE_MODE); // a native writer uses the umask
     fsyncFile(dataTmp);
     const full: IndexSidecar = { format: 'lookalike-vector-index', version: 1, ...sidecar, dataBytes: statSync(dataTmp).size, crc32: fileCrc32(dataTmp) };
-    writeFileSync(sidecarTmp, JSON.stringify(full));
+    writeFileSync(sidecarTmp, JSON.stringify(full), privateFile);
     fsyncFile(sidecarTmp);
     renameSync(dataTmp, file);
     renameSync(sidecarTmp, sidecarPath(file));
@@ -129,7 +131,7 @@ export function saveIndexFiles(
 
 /** Writes byte arrays one after another into a new file at `path`, without joining them first. */
 export function writeParts(path: string, parts: readonly Uint8Array[]): void {
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, 'w', PRIVATE_FILE_MODE);
   try {
     for (const part of parts) {
       for (let written = 0; written < part.length;) written += writeSync(fd, part, written);

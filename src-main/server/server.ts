@@ -189,7 +189,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const media = url.pathname.startsWith(channel.httpMediaPrefix) ? parseMediaTail(url.pathname.slice(channel.httpMediaPrefix.length)) : null;
     if (media) {
       if (!sameToken(tokenOf(req, url), token)) throw new HttpError(401, 'missing or wrong token');
-      const file = await opts.engine.mediaFile(media.kind, media.id);
+      let file: string | null;
+      try {
+        file = await opts.engine.mediaFile(media.kind, media.id);
+      } catch (err) {
+        // An original no longer holding the imported photo (replaced, or a link elsewhere).
+        if (err instanceof ContractError) throw new HttpError(statusByCode[err.code], err.message);
+        throw err;
+      }
       if (!file) throw new HttpError(404, 'no such image');
       await sendFile(res, file, { 'cache-control': 'private, max-age=3600' });
       return;

@@ -4,9 +4,9 @@ import { UsageError } from '../output.js';
 import { jobError, waitForJob, withEngine, type Command } from './command.js';
 
 export const importCommand: Command = {
-  synopsis: 'import DIR... [--labels-from-folders] [--json]',
-  summary: 'add photo folders to the library (returns when they can be queried)',
-  options: { 'labels-from-folders': { type: 'boolean' } },
+  synopsis: 'import DIR... [--labels-from-folders] [--verify] [--json]',
+  summary: 'add photo folders to the library (returns when they can be queried); --verify re-reads every file',
+  options: { 'labels-from-folders': { type: 'boolean' }, verify: { type: 'boolean' } },
   async run({ library, values, positionals, out }) {
     if (positionals.length === 0) throw new UsageError('give at least one folder');
     const paths = positionals.map((p) => path.resolve(p));
@@ -14,6 +14,7 @@ export const importCommand: Command = {
       const ref = await engine.call('importFolders', {
         paths,
         labelsFromFolders: values['labels-from-folders'] === true,
+        ...(values.verify === true ? { verify: true } : {}),
       });
       const end = await waitForJob(engine, ref, out);
       const r = end.result;

@@ -100,7 +100,17 @@ describe('lookalike CLI', () => {
     expect(r.failed[0].error).toEqual(expect.any(String));
     const again = JSON.parse((await lookalike('import', path.join(work, 'photos'), '--json')).stdout);
     expect(again).toMatchObject({ added: 0, unchanged: 6, removed: 0 });
-  }, 60_000);
+    // --verify reads every file again; none changed, so none counts as added.
+    const verified = await lookalike('import', path.join(work, 'photos'), '--verify', '--json');
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ added: 0, unchanged: 6, removed: 0 });
+  }, 120_000);
+
+  it.skipIf(process.platform === 'win32')('refuses /proc as an import folder, saying why', async () => {
+    const r = await lookalike('import', '/proc/self');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/\/proc\/self is in \/proc, the system's view of processes and devices, not a folder of photos/);
+  });
 
   it('labels say "1 image", not "1 images"', async () => {
     const one = path.join(work, 'photos', 'rings', 'rings-1.jpg');

@@ -6,12 +6,15 @@ import { createReadStream } from 'node:fs';
 
 export const HASH_ALGORITHM = 'sha256';
 
+/** Files above this size are hashed as a stream and decoded from disk, not held in memory. */
+export const IN_MEMORY_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export function hashBytes(bytes: Uint8Array): string {
   return createHash(HASH_ALGORITHM).update(bytes).digest('hex');
 }
 
 /** Streams the file through the hash, for files too large to hold in memory. */
-export async function hashFile(filePath: string, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
+export async function hashFile(filePath: string | Buffer, signal?: AbortSignal): Promise<{ hash: string; size: number }> {
   const hash = createHash(HASH_ALGORITHM);
   let size = 0;
   const stream = createReadStream(filePath, { highWaterMark: 1 << 20, signal });
