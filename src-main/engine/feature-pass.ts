@@ -8,6 +8,7 @@ import { splitDescriptor } from '../model/descriptor.js';
 import { FeatureExtractor } from '../model/extractor.js';
 import type { FeatureStore } from '../model/feature-store.js';
 import { modelFeatures, type ModelParts } from './model-parts.js';
+import { stageTimes } from '../common/stage-times.js';
 import { wholeCnnFeatures } from '../learn/whole-run.js';
 
 export interface PassProgress {
@@ -64,18 +65,22 @@ export class FeaturePass {
     const chunk = opts.chunkSize ?? EXTRACT_CHUNK;
     for (let s = 0; s < needing.length && !opts.signal?.aborted; s += chunk) {
       const part = needing.slice(s, s + chunk);
+      const cnnStart = performance.now();
       const out = await extractor.extract(
         part.map((i) => i.path),
         { signal: opts.signal, onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)) },
       );
+      stageTimes.add('CNN (224 decode + inference)', cnnStart);
       const ok: { hash: string; pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array }[] = [];
       out.forEach((v, j) => {
         if (v instanceof Error) return failed.push({ path: part[j].path, error: v.message });
         ok.push({ hash: part[j].hash, ...split(v) });
       });
       const pooled = ok.map((r) => [r.hash, r.pooled.slice()] as const);
-      this.pooled.putMany(pooled);
-      this.nearDuplicates.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
+      stageTimes.time('feature writes', () => {
+        this.pooled.putMany(pooled);
+        this.nearDuplicates.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
+      });
       if (own) {
         const features = await modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
         const entries = ok.map((r, k) => [r.hash, features[k]] as const);

@@ -12,6 +12,7 @@ import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
+import { stageTimes } from '../common/stage-times.js';
 import { FeaturePass, type PassProgress, type StoredChunk } from './feature-pass.js';
 import { modelLoadProblem } from './model-list.js';
 import { disposeModelParts, loadModelParts, openModelIndex, saveModelIndex, TunedFeatureStores, type ModelParts } from './model-parts.js';
@@ -133,7 +134,7 @@ export class VectorLibrary {
     for (const i of todo) if (!this.activeIndex.has(i.id)) idsByHash.set(i.hash, [...(idsByHash.get(i.hash) ?? []), i.id]);
     let savedAt = Date.now();
     const failed = await this.pass.fillMissing(listed, this.activeParts, opts, (chunk) => {
-      embedded += this.addComputed(chunk, idsByHash);
+      embedded += stageTimes.time('index', () => this.addComputed(chunk, idsByHash));
       if (Date.now() - savedAt >= INDEX_SAVE_INTERVAL_MS) {
         this.saveIndex();
         savedAt = Date.now();
@@ -246,7 +247,7 @@ export class VectorLibrary {
   }
 
   private saveIndex(): void {
-    saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+    stageTimes.time('index saves', () => saveModelIndex(this.catalog, this.activeIndex, this.activeParts));
   }
 
   /** Drops images that left the library from the index. */

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../library/catalog.js';
 import { fsPath, hasRawBytes } from '../common/byte-paths.js';
+import { stageTimes } from '../common/stage-times.js';
 import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { hashBytes, hashFile } from './hash.js';
@@ -73,11 +74,13 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
     const rootPath = await resolveRoot(root, result.failed);
     if (rootPath === undefined || rootPaths.has(rootPath)) continue;
     rootPaths.add(rootPath);
+    const scanStart = performance.now();
     const scan = await scanFolder(rootPath, {
       signal: options.signal,
       onFound: (n) => progress.found(foundBefore + n),
       excludeDirs: [libraryDir],
     });
+    stageTimes.add('scan', scanStart);
     if (scan.cancelled) return finish(result, progress, true);
     foundBefore += scan.files.length;
     scanned.push({ rootId: store.upsertRoot(rootPath), scan });
@@ -131,7 +134,9 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
       } else {
         result.added += 1;
         const label = labelOf?.(item.path);
-        writer.push({ kind: 'live', path: item.path, rootId: item.rootId, size: outcome.size, mtimeMs: item.mtimeMs, image: outcome, label });
+        stageTimes.time('catalog writes', () =>
+          writer.push({ kind: 'live', path: item.path, rootId: item.rootId, size: outcome.size, mtimeMs: item.mtimeMs, image: outcome, label }),
+        );
       }
       progress.fileDone('error' in outcome);
     }
@@ -139,7 +144,7 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, work.length)) }, worker));
   } finally {
-    writer.flush();
+    stageTimes.time('catalog writes', () => writer.flush());
   }
   const cancelled = options.signal?.aborted === true && next < work.length;
   if (!cancelled) for (const { rootId } of scanned) store.markRootScanned(rootId);
@@ -188,6 +193,7 @@ class FileImporter {
     let source: Buffer | string;
     let contentHash: string;
     let size: number;
+    const hashStart = performance.now();
     try {
       // (A name that is not UTF-8 is read into memory: sharp opens files by string name only.)
       if (item.size > this.inMemoryLimit && !hasRawBytes(item.path)) {
@@ -200,6 +206,8 @@ class FileImporter {
       }
     } catch (err) {
       return { error: describeFsError(err, 'file') };
+    } finally {
+      stageTimes.add('hash', hashStart);
     }
     if (size === 0) return { error: 'the file is empty (0 bytes)' };
     let facts = this.byHash.get(contentHash);
@@ -218,7 +226,9 @@ class FileImporter {
     const thumbPath = thumbnailPathFor(this.catalog.paths.thumbs, contentHash);
     const known = this.catalog.ingest.imageFactsByHash(contentHash);
     if (known && (await exists(thumbPath))) return known;
+    const start = performance.now();
     const decoded = await decodeAndThumbnail(source, thumbPath, this.maxPixels);
+    stageTimes.add('decode+thumbnail', start);
     return { contentHash, size, ...decoded };
   }
 }
