@@ -8,11 +8,20 @@ import { splitDescriptor } from '../model/descriptor.js';
 import { FeatureExtractor } from '../model/extractor.js';
 import type { FeatureStore } from '../model/feature-store.js';
 import { modelFeatures, type ModelParts } from './model-parts.js';
+import { stageTimes } from '../common/stage-times.js';
 import { wholeCnnFeatures } from '../learn/whole-run.js';
 
 export interface PassProgress {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, rate: number | null) => void;
+  /** Photos extracted between two writes to the feature cache (default EXTRACT_CHUNK; tests use fewer). */
+  chunkSize?: number;
+}
+
+/** What one chunk of a pass stored: features of `store`, by content hash. */
+export interface StoredChunk {
+  store: FeatureStore;
+  entries: readonly (readonly [string, Float32Array])[];
 }
 
 export interface PassImage {
@@ -39,10 +48,11 @@ export class FeaturePass {
 
   /**
    * Runs the CNN over those of `images` lacking pooled features, the near-duplicate descriptor,
-   * or `parts`' own features, and caches all three, chunk by chunk (`afterChunk` runs after each).
-   * Photos that cannot be read are returned as failures; the rest go on.
+   * or `parts`' own features, and caches all three, chunk by chunk. `afterChunk` gets each chunk's
+   * features of `parts.features` as just computed, so the caller can index them without reading
+   * them back. Photos that cannot be read are returned as failures; the rest go on.
    */
-  async fillMissing(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: () => void): Promise<Failure[]> {
+  async fillMissing(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: (chunk: StoredChunk) => void): Promise<Failure[]> {
     if (parts.cnn) return this.fillWholeCnn(images, parts, opts, afterChunk);
     const hashes = images.map((i) => i.hash);
     const own = parts.features === this.pooled ? null : parts.features;
@@ -52,26 +62,35 @@ export class FeaturePass {
     if (needing.length === 0) return failed;
     const start = Date.now();
     const extractor = await this.getExtractor();
-    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
-      const part = needing.slice(s, s + EXTRACT_CHUNK);
+    const chunk = opts.chunkSize ?? EXTRACT_CHUNK;
+    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += chunk) {
+      const part = needing.slice(s, s + chunk);
+      const cnnStart = performance.now();
       // Each photo is decoded from bytes that hash as recorded, or fails as changed: features
       // are cached by hash, so content read later must be checked (common/known-content.ts).
       const out = await extractor.extract(
         part.map((i) => ({ path: i.path, hash: i.hash })),
         { signal: opts.signal, onProgress: (done) => opts.onProgress?.(s + done, needing.length, rateSince(start, s + done)) },
       );
+      stageTimes.add('CNN (224 decode + inference)', cnnStart);
       const ok: { hash: string; pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array }[] = [];
       out.forEach((v, j) => {
         if (v instanceof Error) return failed.push({ path: part[j].path, error: v.message });
         ok.push({ hash: part[j].hash, ...split(v) });
       });
-      this.pooled.putMany(ok.map((r) => [r.hash, r.pooled.slice()] as const));
-      this.nearDuplicates.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
+      const pooled = ok.map((r) => [r.hash, r.pooled.slice()] as const);
+      stageTimes.time('feature writes', () => {
+        this.pooled.putMany(pooled);
+        this.nearDuplicates.putMany(ok.map((r) => [r.hash, r.nearDuplicate.slice()] as const));
+      });
       if (own) {
         const features = await modelFeatures(parts, ok.map((r) => r.pooled), ok.map((r) => r.tailInput));
-        own.putMany(ok.map((r, k) => [r.hash, features[k]] as const));
+        const entries = ok.map((r, k) => [r.hash, features[k]] as const);
+        own.putMany(entries);
+        afterChunk?.({ store: own, entries });
+      } else {
+        afterChunk?.({ store: this.pooled, entries: pooled });
       }
-      afterChunk?.();
     }
     opts.onProgress?.(needing.length, needing.length, rateSince(start, needing.length));
     return failed;
@@ -81,15 +100,16 @@ export class FeaturePass {
    * A whole-CNN model's own features come from each photo's pixels (originals: see
    * learn/whole-run.ts), after the pretrained features and descriptors every model shares.
    */
-  private async fillWholeCnn(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: () => void): Promise<Failure[]> {
+  private async fillWholeCnn(images: readonly PassImage[], parts: ModelParts, opts: PassProgress, afterChunk?: (chunk: StoredChunk) => void): Promise<Failure[]> {
     const cnn = parts.cnn!;
     const failed = await this.fillMissing(images, { ...parts, cnn: null, features: this.pooled }, opts, afterChunk);
     const bad = new Set(failed.map((f) => f.path));
     const lacking = new Set(parts.features.missing(images.map((i) => i.hash)));
     const needing = [...new Map(images.filter((i) => lacking.has(i.hash) && !bad.has(i.path)).map((i) => [i.hash, i])).values()];
     const start = Date.now();
-    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += EXTRACT_CHUNK) {
-      const part = needing.slice(s, s + EXTRACT_CHUNK);
+    const chunk = opts.chunkSize ?? EXTRACT_CHUNK;
+    for (let s = 0; s < needing.length && !opts.signal?.aborted; s += chunk) {
+      const part = needing.slice(s, s + chunk);
       const out = await wholeCnnFeatures(cnn.net, cnn.inputSize, part.map((i) => ({ path: i.path, hash: i.hash })));
       const ok = part.flatMap((img, j) => {
         const v = out[j];
@@ -98,7 +118,7 @@ export class FeaturePass {
       });
       parts.features.putMany(ok);
       opts.onProgress?.(s + part.length, needing.length, rateSince(start, s + part.length));
-      afterChunk?.();
+      afterChunk?.({ store: parts.features, entries: ok });
     }
     return failed;
   }
@@ -120,6 +140,11 @@ export class FeaturePass {
     const { pooled, tailInput } = split(all);
     const [feature] = await modelFeatures(parts, [pooled], [tailInput]);
     return feature;
+  }
+
+  /** Whether the CNN is loaded (or loading): a long-lived engine keeps it between passes. */
+  get cnnLoaded(): boolean {
+    return this.extractor !== null;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { ContractError, type Status } from '../../src-shared/contract.js';
 import { appVersion } from '../common/version.js';
 import type { Handlers } from '../link/protocol.js';
 import type { EngineCore } from './core.js';
-import { withFileFacts, withLabels } from './hit-details.js';
+import { withFileFacts } from './hit-details.js';
 import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
@@ -52,10 +52,7 @@ export function makeHandlers(core: EngineCore): Handlers {
     },
     findImages: async ({ paths }) => ({ ids: paths.map((p) => catalog.imageByPath(path.resolve(p))?.id ?? null) }),
     listFailures: async () => catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
-    similar: async (req) => {
-      const r = await (await core.compute()).queries.similar(req);
-      return { ...r, hits: withLabels(catalog, r.hits) };
-    },
+    similar: async (req) => (await core.compute()).queries.similar(req),
     duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
     keepDuplicate: async ({ keep, spare }) => {
       const file = (p: string) => {

@@ -83,8 +83,9 @@ export async function switchAsJob(core: EngineCore, id: number | null): Promise<
 const LIBRARY_CHANGED_EVERY_MS = 1500;
 
 async function embedPending(core: EngineCore, ctx: JobContext) {
-  // Loading the CNN takes seconds on a first import: say so rather than sit on a full bar.
-  ctx.progress({ phase: 'loading the CNN', done: 0, total: null, rate: null, etaSeconds: null });
+  // Loading the CNN takes seconds on a first import: say so rather than sit on a full bar. A
+  // long-lived engine (the app, `serve`) keeps it loaded, so later imports go straight on.
+  if (!core.loaded()?.vectors.pass.cnnLoaded) ctx.progress({ phase: 'loading the CNN', done: 0, total: null, rate: null, etaSeconds: null });
   const { vectors } = await core.compute();
   // The header's "indexed" count follows the pass (throttled: each event refreshes the UI's
   // page; the index grows chunk by chunk, and the UI adds the pass's own count in between).

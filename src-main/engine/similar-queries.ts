@@ -101,7 +101,7 @@ export class SimilarQueries {
       .slice(0, req.k);
     // Say which hit is the same picture: "you already have this" for an outside photo.
     const verdicts = queryId === null ? new Map<number, PairVerdict>() : this.verdictsOf(queryId);
-    const marked = this.toHits(hits).map((h) => {
+    const marked = this.toHits(hits, true).map((h) => {
       const verdict = verdicts.get(h.id);
       const isCopy = copy !== null && h.id === copy.id;
       return { ...h, ...(isCopy ? { copy: true } : {}), ...(isCopy && exact ? { exact: exact.same } : {}), ...(verdict ? { verdict } : {}) };
@@ -176,10 +176,12 @@ export class SimilarQueries {
     return { embedding: this.library.active.head.embed([feature])[0] };
   }
 
-  private toHits(hits: { id: number; score: number }[]): Hit[] {
+  /** The hits still in the library, with their paths (and labels), read in one batch. */
+  private toHits(hits: { id: number; score: number }[], withLabels = false): Hit[] {
+    const facts = this.catalog.hitFacts(hits.map((h) => h.id), withLabels);
     return hits.flatMap((h) => {
-      const image = this.catalog.getImage(h.id);
-      return image && image.paths.length > 0 ? [{ id: h.id, path: image.paths[0], score: h.score }] : [];
+      const f = facts.get(h.id);
+      return f ? [{ id: h.id, path: f.path, score: h.score, ...(withLabels ? { labels: f.labels } : {}) }] : [];
     });
   }
 

@@ -12,7 +12,8 @@ import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
-import { FeaturePass, type PassProgress } from './feature-pass.js';
+import { stageTimes } from '../common/stage-times.js';
+import { FeaturePass, type PassProgress, type StoredChunk } from './feature-pass.js';
 import { modelLoadProblem } from './model-list.js';
 import { disposeModelParts, loadModelParts, openModelIndex, saveModelIndex, TunedFeatureStores, type ModelParts } from './model-parts.js';
 
@@ -21,6 +22,14 @@ export interface ListedImage {
   hash: string;
   path: string;
 }
+
+/**
+ * During a pass the index is saved at most this often (crash safety), and once at its end: a
+ * save rewrites the whole file (~550 MB at 100k photos), so saving per chunk made an import's
+ * cost grow with the square of its size. A killed pass loses no work: the features are cached
+ * chunk by chunk, and opening the library adds every cached feature the saved index lacks.
+ */
+export const INDEX_SAVE_INTERVAL_MS = 3 * 60_000;
 
 export class VectorLibrary {
   readonly pass: FeaturePass;
@@ -118,8 +127,20 @@ export class VectorLibrary {
   async embedPending(opts: PassProgress = {}): Promise<{ embedded: number; failed: Failure[] }> {
     const listed = this.listed();
     const todo = listed.filter((i) => !this.activeIndex.has(i.id));
-    const failed = await this.pass.fillMissing(listed, this.activeParts, opts, () => this.addToIndex(todo));
-    const embedded = this.addToIndex(todo);
+    // Photos whose features are cached already (the same bytes as a photo seen before) join at
+    // once, read in one go; the rest join chunk by chunk from what the CNN pass computes.
+    let embedded = this.addToIndex(todo, { save: false });
+    const idsByHash = new Map<string, number[]>();
+    for (const i of todo) if (!this.activeIndex.has(i.id)) idsByHash.set(i.hash, [...(idsByHash.get(i.hash) ?? []), i.id]);
+    let savedAt = Date.now();
+    const failed = await this.pass.fillMissing(listed, this.activeParts, opts, (chunk) => {
+      embedded += stageTimes.time('index', () => this.addComputed(chunk, idsByHash));
+      if (Date.now() - savedAt >= INDEX_SAVE_INTERVAL_MS) {
+        this.saveIndex();
+        savedAt = Date.now();
+      }
+    });
+    if (embedded > 0) this.saveIndex();
     this.syncIndex();
     return { embedded, failed };
   }
@@ -218,14 +239,35 @@ export class VectorLibrary {
     this.tuned.close();
   }
 
-  /** Adds every image of `images` whose feature is cached and that the index lacks. */
-  addToIndex(images: ListedImage[]): number {
+  /** Adds every image of `images` whose feature is cached and that the index lacks (and saves the index, unless told not to). */
+  addToIndex(images: ListedImage[], opts: { save?: boolean } = {}): number {
     const { ids, features } = this.withFeatures(images.filter((i) => !this.activeIndex.has(i.id)), this.activeParts.features);
     if (ids.length > 0) {
       this.activeIndex.add(ids, this.activeParts.head.embed(features));
-      saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+      if (opts.save !== false) this.saveIndex();
     }
     return ids.length;
+  }
+
+  /** Adds the images of a chunk the CNN pass just computed (by content hash), from its own vectors. */
+  private addComputed(chunk: StoredChunk, idsByHash: Map<string, number[]>): number {
+    // A whole-CNN model's pass computes the pretrained features first: not what its head embeds.
+    if (chunk.store !== this.activeParts.features) return 0;
+    const ids: number[] = [];
+    const features: Float32Array[] = [];
+    for (const [hash, feature] of chunk.entries) {
+      for (const id of idsByHash.get(hash) ?? []) {
+        if (this.activeIndex.has(id)) continue;
+        ids.push(id);
+        features.push(feature);
+      }
+    }
+    if (ids.length > 0) this.activeIndex.add(ids, this.activeParts.head.embed(features));
+    return ids.length;
+  }
+
+  private saveIndex(): void {
+    stageTimes.time('index saves', () => saveModelIndex(this.catalog, this.activeIndex, this.activeParts));
   }
 
   /** Drops images that left the library from the index. */
@@ -238,7 +280,7 @@ export class VectorLibrary {
         changed = true;
       }
     }
-    if (changed) saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+    if (changed) this.saveIndex();
   }
 }
 

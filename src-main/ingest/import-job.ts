@@ -9,6 +9,7 @@ import type { Catalog } from '../library/catalog.js';
 import { fsPath, hasRawBytes } from '../common/byte-paths.js';
 import { isDiskFull } from '../common/disk-full.js';
 import { systemFolderOf, systemFolderRefusal } from '../common/system-folders.js';
+import { stageTimes } from '../common/stage-times.js';
 import type { ImageFacts, PathState } from '../library/ingest-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { CONTENT_CHANGED } from '../common/known-content.js';
@@ -89,11 +90,13 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
     const rootPath = await resolveRoot(root, result.failed);
     if (rootPath === undefined || rootPaths.has(rootPath)) continue;
     rootPaths.add(rootPath);
+    const scanStart = performance.now();
     const scan = await scanFolder(rootPath, {
       signal: options.signal,
       onFound: (n) => progress.found(foundBefore + n),
       excludeDirs: [libraryDir],
     });
+    stageTimes.add('scan', scanStart);
     if (scan.cancelled) return finish(result, progress, true);
     foundBefore += scan.files.length;
     scanned.push({ rootId: store.upsertRoot(rootPath), scan });
@@ -161,7 +164,9 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
         if (item.unchangedStat && oldHash === outcome.contentHash) result.unchanged += 1;
         else result.added += 1;
         const label = labelOf?.(item.path);
-        writer.push({ kind: 'live', path: item.path, rootId: item.rootId, size: outcome.size, mtimeMs: item.mtimeMs, image: outcome, label });
+        stageTimes.time('catalog writes', () =>
+          writer.push({ kind: 'live', path: item.path, rootId: item.rootId, size: outcome.size, mtimeMs: item.mtimeMs, image: outcome, label }),
+        );
       }
       progress.fileDone('error' in outcome);
     }
@@ -171,7 +176,7 @@ export async function runImport(catalog: Catalog, roots: string[], options: Impo
     const failure = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (failure) throw failure.reason;
   } finally {
-    writer.flush();
+    stageTimes.time('catalog writes', () => writer.flush());
   }
   const cancelled = options.signal?.aborted === true && next < work.length;
   if (!cancelled) for (const { rootId } of scanned) store.markRootScanned(rootId);
@@ -225,6 +230,7 @@ class FileImporter {
     let source: Buffer | string;
     let contentHash: string;
     let size: number;
+    const hashStart = performance.now();
     try {
       // (A name that is not UTF-8 is read into memory: sharp opens files by string name only.)
       if (item.size > this.inMemoryLimit && !hasRawBytes(item.path)) {
@@ -237,6 +243,8 @@ class FileImporter {
       }
     } catch (err) {
       return { error: describeFsError(err, 'file') };
+    } finally {
+      stageTimes.add('hash', hashStart);
     }
     if (size === 0) return { error: 'the file is empty (0 bytes)' };
     let facts = this.byHash.get(contentHash);
@@ -265,7 +273,9 @@ class FileImporter {
     const thumbPath = thumbnailPathFor(this.catalog.paths.thumbs, contentHash);
     const known = this.catalog.ingest.imageFactsByHash(contentHash);
     if (known && (await exists(thumbPath))) return known;
+    const start = performance.now();
     const decoded = await decodeAndThumbnail(source, thumbPath, this.maxPixels);
+    stageTimes.add('decode+thumbnail', start);
     return { contentHash, size, ...decoded };
   }
 }

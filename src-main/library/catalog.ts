@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { readHitFacts, type HitFacts } from './hit-facts.js';
 import { IngestStore } from './ingest-store.js';
 import { JobStore } from './job-store.js';
 import { LabelStore, LISTED_IMAGE } from './label-store.js';
@@ -188,6 +189,11 @@ export class Catalog {
       paths,
       labels: this.labels.ofImage(id),
     };
+  }
+
+  /** Path, size and (when asked) labels of many images at once, for lists of hits (hit-facts.ts). */
+  hitFacts(ids: readonly number[], withLabels = false): Map<number, HitFacts> {
+    return readHitFacts(this.db, ids, withLabels);
   }
 
   /**

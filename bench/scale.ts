@@ -1,0 +1,117 @@
+// The whole product at a workstation's size (issue 19): Fashion-MNIST written out as a photo
+// library (bench/fashion-mnist-files.ts: N PNGs in class folders, a tenth also as 1,600 × 1,000
+// JPEGs), imported through the engine's API as the app does, then queried through the API.
+// Prints images/s per tenth of each import phase (first vs last), each stage's share of the
+// time, the engine's RSS (sampled every 250 ms, max), `similar` by id p50/p99 over 200 queries,
+// and `status` / `labels` latency. Optional: SCALE_MAP=1, SCALE_DUPLICATES=1, SCALE_HARD_PAIRS=1.
+//
+//   SCALE_N=3000 npx tsx bench/scale.ts        (default N: 70000, ~40 min on 2 cores)
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { JobProgress } from '../src-shared/contract.js';
+import { stageTimes } from '../src-main/common/stage-times.js';
+import { Engine } from '../src-main/engine/engine.js';
+import { finishJob } from '../test/fixtures/engine-jobs.js';
+import { fashionMnistFolder } from './fashion-mnist-files.js';
+
+const N = Number(process.env.SCALE_N ?? 70_000);
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function latency(what: string, times: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  const took: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await call(i);
+    took.push(performance.now() - start);
+  }
+  took.sort((a, b) => a - b);
+  console.log(`${what.padEnd(28)} p50 ${ms(percentile(took, 50)).padStart(9)}  p99 ${ms(percentile(took, 99)).padStart(9)}  (${times} calls)`);
+}
+
+/** Images/s in each tenth of a phase, from the times its `done` count crossed each tenth. */
+class Tenths {
+  private readonly seen: { t: number; done: number }[] = [];
+  private total = 0;
+  see(done: number, total: number): void {
+    this.total = total;
+    if (done > (this.seen.at(-1)?.done ?? -1)) this.seen.push({ t: performance.now(), done });
+  }
+  rates(): number[] {
+    const crossing = (k: number) => this.seen.find((p) => p.done >= (k * this.total) / 10);
+    const out: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const a = crossing(k);
+      const b = crossing(k + 1);
+      if (a && b && b.t > a.t) out.push((b.done - a.done) / ((b.t - a.t) / 1000));
+    }
+    return out;
+  }
+}
+
+const loadBefore = os.loadavg();
+const { dir, files } = await fashionMnistFolder(path.join(repo, '.bench-out', 'scale'), N);
+console.log(`library: ${N} Fashion-MNIST PNGs + ${files - N} 1600×1000 JPEGs = ${files} files; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')}`);
+const work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-scale-'));
+const engine = await Engine.open(path.join(work, 'library'));
+let maxRss = 0;
+const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 250);
+try {
+  const tenths = new Map<string, Tenths>();
+  const off = engine.onEvent((name, payload) => {
+    const p = payload as JobProgress;
+    if (name !== 'jobProgress' || !p.phase || p.done == null || !p.total) return;
+    if (!tenths.has(p.phase)) tenths.set(p.phase, new Tenths());
+    tenths.get(p.phase)!.see(p.done, p.total);
+  });
+  stageTimes.reset();
+  const start = performance.now();
+  const job = await finishJob(engine, await engine.call('importFolders', { paths: [dir], labelsFromFolders: true }));
+  const seconds = (performance.now() - start) / 1000;
+  off();
+  if (job.state !== 'done') throw new Error(`the import ended ${job.state}: ${job.message ?? ''}`);
+  const status = await engine.call('status', {});
+  console.log(`import: ${files} files in ${seconds.toFixed(0)} s (${(files / seconds).toFixed(1)} files/s overall); ${status.images} photos, ${status.embedded} indexed`);
+  for (const [phase, t] of tenths) {
+    const r = t.rates();
+    if (r.length < 2) continue;
+    console.log(`  ${phase.padEnd(11)} images/s per tenth: ${r.map((x) => x.toFixed(0)).join(' ')}  (last/first ${(r.at(-1)! / r[0]).toFixed(2)})`);
+  }
+  const stages = stageTimes.snapshot();
+  const busy = [...stages.values()].reduce((a, b) => a + b, 0);
+  // Files in flight at once (hash, decode) each add their time; the CNN's is its pass's wall
+  // time, on the extractor's inference threads.
+  console.log(`stages (busy time, summed over files in flight; the CNN: wall time of its pass; ${os.availableParallelism()} cores):`);
+  for (const [stage, t] of [...stages].sort((a, b) => b[1] - a[1])) {
+    console.log(`  ${stage.padEnd(28)} ${(t / 1000).toFixed(1).padStart(7)} s  ${((100 * t) / busy).toFixed(1).padStart(5)} %  ${(files / (t / 1000)).toFixed(0).padStart(7)} images per busy second`);
+  }
+  console.log(`engine RSS during the import: max ${mb(maxRss)}; now ${mb(process.memoryUsage().rss)}`);
+
+  const ids = (await engine.call('listImages', { limit: 5000 })).items.map((i) => i.id);
+  await engine.call('similar', { id: ids[0], k: 50 }); // the first query may load the heavy half
+  await latency('similar by id (k 50)', 200, (i) => engine.call('similar', { id: ids[(i * 7919) % ids.length], k: 50 }));
+  await latency('status', 50, () => engine.call('status', {}));
+  await latency('labels', 50, () => engine.call('labels', {}));
+  if (process.env.SCALE_HARD_PAIRS) await latency('hard pairs', 1, () => engine.call('hardPairs', { limit: 30 }));
+  if (process.env.SCALE_DUPLICATES) {
+    await latency('duplicates (first)', 1, () => engine.call('duplicates', {}));
+    await latency('duplicates (again)', 1, () => engine.call('duplicates', {}));
+  }
+  if (process.env.SCALE_MAP) {
+    await latency('map (as a job)', 1, async () => {
+      const r = await engine.call('map', {});
+      if (!r.ready) await finishJob(engine, { jobId: r.jobId });
+    });
+  }
+  console.log(`engine RSS at the end: ${mb(process.memoryUsage().rss)} (max sampled ${mb(Math.max(maxRss, process.memoryUsage().rss))}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+} finally {
+  clearInterval(sampler);
+  await engine.close();
+  rmSync(work, { recursive: true, force: true });
+}
