@@ -19,6 +19,11 @@ export interface Status {
   activeModel: { id: number; name: string } | null;
   /** Why the active model could not be loaded (the pretrained model answers meanwhile), or null. */
   modelProblem: string | null;
+  /**
+   * What was found wrong with the library's files and what the app does about it (features
+   * being embedded again after a damaged cache, a catalog started empty), one sentence each.
+   */
+  notices: string[];
 }
 
 export interface ImageSummary {

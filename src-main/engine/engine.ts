@@ -120,7 +120,13 @@ export class Engine implements EngineLink, EngineCore {
   compute(): Promise<Compute> {
     this.computing ??= import('./compute.js')
       .then(({ Compute }) => Compute.open(this.catalog, this.jobs, (e) => this.emit('trainProgress', e)))
-      .then((c) => (this.computed = c));
+      .then((c) => {
+        this.computed = c;
+        // Features lost from a damaged cache (found now or later) are computed again at once.
+        c.vectors.onFeaturesLost = () => this.embedSoon();
+        if (c.vectors.recoveryNotice()) this.embedSoon();
+        return c;
+      });
     // A failed load (no backend at all) is reported to this caller and tried again by the next.
     this.computing.catch(() => (this.computing = null));
     return this.computing;
@@ -161,6 +167,12 @@ export class Engine implements EngineLink, EngineCore {
     const roots = imports.flatMap((j) => ((j.params as { paths?: string[] } | null)?.paths ?? []));
     const byFolders = imports.some((j) => (j.params as { labelsFromFolders?: boolean } | null)?.labelsFromFolders);
     if (roots.length > 0) startImport(this, [...new Set(roots)], byFolders);
-    else if ((this.computed?.vectors.pendingCount() ?? 0) > 0) startEmbed(this);
+    else if ((this.computed?.vectors.pendingCount() ?? 0) > 0) this.embedSoon();
+  }
+
+  /** Queues an embedding pass unless one (or an import, which embeds) is already waiting to start. */
+  private embedSoon(): void {
+    if (this.jobs.list().some((j) => j.state === 'queued' && (j.kind === 'embed' || j.kind === 'import'))) return;
+    startEmbed(this);
   }
 }

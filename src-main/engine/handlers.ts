@@ -31,6 +31,7 @@ export function makeHandlers(core: EngineCore): Handlers {
         labels: catalog.labelsWithCounts().length,
         activeModel: active ? { id: active.id, name: active.name } : null,
         modelProblem: compute ? compute.vectors.modelProblem : missingModelProblem(catalog, folders),
+        notices: [compute?.vectors.recoveryNotice()].filter((n): n is string => !!n),
       };
     },
     importFolders: async ({ paths, labelsFromFolders }) => {
