@@ -59,6 +59,8 @@ export interface SimilarResult {
   hits: Hit[];
   /** With `refine`: the marks of the query photo that reshaped the ranking (0 and 0: none yet). */
   refined?: { alike: number; notAlike: number };
+  /** Set when the active model could not be loaded: these hits come from the pretrained space (see Status.modelProblem). */
+  modelProblem?: string;
 }
 
 export interface Failure {

@@ -9,7 +9,7 @@ import { withFileFacts, withLabels } from './hit-details.js';
 import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
-import { listModels, missingModelProblem, modelExists } from './model-list.js';
+import { listModels, activeModelProblem, modelExists } from './model-list.js';
 import { checkDepth, checkTrainable, trainReadiness } from './training-data.js';
 
 export function makeHandlers(core: EngineCore): Handlers {
@@ -30,7 +30,7 @@ export function makeHandlers(core: EngineCore): Handlers {
         embedded: compute ? compute.vectors.embeddedCount() : savedIndexCount(catalog, active?.id ?? null),
         labels: catalog.labelsWithCounts().length,
         activeModel: active ? { id: active.id, name: active.name } : null,
-        modelProblem: compute ? compute.vectors.modelProblem : missingModelProblem(catalog, folders),
+        modelProblem: compute ? compute.vectors.modelProblem : activeModelProblem(catalog, folders),
         notices: [compute?.vectors.recoveryNotice()].filter((n): n is string => !!n),
       };
     },
@@ -54,8 +54,10 @@ export function makeHandlers(core: EngineCore): Handlers {
     findImages: async ({ paths }) => ({ ids: paths.map((p) => catalog.imageByPath(path.resolve(p))?.id ?? null) }),
     listFailures: async () => catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
     similar: async (req) => {
-      const r = await (await core.compute()).queries.similar(req);
-      return { ...r, hits: withLabels(catalog, r.hits) };
+      const compute = await core.compute();
+      const r = await compute.queries.similar(req);
+      const modelProblem = compute.vectors.modelProblem;
+      return { ...r, hits: withLabels(catalog, r.hits), ...(modelProblem ? { modelProblem } : {}) };
     },
     duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
     keepDuplicate: async ({ keep, spare }) => {
