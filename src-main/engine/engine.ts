@@ -14,10 +14,12 @@ import {
   type Request,
   type Response,
 } from '../../src-shared/contract.js';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
 import { JobRunner, type JobStore } from '../jobs/job-runner.js';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import { ModelFolders } from '../learn/model-folders.js';
 import { Catalog } from '../library/catalog.js';
+import { catalogDamaged } from '../library/catalog-file.js';
 import type { EngineLink, EventListener } from '../link/engine-link.js';
 import { dispatch, type Handlers } from '../link/protocol.js';
 import type { Compute } from './compute.js';
@@ -72,7 +74,7 @@ export class Engine implements EngineLink, EngineCore {
       return engine;
     } catch (err) {
       await engine.close();
-      throw err;
+      throw isSqliteDamage(err) ? catalogDamaged(catalog.paths, (err as Error).message) : err;
     }
   }
 

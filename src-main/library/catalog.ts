@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
+import { catalogDamaged, missingCatalogNotice } from './catalog-file.js';
 import { IngestStore } from './ingest-store.js';
 import { JobStore } from './job-store.js';
 import { LabelStore, LISTED_IMAGE } from './label-store.js';
@@ -45,6 +47,8 @@ export class Catalog {
   private constructor(
     readonly paths: LibraryPaths,
     readonly db: Database.Database,
+    /** What was wrong with the catalog file when it opened (it was missing from a used folder), for status. */
+    readonly notices: string[],
   ) {
     this.ingest = new IngestStore(db);
     this.labels = new LabelStore(db);
@@ -54,10 +58,21 @@ export class Catalog {
     this.models = new ModelStore(db);
   }
 
-  /** Opens (creating if needed) the library in `dir` and brings its schema up to date. */
+  /**
+   * Opens (creating if needed) the library in `dir` and brings its schema up to date. A damaged
+   * file is refused with a message naming it and the way back (catalog-file.ts); a missing one
+   * in a folder a library used is started empty, and that is said (`notices`).
+   */
   static open(dir: string): Catalog {
     const paths = libraryPaths(dir);
-    const db = new Database(paths.db);
+    const missing = fs.existsSync(paths.db) ? null : missingCatalogNotice(paths);
+    if (missing) console.warn(missing);
+    let db: Database.Database;
+    try {
+      db = new Database(paths.db);
+    } catch (err) {
+      throw isSqliteDamage(err) ? catalogDamaged(paths, (err as Error).message) : err;
+    }
     try {
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a killed process never loses a committed transaction; only a power
@@ -68,9 +83,9 @@ export class Catalog {
       migrate(db);
     } catch (err) {
       db.close();
-      throw err;
+      throw isSqliteDamage(err) ? catalogDamaged(paths, (err as Error).message) : err;
     }
-    return new Catalog(paths, db);
+    return new Catalog(paths, db, missing ? [missing] : []);
   }
 
   close(): void {

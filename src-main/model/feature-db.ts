@@ -5,16 +5,12 @@
 import { existsSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
 
 const open = new Map<string, FeatureDb>();
 
 /** Features the cache lost: the whole file (damaged, or missing), or rows that failed their checksum. */
 export type FeatureLoss = { kind: 'file'; reason: string } | { kind: 'rows'; featureId: string; hashes: string[]; reason: string };
-
-function isDamage(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
-}
 
 export class FeatureCacheDamaged extends Error {
   constructor(
@@ -49,7 +45,7 @@ export class FeatureDb {
       try {
         db.connect();
       } catch (err) {
-        if (!isDamage(err)) throw err;
+        if (!isSqliteDamage(err)) throw err;
         const damaged = db.moveAside(err);
         console.warn(damaged.message);
         db.connect();
@@ -69,7 +65,7 @@ export class FeatureDb {
     try {
       return fn();
     } catch (err) {
-      if (!isDamage(err)) throw err;
+      if (!isSqliteDamage(err)) throw err;
       const damaged = this.moveAside(err);
       this.connect();
       this.lost({ kind: 'file', reason: damaged.message });
