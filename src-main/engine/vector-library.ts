@@ -35,6 +35,7 @@ export class VectorLibrary {
   private recovering: string | null = null;
   /** Called when cached features were lost, so that the engine starts embedding them again. */
   onFeaturesLost: (() => void) | null = null;
+  private stopWatching: () => void = () => {};
 
   private constructor(
     readonly catalog: Catalog,
@@ -74,7 +75,7 @@ export class VectorLibrary {
     const library = new VectorLibrary(catalog, folders, store, nearDupStore, tuned, parts, index);
     library.problem = problem;
     if (lost) library.featuresLost({ kind: 'file', reason: lost });
-    store.onLoss((loss) => library.featuresLost(loss));
+    library.stopWatching = store.onLoss((loss) => library.featuresLost(loss));
     library.syncIndex();
     // A lost or damaged index came back empty: fill it from the cached features now, so that
     // "similar" never answers from a partial index (cheap when nothing is missing).
@@ -208,6 +209,7 @@ export class VectorLibrary {
   }
 
   async close(): Promise<void> {
+    this.stopWatching();
     await this.pass.close();
     disposeModelParts(this.activeParts);
     this.store.close();
