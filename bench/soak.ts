@@ -1,6 +1,7 @@
 // Soak of `lookalike serve`: 1,000 "similar" calls and 200 uploads while an import runs, then eight concurrent 40 MB bodies; errors and RSS.
+// Then the kills phase (soak-kills.ts): forwarded CLI commands while serve and its engine are killed, for SOAK_SECONDS (default 600).
 //
-//   npm run bench -- soak [--similar 1000] [--uploads 200] [--photos 300] [--concurrency 4]
+//   npm run bench -- soak [--similar 1000] [--uploads 200] [--photos 300] [--concurrency 4] [--kills-only]
 //
 // Starts the real `lookalike serve` (bin/lookalike.js, needs the built UI: `npx vite build`)
 // on 127.0.0.1 with a fresh library in a temporary folder, imports a seed folder, then runs
@@ -12,6 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeKindImages } from '../test/fixtures/kinds.js';
+import { soakKills } from './soak-kills.js';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 function arg(name: string, fallback: number): number {
@@ -22,7 +24,9 @@ const SIMILAR = arg('similar', 1000);
 const UPLOADS = arg('uploads', 200);
 const PHOTOS = arg('photos', 300);
 const CONCURRENCY = arg('concurrency', 4);
-const DEADLINE = Date.now() + 30 * 60_000;
+const KILLS_ONLY = process.argv.includes('--kills-only');
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const DEADLINE = Date.now() + 30 * 60_000 + SOAK_SECONDS * 1000;
 
 function rssMb(pid: number): number {
   try {
@@ -71,12 +75,13 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-soak-'));
   const seedDir = path.join(work, 'seed');
   const bigDir = path.join(work, 'more');
-  console.log(`generating ${24 + PHOTOS} photos...`);
+  console.log(`generating ${24 + (KILLS_ONLY ? 0 : PHOTOS)} photos...`);
   await makeKindImages(seedDir, 4);
-  await makeKindImages(bigDir, Math.ceil(PHOTOS / 6), undefined, 1000);
+  if (!KILLS_ONLY) await makeKindImages(bigDir, Math.ceil(PHOTOS / 6), undefined, 1000);
   const uploadBytes = readFileSync(path.join(seedDir, readdirSync(seedDir)[0], readdirSync(path.join(seedDir, readdirSync(seedDir)[0]))[0]));
 
-  const { proc, base, token } = await startServe(path.join(work, 'library'));
+  const library = path.join(work, 'library');
+  const { proc, base, token } = await startServe(library);
   const errors = new Map<string, number>();
   const fail = (what: string) => errors.set(what, (errors.get(what) ?? 0) + 1);
   const call = async (method: string, body: unknown): Promise<{ status: number; json: unknown }> => {
@@ -97,6 +102,18 @@ async function main(): Promise<void> {
   try {
     await call('importFolders', { paths: [seedDir] });
     await waitIdle();
+    if (!KILLS_ONLY) await callsPhase();
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
+  try {
+    await soakKills({ repo, library, folder: seedDir, seconds: SOAK_SECONDS, startServe, childPids });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  async function callsPhase(): Promise<void> {
     const ids = ((await call('listImages', { limit: 100 })).json as { result: { items: { id: number }[] } }).result.items.map((i) => i.id);
     const before = rss(proc);
     console.log(`RSS before: ${fmt(before)} (${ids.length} photos indexed)`);
@@ -140,10 +157,6 @@ async function main(): Promise<void> {
     console.log(`RSS 5 s later: ${fmt(rss(proc))}`);
     const ok = (await call('status', {})).status;
     console.log(`errors during the soak: ${errors.size === 0 ? 0 : [...errors].map(([k, n]) => `${n}× ${k}`).join(', ')}; status afterwards: ${ok}`);
-  } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-    rmSync(work, { recursive: true, force: true });
   }
 }
 

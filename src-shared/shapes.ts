@@ -19,6 +19,11 @@ export interface Status {
   activeModel: { id: number; name: string } | null;
   /** Why the active model could not be loaded (the pretrained model answers meanwhile), or null. */
   modelProblem: string | null;
+  /**
+   * What was found wrong with the library's files and what the app does about it (features
+   * being embedded again after a damaged cache, a catalog started empty), one sentence each.
+   */
+  notices: string[];
 }
 
 export interface ImageSummary {
@@ -54,6 +59,8 @@ export interface SimilarResult {
   hits: Hit[];
   /** With `refine`: the marks of the query photo that reshaped the ranking (0 and 0: none yet). */
   refined?: { alike: number; notAlike: number };
+  /** Set when the active model could not be loaded: these hits come from the pretrained space (see Status.modelProblem). */
+  modelProblem?: string;
 }
 
 export interface Failure {

@@ -17,11 +17,13 @@ import {
   type Response,
 } from '../../src-shared/contract.js';
 import { diskFullMessage, isDiskFull } from '../common/disk-full.js';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
 import { JobRunner, type JobStore } from '../jobs/job-runner.js';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import { ModelFolders } from '../learn/model-folders.js';
 import { Catalog } from '../library/catalog.js';
 import type { JobRecord } from '../library/types.js';
+import { catalogDamaged } from '../library/catalog-file.js';
 import type { EngineLink, EventListener } from '../link/engine-link.js';
 import { dispatch, type Handlers } from '../link/protocol.js';
 import type { Compute } from './compute.js';
@@ -83,7 +85,7 @@ export class Engine implements EngineLink, EngineCore {
       return engine;
     } catch (err) {
       await engine.close();
-      throw err;
+      throw isSqliteDamage(err) ? catalogDamaged(catalog.paths, (err as Error).message) : err;
     }
   }
 
@@ -131,7 +133,13 @@ export class Engine implements EngineLink, EngineCore {
   compute(): Promise<Compute> {
     this.computing ??= import('./compute.js')
       .then(({ Compute }) => Compute.open(this.catalog, this.jobs, (e) => this.emit('trainProgress', e)))
-      .then((c) => (this.computed = c));
+      .then((c) => {
+        this.computed = c;
+        // Features lost from a damaged cache (found now or later) are computed again at once.
+        c.vectors.onFeaturesLost = () => this.embedSoon();
+        if (c.vectors.recoveryNotice()) this.embedSoon();
+        return c;
+      });
     // A failed load (no backend at all) is reported to this caller and tried again by the next.
     this.computing.catch(() => (this.computing = null));
     return this.computing;
@@ -181,12 +189,18 @@ export class Engine implements EngineLink, EngineCore {
     let importJob: number | undefined;
     let embedJob: number | undefined;
     if (roots.length > 0) importJob = startImport(this, [...new Set(roots)], byFolders);
-    else if ((this.computed?.vectors.pendingCount() ?? 0) > 0) embedJob = startEmbed(this);
+    else if ((this.computed?.vectors.pendingCount() ?? 0) > 0) embedJob = this.embedSoon();
     for (const job of interrupted) {
       const plainEmbed = job.kind === 'embed' && (job.params as { model?: unknown } | null)?.model === undefined;
       const continuedBy = job.kind === 'import' ? importJob : plainEmbed ? (embedJob ?? importJob) : undefined;
       this.emit('jobProgress', interruptedProgress(job, continuedBy));
     }
+  }
+
+  /** Queues an embedding pass unless one (or an import, which embeds) is already waiting to start; its job id. */
+  private embedSoon(): number {
+    const waiting = this.jobs.list().find((j) => j.state === 'queued' && (j.kind === 'embed' || j.kind === 'import'));
+    return waiting ? waiting.id : startEmbed(this);
   }
 }
 

@@ -2,17 +2,38 @@
 // others await the heavy half (compute.ts), which loads once.
 import path from 'node:path';
 import { ContractError, type Status } from '../../src-shared/contract.js';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
 import { appVersion } from '../common/version.js';
+import { catalogDamaged } from '../library/catalog-file.js';
 import type { Handlers } from '../link/protocol.js';
 import type { EngineCore } from './core.js';
 import { withFileFacts } from './hit-details.js';
 import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
 import { startImport, switchAsJob } from './library-jobs.js';
-import { listModels, missingModelProblem, modelExists } from './model-list.js';
+import { listModels, activeModelProblem, modelExists } from './model-list.js';
 import { checkDepth, checkTrainable, trainReadiness } from './training-data.js';
 
 export function makeHandlers(core: EngineCore): Handlers {
+  return catalogDamageNamed(core, callHandlers(core));
+}
+
+/**
+ * SQLite's bare "database disk image is malformed" from a call becomes a message naming the
+ * catalog and the way back (the feature cache reports its own damage, and recovers from it).
+ */
+function catalogDamageNamed(core: EngineCore, handlers: Handlers): Handlers {
+  const named = (fn: (input: never) => Promise<unknown>) => async (input: never) => {
+    try {
+      return await fn(input);
+    } catch (err) {
+      throw isSqliteDamage(err) ? catalogDamaged(core.catalog.paths, (err as Error).message) : err;
+    }
+  };
+  return Object.fromEntries(Object.entries(handlers).map(([method, fn]) => [method, named(fn as (input: never) => Promise<unknown>)])) as unknown as Handlers;
+}
+
+function callHandlers(core: EngineCore): Handlers {
   const { catalog, jobs, folders } = core;
   const requireImages = (ids: readonly number[]): void => {
     const missing = ids.filter((id) => !catalog.getImage(id));
@@ -30,7 +51,8 @@ export function makeHandlers(core: EngineCore): Handlers {
         embedded: compute ? compute.vectors.embeddedCount() : savedIndexCount(catalog, active?.id ?? null),
         labels: catalog.labelsWithCounts().length,
         activeModel: active ? { id: active.id, name: active.name } : null,
-        modelProblem: compute ? compute.vectors.modelProblem : missingModelProblem(catalog, folders),
+        modelProblem: compute ? compute.vectors.modelProblem : activeModelProblem(catalog, folders),
+        notices: [...catalog.notices, compute?.vectors.recoveryNotice()].filter((n): n is string => !!n),
       };
     },
     importFolders: async ({ paths, labelsFromFolders, verify }) => {
@@ -52,7 +74,12 @@ export function makeHandlers(core: EngineCore): Handlers {
     },
     findImages: async ({ paths }) => ({ ids: paths.map((p) => catalog.imageByPath(path.resolve(p))?.id ?? null) }),
     listFailures: async () => catalog.listFailures().map((f) => ({ path: f.path, error: f.error })),
-    similar: async (req) => (await core.compute()).queries.similar(req),
+    similar: async (req) => {
+      const compute = await core.compute();
+      const r = await compute.queries.similar(req);
+      const modelProblem = compute.vectors.modelProblem;
+      return modelProblem ? { ...r, modelProblem } : r;
+    },
     duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
     keepDuplicate: async ({ keep, spare }) => {
       const file = (p: string) => {

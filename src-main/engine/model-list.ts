@@ -21,16 +21,18 @@ export function modelExists(catalog: Catalog, folders: ModelFolders, id: number)
   return catalog.getModel(id) !== undefined && folders.exists(id);
 }
 
-/** What status says when the active model cannot be loaded (the pretrained model answers). */
+/** What status (and similar) says when the active model cannot be loaded (the pretrained model answers). */
 export function modelLoadProblem(id: number, reason: string): string {
-  return `model #${id} could not be loaded (${reason}); the pretrained model answers until you switch models or train again`;
+  return `model #${id} could not be loaded (${reason}): answering with the pretrained CNN until you train again or run \`lookalike use pretrained\``;
 }
 
-/** The problem with the catalog's active model that can be seen without loading it, or null. */
-export function missingModelProblem(catalog: Catalog, folders: ModelFolders): string | null {
+/** The problem with the catalog's active model that can be seen without loading tfjs (missing or damaged files), or null. */
+export function activeModelProblem(catalog: Catalog, folders: ModelFolders): string | null {
   const id = catalog.activeModel()?.id;
-  if (id === undefined || folders.exists(id)) return null;
-  return modelLoadProblem(id, `model #${id}'s files are missing (${folders.dir(id)})`);
+  if (id === undefined) return null;
+  if (!folders.exists(id)) return modelLoadProblem(id, `model #${id}'s files are missing (${folders.dir(id)})`);
+  const problem = folders.problem(id);
+  return problem && modelLoadProblem(id, problem);
 }
 
 /** The pretrained space and every trained model whose files exist, `active` marking the one in use. */

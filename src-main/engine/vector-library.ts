@@ -2,13 +2,14 @@
 // them into embeddings, and the index over them. One index per model version lives in index/,
 // so switching models never rebuilds from the CNN (model-switch.ts), except for deeply
 // fine-tuned models, whose own features must first be computed for photos they have not seen.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Failure } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
 import { ModelFolders } from '../learn/model-folders.js';
 import { BACKBONE_FEATURE_DIM, backboneId } from '../model/backbone.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
+import type { FeatureLoss } from '../model/feature-db.js';
 import { FeatureStore } from '../model/feature-store.js';
 import { nsfwjsPackageDir } from '../model/nsfwjs-files.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
@@ -39,6 +40,11 @@ export class VectorLibrary {
    * every start until the user switches or trains again.
    */
   private problem: string | null = null;
+  /** Why photos are being embedded again (cached features were lost), until none is pending. */
+  private recovering: string | null = null;
+  /** Called when cached features were lost, so that the engine starts embedding them again. */
+  onFeaturesLost: (() => void) | null = null;
+  private stopWatching: () => void = () => {};
 
   private constructor(
     readonly catalog: Catalog,
@@ -69,11 +75,16 @@ export class VectorLibrary {
       problem = modelLoadProblem(wanted!, (err as Error).message);
       parts = await loadModelParts(folders, null, store, tuned);
     }
-    // A damaged feature cache was replaced by an empty one: start the index empty too, so every
-    // photo counts as waiting and is embedded again.
-    const index = store.resetReason ? createIndex(parts.head.outputDim, catalog.countImages()) : openModelIndex(catalog, parts);
+    // A damaged feature cache was replaced by an empty one, or the file is gone while an index
+    // holds photos: every index was built from features that are lost. Start empty, so every
+    // photo counts as waiting and is embedded again (the engine starts that at once).
+    const saved = openModelIndex(catalog, parts);
+    const lost = store.resetReason ?? (store.startedEmpty && saved.size > 0 ? `the feature cache ${store.dbFile} is missing` : null);
+    const index = lost ? createIndex(parts.head.outputDim, catalog.countImages()) : saved;
     const library = new VectorLibrary(catalog, folders, store, nearDupStore, tuned, parts, index);
     library.problem = problem;
+    if (lost) library.featuresLost({ kind: 'file', reason: lost });
+    library.stopWatching = store.onLoss((loss) => library.featuresLost(loss));
     library.syncIndex();
     // A lost or damaged index came back empty: fill it from the cached features now, so that
     // "similar" never answers from a partial index (cheap when nothing is missing).
@@ -106,6 +117,13 @@ export class VectorLibrary {
 
   embeddedCount(): number {
     return this.activeIndex.size;
+  }
+
+  /** "re-embedding N photos after …" while photos whose features were lost wait, else null. */
+  recoveryNotice(): string | null {
+    const pending = this.recovering ? this.pendingCount() : 0;
+    if (pending === 0) return (this.recovering = null);
+    return `re-embedding ${pending} photo${pending === 1 ? '' : 's'} after a damaged feature store (${this.recovering})`;
   }
 
   /** Whether an image is in the active index (so its features are cached). */
@@ -232,6 +250,7 @@ export class VectorLibrary {
   }
 
   async close(): Promise<void> {
+    this.stopWatching();
     await this.pass.close();
     disposeModelParts(this.activeParts);
     this.store.close();
@@ -268,6 +287,24 @@ export class VectorLibrary {
 
   private saveIndex(): void {
     stageTimes.time('index saves', () => saveModelIndex(this.catalog, this.activeIndex, this.activeParts));
+  }
+
+  /**
+   * Cached features were lost: a lost file makes every saved index stale (they were built from
+   * it), lost rows take their photos out of the active index; either way they are embedded again.
+   */
+  private featuresLost(loss: FeatureLoss): void {
+    if (loss.kind === 'file') {
+      rmSync(this.catalog.paths.index, { recursive: true, force: true });
+      this.activeIndex = createIndex(this.activeParts.head.outputDim, this.catalog.countImages());
+      saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+    } else if (loss.featureId === this.activeParts.features.featureId) {
+      const hashes = new Set(loss.hashes);
+      for (const img of this.listed()) if (hashes.has(img.hash) && this.activeIndex.has(img.id)) this.activeIndex.remove(img.id);
+      saveModelIndex(this.catalog, this.activeIndex, this.activeParts);
+    }
+    this.recovering = loss.reason;
+    this.onFeaturesLost?.();
   }
 
   /** Drops images that left the library from the index. */

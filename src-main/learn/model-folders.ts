@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { BackboneTail, NamedWeight } from './backbone-tail.js';
 import type { Head } from './head.js';
 import type { WholeCnn } from './whole-cnn.js';
+import { modelFilesProblem } from './model-check.js';
 import { HEAD_META_FILE, hasTail, hasWholeCnn } from './model-files.js';
 import { privateFolder } from '../common/private-files.js';
 
@@ -37,6 +38,12 @@ export class ModelFolders {
   /** Whether model `id`'s files are in place (its head, at least). */
   exists(id: number): boolean {
     return existsSync(path.join(this.dir(id), HEAD_META_FILE));
+  }
+
+  /** What is wrong with model `id`'s files ("weights.bin is truncated: … in DIR"), or null; needs no tfjs. */
+  problem(id: number): string | null {
+    const problem = modelFilesProblem(this.dir(id));
+    return problem && `${problem}, in ${this.dir(id)}`;
   }
 
   /** Whether model `id` has its own backbone tail or whole CNN (so its features differ from the pretrained ones). */
@@ -70,6 +77,8 @@ export class ModelFolders {
   async load(id: number): Promise<LoadedModel> {
     if (!this.exists(id)) throw new Error(`model #${id}'s files are missing (${path.join(this.dir(id), HEAD_META_FILE)})`);
     const dir = this.dir(id);
+    const problem = this.problem(id);
+    if (problem) throw new Error(problem);
     // The tfjs parts load on first use, so listing or checking models costs no tfjs start-up.
     const [{ Head }, { loadTail }] = await Promise.all([import('./head.js'), import('./tail-file.js')]);
     const head = await Head.load(dir);

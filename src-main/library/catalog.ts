@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { readHitFacts, type HitFacts } from './hit-facts.js';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
+import { catalogDamaged, missingCatalogNotice } from './catalog-file.js';
 import { IngestStore } from './ingest-store.js';
 import { JobStore } from './job-store.js';
 import { LabelStore, LISTED_IMAGE } from './label-store.js';
@@ -47,6 +49,8 @@ export class Catalog {
   private constructor(
     readonly paths: LibraryPaths,
     readonly db: Database.Database,
+    /** What was wrong with the catalog file when it opened (it was missing from a used folder), for status. */
+    readonly notices: string[],
   ) {
     this.ingest = new IngestStore(db);
     this.labels = new LabelStore(db);
@@ -57,14 +61,23 @@ export class Catalog {
   }
 
   /**
-   * Opens (creating if needed) the library in `dir` and brings its schema up to date; with
-   * `readOnly`, opens an existing one for reading only (a folder that cannot be written).
+   * Opens (creating if needed) the library in `dir` and brings its schema up to date. A damaged
+   * file is refused with a message naming it and the way back (catalog-file.ts); a missing one
+   * in a folder a library used is started empty, and that is said (`notices`). With `readOnly`,
+   * opens an existing one for reading only (a folder that cannot be written).
    */
   static open(dir: string, opts: { readOnly?: boolean } = {}): Catalog {
     if (opts.readOnly) return Catalog.openReadOnly(dir);
     const paths = libraryPaths(dir);
+    const missing = fs.existsSync(paths.db) ? null : missingCatalogNotice(paths);
+    if (missing) console.warn(missing);
     createPrivateFile(paths.db); // 0600, and so its -wal and -shm
-    const db = new Database(paths.db);
+    let db: Database.Database;
+    try {
+      db = new Database(paths.db);
+    } catch (err) {
+      throw isSqliteDamage(err) ? catalogDamaged(paths, (err as Error).message) : err;
+    }
     try {
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a killed process never loses a committed transaction; only a power
@@ -75,9 +88,9 @@ export class Catalog {
       migrate(db);
     } catch (err) {
       db.close();
-      throw err;
+      throw isSqliteDamage(err) ? catalogDamaged(paths, (err as Error).message) : err;
     }
-    return new Catalog(paths, db);
+    return new Catalog(paths, db, missing ? [missing] : []);
   }
 
   /**
@@ -108,7 +121,7 @@ export class Catalog {
       db.close();
       throw err;
     }
-    return new Catalog(paths, db);
+    return new Catalog(paths, db, []);
   }
 
   close(): void {

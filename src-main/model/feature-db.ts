@@ -1,18 +1,17 @@
 // The SQLite file behind the feature caches, one connection per file per process (every
 // FeatureStore of a library shares it). A damaged file ("database disk image is malformed",
 // "file is not a database") is moved aside, named in the message, and replaced by an empty one:
-// the features are a cache, computed again by the next indexing pass.
+// the features are a cache, computed again at once (listeners hear of every loss, see `onLoss`).
 import { existsSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { createPrivateFile } from '../common/private-files.js';
+import { isSqliteDamage } from '../common/sqlite-damage.js';
 
 const open = new Map<string, FeatureDb>();
 
-function isDamage(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
-}
+/** Features the cache lost: the whole file (damaged, or missing), or rows that failed their checksum. */
+export type FeatureLoss = { kind: 'file'; reason: string } | { kind: 'rows'; featureId: string; hashes: string[]; reason: string };
 
 export class FeatureCacheDamaged extends Error {
   constructor(
@@ -20,7 +19,7 @@ export class FeatureCacheDamaged extends Error {
     readonly movedTo: string,
     cause: string,
   ) {
-    super(`the feature cache ${file} is damaged (${cause}); moved it to ${movedTo} and started an empty one: features are computed again by the next import or indexing pass`);
+    super(`the feature cache ${file} is damaged (${cause}); moved it to ${movedTo} and started an empty one: the photos' features are computed again`);
     this.name = 'FeatureCacheDamaged';
   }
 }
@@ -32,6 +31,9 @@ export class FeatureDb {
   generation = 0;
   /** Set when a damaged file was moved aside since the process opened it. */
   resetReason: string | null = null;
+  /** Whether the file did not exist when this process first opened it (lost, or a new library). */
+  startedEmpty = false;
+  private readonly lossListeners = new Set<(loss: FeatureLoss) => void>();
 
   private constructor(readonly file: string) {}
 
@@ -40,10 +42,11 @@ export class FeatureDb {
     let db = open.get(key);
     if (!db) {
       db = new FeatureDb(key);
+      db.startedEmpty = !existsSync(key);
       try {
         db.connect();
       } catch (err) {
-        if (!isDamage(err)) throw err;
+        if (!isSqliteDamage(err)) throw err;
         const damaged = db.moveAside(err);
         console.warn(damaged.message);
         db.connect();
@@ -63,11 +66,24 @@ export class FeatureDb {
     try {
       return fn();
     } catch (err) {
-      if (!isDamage(err)) throw err;
+      if (!isSqliteDamage(err)) throw err;
       const damaged = this.moveAside(err);
       this.connect();
+      this.lost({ kind: 'file', reason: damaged.message });
       throw damaged;
     }
+  }
+
+  /** Calls `fn` for every loss of cached features from now on; returns the unsubscribe. */
+  onLoss(fn: (loss: FeatureLoss) => void): () => void {
+    this.lossListeners.add(fn);
+    return () => this.lossListeners.delete(fn);
+  }
+
+  /** Tells the listeners that features were lost (they recompute them). */
+  lost(loss: FeatureLoss): void {
+    console.warn(loss.reason);
+    for (const fn of this.lossListeners) fn(loss);
   }
 
   release(): void {
@@ -82,11 +98,14 @@ export class FeatureDb {
     try {
       conn.pragma('journal_mode = WAL');
       conn.pragma('synchronous = NORMAL');
+      // sum: CRC-32 of vec, checked on every read (feature-store.ts); NULL in rows written
+      // before it existed, filled when such a row is first read.
       conn.exec(`CREATE TABLE IF NOT EXISTS features (
         hash TEXT NOT NULL,
         feature_id TEXT NOT NULL,
         dim INTEGER NOT NULL,
         vec BLOB NOT NULL,
+        sum INTEGER,
         PRIMARY KEY (hash, feature_id)
       ) WITHOUT ROWID;
       -- Verdicts kept before rows carried a checksum: some were made from unreadable thumbnails
@@ -100,6 +119,8 @@ export class FeatureDb {
         sum TEXT NOT NULL,
         PRIMARY KEY (a, b, check_id)
       ) WITHOUT ROWID`);
+      const columns = conn.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'features\')').all();
+      if (!columns.some((c) => c.name === 'sum')) conn.exec('ALTER TABLE features ADD COLUMN sum INTEGER');
     } catch (err) {
       conn.close();
       throw err;

@@ -1,10 +1,13 @@
 // Cache of backbone features keyed by (content hash, feature id): a CNN pass is the expensive
 // step, so the same bytes under the same backbone are never embedded twice. One small SQLite
-// file in the library's features/ folder, vectors as float32 blobs.
+// file in the library's features/ folder, vectors as float32 blobs, each with its CRC-32: a row
+// whose blob no longer matches is dropped when read (never used) and reported as a loss, so the
+// photo is embedded again.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
-import { FeatureDb } from './feature-db.js';
+import { FeatureDb, type FeatureLoss } from './feature-db.js';
 import { privateFolder } from '../common/private-files.js';
 
 export const FEATURE_DB_FILE = 'features.sqlite';
@@ -13,9 +16,10 @@ type Statements = ReturnType<typeof prepare>;
 
 function prepare(db: Database.Database) {
   return {
-    get: db.prepare<[string, string], { vec: Buffer }>('SELECT vec FROM features WHERE hash = ? AND feature_id = ?'),
+    get: db.prepare<[string, string], { vec: Buffer; sum: number | null }>('SELECT vec, sum FROM features WHERE hash = ? AND feature_id = ?'),
+    fillSum: db.prepare<[number, string, string]>('UPDATE features SET sum = ? WHERE hash = ? AND feature_id = ?'),
     has: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM features WHERE hash = ? AND feature_id = ?'),
-    put: db.prepare<[string, string, number, Buffer]>('INSERT OR REPLACE INTO features (hash, feature_id, dim, vec) VALUES (?, ?, ?, ?)'),
+    put: db.prepare<[string, string, number, Buffer, number]>('INSERT OR REPLACE INTO features (hash, feature_id, dim, vec, sum) VALUES (?, ?, ?, ?, ?)'),
     count: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM features WHERE feature_id = ?'),
     remove: db.prepare<[string, string]>('DELETE FROM features WHERE hash = ? AND feature_id = ?'),
   };
@@ -43,20 +47,52 @@ export class FeatureStore {
     return this.file.resetReason;
   }
 
+  /** The cache file. */
+  get dbFile(): string {
+    return this.file.file;
+  }
+
+  /** Whether the cache file did not exist when this process first opened it. */
+  get startedEmpty(): boolean {
+    return this.file.startedEmpty;
+  }
+
+  /** See FeatureDb.onLoss: every store of the file hears of every loss. */
+  onLoss(fn: (loss: FeatureLoss) => void): () => void {
+    return this.file.onLoss(fn);
+  }
+
   has(hash: string): boolean {
     return this.run((s) => s.has.get(hash, this.featureId) !== undefined);
   }
 
-  /** One entry per hash, in order; undefined where nothing is cached. */
+  /**
+   * One entry per hash, in order; undefined where nothing is cached, or where the cached row
+   * failed its checksum (it is deleted, and the loss reported).
+   */
   get(hashes: string[]): (Float32Array | undefined)[] {
-    return this.run((s, db) =>
+    const bad: string[] = [];
+    const out = this.run((s, db) =>
       db.transaction(() =>
         hashes.map((h) => {
           const row = s.get.get(h, this.featureId);
-          return row ? fromBlob(row.vec) : undefined;
+          if (!row) return undefined;
+          const sum = crc32(row.vec);
+          if (row.vec.byteLength !== this.dim * 4 || (row.sum !== null && row.sum !== sum)) {
+            s.remove.run(h, this.featureId);
+            bad.push(h);
+            return undefined;
+          }
+          if (row.sum === null) s.fillSum.run(sum, h, this.featureId);
+          return fromBlob(row.vec);
         }),
       )(),
     );
+    if (bad.length > 0) {
+      const reason = `${bad.length} cached feature${bad.length === 1 ? '' : 's'} in ${this.file.file} (${this.featureId}) failed their checksum: dropped, to be computed again`;
+      this.file.lost({ kind: 'rows', featureId: this.featureId, hashes: bad, reason });
+    }
+    return out;
   }
 
   /** The hashes among `hashes` with no cached vector. */
@@ -74,7 +110,8 @@ export class FeatureStore {
       db.transaction(() => {
         for (const [hash, vec] of entries) {
           if (vec.length !== this.dim) throw new Error(`feature of ${hash} has ${vec.length} values, expected ${this.dim}`);
-          s.put.run(hash, this.featureId, this.dim, toBlob(vec));
+          const blob = toBlob(vec);
+          s.put.run(hash, this.featureId, this.dim, blob, crc32(blob));
         }
       })(),
     );

@@ -1,7 +1,7 @@
 // A Playwright fixture that owns one `lookalike serve` on a fresh library for each test and
 // hands the test the URL it printed. Steps wait on what a user would see, never on sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
@@ -16,12 +16,16 @@ export interface Served {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-export const test = base.extend<{ served: Served }>({
-  // Playwright reads the fixture's dependencies from this (empty) pattern.
-  // eslint-disable-next-line no-empty-pattern
-  served: async ({}, use) => {
+export const test = base.extend<{ served: Served; libraryFiles: Record<string, string> }>({
+  /** Files (path inside the library → content) laid in the library folder before serve opens it. */
+  libraryFiles: [{}, { option: true }],
+  served: async ({ libraryFiles }, use) => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-e2e-'));
     const library = path.join(work, 'library');
+    for (const [name, content] of Object.entries(libraryFiles)) {
+      mkdirSync(path.dirname(path.join(library, name)), { recursive: true });
+      writeFileSync(path.join(library, name), content);
+    }
     const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin/lookalike.js'), 'serve', '--port', '0', '--library', library], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

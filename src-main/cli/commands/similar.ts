@@ -37,7 +37,7 @@ export const similar: Command = {
       ...positionals.map((p) => ({ path: path.resolve(p), label: p })),
     ];
     return withEngine(library, async (engine) => {
-      const results: { query: string; hits: SimilarResult['hits']; refined?: SimilarResult['refined'] }[] = [];
+      const results: { query: string; hits: SimilarResult['hits']; refined?: SimilarResult['refined']; warning?: string }[] = [];
       for (const q of queries) {
         // A serving engine gets the photo's bytes: its server reads no files for its callers. A
         // library photo goes by its id there, so that it is left out of its own look-alikes, as
@@ -53,18 +53,19 @@ export const similar: Command = {
         const r = await engine.call('similar', { ...common, ...source }).catch((err: unknown) => {
           throw unreadable(err, q.label);
         });
-        results.push({ query: q.path ?? q.label, hits: r.hits, ...(r.refined ? { refined: r.refined } : {}) });
+        results.push({ query: q.path ?? q.label, hits: r.hits, ...(r.refined ? { refined: r.refined } : {}), ...(r.modelProblem ? { warning: r.modelProblem } : {}) });
       }
-      out.result(results, () =>
-        results
-          .map((r) =>
-            [
-              `${r.query}:${r.refined ? ` (refined by ${r.refined.alike} alike and ${r.refined.notAlike} not-alike ${r.refined.alike + r.refined.notAlike === 1 ? 'mark' : 'marks'})` : ''}`,
-              ...r.hits.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}${h.verdict ? `  [marked ${h.verdict === 'match' ? 'alike' : 'not alike'}]` : ''}`),
-            ].join('\n'),
-          )
-          .join('\n\n'),
-      );
+      const warning = results.find((r) => r.warning)?.warning;
+      out.result(results, () => {
+        const blocks = results.map((r) =>
+          [
+            `${r.query}:${r.refined ? ` (refined by ${r.refined.alike} alike and ${r.refined.notAlike} not-alike ${r.refined.alike + r.refined.notAlike === 1 ? 'mark' : 'marks'})` : ''}`,
+            ...r.hits.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}${h.verdict ? `  [marked ${h.verdict === 'match' ? 'alike' : 'not alike'}]` : ''}`),
+          ].join('\n'),
+        );
+        // The pretrained space answered instead of the active model: say so above the hits.
+        return [...(warning ? [`warning: ${warning}`] : []), blocks.join('\n\n')].join('\n');
+      });
     });
   },
 };

@@ -21,6 +21,7 @@ export const status: Command = {
         `labels    ${s.labels}`,
         `model     ${s.activeModel ? `${s.activeModel.name} (#${s.activeModel.id})` : 'pretrained (untrained head)'}`,
         ...(s.modelProblem ? [`problem   ${s.modelProblem}`] : []),
+        ...s.notices.map((n) => `notice    ${n}`),
       ].join('\n');
     });
   },

@@ -28,6 +28,7 @@ const status: Status = {
   labels: 3,
   activeModel: null,
   modelProblem: null,
+  notices: [],
 };
 
 function fakeDeps(overrides: Partial<ShellDeps> = {}, picked: string[] | null = ['/photos/a', '/photos/b']) {

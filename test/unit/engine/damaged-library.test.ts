@@ -1,7 +1,7 @@
 // A library whose derived files were lost or damaged: the vector index (gone, or same-size
-// garbage), the feature cache (garbage, or damaged pages), a thumbnail. Every answer is right
+// garbage), a thumbnail (the feature cache: feature-recovery.test.ts). Every answer is right
 // or a clear error naming the file; none is a silent empty or NaN result.
-import { existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, statSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../../src-main/engine/engine.js';
 import { indexFile } from '../../../src-main/engine/index-files.js';
-import { FEATURE_DB_FILE } from '../../../src-main/model/feature-store.js';
 import { importFolder } from '../../fixtures/engine-jobs.js';
-import { rejection } from '../../fixtures/rejection.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
 let work: string;
@@ -85,32 +83,6 @@ describe('damaged derived files', () => {
       await expectGoodAnswer(engine);
     });
   });
-
-  it('a feature cache with damaged pages is named, moved aside and computed again', async () => {
-    const file = path.join(library, 'features', FEATURE_DB_FILE);
-    scribble(file, 4096); // page 1 (the schema) stays, the tables' pages are garbage
-    await withEngine(async (engine) => {
-      const err = await rejection(engine.call('similar', { id: 1 }));
-      expect(err.message).toContain(file);
-      expect(err.message).toMatch(/damaged .*moved it to/);
-      // The next import computes the features again; then answers are right.
-      await importFolder(engine, photos);
-      await expectGoodAnswer(engine);
-    });
-    expect(readdirSync(path.dirname(file)).some((f) => f.startsWith(`${FEATURE_DB_FILE}.damaged-`))).toBe(true);
-  }, 120_000);
-
-  it('a feature cache that is not a database at all is replaced on open; similar says why it has no answer', async () => {
-    const file = path.join(library, 'features', FEATURE_DB_FILE);
-    writeFileSync(file, randomBytes(statSync(file).size));
-    await withEngine(async (engine) => {
-      expect((await engine.call('status', {})).embedded).toBe(0);
-      await expect(engine.call('similar', { id: 1 })).rejects.toThrow(/not embedded yet|no photo is indexed yet/);
-      await importFolder(engine, photos);
-      expect((await engine.call('status', {})).embedded).toBe(PHOTOS);
-      await expectGoodAnswer(engine);
-    });
-  }, 120_000);
 
   it('a deleted thumbnail is made again when asked for, and by the next scan', async () => {
     await withEngine(async (engine) => {
