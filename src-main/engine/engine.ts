@@ -200,7 +200,7 @@ export class Engine implements EngineLink, EngineCore {
   /** Queues an embedding pass unless one (or an import, which embeds) is already waiting to start; its job id. */
   private embedSoon(): number {
     const waiting = this.jobs.list().find((j) => j.state === 'queued' && (j.kind === 'embed' || j.kind === 'import'));
-    return waiting ? waiting.id : startEmbed(this);
+    return waiting ? waiting.jobId : startEmbed(this);
   }
 }
 
