@@ -19,7 +19,11 @@ function currentPort(): Port {
   }
   if (!process.send) throw new Error('the engine must be started as a child process with an IPC channel');
   return {
-    send: (m: FromEngine) => process.send?.(m),
+    // Once the host is gone (serve SIGKILLed) a send fails: 'disconnect' below closes the engine,
+    // so the failure is expected, not an uncaught ERR_IPC_CHANNEL_CLOSED stack on the terminal.
+    send: (m: FromEngine) => {
+      if (process.connected) process.send?.(m, undefined, {}, () => undefined);
+    },
     onMessage: (l) => process.on('message', l),
   };
 }
