@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
-import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
+import { jobEnded, type JobProgress, type JobRef, type JobResult } from '../../../src-shared/contract.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
 import { HttpLink } from '../../link/http-link.js';
 import { describeHolder, LibraryLock, liveLock } from '../../link/library-lock.js';
@@ -76,8 +76,6 @@ export function isRemote(engine: EngineLink): boolean {
   return engine instanceof HttpLink;
 }
 
-const ended = new Set<JobProgress['state']>(['done', 'failed', 'cancelled']);
-
 /** Waits for a job to end, showing its progress; Ctrl-C cancels it cleanly. */
 export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): Promise<JobProgress> {
   const onSigint = () => void engine.call('cancelJob', { jobId: ref.jobId });
@@ -93,12 +91,12 @@ export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): 
         if (!isEvent('jobProgress', name, payload) || payload.jobId !== ref.jobId) return;
         const p = payload;
         out.progress(p);
-        if (ended.has(p.state)) finish(p);
+        if (jobEnded(p.state)) finish(p);
       });
       // The job may have ended before we subscribed.
       void engine.call('listJobs', {}).then((jobs) => {
         const p = jobs.find((j) => j.jobId === ref.jobId);
-        if (p && ended.has(p.state)) finish(p);
+        if (p && jobEnded(p.state)) finish(p);
       });
     });
   } finally {
