@@ -252,6 +252,16 @@ void _sameMethods;
 
 // ---- Validation ------------------------------------------------------------------------------
 
+/**
+ * How the engine says that a photo's file ends early (an incomplete copy or download): the error
+ * of an import failure (beside its path), and of a query as `truncatedPhoto(name)`. A client
+ * that knows the file by another name (a dropped file) puts that name in front instead.
+ */
+export const TRUNCATED = 'truncated (the file ends early)';
+export function truncatedPhoto(name: string): string {
+  return `${name} is ${TRUNCATED}`;
+}
+
 export class ContractError extends Error {
   constructor(
     message: string,

@@ -227,6 +227,17 @@ export interface DuplicateReview {
   createdAt: number;
 }
 
+/**
+ * The member of a group to keep, one choice for the window and the CLI: the one the user kept
+ * (`reviewed`: a review that keeps one member over another), else the engine's reference, first
+ * in the group (the centre: the largest of the equally good ones; a same-file group's first path).
+ */
+export function memberToKeep(group: { images: readonly { path: string }[] }, reviews: readonly DuplicateReview[]): { path: string; reviewed: boolean } {
+  const member = (p: string) => group.images.some((img) => img.path === p);
+  const kept = reviews.find((r) => member(r.kept) && r.spare.some(member))?.kept;
+  return kept !== undefined ? { path: kept, reviewed: true } : { path: group.images[0]?.path ?? '', reviewed: false };
+}
+
 export interface LabelCount {
   /** Grows with each new label: creation order, which keeps number keys and colours stable. */
   id: number;

@@ -44,6 +44,15 @@ export type BackendName = (typeof backendNames)[number];
 export const jobKinds = ['import', 'embed', 'train', 'map'] as const;
 export type JobKind = (typeof jobKinds)[number];
 
-/** Where a job is; the last three are ends. */
-export const jobStates = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+/** Where a job is while it still has work ahead: waiting its turn, then running. */
+export const liveJobStates = ['queued', 'running'] as const;
+/** Where a job ends: from these it moves no further. */
+export const endedJobStates = ['done', 'failed', 'cancelled'] as const;
+/** Where a job is. */
+export const jobStates = [...liveJobStates, ...endedJobStates] as const;
 export type JobState = (typeof jobStates)[number];
+
+/** Whether a job in this state has ended (done, failed or cancelled). */
+export function jobEnded(state: JobState): boolean {
+  return (endedJobStates as readonly JobState[]).includes(state);
+}

@@ -2,7 +2,7 @@
 // near-duplicate descriptor and the block_14_add activations; the first two are cached for
 // every photo, and a fine-tuned model's own features are made from the third. Chunks of photos
 // are stored as they finish, so a stopped run keeps its work.
-import { ContractError, type Failure } from '../../src-shared/contract.js';
+import { ContractError, TRUNCATED, truncatedPhoto, type Failure } from '../../src-shared/contract.js';
 import { BACKBONE_FEATURE_DIM } from '../model/backbone.js';
 import { splitDescriptor } from '../model/descriptor.js';
 import { FeatureExtractor } from '../model/extractor.js';
@@ -127,16 +127,12 @@ export class FeaturePass {
   async outside(input: string | Buffer, parts: ModelParts): Promise<Float32Array> {
     if (parts.cnn) {
       const [f] = await wholeCnnFeatures(parts.cnn.net, parts.cnn.inputSize, [input]);
-      if (f instanceof Error) throw new ContractError(`cannot read ${typeof input === 'string' ? input : 'the dropped file'} as an image: ${f.message}`, 'bad-request');
+      if (f instanceof Error) throw unreadableQuery(input, f);
       return f;
     }
     const extractor = await this.getExtractor();
     const [all] = await extractor.extract([input]);
-    if (all instanceof Error) {
-      const what = typeof input === 'string' ? input : 'the dropped file';
-      // libvips repeats its complaint once per decoding stage: the first line says it.
-      throw new ContractError(`cannot read ${what} as an image: ${all.message.split('\n')[0]}`, 'bad-request');
-    }
+    if (all instanceof Error) throw unreadableQuery(input, all);
     const { pooled, tailInput } = split(all);
     const [feature] = await modelFeatures(parts, [pooled], [tailInput]);
     return feature;
@@ -157,6 +153,14 @@ export class FeaturePass {
     this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate+tail-input' });
     return this.extractor;
   }
+}
+
+/** A query photo that cannot be decoded: cut short (TRUNCATED), or unreadable in the decoder's words. */
+function unreadableQuery(input: string | Buffer, err: Error): ContractError {
+  const what = typeof input === 'string' ? input : 'the dropped file';
+  if (err.message.endsWith(TRUNCATED)) return new ContractError(truncatedPhoto(what), 'bad-request');
+  // libvips repeats its complaint once per decoding stage: the first line says it.
+  return new ContractError(`cannot read ${what} as an image: ${err.message.split('\n')[0]}`, 'bad-request');
 }
 
 function split(v: Float32Array): { pooled: Float32Array; nearDuplicate: Float32Array; tailInput: Float32Array } {

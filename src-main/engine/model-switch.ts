@@ -14,16 +14,19 @@ export interface SwitchProgress {
   onIndex?: (done: number, total: number) => void;
 }
 
+/** What readying a model reads of the vector library: its photos, their features, the model's files. */
+export type ModelSource = Pick<VectorLibrary, 'catalog' | 'listed' | 'loadParts' | 'pass' | 'withFeatures' | 'active'>;
+
 /** Embeddings per index-building step. */
 const INDEX_CHUNK = 2048;
 
 /** Whether switching to this model first needs photos run through its fine-tuned blocks. */
-export function needsEmbedding(library: VectorLibrary, modelId: number | null): boolean {
+export function needsEmbedding(library: Pick<VectorLibrary, 'activeModelId' | 'folders' | 'tuned' | 'listed'>, modelId: number | null): boolean {
   if (modelId === null || modelId === library.activeModelId || !library.folders.hasOwnFeatures(modelId)) return false;
   return library.tuned.of(modelId).missing(library.listed().map((i) => i.hash)).length > 0;
 }
 
-export async function switchModel(library: VectorLibrary, modelId: number | null, opts: SwitchProgress = {}): Promise<void> {
+export async function switchModel(library: ModelSource & Pick<VectorLibrary, 'install'>, modelId: number | null, opts: SwitchProgress = {}): Promise<void> {
   const { parts, index } = await prepareModel(library, modelId, opts);
   library.install(parts, index);
 }
@@ -39,7 +42,7 @@ export interface PreparedModel {
  * model just saved is not loaded back from its files; otherwise they are loaded.
  */
 export async function prepareModel(
-  library: VectorLibrary,
+  library: ModelSource,
   modelId: number | null,
   opts: SwitchProgress = {},
   trained?: ModelParts,

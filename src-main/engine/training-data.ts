@@ -26,6 +26,14 @@ export const MIN_MARKS = 10;
 /** Share of the marks held back to judge a run (whole queries at a time: learn/marks.ts). */
 export const HELD_BACK_SHARE = 0.2;
 
+/** All this file reads of the catalog: photos with their labels, and the user's marks. */
+export type LabelsAndMarks = Pick<Catalog, 'eachImage' | 'listPairs' | 'getImage'>;
+
+/** All a training set reads beyond that: the photos' pretrained features. */
+export interface TrainingSource extends Pick<VectorLibrary, 'withFeatures'> {
+  readonly catalog: LabelsAndMarks;
+}
+
 export interface LabelledRow {
   id: number;
   hash: string;
@@ -38,7 +46,7 @@ export interface LabelledRow {
  * of them is ambiguous and left out, so a tag such as "favourite" never silently becomes a
  * training class.
  */
-export function labelledImages(catalog: Catalog, classes?: readonly string[]): { rows: LabelledRow[]; ambiguous: number } {
+export function labelledImages(catalog: LabelsAndMarks, classes?: readonly string[]): { rows: LabelledRow[]; ambiguous: number } {
   const wanted = classes ? new Set(classes) : null;
   const rows: LabelledRow[] = [];
   let ambiguous = 0;
@@ -51,12 +59,12 @@ export function labelledImages(catalog: Catalog, classes?: readonly string[]): {
 }
 
 /** The user's marks between photos still in the library. */
-function userMarks(catalog: Catalog): { a: number; b: number; match: boolean }[] {
+function userMarks(catalog: LabelsAndMarks): { a: number; b: number; match: boolean }[] {
   return catalog.listPairs().flatMap((p) => (catalog.getImage(p.a) && catalog.getImage(p.b) ? [{ a: p.a, b: p.b, match: p.verdict === 'match' }] : []));
 }
 
 /** Whether `train` would start, worded for the user; the same words in the panel, the CLI and the refusal. */
-export function trainReadiness(catalog: Catalog, req: { labels?: readonly string[]; holdoutLabels?: readonly string[] }): TrainReadiness {
+export function trainReadiness(catalog: LabelsAndMarks, req: { labels?: readonly string[]; holdoutLabels?: readonly string[] }): TrainReadiness {
   const { rows } = labelledImages(catalog, req.labels);
   const labelWhy = whyNotTrainable(rows.map((r) => r.label), { holdoutLabels: req.holdoutLabels });
   const holdout = new Set(req.holdoutLabels ?? []);
@@ -85,7 +93,7 @@ export function trainReadiness(catalog: Catalog, req: { labels?: readonly string
 }
 
 /** Refuses, before a job is queued, a request with too little to teach from. */
-export function checkTrainable(catalog: Catalog, req: ParsedRequest<'train'>): void {
+export function checkTrainable(catalog: LabelsAndMarks, req: ParsedRequest<'train'>): void {
   const r = trainReadiness(catalog, req);
   if (!r.ready) throw new ContractError(r.why!, 'conflict');
 }
@@ -123,7 +131,7 @@ export interface TrainingSet {
  * labelled; a group whose members carry different labels leaves its unlabelled members to the
  * pairs alone. Photos not yet embedded are left out with their marks.
  */
-export function trainingSet(library: VectorLibrary, req: { labels?: readonly string[]; holdoutLabels?: readonly string[]; seed?: number }): TrainingSet {
+export function trainingSet(library: TrainingSource, req: { labels?: readonly string[]; holdoutLabels?: readonly string[]; seed?: number }): TrainingSet {
   const catalog = library.catalog;
   const { rows, ambiguous } = labelledImages(catalog, req.labels);
   const labelOf = new Map(rows.map((r) => [r.id, r.label]));

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
+import { TRUNCATED } from '../../src-shared/contract.js';
+import { endsEarly, saysEndsEarly } from '../common/image-ends.js';
 import { exifDateTaken } from './exif-date.js';
 import { privateFile, privateFolder } from '../common/private-files.js';
 
@@ -46,9 +48,7 @@ function lastLine(err: unknown): string {
 
 function describeDecodeError(err: unknown): string {
   const message = lastLine(err);
-  if (/premature end|truncated|unexpected end|Not enough data|end of stream/i.test(message)) {
-    return `the file is truncated (incomplete copy or download): ${message}`;
-  }
+  if (saysEndsEarly(message)) return TRUNCATED;
   if (/unsupported codec|compression format has not been built in|hevc/i.test(message)) {
     return 'HEIC photos (HEVC) cannot be decoded by this build of the image library: convert them to JPEG';
   }
@@ -104,7 +104,7 @@ export async function decodeAndThumbnail(
   } catch (err) {
     // libvips keeps one error buffer for all threads: with several decodes failing at once a
     // message can be lost ("Unknown error"), so check the commonest cause ourselves.
-    if (await endsEarly(input, format)) throw new ImageReadError('the file is truncated (incomplete copy or download)');
+    if (await endsEarly(input, format)) throw new ImageReadError(TRUNCATED);
     throw new ImageReadError(describeDecodeError(err));
   }
   await writeAtomically(thumbPath, webp);
@@ -115,29 +115,6 @@ export async function decodeAndThumbnail(
     format,
     takenAt: exifDateTaken(meta.exif),
   };
-}
-
-/** True when a JPEG lacks its end-of-image marker or a PNG its IEND chunk. */
-async function endsEarly(input: Buffer | string, format: string): Promise<boolean> {
-  if (format !== 'jpeg' && format !== 'png') return false;
-  let tail: Buffer;
-  if (typeof input === 'string') {
-    const file = await fs.open(input, 'r');
-    try {
-      const { size } = await file.stat();
-      tail = Buffer.alloc(Math.min(size, 16));
-      await file.read(tail, 0, tail.length, size - tail.length);
-    } finally {
-      await file.close();
-    }
-  } else {
-    tail = input.subarray(Math.max(0, input.length - 16));
-  }
-  if (format === 'png') return !tail.includes('IEND', 0, 'latin1');
-  // Some writers pad after the marker with zeros or a newline.
-  let end = tail.length;
-  while (end > 2 && (tail[end - 1] === 0x00 || tail[end - 1] === 0x0a || tail[end - 1] === 0x0d)) end--;
-  return !(tail[end - 2] === 0xff && tail[end - 1] === 0xd9);
 }
 
 /** Temp files live in one folder beside the hash folders, so leftovers are cheap to find. */

@@ -1,6 +1,6 @@
 // Long work (import, embedding, training) runs as jobs: one at a time, in order, each
 // cancellable, each reporting progress as events the UI and the CLI can show.
-import type { JobKind, JobProgress, JobResult, JobState } from '../../src-shared/contract.js';
+import { jobEnded, type JobKind, type JobProgress, type JobResult, type JobState } from '../../src-shared/contract.js';
 
 export interface JobContext {
   jobId: number;
@@ -24,7 +24,6 @@ interface Entry {
 }
 
 const THROTTLE_MS = 100;
-const ENDED: JobState[] = ['done', 'failed', 'cancelled'];
 
 export class JobRunner {
   private readonly queue: Entry[] = [];
@@ -103,7 +102,7 @@ export class JobRunner {
   /** Resolves with a job's last progress once it is done, failed or cancelled. */
   ended(jobId: number): Promise<JobProgress> {
     const known = this.recent.find((e) => e.progress.jobId === jobId);
-    if (known && ENDED.includes(known.progress.state)) return Promise.resolve({ ...known.progress });
+    if (known && jobEnded(known.progress.state)) return Promise.resolve({ ...known.progress });
     return new Promise((resolve) => this.waiters.set(jobId, [...(this.waiters.get(jobId) ?? []), resolve]));
   }
 
@@ -115,7 +114,7 @@ export class JobRunner {
   private remember(entry: Entry): void {
     this.recent.push(entry);
     if (this.recent.length > 50) {
-      const i = this.recent.findIndex((e) => ENDED.includes(e.progress.state));
+      const i = this.recent.findIndex((e) => jobEnded(e.progress.state));
       if (i >= 0) this.recent.splice(i, 1);
     }
   }

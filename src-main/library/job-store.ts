@@ -1,6 +1,7 @@
 // Jobs survive restarts: the engine records each long task here so an import or training run
 // interrupted by a crash can be found (`unfinishedJobs`) and resumed.
 import type Database from 'better-sqlite3';
+import { jobEnded, liveJobStates } from '../../src-shared/vocabulary.js';
 import { fromJsonText, toJsonText } from './json.js';
 import type { JobPatch, JobRecord, JobState } from './types.js';
 
@@ -17,8 +18,6 @@ interface JobRow {
   finished_at: number | null;
   updated_at: number;
 }
-
-const TERMINAL: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled']);
 
 function toRecord(row: JobRow): JobRecord {
   return {
@@ -59,7 +58,7 @@ export class JobStore {
     const now = Date.now();
     const state = patch.state ?? current.state;
     const startedAt = state === 'running' && current.startedAt === null ? now : current.startedAt;
-    const finishedAt = TERMINAL.has(state) ? (current.finishedAt ?? now) : null;
+    const finishedAt = jobEnded(state) ? (current.finishedAt ?? now) : null;
     this.db
       .prepare(
         `UPDATE jobs SET state = ?, progress = COALESCE(?, progress), result = COALESCE(?, result),
@@ -81,8 +80,8 @@ export class JobStore {
   /** Jobs that were queued or running when the engine last stopped, oldest first. */
   unfinished(): JobRecord[] {
     const rows = this.db
-      .prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id`)
-      .all() as JobRow[];
+      .prepare(`SELECT * FROM jobs WHERE state IN (${liveJobStates.map(() => '?').join(', ')}) ORDER BY id`)
+      .all(...liveJobStates) as JobRow[];
     return rows.map(toRecord);
   }
 

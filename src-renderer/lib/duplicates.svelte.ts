@@ -5,6 +5,7 @@
 // (Labelling the copies "duplicate" would make that word a class for training, so we do not.)
 import {
   DEFAULT_DUPLICATE_THRESHOLD,
+  memberToKeep,
   type Client,
   type DuplicateGroup,
   type DuplicateReview,
@@ -19,8 +20,8 @@ export class DuplicatesState {
   loaded = $state(false);
   error = $state<string | null>(null);
 
-  /** The kept member's path, by group position: a review that keeps one member over another. */
-  readonly kept = $derived(this.groups.map((g) => keptIn(g, this.reviews)));
+  /** The member to keep, by group position: the user's choice once reviewed, else the reference. */
+  readonly toKeep = $derived(this.groups.map((g) => memberToKeep(g, this.reviews)));
   readonly reviewed = $derived(this.reviews.length);
   readonly extraCopies = $derived(this.groups.reduce((n, g) => n + g.images.length - 1, 0));
   /** Paths of the copies the user chose not to keep, for a summary they can copy. */
@@ -68,9 +69,4 @@ export class DuplicatesState {
       this.error = (err as Error).message;
     }
   }
-}
-
-function keptIn(group: DuplicateGroup, reviews: readonly DuplicateReview[]): string | undefined {
-  const member = (p: string) => group.images.some((img) => img.path === p);
-  return reviews.find((r) => member(r.kept) && r.spare.some(member))?.kept;
 }

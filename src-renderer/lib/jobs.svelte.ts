@@ -2,7 +2,7 @@
 // that ended well leaves after a few seconds; one that failed, or an import that could not
 // import everything, stays until dismissed (it has something to say). A finished map is not
 // announced at all: the map view shows its own progress and result.
-import type { Client, JobProgress } from '../../src-shared/contract';
+import { jobEnded, type Client, type JobProgress } from '../../src-shared/contract';
 
 /** How long a job that ended well stays in the bar. */
 export const ENDED_JOB_SHOWS_MS = 6000;
@@ -27,7 +27,7 @@ export class JobsState {
   }
 
   get running(): boolean {
-    return this.current?.state === 'running' || this.current?.state === 'queued';
+    return this.current ? !jobEnded(this.current.state) : false;
   }
 
   get fraction(): number | null {
@@ -57,7 +57,7 @@ export class JobsState {
 
   private show(p: JobProgress): void {
     clearTimeout(this.hideTimer);
-    if (p.kind === 'map' && p.state !== 'running' && p.state !== 'queued') {
+    if (p.kind === 'map' && jobEnded(p.state)) {
       if (this.current?.jobId === p.jobId) this.current = null;
       return;
     }

@@ -1,7 +1,7 @@
 // The embedding map view's state: the map of the active model (and, for comparison, of the
 // pretrained space), the job computing one when none is cached, the lasso selection, and
 // labelling that selection in one step.
-import type { Client, EmbeddingMap, JobProgress } from '../../src-shared/contract';
+import { jobEnded, type Client, type EmbeddingMap, type JobProgress } from '../../src-shared/contract';
 
 export interface MapSlot {
   map: EmbeddingMap | null;
@@ -108,8 +108,7 @@ export class MapState {
     const which = this.waiting[p.jobId];
     if (!which) return;
     const slot = which === 'active' ? this.active : this.pretrained;
-    const ended = p.state === 'done' || p.state === 'failed' || p.state === 'cancelled';
-    if (!ended) {
+    if (!jobEnded(p.state)) {
       const next = { ...slot, job: p };
       if (which === 'active') this.active = next;
       else this.pretrained = next;

@@ -1,7 +1,7 @@
 // The open "find similar" query: what was asked, the hits, the score range shown, the user's
 // verdicts on the query's pairs, and whether the ranking is refined by those marks.
 import { SvelteMap } from 'svelte/reactivity';
-import type { Client, Hit, PairVerdict, Request, SimilarResult } from '../../src-shared/contract';
+import { TRUNCATED, truncatedPhoto, type Client, type Hit, type PairVerdict, type Request, type SimilarResult } from '../../src-shared/contract';
 import type { MarksState } from './marks.svelte';
 
 export type Verdict = PairVerdict;
@@ -150,6 +150,7 @@ export class SimilarState {
  * (libvips repeats them per stage); the raw text stays for anything else (e.g. a lost server).
  */
 export function unreadableMessage(name: string, raw: string): string {
+  if (raw.endsWith(` is ${TRUNCATED}`)) return `${truncatedPhoto(`“${name}”`)}.`;
   if (!/decod|corrupt|unsupported image|vips|premature|not a (known|supported)|input (buffer|file)|bad (huffman|marker)|jpeg|png|webp/i.test(raw)) return raw;
   return `“${name}” could not be read as a photo: the file is damaged, cut short, or not an image.`;
 }

@@ -1,7 +1,7 @@
 // One training run as the user sees it: what there is to teach from (readiness), the settings
 // chosen, the live loss and validation curves from trainProgress events, and the outcome once
 // the job ends.
-import { defaultEpochsFor, defaultMiner, lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
+import { defaultEpochsFor, defaultMiner, jobEnded, lossNames, type Client, type JobProgress, type LossName, type MinerName, type TrainDepth, type TrainReadiness, type TrainSummary } from '../../src-shared/contract';
 import type { MarksState } from './marks.svelte';
 
 export interface CurvePoint {
@@ -88,7 +88,7 @@ export class TrainingState {
     void client
       .listJobs({})
       .then((jobs) => {
-        const running = jobs.find((j) => j.kind === 'train' && (j.state === 'running' || j.state === 'queued'));
+        const running = jobs.find((j) => j.kind === 'train' && !jobEnded(j.state));
         if (running && this.jobId === null) this.onJob(running, true);
       })
       .catch(() => undefined);
@@ -155,7 +155,7 @@ export class TrainingState {
     this.total = p.total;
     if (p.result?.kind === 'train') this.result = p.result;
     // A run ended: a model may now exist, and the panel says again what there is to teach from.
-    if (p.state !== 'queued' && p.state !== 'running') this.changes++;
+    if (jobEnded(p.state)) this.changes++;
     if (p.state === 'failed') this.error = p.result?.kind === 'error' ? p.result.message : (p.message ?? 'training failed');
   }
 }

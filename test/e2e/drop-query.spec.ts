@@ -61,13 +61,19 @@ test('a dropped file that is not a photo, a damaged photo, and a copy of a libra
   await expect(page.getByRole('alert')).toContainText('“notes.pdf” is not a photo');
 
   // A damaged JPEG (its start, then garbage): one sentence, not the decoder's words, and no
-  // broken-image icon. (One merely cut short still decodes, grey below the cut, in both.)
+  // broken-image icon.
   const whole = await sceneJpeg(1, 9);
   await dropFile(page, 'broken.jpg', 'image/jpeg', Buffer.concat([whole.subarray(0, 2), Buffer.alloc(4000, 0x5a)]));
   const panel = page.getByTestId('similar-panel');
   await expect(panel.getByRole('alert')).toHaveText('“broken.jpg” could not be read as a photo: the file is damaged, cut short, or not an image.');
   await expect(panel.locator('img.query')).toHaveCount(0);
   await expect(panel.getByRole('img', { name: 'query' })).toHaveCount(0);
+
+  // One merely cut short (an incomplete download) is refused in the words an import uses, rather
+  // than searched with grey below the cut.
+  await dropFile(page, 'half.jpg', 'image/jpeg', whole.subarray(0, Math.floor(whole.length / 2)));
+  await expect(panel.getByRole('alert')).toHaveText('“half.jpg” is truncated (the file ends early).');
+  await expect(panel.getByTestId('hits').locator('li')).toHaveCount(0);
 
   // An edited copy (smaller, re-saved) of a library photo: "you already have this".
   const copy = await sharp(path.join(photos, 'scene-2.jpg')).resize(480).jpeg({ quality: 60 }).toBuffer();

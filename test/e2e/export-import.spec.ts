@@ -39,6 +39,14 @@ test('export asks before overwriting; a picked labels file is imported by its co
   await expect(panel.getByRole('status')).toContainText('Exported 4 labels');
   expect(readFileSync(out, 'utf8')).toMatch(/^path,content_hash,label\n/);
 
+  // The picker's button is one of the app's buttons, not the browser's unstyled one.
+  const look = (el: Element, pseudo: string | null) => {
+    const s = getComputedStyle(el, pseudo);
+    return [s.backgroundColor, s.borderRadius, s.borderColor, s.color];
+  };
+  const picker = await panel.getByLabel('Labels file to import').evaluate(look, '::file-selector-button');
+  expect(picker).toEqual(await panel.getByRole('button', { name: 'Import labels', exact: true }).evaluate(look, null));
+
   const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.replace(/,(rings|checkers)$/, ',picked'));
   await panel.getByLabel('Labels file to import').setInputFiles({
     name: 'labels.csv',

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
-import type { JobProgress, JobRef, JobResult } from '../../../src-shared/contract.js';
+import { jobEnded, type JobProgress, type JobRef, type JobResult } from '../../../src-shared/contract.js';
 import { fsPath } from '../../common/byte-paths.js';
 import { isEvent, type EngineLink } from '../../link/engine-link.js';
 import { HttpLink } from '../../link/http-link.js';
@@ -103,8 +103,6 @@ export function isRemote(engine: EngineLink): boolean {
   return engine instanceof HttpLink;
 }
 
-const ended = new Set<JobProgress['state']>(['done', 'failed', 'cancelled']);
-
 /**
  * Waits for a job to end, showing its progress; Ctrl-C cancels it cleanly. A job the engine
  * stopped during is followed into the job that continues it after the restart; a serving engine
@@ -126,7 +124,7 @@ export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): 
       const ifEnded = () =>
         void engine.call('listJobs', {}).then((jobs) => {
           const p = jobs.find((j) => j.jobId === jobId);
-          if (p && ended.has(p.state)) finish(p);
+          if (p && jobEnded(p.state)) finish(p);
         }, () => undefined); // a serving engine that went away is reported by onLost
       offs.push(
         engine.onEvent((name, payload) => {
@@ -141,7 +139,7 @@ export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): 
             return;
           }
           out.progress(p);
-          if (ended.has(p.state)) finish(p);
+          if (jobEnded(p.state)) finish(p);
         }),
       );
       if (engine instanceof HttpLink) {

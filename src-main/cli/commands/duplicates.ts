@@ -1,4 +1,4 @@
-
+import { memberToKeep } from '../../../src-shared/contract.js';
 import { num, withEngine, type Command } from './command.js';
 
 export const duplicates: Command = {
@@ -6,16 +6,23 @@ export const duplicates: Command = {
   summary: 'groups of near-identical images (copies: re-encoded, resized, cropped, turned)',
   options: { threshold: { type: 'string' } },
   async run({ library, values, out }) {
-    const groups = await withEngine(library, (e) =>
-      e.call('duplicates', { threshold: num('threshold', values.threshold) }),
-    );
-    out.result(groups, () =>
-      groups.length === 0
+    const { groups, reviews } = await withEngine(library, async (e) => ({
+      groups: await e.call('duplicates', { threshold: num('threshold', values.threshold) }),
+      reviews: await e.call('duplicateReviews', {}),
+    }));
+    // The member to keep is the window's: the one you kept there, else the reference (first).
+    const shown = groups.map((g) => ({ ...g, keep: memberToKeep(g, reviews) }));
+    out.result(shown, () =>
+      shown.length === 0
         ? 'no duplicates'
-        : groups
-            .map((g, i) =>
-              [`group ${i + 1}${g.kind === 'same-file' ? ` (same file at ${g.images.length} paths)` : ''}:`, ...g.images.map((h) => `  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`)].join('\n'),
-            )
+        : shown
+            .map((g, i) => {
+              const mark = (p: string) => (p !== g.keep.path ? '' : g.keep.reviewed ? 'kept' : 'reference');
+              return [
+                `group ${i + 1}${g.kind === 'same-file' ? ` (same file at ${g.images.length} paths)` : ''}:`,
+                ...g.images.map((h) => `  ${mark(h.path).padEnd(9)}  ${h.score.toFixed(3)}  #${h.id}  ${h.path}`),
+              ].join('\n');
+            })
             .join('\n'),
     );
   },

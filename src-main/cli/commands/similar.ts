@@ -1,13 +1,15 @@
 import path from 'node:path';
-import type { SimilarResult } from '../../../src-shared/contract.js';
+import { TRUNCATED, truncatedPhoto, type SimilarResult } from '../../../src-shared/contract.js';
 import { UsageError } from '../output.js';
 import { isRemote, num, readUserFile, withEngine, type Command } from './command.js';
 
 /**
  * The engine's "cannot read the dropped file as an image: cannot decode buffer of 6 bytes: Input
- * buffer contains unsupported image format" (the file reaches it as bytes) in the user's words.
+ * buffer contains unsupported image format" (the file reaches it as bytes) in the user's words,
+ * and "the dropped file is truncated (…)" under the name the user gave.
  */
 export function unreadable(err: unknown, file: string): unknown {
+  if (err instanceof Error && err.message.endsWith(` is ${TRUNCATED}`)) return new Error(truncatedPhoto(file));
   if (!(err instanceof Error) || !/^cannot read .* as an image: /.test(err.message)) return err;
   return new Error(`${file} is not a photo lookalike can read: the file is damaged, cut short, or not an image`);
 }

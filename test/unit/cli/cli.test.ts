@@ -1,8 +1,9 @@
 // The `lookalike` command as a user runs it: the real bin script, a real library folder.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src-main/engine/engine.js';
 import { runLookalike, runLookalikeWith } from '../../fixtures/cli.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
@@ -132,6 +133,14 @@ describe('lookalike CLI', () => {
     expect(hits.map((h) => h.path)).not.toContain(own);
   }, 60_000);
 
+  it('similar refuses a photo cut short (an incomplete download) in the words an import failure uses', async () => {
+    const whole = readFileSync(path.join(work, 'photos', 'rings', 'rings-1.jpg'));
+    const half = path.join(work, 'half.jpg');
+    writeFileSync(half, whole.subarray(0, Math.floor(whole.length / 2)));
+    const cut = await lookalike('similar', half);
+    expect([cut.code, cut.stderr.trim()]).toEqual([1, `lookalike similar: ${half} is truncated (the file ends early)`]);
+  }, 60_000);
+
   it('similar --json answers several query files in one call', async () => {
     const photos = path.join(work, 'photos');
     const q1 = path.join(photos, 'rings', 'rings-1.jpg');
@@ -202,4 +211,29 @@ describe('lookalike CLI', () => {
     expect(r.stderr).toContain('a pair needs two different images');
     expect(r.stderr).not.toMatch(/markPair|invalid request|\bb:/);
   });
+
+  it('duplicates marks the member to keep that the window does: the reference first, then the one you kept', async () => {
+    const own = path.join(work, 'dup-library');
+    const dir = path.join(work, 'dup-photos');
+    mkdirSync(dir);
+    const bytes = readFileSync(path.join(work, 'photos', 'rings', 'rings-1.jpg'));
+    const [a, b] = [path.join(dir, 'a.jpg'), path.join(dir, 'b.jpg')];
+    writeFileSync(a, bytes);
+    writeFileSync(b, bytes);
+    expect((await runLookalike(own, 'import', dir)).code).toBe(0);
+    const marks = async () => {
+      const r = await runLookalike(own, 'duplicates');
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter((l) => l.startsWith('  ')).map((l) => [l.trim().split(/\s+/)[0], l.slice(l.indexOf(dir))]);
+    };
+    expect(await marks()).toEqual([['reference', a], ['1.000', b]]);
+    // Kept in the window (the same engine call): the CLI now marks that one.
+    const engine = await Engine.open(own);
+    try {
+      await engine.call('keepDuplicate', { keep: b, spare: [a] });
+    } finally {
+      await engine.close();
+    }
+    expect(await marks()).toEqual([['1.000', a], ['kept', b]]);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calls, ContractError, methods, parseRequest } from '../../../src-shared/contract.js';
+import { calls, ContractError, memberToKeep, methods, parseRequest } from '../../../src-shared/contract.js';
 
 describe('contract validation', () => {
   it.each(methods)('%s rejects an unknown field and names it', (method) => {
@@ -39,5 +39,18 @@ describe('contract validation', () => {
     for (const m of ['status', 'importFolders', 'listImages', 'similar', 'cancelJob']) {
       expect(Object.keys(calls)).toContain(m);
     }
+  });
+});
+
+describe('memberToKeep', () => {
+  const group = { images: [{ path: '/p/centre.jpg' }, { path: '/p/copy.jpg' }, { path: '/p/other.jpg' }] };
+  it('is the reference (first) until the user keeps one member over another, then that one', () => {
+    expect(memberToKeep(group, [])).toEqual({ path: '/p/centre.jpg', reviewed: false });
+    // A review of another group, or one that sets aside nothing of this group, says nothing here.
+    const elsewhere = { kept: '/q/x.jpg', spare: ['/q/y.jpg'], createdAt: 1 };
+    const alone = { kept: '/p/copy.jpg', spare: ['/q/z.jpg'], createdAt: 2 };
+    expect(memberToKeep(group, [elsewhere, alone])).toEqual({ path: '/p/centre.jpg', reviewed: false });
+    const review = { kept: '/p/copy.jpg', spare: ['/p/centre.jpg', '/p/other.jpg'], createdAt: 3 };
+    expect(memberToKeep(group, [elsewhere, review])).toEqual({ path: '/p/copy.jpg', reviewed: true });
   });
 });

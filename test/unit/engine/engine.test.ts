@@ -110,6 +110,20 @@ describe('engine', () => {
     await expect(engine.call('similar', { path: path.join(work, 'photos', 'broken.jpg') })).rejects.toThrow(/cannot read/);
   });
 
+  it('refuses a query photo cut short, in the words an import failure uses, rather than search its grey half', async () => {
+    const whole = await sharp(byKind.get('rings')![0]).jpeg({ quality: 95 }).toBuffer();
+    const half = whole.subarray(0, Math.floor(whole.length / 2));
+    const cut = path.join(work, 'cut.jpg');
+    writeFileSync(cut, half);
+    // Both reach the decoder as bytes; the CLI and the window put the user's name for the file in front.
+    for (const query of [{ path: cut }, { upload: { name: 'cut.jpg', dataBase64: half.toString('base64') } }]) {
+      await expect(engine.call('similar', query)).rejects.toThrow(/^the dropped file is truncated \(the file ends early\)$/);
+    }
+    // The whole file is a query like any other.
+    writeFileSync(cut, whole);
+    expect((await engine.call('similar', { path: cut })).hits.length).toBeGreaterThan(0);
+  });
+
   it('groups a re-encoded, resized copy with its original, and forgets it once deleted', async () => {
     const original = byKind.get('discs')![1];
     const copy = path.join(work, 'photos', 'copies', 'discs-copy.jpg');

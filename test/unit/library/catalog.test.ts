@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src-main/library/catalog.js';
 import type { ImageFacts } from '../../../src-main/library/ingest-store.js';
+import { jobEnded, jobStates } from '../../../src-shared/vocabulary.js';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../../src-main/library/migrations.js';
 
 function facts(n: number): ImageFacts {
@@ -116,6 +117,13 @@ describe('Catalog', () => {
     expect(unfinished.map((j) => [j.id, j.state, j.params, j.progress])).toEqual([
       [running.id, 'running', { roots: ['/b'] }, { done: 1, found: 9 }],
     ]);
+  });
+
+  it('stamps a finish time on exactly the ended job states, and only live jobs count as unfinished', () => {
+    const byState = new Map(jobStates.map((state) => [state, catalog.updateJob(catalog.createJob('embed', {}).id, { state })]));
+    for (const [state, job] of byState) expect([state, job.finishedAt !== null]).toEqual([state, jobEnded(state)]);
+    expect(jobStates.filter((s) => jobEnded(s))).toEqual(['done', 'failed', 'cancelled']);
+    expect(catalog.unfinishedJobs().map((j) => j.state)).toEqual(['queued', 'running']);
   });
 
   it('keeps at most one active model', () => {

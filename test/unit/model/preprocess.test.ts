@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeForBackbone, PIXELS_PER_IMAGE } from '../../../src-main/model/preprocess.js';
@@ -43,7 +46,25 @@ describe('decodeForBackbone', () => {
     expect(px(q, 112, 200)[2]).toBeGreaterThan(200); // and bottom is blue
   });
 
-  it('rejects bytes that are not an image', async () => {
+  it('refuses a JPEG or PNG cut short, from bytes or from a file, rather than decode it half grey', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-cut-'));
+    try {
+      for (const whole of [await halves(300, 200).jpeg().toBuffer(), await halves(300, 200).png().toBuffer()]) {
+        expect((await decodeForBackbone(whole)).length).toBe(PIXELS_PER_IMAGE);
+        const half = whole.subarray(0, Math.floor(whole.length / 2));
+        await expect(decodeForBackbone(half)).rejects.toThrow(/^truncated \(the file ends early\)$/);
+        const file = path.join(dir, 'half');
+        writeFileSync(file, half);
+        await expect(decodeForBackbone(file)).rejects.toThrow(/^truncated \(the file ends early\)$/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects bytes that are not an image, and a JPEG damaged from its header on, not as cut short', async () => {
     await expect(decodeForBackbone(Buffer.from('hello'))).rejects.toThrow();
+    const start = (await halves(64, 64).jpeg().toBuffer()).subarray(0, 2);
+    await expect(decodeForBackbone(Buffer.concat([start, Buffer.alloc(4000, 0x5a)]))).rejects.toThrow(/corrupt header/);
   });
 });
