@@ -49,7 +49,7 @@ export async function decodeForBackbone(input: ImageInput, size = BACKBONE_INPUT
  * does not is damaged or no image at all), and the decoder says so or the end marker is missing
  * (libvips may lose its words: see image-ends).
  */
-async function cutShort(source: ImageInput, err: unknown): Promise<boolean> {
+async function cutShort(source: string | Buffer, err: unknown): Promise<boolean> {
   const format = await sharp(source)
     .metadata()
     .then((m) => m.format)
