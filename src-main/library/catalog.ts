@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { readHitFacts, type HitFacts } from './hit-facts.js';
+import { openSqliteCopy } from '../common/sqlite-copy.js';
 import { isSqliteDamage } from '../common/sqlite-damage.js';
 import { catalogDamaged, missingCatalogNotice } from './catalog-file.js';
 import { IngestStore } from './ingest-store.js';
@@ -94,10 +95,8 @@ export class Catalog {
   }
 
   /**
-   * A library in a folder that cannot be written. SQLite cannot open a WAL database read-only
-   * when its -shm file is missing and cannot be made (a cleanly closed library in a read-only
-   * folder): the file is then read into memory, marked as a rollback-journal database in the
-   * copy's header (bytes 18-19), and opened from there. Every write is refused (SQLITE_READONLY).
+   * A library in a folder that cannot be written: opened read-only, or from a copy in memory
+   * where SQLite cannot open it so (common/sqlite-copy.ts). Every write is refused (SQLITE_READONLY).
    */
   private static openReadOnly(dir: string): Catalog {
     const paths = libraryPaths(dir, false);
@@ -108,9 +107,7 @@ export class Catalog {
       db.pragma('user_version');
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
-      const copy = fs.readFileSync(paths.db);
-      if (copy.length >= 20) copy[18] = copy[19] = 1;
-      db = new Database(copy, { readonly: true });
+      db = openSqliteCopy(paths.db, { readonly: true });
     }
     try {
       const current = db.pragma('user_version', { simple: true }) as number;

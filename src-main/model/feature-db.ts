@@ -3,9 +3,10 @@
 // "file is not a database") is moved aside, named in the message, and replaced by an empty one:
 // the features are a cache, computed again at once (listeners hear of every loss, see `onLoss`).
 import { existsSync, renameSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { createPrivateFile } from '../common/private-files.js';
+import { canWriteIn, openSqliteCopy } from '../common/sqlite-copy.js';
 import { isSqliteDamage } from '../common/sqlite-damage.js';
 
 const open = new Map<string, FeatureDb>();
@@ -93,11 +94,16 @@ export class FeatureDb {
   }
 
   private connect(): void {
-    createPrivateFile(this.file); // 0600, and so its -wal and -shm
-    const conn = new Database(this.file);
+    // A read-only library (its folder cannot be written) is read from a copy in memory: what a
+    // query caches there (checksums filled, pair checks) is dropped with it, the file is untouched.
+    const readOnly = !canWriteIn(dirname(this.file));
+    if (!readOnly) createPrivateFile(this.file); // 0600, and so its -wal and -shm
+    const conn = !readOnly ? new Database(this.file) : existsSync(this.file) ? openSqliteCopy(this.file, { readonly: false }) : new Database(':memory:');
     try {
-      conn.pragma('journal_mode = WAL');
-      conn.pragma('synchronous = NORMAL');
+      if (!readOnly) {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = NORMAL');
+      }
       // sum: CRC-32 of vec, checked on every read (feature-store.ts); NULL in rows written
       // before it existed, filled when such a row is first read.
       conn.exec(`CREATE TABLE IF NOT EXISTS features (

@@ -74,3 +74,13 @@ it.runIf(supported)('status reads a read-only library and says changes are refus
   expect(label.stderr).not.toMatch(/\n\s+at /); // no stack trace
   expect(snapshot(library)).toEqual(before);
 }, 120_000);
+
+it.runIf(supported)('similar answers from a read-only library, from the features and index already there', () => {
+  const before = snapshot(library);
+  const similar = readOnly('similar', '--id', '1', '--json');
+  expect(similar.code, similar.stderr).toBe(0);
+  const hits = JSON.parse(similar.stdout) as { id: number }[];
+  expect(hits.length).toBeGreaterThan(0);
+  expect(hits.map((h) => h.id)).not.toContain(1);
+  expect(snapshot(library)).toEqual(before);
+}, 120_000);
