@@ -7,7 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { withoutNativeStderr } from './quiet-stderr.js';
 
 /** What Dawn says about the adapter, plus the limits batch sizing needs. */
 export interface GpuInfo {
@@ -113,8 +112,7 @@ export async function loadWebGpu(opts: WebGpuOptions): Promise<GpuInfo> {
     }
     const gles = provider.create(['backend=opengles']);
     instances.push(gles);
-    // Asked, Dawn's GLES backend prints limits it lowered (quiet-stderr.ts); LOOKALIKE_VERBOSE=1 shows them.
-    adapter = await withoutNativeStderr(() => compatibilityGpu(gles).requestAdapter({ powerPreference: 'high-performance' }));
+    adapter = await compatibilityGpu(gles).requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter, not even OpenGL ES on the CPU (are libegl1 and libgl1-mesa-dri installed?)');
     api = 'opengles';
     info = await describeAdapter(adapter, api);
