@@ -13,9 +13,7 @@ import {
 import { MAX_QUERY_IMAGE_BYTES, readRegularFile } from '../ingest/regular-file.js';
 import type { Catalog } from '../library/catalog.js';
 import type { ImageInput } from '../model/preprocess.js';
-import type { FoundCopy } from './copy-check.js';
-import { findExactCopy } from './exact-copy.js';
-import { NearDuplicates } from './near-duplicates.js';
+import { findExactCopy, NearDuplicates, type FoundCopy } from '../copies/index.js';
 import type { VectorLibrary } from './vector-library.js';
 
 /** How far a refined query moves towards the mean of the "alike" photos, and away from the "not alike" ones. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals, type LayoutPhoto } from '../../../src-main/engine/layout-proposals.js';
+import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals, type LayoutPhoto } from '../../../src-main/copies/layout-proposals.js';
 import { FeatureStore } from '../../../src-main/model/feature-store.js';
 import { iconSvg } from '../../fixtures/simple-images.js';
 

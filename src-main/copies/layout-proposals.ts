@@ -8,9 +8,9 @@
 // pairs to check (+2 %), true pairs proposed 3,280 -> 3,465 of 3,850, every two versions of a
 // picture grouped 0.742 -> 0.802 at pair precision 0.9907.
 import type { FeatureStore } from '../model/feature-store.js';
-import type { DuplicatePair } from '../search/duplicates.js';
+import type { DuplicatePair } from './duplicates.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
-import { layoutOf, layoutTurns, MATCH_SIDE } from '../search/pixel-match.js';
+import { layoutOf, layoutTurns, MATCH_SIDE } from './pixel-match.js';
 import { rgbOf } from './duplicate-check.js';
 
 /** Nearest photos by layout each photo proposes. */

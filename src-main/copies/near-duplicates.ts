@@ -6,15 +6,15 @@
 import { existsSync } from 'node:fs';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import type { Catalog } from '../library/catalog.js';
-import { CopyViews } from '../model/copy-views.js';
+import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { centredGroups, duplicatePairs } from '../search/duplicates.js';
+import { centredGroups, duplicatePairs } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
-import { PairVerdicts } from '../model/pair-verdicts.js';
+import { PairVerdicts } from './pair-verdicts.js';
 import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals } from './layout-proposals.js';
 
 interface Listed {

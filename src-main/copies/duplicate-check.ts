@@ -8,10 +8,10 @@
 // candidate: different text pages score 0.94 there, copies 0.97, so it does not separate them,
 // and it needs a CNN pass per photo: bench/duplicates-mixed-study.ts.)
 import sharp from 'sharp';
-import { SOURCE_SIDE, type PixelMatch } from '../search/pixel-match.js';
-import { matchPairs } from '../search/pixel-pool.js';
-import type { DuplicatePair } from '../search/duplicates.js';
-import type { PairVerdicts } from '../model/pair-verdicts.js';
+import { SOURCE_SIDE, type PixelMatch } from './pixel-match.js';
+import { matchPairs } from './pixel-pool.js';
+import type { DuplicatePair } from './duplicates.js';
+import type { PairVerdicts } from './pair-verdicts.js';
 
 /** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
 export const PIXEL_CHECK_ID = 'pixel-match@2';

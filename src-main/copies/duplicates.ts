@@ -1,6 +1,6 @@
 // "Find duplicates": groups of near-identical images (exact copies, re-encodes, resizes, small
 // crops). A separate mode from "find similar", with its own, much stricter threshold.
-import type { VectorIndex } from './vector-index.js';
+import type { VectorIndex } from '../search/index.js';
 
 
 export interface DuplicateSearchOptions {
