@@ -4,3 +4,4 @@
 export { NearDuplicates } from './near-duplicates.js';
 export { findExactCopy, type ExactCopy } from './exact-copy.js';
 export type { FoundCopy } from './copy-check.js';
+export type { DuplicatesPhase, SearchWatch } from './duplicates.js';

@@ -10,7 +10,7 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { centredGroups, duplicatePairs } from './duplicates.js';
+import { centredGroups, duplicatePairs, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
@@ -47,7 +47,7 @@ export class NearDuplicates {
    * pixels line up (duplicate-check.ts), grouped around a centre (every member is such a pair
    * with it: search/duplicates.ts centredGroups), each scored against it.
    */
-  async groups(threshold: number): Promise<{ id: number; score: number }[][]> {
+  async groups(threshold: number, watch: SearchWatch = {}): Promise<{ id: number; score: number }[][]> {
     const index = this.current();
     const ids = index.ids();
     const byId = new Map<number, Float32Array>();
@@ -65,7 +65,9 @@ export class NearDuplicates {
       byId,
       threshold,
       byDescriptor,
+      watch,
     );
+    watch.signal?.throwIfAborted();
     const { pairs, unreadable } = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
       const hash = hashOf.get(id);
       const input = hash ? inputOf(id, hash) : null;
@@ -73,7 +75,8 @@ export class NearDuplicates {
       // A damaged thumbnail is made again from the original (still holding these bytes).
       const remake = hash && original ? () => regenerateThumbnail(this.catalog, hash, original) : undefined;
       return hash && input ? { key: hash, input, remake } : null;
-    });
+    }, watch);
+    watch.signal?.throwIfAborted();
     // Said, not hidden: these pairs are checked again next time, when their images may be readable.
     if (unreadable > 0) console.warn(`duplicates: ${unreadable} proposed pair${unreadable === 1 ? '' : 's'} not checked: a photo's thumbnail and file could not be read`);
     // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.

@@ -5,6 +5,7 @@ import { ContractError, type Status } from '../../src-shared/contract.js';
 import { appVersion } from '../common/version.js';
 import type { Handlers } from '../link/protocol.js';
 import type { EngineCore } from './core.js';
+import { duplicatesAsJob } from './duplicates-job.js';
 import { withFileFacts, withLabels } from './hit-details.js';
 import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
@@ -56,7 +57,7 @@ export function makeHandlers(core: EngineCore): Handlers {
       const r = await (await core.compute()).queries.similar(req);
       return { ...r, hits: withLabels(catalog, r.hits) };
     },
-    duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
+    duplicates: async ({ threshold }) => withFileFacts(catalog, await duplicatesAsJob(core, threshold)),
     keepDuplicate: async ({ keep, spare }) => {
       const file = (p: string) => {
         const image = catalog.imageByPath(p);

@@ -1,14 +1,13 @@
 
-import { num, withEngine, type Command } from './command.js';
+import { callShowingJob, num, withEngine, type Command } from './command.js';
 
 export const duplicates: Command = {
   synopsis: 'duplicates [--threshold T] [--json]',
   summary: 'groups of near-identical images (copies: re-encoded, resized, cropped, turned)',
   options: { threshold: { type: 'string' } },
   async run({ library, values, out }) {
-    const groups = await withEngine(library, (e) =>
-      e.call('duplicates', { threshold: num('threshold', values.threshold) }),
-    );
+    const threshold = num('threshold', values.threshold);
+    const groups = await withEngine(library, (e) => callShowingJob(e, 'duplicates', out, () => e.call('duplicates', { threshold })));
     out.result(groups, () =>
       groups.length === 0
         ? 'no duplicates'
