@@ -104,7 +104,9 @@ export class LayoutProposals {
           continue; // unreadable: the pixel check would reject its pairs anyway
         }
       }
-      if (layout) add.push({ id: p.id, layout });
+      // A flat thumbnail (one grey, or texture finer than the grid) has no layout to compare by
+      // angle: it proposes nothing, and the descriptor still proposes its pairs.
+      if (layout && layout.some((v) => v !== 0)) add.push({ id: p.id, layout });
     }
     if (made.length) this.store.putMany(made);
     watch.signal?.throwIfAborted();

@@ -50,6 +50,17 @@ describe('LayoutProposals', () => {
     proposals.close();
   }, 60_000);
 
+  it('takes a flat photo (one grey: no layout to compare by angle) without failing; it proposes nothing', async () => {
+    const input = join(dir, 'thumbs', 'flat.webp');
+    await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 128, g: 128, b: 128 } } }).webp().toFile(input);
+    const proposals = new LayoutProposals(FeatureStore.open(join(dir, 'features-flat'), LAYOUT_FEATURE_ID, LAYOUT_DIM));
+    const flat = new Map([...descriptors, [200, descriptors.get(0)!]]);
+    const pairs = await proposals.pairs([...photos, { id: 200, hash: 'flat', input: () => input }], flat, 0.99, []);
+    expect(pairs).toContainEqual(expect.objectContaining({ a: 0, b: 100 }));
+    expect(pairs.some((p) => p.b === 200)).toBe(false);
+    proposals.close();
+  }, 60_000);
+
   it('keeps layouts: the next process reads no thumbnail', async () => {
     const again = new LayoutProposals(FeatureStore.open(join(dir, 'features'), LAYOUT_FEATURE_ID, LAYOUT_DIM));
     const pairs = await again.pairs(photos.map((p) => ({ ...p, input: () => null })), descriptors, 0.99, []);
