@@ -7,6 +7,8 @@
 //
 // Needs: apt-get install -y --no-install-recommends mate-backgrounds ukui-wallpapers gnome-backgrounds lomiri-wallpapers dataset-fashion-mnist
 // Run:   npx tsx bench/duplicates-mixed.ts [--photos 40] [--fashion 300] [--generated 60] [--edited-simple 10]
+//        held out (pictures the rules were not tuned on, and paper textures):
+//        npx tsx bench/duplicates-mixed.ts --held-out --photos 20 --fashion 100 --generated 10 --edited-simple 2 --textures 4
 import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     fashion: arg('fashion', DEFAULT_MIXED.fashion),
     generated: arg('generated', DEFAULT_MIXED.generated),
     editedSimple: arg('edited-simple', DEFAULT_MIXED.editedSimple),
+    heldOut: process.argv.includes('--held-out'),
+    textures: arg('textures', 0),
   };
   const { dir, files } = await mixedLibrary(opts);
   const byPath = new Map(files.map((f) => [f.file, f]));
