@@ -38,7 +38,7 @@ function tally(groups: DuplicateGroup[], byPath: Map<string, MixedFile>, sets: M
     perSet.set(set, t);
   };
   for (const g of groups) {
-    const files = g.images.map((h) => byPath.get(h.path)!);
+    const files = g.images.map((h) => byPath.get(path.basename(h.path))!);
     for (let a = 0; a < files.length; a++) {
       for (let b = a + 1; b < files.length; b++) {
         const same = files[a].source === files[b].source;
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     textures: arg('textures', 0),
   };
   const { dir, files } = await mixedLibrary(opts);
-  const byPath = new Map(files.map((f) => [f.file, f]));
+  // By file name: the manifest's folder may be spelled another way (a link) than the library's.
+  const byPath = new Map(files.map((f) => [path.basename(f.file), f]));
   // True pairs per set: every two versions of one picture, and the original with each copy.
   const versions = new Map<string, MixedFile[]>();
   for (const f of files) versions.set(f.source, [...(versions.get(f.source) ?? []), f]);
