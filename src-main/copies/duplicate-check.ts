@@ -14,7 +14,7 @@ import type { DuplicatePair, SearchWatch } from './duplicates.js';
 import type { PairVerdicts } from './pair-verdicts.js';
 
 /** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
-export const PIXEL_CHECK_ID = 'pixel-match@3';
+export const PIXEL_CHECK_ID = 'pixel-match@2';
 
 /**
  * The least brightness match of a confirmed pair. On the mixed library's proposed pairs
@@ -48,17 +48,7 @@ const ROUGH_MATCH_MIN = 0.85;
 export const DETAILED = 0.1;
 export const DETAILED_MATCH_MIN = 0.95;
 
-/**
- * The least brightness match of a pair that lines up only turned a quarter, when either photo
- * has little detail (below DETAILED), with no rows left out: a simple shape on its side covers
- * many another's outline (a bag on its side lines up with a T-shirt at 0.98; a pullover on its
- * side with a box at 0.996 without its worst rows), while a turned copy lines up at 0.99 or more
- * (test/unit/copies/turned-shapes.test.ts; bench/duplicates-mixed.ts --held-out).
- */
-export const TURNED_SIMPLE_MATCH_MIN = 0.99;
-
 export function confirms(m: PixelMatch): boolean {
-  if (m.turned && m.detail < DETAILED) return m.brightness >= TURNED_SIMPLE_MATCH_MIN && m.colour >= COLOUR_MATCH_MIN;
   const least = m.detail >= DETAILED ? DETAILED_MATCH_MIN : PIXEL_MATCH_MIN;
   const lineUp = m.brightness >= least || (m.kept >= KEPT_MATCH_MIN && m.brightness >= ROUGH_MATCH_MIN);
   return lineUp && m.colour >= COLOUR_MATCH_MIN;
