@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { initBackend } from '../src-main/model/backend.js';
 import { loadBackbone } from '../src-main/model/backbone.js';
-import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/model/copy-views.js';
+import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/copies/copy-views.js';
 import { NEAR_DUP_LAYER, NEAR_DUPLICATE_DIM, nearDuplicateFrom } from '../src-main/model/descriptor.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE } from '../src-main/model/preprocess.js';
 import { THUMBNAIL_SIZE } from '../src-main/ingest/thumbnail.js';

@@ -11,9 +11,10 @@ import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { kindSvg, KINDS } from '../test/fixtures/kinds.js';
 import { iconSvg, pageSvg } from '../test/fixtures/simple-images.js';
+import { seededRandom } from '../src-main/common/random.js';
 import { BLANK_STDEV, EDITS, listPhotos, MAX_SIDE } from './near-dup-edits.js';
 
-export type MixedSet = 'photo' | 'fashion' | 'icon' | 'page' | 'kind';
+export type MixedSet = 'photo' | 'fashion' | 'icon' | 'page' | 'kind' | 'texture';
 
 export interface MixedFile {
   file: string;
@@ -33,6 +34,14 @@ export interface MixedOptions {
   generated: number;
   /** Simple images (of each of fashion, icon, page) that also get edited copies. */
   editedSimple: number;
+  /**
+   * A held-out mix, none of whose pictures the rules were tuned on: wallpapers after the first
+   * 40, Fashion-MNIST shots after the first 100 of each class, icons and pages of other seeds,
+   * and no patterned kinds.
+   */
+  heldOut?: boolean;
+  /** Generated grey paper textures (each different), each with its edited copies. */
+  textures?: number;
 }
 
 export const DEFAULT_MIXED: MixedOptions = { photos: 40, fashion: 300, generated: 60, editedSimple: 10 };
@@ -40,7 +49,8 @@ const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Writes the library (if not there yet) and returns its files with their sources. */
 export async function mixedLibrary(opts: MixedOptions = DEFAULT_MIXED): Promise<{ dir: string; files: MixedFile[] }> {
-  const dir = path.resolve('.bench-out', `dup-mixed-${opts.photos}-${opts.fashion}-${opts.generated}-${opts.editedSimple}`);
+  const extra = `${opts.heldOut ? '-heldout' : ''}${opts.textures ? `-t${opts.textures}` : ''}`;
+  const dir = path.resolve('.bench-out', `dup-mixed-${opts.photos}-${opts.fashion}-${opts.generated}-${opts.editedSimple}${extra}`);
   const manifest = path.join(dir, 'manifest.json');
   if (existsSync(manifest)) return { dir: path.join(dir, 'photos'), files: JSON.parse(readFileSync(manifest, 'utf8')) as MixedFile[] };
   const photos = path.join(dir, 'photos');
@@ -58,38 +68,62 @@ export async function mixedLibrary(opts: MixedOptions = DEFAULT_MIXED): Promise<
   };
 
   let taken = 0;
+  const [photosFrom, fashionFrom, seedFrom] = opts.heldOut ? [TUNING_PHOTOS, TUNING_FASHION_PER_CLASS, 1000] : [0, 0, 0];
+  let usable = 0;
   for (const p of listPhotos()) {
     if (taken >= opts.photos) break;
     const data = await sharp(p).resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 92 }).toBuffer();
     if ((await sharp(data).greyscale().stats()).channels[0].stdev < BLANK_STDEV) continue;
+    if (usable++ < photosFrom) continue;
     await put('photo', `photo${String(taken++).padStart(3, '0')}`, data, true);
   }
   if (taken < opts.photos) throw new Error(`only ${taken} wallpapers found: see the apt-get line at the top of this file`);
 
-  for (const [i, px] of fashionImages(opts.fashion).entries()) {
+  for (const [i, px] of fashionImages(opts.fashion, fashionFrom).entries()) {
     // A 28x28 product shot as a user would keep it: enlarged, saved as JPEG.
     const buf = await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).resize(112, 112).jpeg({ quality: 92 }).toBuffer();
     await put('fashion', `fashion${String(i).padStart(3, '0')}`, buf, i < opts.editedSimple);
   }
   for (let i = 0; i < opts.generated; i++) {
-    await put('icon', `icon${String(i).padStart(3, '0')}`, await sharp(Buffer.from(iconSvg(i))).jpeg({ quality: 92 }).toBuffer(), i < opts.editedSimple);
-    await put('page', `page${String(i).padStart(3, '0')}`, await sharp(Buffer.from(pageSvg(i))).jpeg({ quality: 92 }).toBuffer(), i < opts.editedSimple);
+    await put('icon', `icon${String(i).padStart(3, '0')}`, await sharp(Buffer.from(iconSvg(seedFrom + i))).jpeg({ quality: 92 }).toBuffer(), i < opts.editedSimple);
+    await put('page', `page${String(i).padStart(3, '0')}`, await sharp(Buffer.from(pageSvg(seedFrom + i))).jpeg({ quality: 92 }).toBuffer(), i < opts.editedSimple);
   }
-  for (const kind of KINDS) {
+  for (let i = 0; i < (opts.textures ?? 0); i++) await put('texture', `texture${String(i).padStart(3, '0')}`, await paperTexture(seedFrom + i), true);
+  for (const kind of opts.heldOut ? [] : KINDS) {
     for (let s = 1; s <= 10; s++) await put('kind', `kind-${kind}${s}`, await sharp(Buffer.from(kindSvg(kind, s))).jpeg({ quality: 90 }).toBuffer(), false);
   }
   writeFileSync(manifest, JSON.stringify(files));
   return { dir: photos, files };
 }
 
-/** `n` Fashion-MNIST test images (28x28 grey), the first of each class in turn. */
-function fashionImages(n: number): Uint8Array[] {
+/** What the rules were tuned on (the default mix): a held-out mix starts after these. */
+const TUNING_PHOTOS = 40;
+const TUNING_FASHION_PER_CLASS = 100;
+
+/**
+ * A grey paper texture, 1200x900: a light grey with soft blotches and fine grain, different for
+ * each seed. Such pictures have little to line up but texture (issue 18: a paper texture and its
+ * edits were never grouped).
+ */
+async function paperTexture(seed: number): Promise<Buffer> {
+  const [w, h] = [1200, 900];
+  const random = seededRandom(seed);
+  const coarse = Buffer.alloc((w / 30) * (h / 30));
+  for (let i = 0; i < coarse.length; i++) coarse[i] = 170 + Math.round(random() * 60);
+  const blotches = await sharp(coarse, { raw: { width: w / 30, height: h / 30, channels: 1 } }).resize(w, h, { kernel: 'cubic' }).blur(12).raw().toBuffer();
+  const px = Buffer.alloc(w * h);
+  for (let i = 0; i < px.length; i++) px[i] = Math.max(0, Math.min(255, blotches[i] + Math.round((random() - 0.5) * 40)));
+  return sharp(px, { raw: { width: w, height: h, channels: 1 } }).blur(0.8).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** `n` Fashion-MNIST test images (28x28 grey), the first of each class in turn after `from` of each. */
+function fashionImages(n: number, from = 0): Uint8Array[] {
   const images = gunzipSync(readFileSync(`${FASHION_DIR}/t10k-images-idx3-ubyte.gz`));
   const labels = gunzipSync(readFileSync(`${FASHION_DIR}/t10k-labels-idx1-ubyte.gz`));
   const byClass: number[][] = Array.from({ length: 10 }, () => []);
   for (let i = 0; i < 10000; i++) byClass[labels[8 + i]].push(i);
   const out: Uint8Array[] = [];
-  for (let k = 0; out.length < n; k++) {
+  for (let k = from; out.length < n; k++) {
     for (let c = 0; c < 10 && out.length < n; c++) out.push(images.subarray(16 + byClass[c][k] * 784, 16 + (byClass[c][k] + 1) * 784));
   }
   return out;

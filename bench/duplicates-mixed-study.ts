@@ -15,11 +15,11 @@
 //   0.98 (candidates: descriptor >= 0.95), recall of copy pairs 0.45, original-copy 0.66.
 //
 // Run: CHAMFER=0 npx tsx bench/duplicates-mixed-study.ts   (CHAMFER=0 skips the slow Chamfer part)
-import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/model/copy-views.js';
+import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/copies/copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../src-main/model/descriptor.js';
 import { mixedData } from './duplicates-mixed-data.js';
-import { pixelMatch, pixelViews } from '../src-main/search/pixel-match.js';
-import { rgbOf } from '../src-main/engine/duplicate-check.js';
+import { pixelMatch, pixelViews } from '../src-main/copies/pixel-match.js';
+import { rgbOf } from '../src-main/copies/duplicate-check.js';
 
 const data = await mixedData();
 const n = data.files.length;

@@ -7,6 +7,8 @@
 //
 // Needs: apt-get install -y --no-install-recommends mate-backgrounds ukui-wallpapers gnome-backgrounds lomiri-wallpapers dataset-fashion-mnist
 // Run:   npx tsx bench/duplicates-mixed.ts [--photos 40] [--fashion 300] [--generated 60] [--edited-simple 10]
+//        held out (pictures the rules were not tuned on, and paper textures):
+//        npx tsx bench/duplicates-mixed.ts --held-out --photos 20 --fashion 100 --generated 10 --edited-simple 2 --textures 4
 import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +38,7 @@ function tally(groups: DuplicateGroup[], byPath: Map<string, MixedFile>, sets: M
     perSet.set(set, t);
   };
   for (const g of groups) {
-    const files = g.images.map((h) => byPath.get(h.path)!);
+    const files = g.images.map((h) => byPath.get(path.basename(h.path))!);
     for (let a = 0; a < files.length; a++) {
       for (let b = a + 1; b < files.length; b++) {
         const same = files[a].source === files[b].source;
@@ -57,9 +59,12 @@ async function main(): Promise<void> {
     fashion: arg('fashion', DEFAULT_MIXED.fashion),
     generated: arg('generated', DEFAULT_MIXED.generated),
     editedSimple: arg('edited-simple', DEFAULT_MIXED.editedSimple),
+    heldOut: process.argv.includes('--held-out'),
+    textures: arg('textures', 0),
   };
   const { dir, files } = await mixedLibrary(opts);
-  const byPath = new Map(files.map((f) => [f.file, f]));
+  // By file name: the manifest's folder may be spelled another way (a link) than the library's.
+  const byPath = new Map(files.map((f) => [path.basename(f.file), f]));
   // True pairs per set: every two versions of one picture, and the original with each copy.
   const versions = new Map<string, MixedFile[]>();
   for (const f of files) versions.set(f.source, [...(versions.get(f.source) ?? []), f]);

@@ -24,11 +24,11 @@
 //      [LINKAGE=complete] [MISSED=1] [WRONG=1] [FAILED=1] [EDGES=1] [HF=1] [SWEEP=b:k:l,...] [BAND=s]
 import { NEAR_DUPLICATE_DIM } from '../src-main/model/descriptor.js';
 import { mixedData } from './duplicates-mixed-data.js';
-import { pixelMatch, pixelViews, type PixelMatch } from '../src-main/search/pixel-match.js';
-import { aspectOf, confirms, rgbOf } from '../src-main/engine/duplicate-check.js';
-import { centredGroups, GROUP_COHERENCE, MAX_DUPLICATE_NEIGHBOURS, type DuplicatePair } from '../src-main/search/duplicates.js';
+import { pixelMatch, pixelViews, type PixelMatch } from '../src-main/copies/pixel-match.js';
+import { aspectOf, confirms, rgbOf } from '../src-main/copies/duplicate-check.js';
+import { centredGroups, GROUP_COHERENCE, MAX_DUPLICATE_NEIGHBOURS, type DuplicatePair } from '../src-main/copies/duplicates.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
-import { LAYOUT_NEIGHBOURS } from '../src-main/engine/layout-proposals.js';
+import { LAYOUT_NEIGHBOURS } from '../src-main/copies/layout-proposals.js';
 
 const data = await mixedData();
 const n = data.files.length;

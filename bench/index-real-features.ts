@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
-import { centredGroups, duplicatePairs } from '../src-main/search/duplicates.js';
+import { centredGroups, duplicatePairs } from '../src-main/copies/duplicates.js';
 import { ExactIndex } from '../src-main/search/exact-index.js';
 import { HnswIndex } from '../src-main/search/hnsw-index.js';
 import { ProjectedIndex } from '../src-main/search/projected-index.js';

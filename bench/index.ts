@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExactIndex } from '../src-main/search/exact-index.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../src-shared/contract.js';
-import { centredGroups, duplicatePairs } from '../src-main/search/duplicates.js';
+import { centredGroups, duplicatePairs } from '../src-main/copies/duplicates.js';
 import { DEFAULT_HNSW_SETTINGS, HnswIndex } from '../src-main/search/hnsw-index.js';
 import { sidecarPath } from '../src-main/search/index-file.js';
 import { PROJECTED_FROM_DIM } from '../src-main/search/live-index.js';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { initBackend } from '../src-main/model/backend.js';
 import { loadBackbone } from '../src-main/model/backbone.js';
-import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/model/copy-views.js';
+import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/copies/copy-views.js';
 import { NEAR_DUP_LAYER, quarterTurn } from '../src-main/model/descriptor.js';
 import { decodeForBackbone } from '../src-main/model/preprocess.js';
 import { kindSvg, KINDS } from '../test/fixtures/kinds.js';

@@ -6,7 +6,7 @@
 // Vectors and cells come from bench/similar-copy-study-data.ts (cached in .bench-out/).
 //
 // Run: npx tsx bench/similar-copy-study.ts [--two-copies]   (first run extracts for ~5 min, then ~2 min)
-import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/model/copy-views.js';
+import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/copies/copy-views.js';
 import { CELLS_PER_IMAGE, studyCells, studyData, type StudyImage } from './similar-copy-study-data.js';
 import { dot, unit } from './vectors.js';
 

@@ -107,6 +107,7 @@ export type JobResult =
   | ({ kind: 'embed' } & EmbedSummary)
   | ({ kind: 'train' } & TrainSummary)
   | ({ kind: 'map' } & MapSummary)
+  | ({ kind: 'duplicates' } & DuplicatesSummary)
   | { kind: 'error'; message: string };
 
 export interface TrainSummary {
@@ -310,6 +311,12 @@ export interface TrainProgressEvent {
 }
 
 /** What a map job did. */
+/** A duplicates search that ran to its end (the `duplicates` call answers with the groups themselves). */
+export interface DuplicatesSummary {
+  groups: number;
+  seconds: number;
+}
+
 export interface MapSummary {
   model: number | null;
   points: number;

@@ -41,7 +41,7 @@ export const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', '
 export type BackendName = (typeof backendNames)[number];
 
 /** Long-running work the engine does as jobs. */
-export const jobKinds = ['import', 'embed', 'train', 'map'] as const;
+export const jobKinds = ['import', 'embed', 'train', 'map', 'duplicates'] as const;
 export type JobKind = (typeof jobKinds)[number];
 
 /** Where a job is while it still has work ahead: waiting its turn, then running. */

@@ -7,6 +7,7 @@ import { appVersion } from '../common/version.js';
 import { catalogDamaged } from '../library/catalog-file.js';
 import type { Handlers } from '../link/protocol.js';
 import type { EngineCore } from './core.js';
+import { duplicatesAsJob } from './duplicates-job.js';
 import { withFileFacts } from './hit-details.js';
 import { checkImportFolders } from './import-folders.js';
 import { savedIndexCount } from './index-files.js';
@@ -80,7 +81,7 @@ function callHandlers(core: EngineCore): Handlers {
       const modelProblem = compute.vectors.modelProblem;
       return modelProblem ? { ...r, modelProblem } : r;
     },
-    duplicates: async ({ threshold }) => withFileFacts(catalog, await (await core.compute()).queries.duplicates(threshold)),
+    duplicates: async ({ threshold }) => withFileFacts(catalog, await duplicatesAsJob(core, threshold)),
     keepDuplicate: async ({ keep, spare }) => {
       const file = (p: string) => {
         const image = catalog.imageByPath(p);

@@ -13,9 +13,7 @@ import {
 import { MAX_QUERY_IMAGE_BYTES, readRegularFile } from '../ingest/regular-file.js';
 import type { Catalog } from '../library/catalog.js';
 import type { ImageInput } from '../model/preprocess.js';
-import type { FoundCopy } from './copy-check.js';
-import { findExactCopy } from './exact-copy.js';
-import { NearDuplicates } from './near-duplicates.js';
+import { findExactCopy, NearDuplicates, type FoundCopy, type SearchWatch } from '../copies/index.js';
 import type { VectorLibrary } from './vector-library.js';
 
 /** How far a refined query moves towards the mean of the "alike" photos, and away from the "not alike" ones. */
@@ -161,12 +159,12 @@ export class SimilarQueries {
    * embedding: training may pull merely alike photos together, which must not make them
    * duplicates).
    */
-  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD): Promise<{ kind?: 'same-file'; images: Hit[] }[]> {
+  async duplicates(threshold = DEFAULT_DUPLICATE_THRESHOLD, watch: SearchWatch = {}): Promise<{ kind?: 'same-file'; images: Hit[] }[]> {
     const sameFile = this.catalog.imagesAtSeveralPaths().map(({ id, paths }) => ({
       kind: 'same-file' as const,
       images: paths.map((path) => ({ id, path, score: 1 })),
     }));
-    const near = (await this.nearDuplicates.groups(threshold)).map((group) => ({ images: this.toHits(group) }));
+    const near = (await this.nearDuplicates.groups(threshold, watch)).map((group) => ({ images: this.toHits(group) }));
     return [...sameFile, ...near];
   }
 

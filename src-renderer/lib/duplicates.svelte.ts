@@ -9,6 +9,7 @@ import {
   type Client,
   type DuplicateGroup,
   type DuplicateReview,
+  type JobProgress,
 } from '../../src-shared/contract';
 
 export class DuplicatesState {
@@ -19,6 +20,11 @@ export class DuplicatesState {
   loading = $state(false);
   loaded = $state(false);
   error = $state<string | null>(null);
+  /** The search's job while it runs (the first search of a large library takes minutes). */
+  progress = $state<JobProgress | null>(null);
+  /** The last search was cancelled: the groups shown, if any, are the search's before it. */
+  cancelled = $state(false);
+  private cancelAsked = false;
 
   /** The member to keep, by group position: the user's choice once reviewed, else the reference. */
   readonly toKeep = $derived(this.groups.map((g) => memberToKeep(g, this.reviews)));
@@ -27,21 +33,51 @@ export class DuplicatesState {
   /** Paths of the copies the user chose not to keep, for a summary they can copy. */
   readonly spare = $derived(this.reviews.flatMap((r) => r.spare));
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    client.on('jobProgress', (p) => {
+      if (p.kind === 'duplicates' && this.loading && (!this.progress || this.progress.jobId <= p.jobId)) this.progress = p;
+    });
+  }
 
   async load(): Promise<void> {
     this.loading = true;
     this.error = null;
+    this.cancelled = false;
+    this.cancelAsked = false;
+    this.progress = null;
     try {
       const [groups, reviews] = await Promise.all([this.client.duplicates({ threshold: this.threshold }), this.client.duplicateReviews({})]);
       this.groups = groups;
       this.reviews = reviews;
       this.loaded = true;
     } catch (err) {
-      this.error = (err as Error).message;
+      // Cancelled here, or by the job bar's Cancel.
+      if (this.cancelAsked || this.jobCancelled()) this.cancelled = true;
+      else this.error = (err as Error).message;
     } finally {
       this.loading = false;
+      this.progress = null;
     }
+  }
+
+  private jobCancelled(): boolean {
+    return this.progress?.state === 'cancelled';
+  }
+
+  /** Stops the running search; pairs it compared already are not compared again next time. */
+  async cancel(): Promise<void> {
+    if (!this.progress) return;
+    this.cancelAsked = true;
+    await this.client.cancelJob({ jobId: this.progress.jobId });
+  }
+
+  /** "comparing pixels: 120 of 4000 · 35.2/s · 80 s left", or null when there is nothing to count yet. */
+  get progressText(): string | null {
+    const p = this.progress;
+    if (!p || p.state !== 'running' || p.total === null) return p?.state === 'queued' ? 'waiting for the running job to finish' : null;
+    const rate = p.rate ? ` · ${p.rate.toFixed(1)}/s` : '';
+    const eta = p.etaSeconds !== null && p.etaSeconds > 0 ? ` · ${Math.ceil(p.etaSeconds)} s left` : '';
+    return `${p.phase}: ${p.done} of ${p.total}${rate}${eta}`;
   }
 
   /**

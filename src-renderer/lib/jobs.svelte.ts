@@ -1,7 +1,7 @@
 // The job the user sees in the progress bar: the running one, or the last one that ended. A job
 // that ended well leaves after a few seconds; one that failed, or an import that could not
 // import everything, stays until dismissed (it has something to say). A finished map is not
-// announced at all: the map view shows its own progress and result.
+// announced at all, nor a finished duplicates search: their views show their own progress and result.
 import { jobEnded, type Client, type JobProgress } from '../../src-shared/contract';
 
 /** How long a job that ended well stays in the bar. */
@@ -57,7 +57,7 @@ export class JobsState {
 
   private show(p: JobProgress): void {
     clearTimeout(this.hideTimer);
-    if (p.kind === 'map' && jobEnded(p.state)) {
+    if ((p.kind === 'map' || p.kind === 'duplicates') && jobEnded(p.state)) {
       if (this.current?.jobId === p.jobId) this.current = null;
       return;
     }

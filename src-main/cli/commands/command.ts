@@ -158,6 +158,37 @@ export async function waitForJob(engine: EngineLink, ref: JobRef, out: Output): 
   }
 }
 
+/**
+ * Makes a call that runs as a job of `kind` (the duplicates search), showing that job's progress
+ * while the call is out; Ctrl-C cancels the job, and the call then fails saying so.
+ */
+export async function callShowingJob<T>(engine: EngineLink, kind: JobProgress['kind'], out: Output, call: () => Promise<T>): Promise<T> {
+  let jobId: number | null = null;
+  let interrupted = false;
+  const cancel = (id: number) => void engine.call('cancelJob', { jobId: id }).catch(() => undefined);
+  const onSigint = () => {
+    interrupted = true;
+    if (jobId !== null) cancel(jobId);
+  };
+  const off = engine.onEvent((name, payload) => {
+    if (!isEvent('jobProgress', name, payload) || payload.kind !== kind) return;
+    // The first such job that starts after the call went out is the call's own.
+    if (jobId === null && payload.state === 'queued') {
+      jobId = payload.jobId;
+      if (interrupted) cancel(jobId);
+    }
+    if (payload.jobId === jobId) out.progress(payload);
+  });
+  process.on('SIGINT', onSigint);
+  try {
+    return await call();
+  } finally {
+    process.off('SIGINT', onSigint);
+    off();
+    out.endProgress();
+  }
+}
+
 export function jobError(p: JobProgress): string | null {
   const r: JobResult | null = p.result;
   if (p.state === 'failed') return r?.kind === 'error' ? r.message : (p.message ?? 'the job failed');

@@ -1,13 +1,14 @@
 import { memberToKeep } from '../../../src-shared/contract.js';
-import { num, withEngine, type Command } from './command.js';
+import { callShowingJob, num, withEngine, type Command } from './command.js';
 
 export const duplicates: Command = {
   synopsis: 'duplicates [--threshold T] [--json]',
   summary: 'groups of near-identical images (copies: re-encoded, resized, cropped, turned)',
   options: { threshold: { type: 'string' } },
   async run({ library, values, out }) {
+    const threshold = num('threshold', values.threshold);
     const { groups, reviews } = await withEngine(library, async (e) => ({
-      groups: await e.call('duplicates', { threshold: num('threshold', values.threshold) }),
+      groups: await callShowingJob(e, 'duplicates', out, () => e.call('duplicates', { threshold })),
       reviews: await e.call('duplicateReviews', {}),
     }));
     // The member to keep is the window's: the one you kept there, else the reference (first).

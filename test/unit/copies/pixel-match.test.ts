@@ -4,10 +4,10 @@
 // do not.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/common/random.js';
-import { layoutOf, pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/search/pixel-match.js';
-import { confirms } from '../../../src-main/engine/duplicate-check.js';
-import { matchPairs, type PixelImage } from '../../../src-main/search/pixel-pool.js';
-import type { PixelMatch } from '../../../src-main/search/pixel-match.js';
+import { layoutOf, pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/copies/pixel-match.js';
+import { confirms } from '../../../src-main/copies/duplicate-check.js';
+import { matchPairs, type PixelImage } from '../../../src-main/copies/pixel-pool.js';
+import type { PixelMatch } from '../../../src-main/copies/pixel-match.js';
 
 type Rgb = (x: number, y: number) => [number, number, number];
 

@@ -1,6 +1,6 @@
 // The copy check's decision: a candidate counts as the query's copy only when it clearly leads.
 import { describe, expect, it } from 'vitest';
-import { COPY_FLOOR, COPY_LEAD, pickCopy } from '../../../src-main/engine/copy-check.js';
+import { COPY_FLOOR, COPY_LEAD, pickCopy } from '../../../src-main/copies/copy-check.js';
 
 describe('pickCopy', () => {
   it('takes the candidate that leads every other by the margin', () => {

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ensureFolder } from '../common/library-paths.js';
-import { FeatureDb } from './feature-db.js';
-import { FEATURE_DB_FILE } from './feature-store.js';
+import { FeatureDb } from '../model/feature-db.js';
+import { FEATURE_DB_FILE } from '../model/feature-store.js';
 
 export class PairVerdicts {
   private constructor(

@@ -8,7 +8,7 @@
 //
 // bench/similar-near-duplicates.ts measured the figures (recall@1 of edited copies; how often
 // ordinary queries, copies of nothing, get another top hit).
-import type { CopyViews } from '../model/copy-views.js';
+import type { CopyViews } from './copy-views.js';
 import type { ImageInput } from '../model/preprocess.js';
 
 /** Best near-duplicate matches taken as candidates (by the best of the query's three turns). */

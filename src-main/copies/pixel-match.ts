@@ -84,6 +84,11 @@ export interface PixelViews {
   turns: View[];
   /** The whole frame and its crops (upright, and a few straightened ones). */
   crops: View[];
+  /** The crops' and the turns' brightness, one after another (MATCH_SIDE² each): the coarse search runs over these. */
+  cropLum: Float32Array;
+  turnLum: Float32Array;
+  /** Each crop's family (its side, upright or straightened), numbered in the order of `crops`. */
+  cropFamily: Uint8Array;
   colourful: boolean;
   /** Width / height of the photo (its frame is squashed square). */
   aspect: number;
@@ -126,7 +131,22 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
   const fine = normalise(sample(tl, 0, 0, 1, FINE_SIDE));
   const fineTurns = [fine];
   for (let t = 1; t < 8; t++) fineTurns.push(dihedral(fine, t, FINE_SIDE));
-  return { turns, crops, colourful, aspect, source: lum, sourceArea: tl, fineTurns, detail: energy(highPass(fine)) };
+  const families = new Map<string, number>();
+  const cropFamily = Uint8Array.from(crops, (c) => {
+    const key = `${c.side}:${c.angle !== 0}`;
+    if (!families.has(key)) families.set(key, families.size);
+    return families.get(key)!;
+  });
+  // Packed one after another for the coarse search; the views read their part of it.
+  const pack = (views: View[]) => {
+    const out = new Float32Array(views.length * m);
+    views.forEach((v, k) => {
+      out.set(v.lum, k * m);
+      v.lum = out.subarray(k * m, (k + 1) * m);
+    });
+    return out;
+  };
+  return { turns, crops, cropLum: pack(crops), turnLum: pack(turns), cropFamily, colourful, aspect, source: lum, sourceArea: tl, fineTurns, detail: energy(highPass(fine)) };
 }
 
 /** Brightness, R-G and (R+G)/2-B of each pixel of a SOURCE_SIDE square RGB image, and its mean colourfulness. */
@@ -179,28 +199,38 @@ export interface PixelMatch {
   colour: number;
   /** The less detailed photo's detail (see PixelViews.detail). */
   detail: number;
+  /** Whether the photos line up best with one turned a quarter (either way, mirrored or not). */
+  turned: boolean;
 }
+
+/** Whether turn `t` of dihedral() turns a quarter (it transposes). */
+const quarter = (t: number) => (t & 2) !== 0;
 
 export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   // The best alignment of each family of crops (a side, upright or straightened): the coarse grid
   // tells places apart better than sides, so each family's best is refined, not only the best one.
-  const families = new Map<string, { score: number; at: [PixelViews, View, PixelViews, View] }>();
+  // Families are numbered alike in every photo (pixelViews makes the same crops); the order they
+  // are first met in is their order here too, as ties are broken by it.
+  const families: { score: number; at: [PixelViews, View, PixelViews, View] }[] = [];
   let best = -1;
+  const m = MATCH_SIDE * MATCH_SIDE;
   for (const [x, y] of [[a, b], [b, a]] as const) {
-    for (const c of x.crops) {
-      const family = `${c.side}:${c.angle !== 0}`;
-      for (const t of y.turns) {
-        const s = dot(c.lum, t.lum);
-        if (s > (families.get(family)?.score ?? -2)) families.set(family, { score: s, at: [x, c, y, t] });
-        best = Math.max(best, s);
+    const [crops, turns] = [x.cropLum, y.turnLum];
+    for (let c = 0, co = 0; c < x.crops.length; c++, co += m) {
+      const family = x.cropFamily[c];
+      for (let t = 0, to = 0; t < 8; t++, to += m) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += crops[co + i] * turns[to + i];
+        if (s > (families[family]?.score ?? -2)) families[family] = { score: s, at: [x, x.crops[c], y, y.turns[t]] };
+        if (s > best) best = s;
       }
     }
   }
   let first = { brightness: best, kept: best };
-  let at = [...families.values()].find((f) => f.score === best)!.at;
+  let at = families.find((f) => f?.score === best)!.at;
   if (best >= REFINE_FROM) {
     first = { brightness: -1, kept: -1 };
-    const worth = [...families.values()].filter((f) => f.score >= Math.max(REFINE_FROM, best - REFINE_MARGIN));
+    const worth = families.filter((f) => f && f.score >= Math.max(REFINE_FROM, best - REFINE_MARGIN));
     for (const f of worth.sort((p, q) => q.score - p.score).slice(0, REFINE_FAMILIES)) {
       const [fx, fc, fy, ft] = f.at;
       const r = refine(fx, fc, fy.fineTurns[ft.turn]);
@@ -214,7 +244,8 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   // coarse grid, and the refinement stays near that crop: the whole frames are refined too, turned
   // as they line up best without their worst rows.
   const detail = Math.min(a.detail, b.detail);
-  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour, detail };
+  const turned = quarter(turn.turn);
+  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour, detail, turned };
   let [rough, t] = [-1, 0];
   for (let k = 0; k < 8; k++) {
     const r = trimmedRows(a.crops[0].lum, b.turns[k].lum, COARSE_TRIM_ROWS, MATCH_SIDE);
@@ -222,10 +253,11 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   }
   // Only when leaving rows out lines the whole frames up better than any crop did (a caption),
   // not for every pair whose best match is a crop: refining costs most of the match's time.
-  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour, detail };
+  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour, detail, turned };
   const whole = refine(a, a.crops[0], b.fineTurns[t]);
-  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour, detail };
-  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma, b.turns[t].chroma) : 1, detail };
+  const wholeTurned = whole.brightness > first.brightness ? quarter(t) : turned;
+  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour, detail, turned: wholeTurned };
+  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma, b.turns[t].chroma) : 1, detail, turned: wholeTurned || quarter(t) };
 }
 
 /**
@@ -320,15 +352,20 @@ function unit(v: Float32Array): Float32Array {
   return norm > 0 ? v.map((x) => x / norm) : v;
 }
 
-/** Zero mean, unit length (a flat image stays all zeros: it matches nothing). */
+/** Zero mean, unit length, in place (a flat image becomes all zeros: it matches nothing). */
 function normalise(v: Float32Array): Float32Array {
+  const n = v.length;
   let mean = 0;
-  for (const x of v) mean += x / v.length;
+  for (let i = 0; i < n; i++) mean += v[i] / n;
   let ss = 0;
-  const out = v.map((x) => x - mean);
-  for (const x of out) ss += x * x;
+  for (let i = 0; i < n; i++) {
+    v[i] -= mean;
+    ss += v[i] * v[i];
+  }
   const norm = Math.sqrt(ss);
-  return norm > 1e-6 * v.length ? out.map((x) => x / norm) : new Float32Array(v.length);
+  if (norm > 1e-6 * n) for (let i = 0; i < n; i++) v[i] /= norm;
+  else v.fill(0);
+  return v;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

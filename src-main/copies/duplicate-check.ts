@@ -8,10 +8,10 @@
 // candidate: different text pages score 0.94 there, copies 0.97, so it does not separate them,
 // and it needs a CNN pass per photo: bench/duplicates-mixed-study.ts.)
 import sharp from 'sharp';
-import { SOURCE_SIDE, type PixelMatch } from '../search/pixel-match.js';
-import { matchPairs } from '../search/pixel-pool.js';
-import type { DuplicatePair } from '../search/duplicates.js';
-import type { PairVerdicts } from '../model/pair-verdicts.js';
+import { SOURCE_SIDE, type PixelMatch } from './pixel-match.js';
+import { matchPairs } from './pixel-pool.js';
+import type { DuplicatePair, SearchWatch } from './duplicates.js';
+import type { PairVerdicts } from './pair-verdicts.js';
 
 /** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
 export const PIXEL_CHECK_ID = 'pixel-match@2';
@@ -79,7 +79,7 @@ export class DuplicateCheck {
    * read is made again; a pair with one that still cannot is not a pair now, but gets no verdict
    * (a damaged thumbnail once stored "not a pair" for good: issue 18).
    */
-  async confirm(pairs: readonly DuplicatePair[], source: PixelSource): Promise<Confirmed> {
+  async confirm(pairs: readonly DuplicatePair[], source: PixelSource, watch: SearchWatch = {}): Promise<Confirmed> {
     const images = new Map<number, ReturnType<PixelSource>>();
     const imageOf = (id: number) => {
       if (!images.has(id)) images.set(id, source(id));
@@ -95,6 +95,7 @@ export class DuplicateCheck {
     const unreadable = new Set<string>();
     const read = async (input: string) => ({ rgb: await rgbOf(input), aspect: await aspectOf(input) });
     let skipped = 0;
+    watch.progress?.('comparing pixels', 0, unknown.length);
     await matchPairs(
       unknown.map((k) => [checkable[k].a.key, checkable[k].b.key] as const),
       async (key) => {
@@ -127,6 +128,7 @@ export class DuplicateCheck {
         });
         this.verdicts.put(fresh);
       },
+      { signal: watch.signal, onProgress: (done, total) => watch.progress?.('comparing pixels', done, total) },
     );
     return { pairs: checkable.flatMap((c, k) => (ok[k] ? [c.pair] : [])), unreadable: skipped };
   }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { centredGroups, duplicatePairs, type DuplicateSearchOptions } from '../../../src-main/search/duplicates.js';
+import { centredGroups, duplicatePairs, type DuplicateSearchOptions } from '../../../src-main/copies/duplicates.js';
 
 /** The synthetic clusters below sit above 0.95 inside and near 0.85 between neighbours. */
 const THRESHOLD = 0.95;
 import { ExactIndex } from '../../../src-main/search/exact-index.js';
 import { HnswIndex } from '../../../src-main/search/hnsw-index.js';
 import type { VectorIndex } from '../../../src-main/search/vector-index.js';
-import { gaussian, lowRankVectors, normalise, seededRandom } from './synthetic-vectors.js';
+import { gaussian, lowRankVectors, normalise, seededRandom } from '../search/synthetic-vectors.js';
 
 const dim = 96;
 const normal = gaussian(seededRandom(99));

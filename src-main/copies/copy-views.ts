@@ -14,10 +14,10 @@
 // Runs on the calling thread with its own backbone: a query and a handful of candidates, each a
 // pass up to block 13 (no pass through the top of the network).
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from './backend.js';
-import { loadBackbone, type Backbone } from './backbone.js';
-import { NEAR_DUP_LAYER, nearDuplicateFrom, quarterTurn } from './descriptor.js';
-import { decodeForBackbone, PIXELS_PER_IMAGE, type ImageInput } from './preprocess.js';
+import { initBackend } from '../model/backend.js';
+import { loadBackbone, type Backbone } from '../model/backbone.js';
+import { NEAR_DUP_LAYER, nearDuplicateFrom, quarterTurn } from '../model/descriptor.js';
+import { decodeForBackbone, PIXELS_PER_IMAGE, type ImageInput } from '../model/preprocess.js';
 
 /** Cells per photo (7x7) and values per cell (block 13's expansion channels). */
 export const COPY_CELLS = 49;

@@ -6,15 +6,15 @@
 import { existsSync } from 'node:fs';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import type { Catalog } from '../library/catalog.js';
-import { CopyViews } from '../model/copy-views.js';
+import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { centredGroups, duplicatePairs } from '../search/duplicates.js';
+import { centredGroups, duplicatePairs, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
-import { PairVerdicts } from '../model/pair-verdicts.js';
+import { PairVerdicts } from './pair-verdicts.js';
 import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals } from './layout-proposals.js';
 
 interface Listed {
@@ -47,7 +47,7 @@ export class NearDuplicates {
    * pixels line up (duplicate-check.ts), grouped around a centre (every member is such a pair
    * with it: search/duplicates.ts centredGroups), each scored against it.
    */
-  async groups(threshold: number): Promise<{ id: number; score: number }[][]> {
+  async groups(threshold: number, watch: SearchWatch = {}): Promise<{ id: number; score: number }[][]> {
     const index = this.current();
     const ids = index.ids();
     const byId = new Map<number, Float32Array>();
@@ -67,14 +67,17 @@ export class NearDuplicates {
       byId,
       threshold,
       byDescriptor,
+      watch,
     );
+    watch.signal?.throwIfAborted();
     const { pairs, unreadable } = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
       const hash = hashOf.get(id);
       const original = this.catalog.getImage(id)?.paths[0];
       // A damaged or missing thumbnail is made again from the original, if it still holds these bytes.
       const remake = hash && original ? () => regenerateThumbnail(this.catalog, hash, original) : undefined;
       return hash ? { key: hash, input: this.catalog.thumbnailPath(hash), remake } : null;
-    });
+    }, watch);
+    watch.signal?.throwIfAborted();
     // Said, not hidden: these pairs are checked again next time, when their images may be readable.
     if (unreadable > 0) console.warn(`duplicates: ${unreadable} proposed pair${unreadable === 1 ? '' : 's'} not checked: a photo's thumbnail and file could not be read`);
     // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals, type LayoutPhoto } from '../../../src-main/engine/layout-proposals.js';
+import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals, type LayoutPhoto } from '../../../src-main/copies/layout-proposals.js';
 import { FeatureStore } from '../../../src-main/model/feature-store.js';
 import { iconSvg } from '../../fixtures/simple-images.js';
 
@@ -47,6 +47,17 @@ describe('LayoutProposals', () => {
     const without = await proposals.pairs(photos.filter((p) => p.id !== 100), descriptors, 0.99, []);
     expect(without.some((p) => p.a === 100 || p.b === 100)).toBe(false);
     expect(await proposals.pairs(photos, descriptors, 0.99, [])).toContainEqual(expect.objectContaining({ a: 0, b: 100 }));
+    proposals.close();
+  }, 60_000);
+
+  it('takes a flat photo (one grey: no layout to compare by angle) without failing; it proposes nothing', async () => {
+    const input = join(dir, 'thumbs', 'flat.webp');
+    await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 128, g: 128, b: 128 } } }).webp().toFile(input);
+    const proposals = new LayoutProposals(FeatureStore.open(join(dir, 'features-flat'), LAYOUT_FEATURE_ID, LAYOUT_DIM));
+    const flat = new Map([...descriptors, [200, descriptors.get(0)!]]);
+    const pairs = await proposals.pairs([...photos, { id: 200, hash: 'flat', input: () => input }], flat, 0.99, []);
+    expect(pairs).toContainEqual(expect.objectContaining({ a: 0, b: 100 }));
+    expect(pairs.some((p) => p.b === 200)).toBe(false);
     proposals.close();
   }, 60_000);
 

@@ -8,9 +8,9 @@
 // pairs to check (+2 %), true pairs proposed 3,280 -> 3,465 of 3,850, every two versions of a
 // picture grouped 0.742 -> 0.802 at pair precision 0.9907.
 import type { FeatureStore } from '../model/feature-store.js';
-import type { DuplicatePair } from '../search/duplicates.js';
+import type { DuplicatePair, SearchWatch } from './duplicates.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
-import { layoutOf, layoutTurns, MATCH_SIDE } from '../search/pixel-match.js';
+import { layoutOf, layoutTurns, MATCH_SIDE } from './pixel-match.js';
 import { rgbOf } from './duplicate-check.js';
 
 /** Nearest photos by layout each photo proposes. */
@@ -40,8 +40,8 @@ export class LayoutProposals {
    * Pairs of `photos` near by layout (each photo's LAYOUT_NEIGHBOURS nearest, any turn or mirror)
    * whose descriptors score at least `threshold`, leaving out those in `known`.
    */
-  async pairs(photos: readonly LayoutPhoto[], descriptorOf: ReadonlyMap<number, Float32Array>, threshold: number, known: readonly DuplicatePair[]): Promise<DuplicatePair[]> {
-    const index = await this.current(photos);
+  async pairs(photos: readonly LayoutPhoto[], descriptorOf: ReadonlyMap<number, Float32Array>, threshold: number, known: readonly DuplicatePair[], watch: SearchWatch = {}): Promise<DuplicatePair[]> {
+    const index = await this.current(photos, watch);
     const seen = new Set(known.map((p) => key(p.a, p.b)));
     const out: DuplicatePair[] = [];
     for (const id of index.ids()) {
@@ -77,7 +77,7 @@ export class LayoutProposals {
   }
 
   /** The index with exactly `photos`' layouts; layouts not stored yet are read from thumbnails. */
-  private async current(photos: readonly LayoutPhoto[]): Promise<LiveIndex> {
+  private async current(photos: readonly LayoutPhoto[], watch: SearchWatch): Promise<LiveIndex> {
     const index = (this.index ??= createIndex(LAYOUT_DIM, photos.length));
     const live = new Set(photos.map((p) => p.id));
     for (const id of index.ids()) {
@@ -91,6 +91,9 @@ export class LayoutProposals {
     const made: [string, Float32Array][] = [];
     const add: { id: number; layout: Float32Array }[] = [];
     for (const [k, p] of fresh.entries()) {
+      // Stopped: the layouts made so far are kept (each whole), the index is not changed.
+      if (watch.signal?.aborted) break;
+      watch.progress?.('reading layouts', k, fresh.length);
       let layout = stored[k];
       const input = layout ? null : p.input();
       if (!layout && input) {
@@ -101,9 +104,12 @@ export class LayoutProposals {
           continue; // unreadable: the pixel check would reject its pairs anyway
         }
       }
-      if (layout) add.push({ id: p.id, layout });
+      // A flat thumbnail (one grey, or texture finer than the grid) has no layout to compare by
+      // angle: it proposes nothing, and the descriptor still proposes its pairs.
+      if (layout && layout.some((v) => v !== 0)) add.push({ id: p.id, layout });
     }
     if (made.length) this.store.putMany(made);
+    watch.signal?.throwIfAborted();
     if (add.length) {
       index.add(add.map((a) => a.id), add.map((a) => a.layout));
       for (const a of add) this.layouts.set(a.id, a.layout);

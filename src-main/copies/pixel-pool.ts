@@ -30,6 +30,8 @@ export interface PixelPoolOptions {
   workers?: number;
   /** Called after each batch with the pairs matched so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Aborting sends no more batches: the call ends once the batches out come back (their results still go to onBatch). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function matchPairs(
     await Promise.all(
       workers.map(async (worker) => {
         const sent = new Set<string>();
-        while (next < batches.length) {
+        while (next < batches.length && !options.signal?.aborted) {
           const id = next++;
           const batch = batches[id];
           const keys = [...new Set(batch.flatMap((i) => pairs[i]))].filter((k) => !sent.has(k));

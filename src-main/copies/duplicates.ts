@@ -1,7 +1,6 @@
 // "Find duplicates": groups of near-identical images (exact copies, re-encodes, resizes, small
 // crops). A separate mode from "find similar", with its own, much stricter threshold.
-import type { VectorIndex } from './vector-index.js';
-
+import type { VectorIndex } from '../search/index.js';
 
 export interface DuplicateSearchOptions {
   /** Neighbours asked per image at first; doubled while all of them pass the threshold. */
@@ -15,6 +14,16 @@ export interface DuplicateSearchOptions {
   /** Called after each image is queried, e.g. to report job progress. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** What a caller of groups() may watch and stop: the duplicates job's progress and cancel. */
+export interface SearchWatch {
+  /** Aborting stops the search at its next photo or batch of pairs; what it decided so far is kept whole. */
+  signal?: AbortSignal;
+  /** Called as the search moves: `done` of `total` photos read or pairs compared in `phase`. */
+  progress?: (phase: DuplicatesPhase, done: number, total: number) => void;
+}
+
+export type DuplicatesPhase = 'reading layouts' | 'comparing pixels';
 
 /** An image's copies are among its this many nearest by descriptor (well above 10 copies of one photo). */
 export const MAX_DUPLICATE_NEIGHBOURS = 64;

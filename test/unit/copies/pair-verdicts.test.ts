@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_DB_FILE, FeatureStore } from '../../../src-main/model/feature-store.js';
-import { PairVerdicts } from '../../../src-main/model/pair-verdicts.js';
+import { PairVerdicts } from '../../../src-main/copies/pair-verdicts.js';
 
 describe('PairVerdicts', () => {
   let dir: string;
