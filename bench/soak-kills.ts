@@ -137,7 +137,13 @@ export async function soakKills(o: KillsOptions): Promise<void> {
   stopping = true;
 
   // The library afterwards: every photo embedded once, and every answer as the clean run gave it.
-  const status = await cli(['status', '--json'], 120_000);
+  // The last kill may have left serve restarting: ask until it answers (a refusal says why).
+  let status = await cli(['status', '--json'], 120_000);
+  for (let tries = 1; status.code !== 0 && tries < 30; tries++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    status = await cli(['status', '--json'], 120_000);
+  }
+  if (status.code !== 0) console.log(`status after the run did not answer: ${status.stderr.trim()}`);
   const s = JSON.parse(status.stdout || '{}') as { images?: number; embedded?: number };
   let after = 0;
   for (const id of ids) if (topIds(await cli(['similar', '--id', String(id), '-k', String(K), '--json'], 120_000))?.join(',') === reference.get(id)) after++;
