@@ -70,7 +70,12 @@ export class Engine implements EngineLink, EngineCore {
           error: result?.kind === 'error' ? result.message : null,
         }),
     };
-    const explain = (err: unknown, kind: JobKind) => (isDiskFull(err) ? diskFullMessage(catalog.paths.root, kind === 'import' ? 'the import' : 'it') : null);
+    const explain = (err: unknown, kind: JobKind) => {
+      if (isDiskFull(err)) return diskFullMessage(catalog.paths.root, kind === 'import' ? 'the import' : 'it');
+      // Damage met by a job is named like damage met by a call, when the catalog is what is damaged.
+      if (isSqliteDamage(err) && !catalog.intact()) return catalogDamaged(catalog.paths, (err as Error).message).message;
+      return null;
+    };
     this.jobs = new JobRunner(store, (p) => this.emit('jobProgress', p), explain);
     this.folders = new ModelFolders(catalog.paths.models);
     this.handlers = makeHandlers(this);

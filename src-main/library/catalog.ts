@@ -121,6 +121,15 @@ export class Catalog {
     return new Catalog(paths, db, []);
   }
 
+  /** Whether SQLite's quick check finds the catalog file whole (false when it cannot even be read). */
+  intact(): boolean {
+    try {
+      return this.db.pragma('quick_check', { simple: true }) === 'ok';
+    } catch {
+      return false;
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

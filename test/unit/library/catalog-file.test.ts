@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { jobEnded, type JobProgress } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
+import { isEvent } from '../../../src-main/link/engine-link.js';
 import { runImport } from '../../../src-main/ingest/import-job.js';
 import { Catalog } from '../../../src-main/library/catalog.js';
 import { runLookalike } from '../../fixtures/cli.js';
@@ -82,6 +84,28 @@ describe('a damaged library.sqlite', () => {
     })();
     expect(failure.message).toMatch(new RegExp(`^the library's catalog ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(database disk image is malformed\\)`));
     expect(failure.message).toMatch(BACKUP_ADVICE);
+  });
+
+  it('met by a running job: the job fails naming the file and the way back, not with SQLite\'s words alone', async () => {
+    const engine = await Engine.open(library); // reads the jobs on open: damage comes after
+    try {
+      const size = statSync(db).size;
+      const fd = openSync(db, 'r+');
+      writeSync(fd, randomBytes(size - 4096), 0, size - 4096, 4096);
+      closeSync(fd);
+      const ended = new Promise<JobProgress>((resolve) =>
+        engine.onEvent((name, payload) => {
+          if (isEvent('jobProgress', name, payload) && jobEnded(payload.state)) resolve(payload);
+        }),
+      );
+      await engine.call('importFolders', { paths: [path.join(work, 'photos')] });
+      const job = await ended;
+      expect(job.state).toBe('failed');
+      expect(job.message).toMatch(new RegExp(`^the library's catalog ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(database disk image is malformed\\)`));
+      expect(job.message).toMatch(BACKUP_ADVICE);
+    } finally {
+      await engine.close().catch(() => undefined);
+    }
   });
 });
 
