@@ -3,10 +3,13 @@
 // JPEGs), imported through the engine's API as the app does, then queried through the API.
 // Prints images/s per tenth of each import phase (first vs last), each stage's share of the
 // time, the engine's RSS (sampled every 250 ms, max), `similar` by id p50/p99 over 200 queries,
-// and `status` / `labels` latency. Optional: SCALE_MAP=1, SCALE_DUPLICATES=1, SCALE_HARD_PAIRS=1.
+// and `status` / `labels` latency. Optional: SCALE_MAP=1, SCALE_DUPLICATES=1, SCALE_HARD_PAIRS=1,
+// SCALE_TRAIN=1 (the head on the folders' 10 labels, then `similar` again in the new space).
+// Every job's phases are timed. SCALE_DUPLICATES_CAP_S=N cancels the first duplicates search after
+// N seconds and prints how far it got and its rate; KEEP_LIBRARY=DIR keeps the library there.
 //
 //   SCALE_N=3000 npx tsx bench/scale.ts        (default N: 70000, ~40 min on 2 cores)
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { JobProgress } from '../src-shared/contract.js';
@@ -55,15 +58,47 @@ class Tenths {
   }
 }
 
+/** How long each phase of each job took, from its first to its last progress event. */
+class Phases {
+  private readonly spans = new Map<string, { first: number; last: number }>();
+  see(p: JobProgress): void {
+    const key = `${p.kind} #${p.jobId} ${p.phase}`;
+    const now = performance.now();
+    const s = this.spans.get(key);
+    if (s) s.last = now;
+    else this.spans.set(key, { first: now, last: now });
+  }
+  print(): void {
+    for (const [key, s] of this.spans) console.log(`  ${key.padEnd(40)} ${((s.last - s.first) / 1000).toFixed(1).padStart(8)} s`);
+    this.spans.clear();
+  }
+}
+
 const loadBefore = os.loadavg();
 const { dir, files } = await fashionMnistFolder(path.join(repo, '.bench-out', 'scale'), N);
 console.log(`library: ${N} Fashion-MNIST PNGs + ${files - N} 1600×1000 JPEGs = ${files} files; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')}`);
-const work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-scale-'));
+const keep = process.env.KEEP_LIBRARY;
+if (keep) mkdirSync(keep, { recursive: true });
+const phases = new Phases();
+const work = keep ?? mkdtempSync(path.join(os.tmpdir(), 'lookalike-scale-'));
 const engine = await Engine.open(path.join(work, 'library'));
 let maxRss = 0;
 const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 250);
+// A line a minute on stderr, so a long run shows where it is.
+let latest: JobProgress | null = null;
+engine.onEvent((name, payload) => {
+  if (name === 'jobProgress') latest = payload as JobProgress;
+});
+const ticker = setInterval(() => {
+  const p = latest as JobProgress | null;
+  if (p) console.error(`[${new Date().toISOString().slice(11, 19)}] ${p.kind} #${p.jobId} ${p.phase} ${p.done}/${p.total ?? '?'} rate ${p.rate?.toFixed(1) ?? '-'} rss ${mb(process.memoryUsage().rss)}`);
+}, 60_000);
 try {
   const tenths = new Map<string, Tenths>();
+
+  const onPhases = engine.onEvent((name, payload) => {
+    if (name === 'jobProgress') phases.see(payload as JobProgress);
+  });
   const off = engine.onEvent((name, payload) => {
     const p = payload as JobProgress;
     if (name !== 'jobProgress' || !p.phase || p.done == null || !p.total) return;
@@ -92,6 +127,8 @@ try {
     console.log(`  ${stage.padEnd(28)} ${(t / 1000).toFixed(1).padStart(7)} s  ${((100 * t) / busy).toFixed(1).padStart(5)} %  ${(files / (t / 1000)).toFixed(0).padStart(7)} images per busy second`);
   }
   console.log(`engine RSS during the import: max ${mb(maxRss)}; now ${mb(process.memoryUsage().rss)}`);
+  console.log('phases of the import:');
+  phases.print();
 
   const ids = (await engine.call('listImages', { limit: 5000 })).items.map((i) => i.id);
   await engine.call('similar', { id: ids[0], k: 50 }); // the first query may load the heavy half
@@ -99,19 +136,58 @@ try {
   await latency('status', 50, () => engine.call('status', {}));
   await latency('labels', 50, () => engine.call('labels', {}));
   if (process.env.SCALE_HARD_PAIRS) await latency('hard pairs', 1, () => engine.call('hardPairs', { limit: 30 }));
-  if (process.env.SCALE_DUPLICATES) {
-    await latency('duplicates (first)', 1, () => engine.call('duplicates', {}));
-    await latency('duplicates (again)', 1, () => engine.call('duplicates', {}));
-  }
+  if (process.env.SCALE_DUPLICATES) await duplicates(Number(process.env.SCALE_DUPLICATES_CAP_S ?? 0));
   if (process.env.SCALE_MAP) {
     await latency('map (as a job)', 1, async () => {
       const r = await engine.call('map', {});
       if (!r.ready) await finishJob(engine, { jobId: r.jobId });
     });
+    phases.print();
+  }
+  if (process.env.SCALE_TRAIN) {
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const trained = await finishJob(engine, await engine.call('train', {}));
+    const result = trained.result?.kind === 'train' ? trained.result : null;
+    console.log(`train (head, default loss, 10 labels): ${trained.state} in ${((performance.now() - t0) / 1000).toFixed(0)} s; RSS ${mb(before)} → ${mb(process.memoryUsage().rss)}`);
+    if (result) console.log(`  ${JSON.stringify(result).slice(0, 600)}`);
+    phases.print();
+    await latency('similar by id, trained (k 50)', 200, (i) => engine.call('similar', { id: ids[(i * 7919) % ids.length], k: 50 }));
   }
   console.log(`engine RSS at the end: ${mb(process.memoryUsage().rss)} (max sampled ${mb(Math.max(maxRss, process.memoryUsage().rss))}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  onPhases();
 } finally {
   clearInterval(sampler);
+  clearInterval(ticker);
   await engine.close();
-  rmSync(work, { recursive: true, force: true });
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The first duplicates search (a job) and a second one; with a cap, the first is cancelled after
+ * `capSeconds` and its progress says how far it got (the second is then not run).
+ */
+async function duplicates(capSeconds: number): Promise<void> {
+  const t0 = performance.now();
+  let last: JobProgress | null = null;
+  const off = engine.onEvent((name, payload) => {
+    const p = payload as JobProgress;
+    if (name === 'jobProgress' && p.kind === 'duplicates') last = p;
+  });
+  const timer = capSeconds > 0 ? setTimeout(() => last && void engine.call('cancelJob', { jobId: last.jobId }), capSeconds * 1000) : null;
+  try {
+    const groups = await engine.call('duplicates', {});
+    console.log(`duplicates (first): ${groups.length} groups in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const t1 = performance.now();
+    const again = await engine.call('duplicates', {});
+    console.log(`duplicates (again): ${again.length} groups in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    const p = last as JobProgress | null;
+    const s = (performance.now() - t0) / 1000;
+    console.log(`duplicates (first): stopped after ${s.toFixed(0)} s (${(e as Error).message}); at phase "${p?.phase}" ${p?.done} of ${p?.total}, ${p?.rate?.toFixed(1)} /s, at that rate the whole search would take ${p?.rate && p.total != null ? ((s + (p.total - p.done) / p.rate) / 60).toFixed(0) : '?'} min`);
+  } finally {
+    if (timer) clearTimeout(timer);
+    off();
+  }
+  phases.print();
 }

@@ -1,0 +1,81 @@
+// The page's grid on a big library (issue 19): how long until it opens (the first screen of
+// thumbnails drawn) and how long a jump to the end takes (the last photo's thumbnail drawn),
+// then jumps to 20 places in between. Runs `lookalike serve` on an imported library (for example
+// the one `KEEP_LIBRARY=DIR npx tsx bench/scale.ts` leaves) and Debian's Chromium on its page.
+// Needs `npx vite build` first.
+//
+//   npx tsx bench/grid.ts DIR [WIDTHxHEIGHT]      (default 1600x1000)
+/// <reference lib="dom" />
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+
+const library = process.argv[2];
+if (!library) throw new Error('usage: npx tsx bench/grid.ts LIBRARY_DIR [WIDTHxHEIGHT]');
+const [width, height] = (process.argv[3] ?? '1600x1000').split('x').map(Number);
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const serve = spawn(process.execPath, [path.join(repo, 'bin/lookalike.js'), 'serve', '--port', '0', '--library', library], { stdio: ['ignore', 'pipe', 'pipe'] });
+let printed = '';
+const url = await new Promise<string>((resolve, reject) => {
+  const look = (d: Buffer) => {
+    printed += d;
+    const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(printed);
+    if (m) resolve(m[1]);
+  };
+  serve.stdout.on('data', look);
+  serve.stderr.on('data', look);
+  serve.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${printed}`)));
+});
+
+/** Milliseconds until every thumbnail in view (or the one with `id`) has been drawn. */
+async function drawn(page: Page, id?: number): Promise<void> {
+  await page.waitForFunction(
+    (wanted) => {
+      const grid = document.querySelector('[data-testid="grid"]');
+      if (!grid) return false;
+      const box = grid.getBoundingClientRect();
+      const imgs = [...grid.querySelectorAll<HTMLImageElement>(wanted == null ? 'img' : `[data-image-id="${wanted}"] img`)].filter((img) => {
+        const r = img.getBoundingClientRect();
+        return r.bottom > box.top && r.top < box.bottom;
+      });
+      return imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth > 0) && grid.querySelectorAll('.placeholder').length === 0;
+    },
+    id ?? null,
+    { timeout: 120_000, polling: 'raf' },
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+try {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const token = new URL(url).searchParams.get('token');
+  const call = async (method: string, body: object) =>
+    ((await (await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { result: { total: number; items: { id: number }[] } }).result;
+  const { total } = await call('listImages', { offset: 0, limit: 1 });
+  const last = (await call('listImages', { offset: total - 1, limit: 1 })).items[0].id;
+
+  let t = performance.now();
+  await page.goto(url);
+  await drawn(page);
+  const open = performance.now() - t;
+
+  t = performance.now();
+  await page.getByTestId('grid').evaluate((g) => (g.scrollTop = g.scrollHeight));
+  await drawn(page, last);
+  const toEnd = performance.now() - t;
+
+  const jumps: number[] = [];
+  for (let i = 1; i <= 20; i++) {
+    t = performance.now();
+    await page.getByTestId('grid').evaluate((g, f) => (g.scrollTop = f * g.scrollHeight), ((i * 7) % 20) / 20);
+    await drawn(page);
+    jumps.push(performance.now() - t);
+  }
+  const cells = await page.locator('[data-testid="grid"] .cell').count();
+  console.log(`grid of ${total} photos at ${width}×${height}: opens in ${open.toFixed(0)} ms (page load to the first screen of thumbnails drawn); jump to the end ${toEnd.toFixed(0)} ms; 20 jumps in between median ${median(jumps).toFixed(0)} ms, worst ${Math.max(...jumps).toFixed(0)} ms; ${cells} cells in the page`);
+} finally {
+  await browser.close();
+  serve.kill('SIGTERM');
+}
