@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { proposeHardPairs, type HardPair } from '../../../src-main/search/hard-pairs.js';
+import { createIndex } from '../../../src-main/search/live-index.js';
 import { gaussian, normalise, seededRandom } from './synthetic-vectors.js';
 
 const dim = 48;
@@ -131,5 +132,49 @@ describe('proposeHardPairs near marks, without labels', () => {
   it('proposes nothing near marks of one verdict only', () => {
     const onlyAlike = proposeHardPairs(embeddings, new Map(), marks.slice(0, 2), { neighbours: 6 });
     expect(onlyAlike.filter((p) => p.reason === 'uncertain-near-marks')).toEqual([]);
+  });
+});
+
+describe('proposeHardPairs on a library larger than its anchors', () => {
+  // A big library looks up the neighbours of at most `maxAnchors` photos: every marked photo and
+  // an even spread of the others (at 77,000 photos, looking up all took 95 s).
+  const embeddings = new Map<number, Float32Array>();
+  const labels = new Map<number, string>();
+  const centres = [randomUnit(), randomUnit(), randomUnit(), randomUnit()];
+  for (let id = 0; id < 400; id++) {
+    embeddings.set(id, near(centres[id % 4], 0.85));
+    if (id % 3 !== 0) labels.set(id, `kind ${id % 4}`);
+  }
+  const marks = [
+    { a: 7, b: 11, verdict: 'match' as const },
+    { a: 7, b: 13, verdict: 'mismatch' as const },
+  ];
+  // The real index, counting whose neighbours are asked for.
+  const index = createIndex(dim, embeddings.size);
+  index.add([...embeddings.keys()], [...embeddings.values()]);
+  const searched: number[] = [];
+  const search = index.search.bind(index);
+  index.search = (vector, k, opts) => {
+    searched.push(opts?.exclude ?? -1);
+    return search(vector, k, opts);
+  };
+  const pairs = proposeHardPairs(embeddings, labels, marks, { neighbours: 5, maxAnchors: 40, index });
+
+  it('looks up at most maxAnchors photos, the marked ones among them, spread over the library', () => {
+    expect(searched.length).toBeLessThanOrEqual(40);
+    expect(new Set(searched).size).toBe(searched.length);
+    for (const id of [7, 11, 13]) expect(searched).toContain(id);
+    expect(Math.min(...searched)).toBeLessThan(20);
+    expect(Math.max(...searched)).toBeGreaterThan(380);
+  });
+
+  it('still proposes pairs for each reason it can see, none of them a marked pair', () => {
+    expect(pairs.some((p) => p.reason === 'uncertain-near-marks')).toBe(true);
+    expect(pairs.some((p) => p.reason === 'unlabelled-close-neighbour')).toBe(true);
+    for (const p of pairs) expect(`${p.a}:${p.b}`).not.toMatch(/^(7:11|7:13)$/);
+  });
+
+  it('gives the same proposals on every call', () => {
+    expect(proposeHardPairs(embeddings, labels, marks, { neighbours: 5, maxAnchors: 40, index })).toEqual(pairs);
   });
 });
