@@ -23,7 +23,7 @@ export interface SearchWatch {
   progress?: (phase: DuplicatesPhase, done: number, total: number) => void;
 }
 
-export type DuplicatesPhase = 'reading layouts' | 'comparing pixels';
+export type DuplicatesPhase = 'reading descriptors' | 'finding candidates' | 'reading layouts' | 'comparing pixels';
 
 /** An image's copies are among its this many nearest by descriptor (well above 10 copies of one photo). */
 export const MAX_DUPLICATE_NEIGHBOURS = 64;

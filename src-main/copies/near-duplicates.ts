@@ -10,7 +10,7 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { centredGroups, duplicatePairs, type SearchWatch } from './duplicates.js';
+import { centredGroups, duplicatePairs, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
@@ -24,6 +24,7 @@ interface Listed {
 
 export class NearDuplicates {
   private index: LiveIndex | null = null;
+  private updating: Promise<LiveIndex> | null = null;
   private copyViews: Promise<CopyViews> | null = null;
   private readonly verdicts: PairVerdicts;
   private readonly check: DuplicateCheck;
@@ -48,12 +49,18 @@ export class NearDuplicates {
    * with it: search/duplicates.ts centredGroups), each scored against it.
    */
   async groups(threshold: number, watch: SearchWatch = {}): Promise<{ id: number; score: number }[][]> {
-    const index = this.current();
-    const ids = index.ids();
-    const byId = new Map<number, Float32Array>();
-    const vectors = this.store.get(ids.map((id) => this.catalog.getImage(id)?.contentHash ?? ''));
-    ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
+    // Every step over the whole library goes in slices with a pause between them, so the engine
+    // answers other calls and a cancel lands (at 77,000 photos these steps took minutes).
+    const index = await this.current(watch);
     const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
+    const byId = new Map<number, Float32Array>();
+    const ids = index.ids();
+    for (let start = 0; start < ids.length; start += SLICE) {
+      const slice = ids.slice(start, start + SLICE);
+      const vectors = this.store.get(slice.map((id) => hashOf.get(id) ?? ''));
+      slice.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
+      await pause(watch);
+    }
     // The grid thumbnail (no catalog query). Never the file itself: layouts and verdicts are
     // cached by hash, and a thumbnail is made only from bytes with that hash (a missing one is
     // made again, below, or the photo waits for the next scan's repair).
@@ -61,7 +68,7 @@ export class NearDuplicates {
       const thumb = this.catalog.thumbnailPath(hash);
       return existsSync(thumb) ? thumb : null;
     };
-    const byDescriptor = duplicatePairs(index, byId, threshold);
+    const byDescriptor = await candidatePairs(index, byId, threshold, watch);
     const byLayout = await this.layouts.pairs(
       [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: () => inputOf(hash) })),
       byId,
@@ -93,7 +100,7 @@ export class NearDuplicates {
 
   /** The copy check (copy-check.ts) over the whole library; null when it finds no clear copy. */
   async findCopy(query: ImageInput, lookAlikes: { id: number }[], exclude: number | null): Promise<FoundCopy | null> {
-    const index = this.current();
+    const index = await this.current();
     if (index.size === 0) return null;
     const views = await (this.copyViews ??= CopyViews.create());
     return findCopy(views, query, lookAlikes, {
@@ -115,17 +122,53 @@ export class NearDuplicates {
    * library are removed, and only new ones are read from the store (a query must not read
    * every descriptor of a large library).
    */
-  private current(): LiveIndex {
+  private current(watch: SearchWatch = {}): Promise<LiveIndex> {
+    // One update at a time: a copy check during a duplicates search waits for the same one.
+    this.updating ??= this.update(watch).finally(() => (this.updating = null));
+    return this.updating;
+  }
+
+  private async update(watch: SearchWatch): Promise<LiveIndex> {
     const listed = this.listed();
     const index = (this.index ??= createIndex(NEAR_DUPLICATE_DIM, listed.length));
     const live = new Set(listed.map((i) => i.id));
     for (const id of index.ids()) if (!live.has(id)) index.remove(id);
     const fresh = listed.filter((i) => !index.has(i.id));
-    const cached = this.store.get(fresh.map((i) => i.hash));
-    const add = fresh.flatMap((img, k) => (cached[k] ? [{ id: img.id, vector: cached[k] }] : []));
-    if (add.length) index.add(add.map((a) => a.id), add.map((a) => a.vector));
+    for (let start = 0; start < fresh.length; start += SLICE) {
+      const slice = fresh.slice(start, start + SLICE);
+      const cached = this.store.get(slice.map((i) => i.hash));
+      const add = slice.flatMap((img, k) => (cached[k] ? [{ id: img.id, vector: cached[k] }] : []));
+      if (add.length) index.add(add.map((a) => a.id), add.map((a) => a.vector));
+      watch.progress?.('reading descriptors', Math.min(fresh.length, start + SLICE), fresh.length);
+      // No cancel here: what is read is kept for the next search or copy check.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return index;
   }
+}
+
+/** Photos handled between two pauses of a whole-library step. */
+const SLICE = 500;
+
+/** Lets the engine's other work run, then stops if the search was cancelled. */
+async function pause(watch: SearchWatch): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  watch.signal?.throwIfAborted();
+}
+
+/** duplicatePairs over the whole library, a slice of photos at a time; the same pairs. */
+async function candidatePairs(index: LiveIndex, byId: ReadonlyMap<number, Float32Array>, threshold: number, watch: SearchWatch): Promise<DuplicatePair[]> {
+  const entries = [...byId].sort((a, b) => a[0] - b[0]);
+  const best = new Map<string, DuplicatePair>();
+  for (let start = 0; start < entries.length; start += SLICE) {
+    for (const pair of duplicatePairs(index, entries.slice(start, start + SLICE), threshold)) {
+      const key = `${pair.a},${pair.b}`;
+      if ((best.get(key)?.score ?? -Infinity) < pair.score) best.set(key, pair);
+    }
+    watch.progress?.('finding candidates', Math.min(entries.length, start + SLICE), entries.length);
+    await pause(watch);
+  }
+  return [...best.values()].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

@@ -5,7 +5,7 @@ import { jobEnded, type JobKind, type JobProgress, type JobResult, type JobState
 export interface JobContext {
   jobId: number;
   signal: AbortSignal;
-  /** Reports progress; throttled so the UI gets at most ~10 updates a second. */
+  /** Reports progress; throttled so the UI gets at most ~10 updates a second, besides one per new phase. */
   progress(update: Partial<Pick<JobProgress, 'phase' | 'done' | 'total' | 'failed' | 'rate' | 'etaSeconds' | 'message'>>): void;
 }
 
@@ -139,9 +139,11 @@ export class JobRunner {
       jobId: p.jobId,
       signal: entry.controller.signal,
       progress: (update) => {
+        // A new phase is shown at once: a short phase must not vanish inside the throttle.
+        const newPhase = update.phase !== undefined && update.phase !== p.phase;
         Object.assign(p, update);
         const now = Date.now();
-        if (now - last >= THROTTLE_MS) {
+        if (newPhase || now - last >= THROTTLE_MS) {
           last = now;
           this.emit({ ...p });
         } else if (!pending) {
@@ -153,10 +155,19 @@ export class JobRunner {
         }
       },
     };
+    // The last count reported is shown before the end, not dropped with the throttle's timer.
+    const flush = () => {
+      if (!pending) return;
+      clearTimeout(pending);
+      pending = null;
+      this.emit({ ...p });
+    };
     try {
       const result = await entry.body(ctx);
+      flush();
       this.finish(entry, entry.controller.signal.aborted ? 'cancelled' : 'done', result);
     } catch (err) {
+      flush();
       if (entry.controller.signal.aborted) this.finish(entry, 'cancelled', null);
       else this.finish(entry, 'failed', { kind: 'error', message: this.explain(err, p.kind) ?? (err as Error)?.message ?? String(err) });
     } finally {

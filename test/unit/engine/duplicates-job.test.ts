@@ -103,7 +103,34 @@ describe('the duplicates job', () => {
     expect(last.result).toMatchObject({ kind: 'duplicates', groups: groups.length });
     expect(full.verdicts.size).toBeGreaterThanOrEqual(total);
     expect(names(groups)).toContainEqual('scene-q50.jpg scene-small.jpg scene.jpg');
+    const phases = [...new Set(events.filter((p) => p.state === 'running').map((p) => p.phase))];
+    expect(phases).toEqual(['starting', 'loading the CNN', 'reading descriptors', 'finding candidates', 'reading layouts', 'comparing pixels']);
   });
+
+  it('answers other calls while it finds candidates, and a cancel there ends it before any pixel is compared', async () => {
+    const engine = await library('early');
+    try {
+      let answered: Promise<unknown> | null = null;
+      const seen = watch(engine, (p) => {
+        if (answered || p.phase !== 'finding candidates') return;
+        answered = engine.call('status', {});
+        void engine.call('cancelJob', { jobId: p.jobId });
+      });
+      let statusFirst = false;
+      const search = engine.call('duplicates', ALL);
+      await new Promise<void>((resolve) => {
+        const wait = () => (answered ? void answered.then(() => (statusFirst = true)).finally(resolve) : setImmediate(wait));
+        wait();
+      });
+      await expect(search).rejects.toThrow(CANCELLED_DUPLICATES);
+      seen.off();
+      expect(statusFirst).toBe(true);
+      expect(seen.events.at(-1)!.state).toBe('cancelled');
+      expect(seen.events.some((p) => p.phase === 'comparing pixels')).toBe(false);
+    } finally {
+      await engine.close();
+    }
+  }, 300_000);
 
   it('cancelled midway, ends as cancelled; what it stored agrees with a whole run, and the next search answers as a whole run does', async () => {
     const engine = await library('cancelled');
