@@ -10,7 +10,7 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { centredGroups, duplicatePairs, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { centredGroups, duplicatePairs, pause, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
@@ -145,15 +145,6 @@ export class NearDuplicates {
     }
     return index;
   }
-}
-
-/** Photos handled between two pauses of a whole-library step. */
-const SLICE = 500;
-
-/** Lets the engine's other work run, then stops if the search was cancelled. */
-async function pause(watch: SearchWatch): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  watch.signal?.throwIfAborted();
 }
 
 /** duplicatePairs over the whole library, a slice of photos at a time; the same pairs. */
