@@ -3,10 +3,10 @@
 // ready to save and install out. The engine neither knows nor cares how each depth trains.
 import * as tf from '@tensorflow/tfjs';
 import type { Failure, TrainDepth } from '../../src-shared/contract.js';
-import { decodeForBackbone } from '../model/preprocess.js';
+import { FeatureExtractor } from '../model/extractor.js';
 import type { NamedWeight } from './backbone-tail.js';
 import { fineTuneBackbone } from './backbone-finetune.js';
-import { cacheActivations, loadFineTunableBackbone } from './backbone-trunk.js';
+import { frozenActivations, loadPretrainedTail, type CachedActivations } from './backbone-trunk.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 import { trainHead } from './trainer.js';
 import type { MarkedPair } from './split.js';
@@ -34,6 +34,12 @@ export type TeachSettings = Pick<
 > & {
   /** Phases before training starts (reading photos, running the frozen blocks). */
   onPhase?: (p: WholeRunProgress) => void;
+  /**
+   * Where the last-blocks depth runs the frozen blocks: the engine's extractor, whose threads
+   * already hold the CNN. Without it, one is started for the run and closed (its threads, and
+   * their memory, gone) before training starts.
+   */
+  extractor?: FeatureExtractor;
 };
 
 export interface TaughtModel extends TrainResult {
@@ -58,8 +64,10 @@ export async function teach(depth: TrainDepth, photos: TeachingPhotos, settings:
 }
 
 /**
- * The last blocks: the frozen blocks run once per photo (and once mirrored), then the last
- * blocks and a head train together from those activations.
+ * The last blocks: the frozen blocks run once per photo (and once mirrored) where the extractor
+ * runs the CNN, then the last blocks and a head train together from those activations on this
+ * thread, which never runs the frozen blocks (their activations at 224 px would grow its wasm
+ * heap by some 200 MB that wasm never gives back).
  */
 async function fineTuneBlocks(
   paths: string[],
@@ -67,33 +75,39 @@ async function fineTuneBlocks(
   settings: TeachSettings,
 ): Promise<TaughtModel> {
   if (tf.getBackend() === 'wasm') registerWasmGradKernels();
-  const backbone = await loadFineTunableBackbone();
+  const unreadable: Failure[] = [];
+  const phase = 'running the frozen blocks';
+  settings.onPhase?.({ phase, done: 0, total: paths.length });
+  const extractor = settings.extractor ?? (await FeatureExtractor.create());
+  let cached: CachedActivations[];
   try {
-    const unreadable: Failure[] = [];
-    const phase = 'running the frozen blocks';
-    settings.onPhase?.({ phase, done: 0, total: paths.length });
-    const cached = await cacheActivations(backbone, paths.length, (i) => decodeForBackbone(paths[i]), {
+    cached = await frozenActivations(extractor, paths, {
       signal: settings.signal,
-      onProgress: (done, total) => settings.onPhase?.({ phase, done, total }),
+      onProgress: (done, total) => {
+        if (done % ACTIVATION_PROGRESS_EVERY === 0 || done === total) settings.onPhase?.({ phase, done, total });
+      },
       onUnreadable: (i, err) => unreadable.push({ path: paths[i], error: err.message }),
     });
+  } finally {
+    if (!settings.extractor) await extractor.close();
+  }
+  const { version, tail } = await loadPretrainedTail();
+  try {
     // Photos that could not be read again are left out, with the marked pairs they are in.
     const kept = cached.flatMap((c, i) => (c.views.length > 0 ? [i] : []));
     const row = new Map(kept.map((old, k) => [old, k]));
     const moved = (pairs: readonly MarkedPair[] = []) =>
       pairs.flatMap((p) => (row.has(p.a) && row.has(p.b) ? [{ a: row.get(p.a)!, b: row.get(p.b)!, match: p.match }] : []));
     if (unreadable.length) settings.onPhase?.({ phase, message: `${unreadable.length} photo(s) could not be read and were left out` });
-    const tail = backbone.newTail();
-    try {
-      const result = await fineTuneBackbone({
-        ...taught, tail, activations: kept.map((i) => cached[i]), labels: kept.map((i) => taught.labels[i]),
-        pairs: moved(taught.pairs), heldBack: moved(taught.heldBack),
-      });
-      return { ...result, tail: { weights: result.tailWeights, backboneVersion: backbone.version }, cnn: null, trained: kept.length, unreadable };
-    } finally {
-      tail.dispose();
-    }
+    const result = await fineTuneBackbone({
+      ...taught, tail, activations: kept.map((i) => cached[i]), labels: kept.map((i) => taught.labels[i]),
+      pairs: moved(taught.pairs), heldBack: moved(taught.heldBack),
+    });
+    return { ...result, tail: { weights: result.tailWeights, backboneVersion: version }, cnn: null, trained: kept.length, unreadable };
   } finally {
-    backbone.dispose();
+    tail.dispose();
   }
 }
+
+/** Photos between two progress reports while the frozen blocks run (a batch's worth). */
+const ACTIVATION_PROGRESS_EVERY = 16;
