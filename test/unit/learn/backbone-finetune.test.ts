@@ -86,6 +86,19 @@ describe('backbone fine-tuning', () => {
     }
   }, 30_000);
 
+  it("embeds a batch through the tail holding only the activations still to be read, not every layer's", async () => {
+    const tail = backbone.newTail();
+    try {
+      const rows = Array.from({ length: 64 }, (_, i) => cached[i % cached.length].views[i % 2]);
+      const profile = await tf.profile(() => tf.tensor(tail.features(rows, [7, 7, 160], 64)[0]));
+      // One layer's output for 64 photos is at most 64·7·7·1280 floats (16 MB); all of them at once were 204 MB.
+      expect(profile.peakBytes).toBeLessThan(5 * 64 * 7 * 7 * 1280 * 4);
+      (profile.result as tf.Tensor).dispose();
+    } finally {
+      tail.dispose();
+    }
+  });
+
   it('a few steps lower the loss, and tensors do not leak across steps', async () => {
     const losses: number[] = [];
     const counts: number[] = [];
