@@ -56,11 +56,13 @@ describe('deeper fine-tuning through the engine', () => {
       job = await finish(await engine.call('train', { deep: true, epochs: 2, seed: 3 }));
     });
     expect(job.state).toBe('done');
-    // The frozen blocks ran on the inference threads, which hold the CNN already: the engine's
-    // thread saw nothing larger than the 7×7 activations the trained blocks take (running those
-    // blocks here would grow its wasm heap by some 200 MB for good).
+    // The frozen blocks ran on the inference threads, which hold the CNN already, and the
+    // training steps on a thread that ended with the run: the engine's thread saw nothing larger
+    // than the 7×7 activations the trained blocks take, and no backward pass (either would grow
+    // its wasm heap by some 200 MB for good).
     const largest = Math.max(...onThisThread.kernels.flatMap((k) => k.inputShapes.map((s) => (s && s.length === 4 ? s[1] : 0))));
     expect(largest).toBe(7);
+    expect(onThisThread.kernels.filter((k) => k.name.includes('Backprop')).map((k) => k.name)).toEqual([]);
     const r = job.result!;
     if (r.kind !== 'train') throw new Error('not a training result');
     expect(r).toMatchObject({ deep: true, images: 12 });
