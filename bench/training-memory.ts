@@ -1,6 +1,7 @@
-// The engine's memory around a last-blocks training run: RSS, V8 heap, array buffers (the wasm
-// backend's heap among them) and tfjs's tensor count, after importing N Fashion-MNIST photos,
-// after training, and after a garbage collection.
+// The engine's memory around a last-blocks training run: RSS (now, and the highest so far), V8
+// heap, array buffers, this thread's wasm heap and tfjs's tensor count, after importing N
+// Fashion-MNIST photos, after each phase of training, and after a query. The wasm heaps of the
+// inference threads are in RSS only.
 //
 //   TRAIN_MEM_N=440 TRAIN_MEM_EPOCHS=2 npx tsx --expose-gc bench/training-memory.ts
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ const EPOCHS = Number(process.env.TRAIN_MEM_EPOCHS ?? 2);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 function report(when: string): void {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
@@ -27,7 +29,7 @@ function report(when: string): void {
     // no backend yet
   }
   console.log(
-    `${when.padEnd(26)} rss ${mb(m.rss).padStart(8)}  heap ${mb(m.heapUsed).padStart(7)}  external ${mb(m.external).padStart(7)}  arrayBuffers ${mb(m.arrayBuffers).padStart(7)}  wasm heap ${mb(wasm).padStart(7)}  tensors ${t.numTensors} (${mb(t.numBytes)})`,
+    `${when.padEnd(26)} rss ${mb(m.rss).padStart(8)}  peak ${mb(process.resourceUsage().maxRSS * 1024).padStart(8)}  heap ${mb(m.heapUsed).padStart(7)}  external ${mb(m.external).padStart(7)}  arrayBuffers ${mb(m.arrayBuffers).padStart(7)}  wasm heap ${mb(wasm).padStart(7)}  tensors ${t.numTensors} (${mb(t.numBytes)})`,
   );
 }
 
@@ -54,6 +56,7 @@ try {
   report('after last-blocks training');
   await engine.call('similar', { id: 1, k: 10 });
   report('after a query');
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   await engine.close();
   rmSync(work, { recursive: true, force: true });

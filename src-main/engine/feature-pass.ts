@@ -39,7 +39,7 @@ function rateSince(start: number, done: number): number | null {
 }
 
 export class FeaturePass {
-  private extractor: Promise<FeatureExtractor> | null = null;
+  private started: Promise<FeatureExtractor> | null = null;
 
   constructor(
     private readonly pooled: FeatureStore,
@@ -61,7 +61,7 @@ export class FeaturePass {
     const failed: Failure[] = [];
     if (needing.length === 0) return failed;
     const start = Date.now();
-    const extractor = await this.getExtractor();
+    const extractor = await this.extractor();
     const chunk = opts.chunkSize ?? EXTRACT_CHUNK;
     for (let s = 0; s < needing.length && !opts.signal?.aborted; s += chunk) {
       const part = needing.slice(s, s + chunk);
@@ -130,7 +130,7 @@ export class FeaturePass {
       if (f instanceof Error) throw unreadableQuery(input, f);
       return f;
     }
-    const extractor = await this.getExtractor();
+    const extractor = await this.extractor();
     const [all] = await extractor.extract([input]);
     if (all instanceof Error) throw unreadableQuery(input, all);
     const { pooled, tailInput } = split(all);
@@ -140,18 +140,19 @@ export class FeaturePass {
 
   /** Whether the CNN is loaded (or loading): a long-lived engine keeps it between passes. */
   get cnnLoaded(): boolean {
-    return this.extractor !== null;
+    return this.started !== null;
   }
 
   async close(): Promise<void> {
-    const extractor = this.extractor;
-    this.extractor = null;
+    const extractor = this.started;
+    this.started = null;
     if (extractor) await (await extractor).close();
   }
 
-  private getExtractor(): Promise<FeatureExtractor> {
-    this.extractor ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate+tail-input' });
-    return this.extractor;
+  /** The CNN on its inference threads (or the GPU), started on first use and kept: training's frozen blocks run there too. */
+  extractor(): Promise<FeatureExtractor> {
+    this.started ??= FeatureExtractor.create({ descriptor: 'pooled+near-duplicate+tail-input' });
+    return this.started;
   }
 }
 

@@ -64,6 +64,7 @@ export class Learning {
       {
         loss: req.loss, miner: req.miner, epochs, seed: req.seed ?? 1, holdoutLabels: req.holdoutLabels, embeddingDim: req.embeddingDim,
         signal: ctx.signal,
+        extractor: depth === 'blocks' ? await this.library.pass.extractor() : undefined,
         onPhase: (p) => ctx.progress(p),
         onProgress: (p: TrainProgress) => {
           this.onTrainProgress({

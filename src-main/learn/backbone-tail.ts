@@ -31,7 +31,7 @@ export class BackboneTail extends FoldedLayers {
       const rows = activations.slice(s, s + batchSize);
       const flat = new Float32Array(rows.length * size);
       rows.forEach((a, i) => flat.set(a, i * size));
-      const y = tf.tidy(() => this.apply(tf.tensor4d(flat, [rows.length, ...shape])));
+      const y = tf.tidy(() => this.run(TAIL_INPUT_LAYER, tf.tensor4d(flat, [rows.length, ...shape]), (op, x) => this.plainConv(op, x), true));
       const data = y.dataSync() as Float32Array;
       const dim = y.shape[1];
       y.dispose();

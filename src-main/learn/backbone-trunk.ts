@@ -4,8 +4,15 @@
 // a 7×7 activation map is not the activation map of the mirrored photo, and would show the
 // trainable blocks inputs the backbone never produces. Caching both views costs one more
 // frozen pass per photo (once) and keeps each training step free of the frozen blocks.
+//
+// A training run takes them from the feature extractor (frozenActivations): its worker threads
+// or its GPU already hold the CNN. Run on the calling thread instead (loadFineTunableBackbone +
+// cacheActivations, for benchmarks and tests), the frozen blocks at 224 px grow that thread's
+// wasm heap by some 200 MB for good: wasm memory never shrinks.
 import * as tf from '@tensorflow/tfjs';
+import type { FeatureExtractor } from '../model/extractor.js';
 import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js';
+import type { ImageInput } from '../model/preprocess.js';
 import { compileFoldedGraph, type FoldedGraph } from '../model/folded-graph.js';
 import { BACKBONE_INPUT_SIZE } from '../model/backbone.js';
 import { BackboneTail, TAIL_INPUT_LAYER, type KerasTopology } from './backbone-tail.js';
@@ -47,6 +54,17 @@ export async function loadFineTunableBackbone(): Promise<FineTunableBackbone> {
   };
 }
 
+/** The trainable tail with the pretrained weights, and nsfwjs's version; nothing of the frozen blocks is built. Caller disposes the tail. */
+export async function loadPretrainedTail(): Promise<{ version: string; tail: BackboneTail }> {
+  const { version, model } = await loadNsfwjsLayersModel('mobilenet_v2');
+  try {
+    const topology = readNsfwjsModel('mobilenet_v2').artifacts.modelTopology as KerasTopology;
+    return { version, tail: BackboneTail.fromLayersModel(model, topology) };
+  } finally {
+    model.dispose(); // the tail holds copies of its weights
+  }
+}
+
 /** One photo's cached block_14_add activations: view 0 the photo, view 1 its mirror image (if flipping); none if unreadable. */
 export interface CachedActivations {
   views: Float32Array[];
@@ -66,8 +84,32 @@ export interface CacheActivationsOptions {
   onUnreadable?: (index: number, error: Error) => void;
 }
 
+export type FrozenActivationsOptions = Pick<CacheActivationsOptions, 'signal' | 'onProgress' | 'onUnreadable'>;
+
 /**
- * Runs the frozen blocks once per photo. `pixels(i)` gives photo i as 224×224×3 RGB bytes
+ * Both views of each photo, computed by `extractor` wherever it runs the CNN (its inference
+ * threads, or the GPU), decoding the photos itself. A photo that cannot be decoded gets no views
+ * (and `onUnreadable`); without `onUnreadable` it stops the run.
+ */
+export async function frozenActivations(
+  extractor: FeatureExtractor,
+  photos: ImageInput[],
+  opts: FrozenActivationsOptions = {},
+): Promise<CachedActivations[]> {
+  const rows = await extractor.extract(photos, { descriptor: 'tail-input+mirrored', signal: opts.signal, onProgress: opts.onProgress });
+  return rows.map((row, i) => {
+    if (row instanceof Error) {
+      if (!opts.onUnreadable) throw row;
+      opts.onUnreadable(i, row);
+      return { views: [] };
+    }
+    if (row.length !== 2 * TAIL_INPUT_SIZE) throw new Error(`photo ${i}: ${row.length} activations, expected ${2 * TAIL_INPUT_SIZE}`);
+    return { views: [row.subarray(0, TAIL_INPUT_SIZE), row.subarray(TAIL_INPUT_SIZE)] };
+  });
+}
+
+/**
+ * Runs the frozen blocks once per photo on the calling thread. `pixels(i)` gives photo i as 224×224×3 RGB bytes
  * (what decodeForBackbone returns) or floats in [0,1].
  */
 export async function cacheActivations(

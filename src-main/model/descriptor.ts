@@ -13,6 +13,9 @@
 // - 'pooled+near-duplicate+tail-input': the same plus block_14_add (7x7x160 = 7840 values), the
 //   input of the blocks that deeper fine-tuning trains: a model with a fine-tuned tail embeds
 //   new photos from it without a second pass through the frozen blocks.
+// - 'tail-input+mirrored': block_14_add of the photo, then of its mirror image (2 × 7840): what
+//   training the last blocks learns from, computed where the CNN already runs (the inference
+//   threads or the GPU), so the engine's own thread never runs the frozen blocks.
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from './backbone.js';
 
@@ -22,7 +25,8 @@ export type DescriptorName =
   | 'near-duplicate-rot90'
   | 'near-duplicate-rot270'
   | 'pooled+near-duplicate'
-  | 'pooled+near-duplicate+tail-input';
+  | 'pooled+near-duplicate+tail-input'
+  | 'tail-input+mirrored';
 
 export const DESCRIPTORS: readonly DescriptorName[] = [
   'pooled',
@@ -31,6 +35,7 @@ export const DESCRIPTORS: readonly DescriptorName[] = [
   'near-duplicate-rot270',
   'pooled+near-duplicate',
   'pooled+near-duplicate+tail-input',
+  'tail-input+mirrored',
 ];
 
 export const NEAR_DUP_LAYER = 'block_13_expand_relu';
@@ -49,6 +54,8 @@ export function describeDescriptor(name: DescriptorName, backbone: Backbone): { 
       return { dim: backbone.dim + NEAR_DUPLICATE_DIM, idSuffix: '+near-duplicate-v1' };
     case 'pooled+near-duplicate+tail-input':
       return { dim: backbone.dim + NEAR_DUPLICATE_DIM + TAIL_INPUT_SIZE, idSuffix: '+near-duplicate-v1+tail-input' };
+    case 'tail-input+mirrored':
+      return { dim: 2 * TAIL_INPUT_SIZE, idSuffix: '#tail-input+mirrored' };
     default:
       return { dim: NEAR_DUPLICATE_DIM, idSuffix: `#${name}-v1` };
   }
@@ -75,6 +82,11 @@ export function computeDescriptor(name: DescriptorName, backbone: Backbone, x: t
     case 'pooled+near-duplicate+tail-input': {
       const [pooled, a, t] = backbone.layers(x, ['flatten_1', NEAR_DUP_LAYER, TAIL_INPUT_LAYER]);
       return tf.concat([pooled as tf.Tensor2D, nearDuplicateFrom(a as tf.Tensor4D), tf.reshape(t, [x.shape[0], TAIL_INPUT_SIZE]) as tf.Tensor2D], 1);
+    }
+    case 'tail-input+mirrored': {
+      // A flip of the pixels, not of the activations: the kernels are not mirror-symmetric.
+      const tailInput = (input: tf.Tensor4D) => tf.reshape(backbone.layers(input, [TAIL_INPUT_LAYER])[0], [x.shape[0], TAIL_INPUT_SIZE]) as tf.Tensor2D;
+      return tf.concat([tailInput(x), tailInput(tf.reverse(x, 2))], 1);
     }
   }
 }

@@ -21,7 +21,7 @@ try {
       return;
     }
     try {
-      const rows = inference.run(m.pixels, m.n);
+      const rows = inference.run(m.pixels, m.n, m.descriptor);
       // dataSync may return a view on a shared/pooled buffer; copy so the transfer owns its memory.
       const copy = new Float32Array(rows);
       post({ type: 'result', id: m.id, features: copy }, [copy.buffer]);

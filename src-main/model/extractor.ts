@@ -40,6 +40,11 @@ export interface ExtractOptions {
   /** Called after each decoded-and-embedded or failed image; `done` counts both. */
   onProgress?: (done: number, total: number) => void;
   batchSize?: number;
+  /**
+   * Another vector than the one the extractor was made for, from the same loaded CNN (no second
+   * copy of it); its rows are not what `featureId` names.
+   */
+  descriptor?: DescriptorName;
 }
 
 export interface ExtractorInfo extends RunnerInfo {
@@ -121,11 +126,10 @@ export class FeatureExtractor {
   }
 
   private async runExtract(inputs: ImageInput[], opts: ExtractOptions): Promise<(Float32Array | Error)[]> {
-    const { signal, onProgress } = opts;
+    const { signal, onProgress, descriptor } = opts;
     const batchSize = Math.min(this.opts.maxBatch, Math.max(1, opts.batchSize ?? this.opts.batchSize));
     const total = inputs.length;
     const results: (Float32Array | Error)[] = new Array(total);
-    const dim = this.dim;
     let done = 0;
     const progress = (count: number) => {
       done += count;
@@ -149,8 +153,9 @@ export class FeatureExtractor {
 
     const inFlight = new Set<Promise<void>>();
     const submit = (indices: number[], pixels: Uint8Array) => {
-      const p: Promise<void> = this.engine.infer(pixels, indices.length).then(
+      const p: Promise<void> = this.engine.infer(pixels, indices.length, descriptor).then(
         (rows) => {
+          const dim = rows.length / indices.length;
           indices.forEach((idx, j) => (results[idx] = rows.slice(j * dim, (j + 1) * dim)));
           progress(indices.length);
         },

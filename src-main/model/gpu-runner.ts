@@ -57,7 +57,7 @@ export class GpuRunner implements InferenceRunner {
     return new GpuRunner(backbone, descriptor, info, maxBatchFor(backend.gpu, floats));
   }
 
-  async infer(pixels: Uint8Array, n: number): Promise<Float32Array> {
+  async infer(pixels: Uint8Array, n: number, descriptor = this.descriptor): Promise<Float32Array> {
     if (this.closed) throw new Error('the feature extractor is closed');
     if (n > this.maxBatch) throw new Error(`batch of ${n} exceeds the adapter's limit of ${this.maxBatch} images`);
     if (pixels.length < n * PIXELS) throw new Error(`expected ${n} images of pixels, got ${pixels.length} bytes`);
@@ -65,7 +65,7 @@ export class GpuRunner implements InferenceRunner {
     // Kernels queue on the GPU (the backbone's weights move there on the first batch); the
     // host backend stays active for everyone else (BackendInfo.host).
     const y = onBackend('webgpu', () =>
-      tf.tidy(() => computeDescriptor(this.descriptor, this.backbone, unitRangePixels(pixels, n))),
+      tf.tidy(() => computeDescriptor(descriptor, this.backbone, unitRangePixels(pixels, n))),
     );
     try {
       const rows = (await y.data()) as Float32Array;

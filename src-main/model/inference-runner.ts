@@ -1,6 +1,7 @@
 // Where batches of pixels become feature rows: in this thread, or in a pool of workers
 // (worker-pool.ts). The extractor's pipeline talks only to this interface.
 import type { BackendInfo } from './backend.js';
+import type { DescriptorName } from './descriptor.js';
 import { createBatchInference, type BatchInference, type InferenceOptions } from './inference.js';
 
 export interface RunnerInfo {
@@ -17,8 +18,11 @@ export interface InferenceRunner {
   readonly info: RunnerInfo;
   /** Batches worth keeping in flight to keep every inference thread busy. */
   readonly parallelism: number;
-  /** Takes ownership of `pixels` (n images of 224x224x3 uint8); resolves n rows of `dim` floats. */
-  infer(pixels: Uint8Array, n: number): Promise<Float32Array>;
+  /**
+   * Takes ownership of `pixels` (n images of 224x224x3 uint8); resolves n rows of `dim` floats,
+   * or of `descriptor`'s size when given (another vector from the same loaded CNN).
+   */
+  infer(pixels: Uint8Array, n: number, descriptor?: DescriptorName): Promise<Float32Array>;
   /** Abandons queued and running batches; their promises reject with an AbortError. */
   cancel(): void;
   close(): Promise<void>;
@@ -40,12 +44,12 @@ export class InThreadRunner implements InferenceRunner {
     return new InThreadRunner(inference, { backend, backboneId, featureId, dim, threads: 1 });
   }
 
-  async infer(pixels: Uint8Array, n: number): Promise<Float32Array> {
+  async infer(pixels: Uint8Array, n: number, descriptor?: DescriptorName): Promise<Float32Array> {
     const generation = this.generation;
     // Let pending decodes and abort events run before this thread blocks in wasm.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (generation !== this.generation) throw abortError();
-    return this.inference.run(pixels, n);
+    return this.inference.run(pixels, n, descriptor);
   }
 
   cancel(): void {

@@ -13,8 +13,11 @@ export interface BatchInference {
   /** Id of what run() returns: the backbone id, plus the descriptor when it is not the plain one. */
   readonly featureId: string;
   readonly dim: number;
-  /** `n` images of 224x224x3 uint8, concatenated; returns n rows of `dim` floats, concatenated. */
-  run(pixels: Uint8Array, n: number): Float32Array;
+  /**
+   * `n` images of 224x224x3 uint8, concatenated; returns n rows of `dim` floats, concatenated
+   * (of another descriptor's size when `descriptor` overrides the one it was made for).
+   */
+  run(pixels: Uint8Array, n: number, descriptor?: DescriptorName): Float32Array;
   dispose(): void;
 }
 
@@ -34,12 +37,12 @@ export async function createBatchInference(opts: InferenceOptions = {}): Promise
     backboneId: backbone.id,
     featureId: backbone.id + idSuffix,
     dim,
-    run(pixels, n) {
+    run(pixels, n, which = descriptor) {
       if (pixels.length < n * PIXELS_PER_IMAGE) throw new Error(`expected ${n} images of pixels, got ${pixels.length} bytes`);
       const s = backbone.inputSize;
       return tf.tidy(() => {
         const x = tf.tensor4d(toUnitRange(pixels, n * PIXELS_PER_IMAGE), [n, s, s, 3]);
-        const y = computeDescriptor(descriptor, backbone, x);
+        const y = computeDescriptor(which, backbone, x);
         return y.dataSync() as Float32Array;
       });
     },

@@ -3,6 +3,7 @@
 // interrupted, so cancel() terminates the busy workers; replacements start on the next batch.
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../common/start-worker.js';
+import type { DescriptorName } from './descriptor.js';
 import type { InferenceOptions } from './inference.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 import { abortError, type InferenceRunner, type RunnerInfo } from './inference-runner.js';
@@ -11,6 +12,7 @@ interface Job {
   id: number;
   pixels: Uint8Array;
   n: number;
+  descriptor: DescriptorName | undefined;
   resolve: (rows: Float32Array) => void;
   reject: (err: Error) => void;
 }
@@ -57,10 +59,10 @@ export class WorkerPoolRunner implements InferenceRunner {
     }
   }
 
-  infer(pixels: Uint8Array, n: number): Promise<Float32Array> {
+  infer(pixels: Uint8Array, n: number, descriptor?: DescriptorName): Promise<Float32Array> {
     if (this.closed) return Promise.reject(new Error('the feature extractor is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, pixels, n, resolve, reject });
+      this.queue.push({ id: this.nextId++, pixels, n, descriptor, resolve, reject });
       this.dispatch();
     });
   }
@@ -114,7 +116,7 @@ export class WorkerPoolRunner implements InferenceRunner {
       // infer() owns the pixels; transfer the buffer when the view covers it all, else copy.
       const whole = job.pixels.byteOffset === 0 && job.pixels.byteLength === job.pixels.buffer.byteLength;
       const pixels = whole ? job.pixels : job.pixels.slice();
-      const msg: WorkerRequest = { type: 'infer', id: job.id, pixels, n: job.n };
+      const msg: WorkerRequest = { type: 'infer', id: job.id, pixels, n: job.n, ...(job.descriptor ? { descriptor: job.descriptor } : {}) };
       // The worker may still be loading; messages queue until its listener is attached.
       slot.worker.postMessage(msg, [pixels.buffer as ArrayBuffer]);
     }

@@ -1,5 +1,6 @@
 // Messages between the extractor and its inference workers.
 import type { BackendInfo } from './backend.js';
+import type { DescriptorName } from './descriptor.js';
 import type { InferenceOptions } from './inference.js';
 
 export interface WorkerSetup {
@@ -7,7 +8,7 @@ export interface WorkerSetup {
 }
 
 export type WorkerRequest =
-  | { type: 'infer'; id: number; pixels: Uint8Array; n: number }
+  | { type: 'infer'; id: number; pixels: Uint8Array; n: number; descriptor?: DescriptorName }
   | { type: 'close' };
 
 export type WorkerReply =

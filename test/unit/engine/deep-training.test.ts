@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lossNames, type JobRef, type Status } from '../../../src-shared/contract.js';
 import { Engine } from '../../../src-main/engine/engine.js';
@@ -50,8 +51,18 @@ afterAll(async () => {
 
 describe('deeper fine-tuning through the engine', () => {
   it('trains the last blocks with the head: the new model is active, has its own features, and serves every photo', async () => {
-    const job = await finish(await engine.call('train', { deep: true, epochs: 2, seed: 3 }));
+    let job!: Awaited<ReturnType<typeof finish>>;
+    const onThisThread = await tf.profile(async () => {
+      job = await finish(await engine.call('train', { deep: true, epochs: 2, seed: 3 }));
+    });
     expect(job.state).toBe('done');
+    // The frozen blocks ran on the inference threads, which hold the CNN already, and the
+    // training steps on a thread that ended with the run: the engine's thread saw nothing larger
+    // than the 7×7 activations the trained blocks take, and no backward pass (either would grow
+    // its wasm heap by some 200 MB for good).
+    const largest = Math.max(...onThisThread.kernels.flatMap((k) => k.inputShapes.map((s) => (s && s.length === 4 ? s[1] : 0))));
+    expect(largest).toBe(7);
+    expect(onThisThread.kernels.filter((k) => k.name.includes('Backprop')).map((k) => k.name)).toEqual([]);
     const r = job.result!;
     if (r.kind !== 'train') throw new Error('not a training result');
     expect(r).toMatchObject({ deep: true, images: 12 });

@@ -1,6 +1,8 @@
 // Fine-tuning the backbone's last blocks from cached block_14_add activations, on wasm with the
-// registered gradient kernels: the trainable tail starts as the pretrained network, a few steps
-// lower the loss without leaking tensors, and cancelling restores the weights it started from.
+// registered gradient kernels: the activations the extractor's worker thread computes are the
+// frozen blocks' output of each photo and of its mirror image, the trainable tail starts as the
+// pretrained network, a few steps lower the loss without leaking tensors, and cancelling
+// restores the weights it started from.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
 import { loadBackbone } from '../../../src-main/model/backbone.js';
 import { decodeForBackbone } from '../../../src-main/model/preprocess.js';
+import { FeatureExtractor } from '../../../src-main/model/extractor.js';
 import { registerWasmGradKernels } from '../../../src-main/learn/wasm-grad-kernels.js';
-import { cacheActivations, embedPixels, loadFineTunableBackbone, type CachedActivations, type FineTunableBackbone } from '../../../src-main/learn/backbone-trunk.js';
+import { embedPixels, frozenActivations, loadFineTunableBackbone, type CachedActivations, type FineTunableBackbone } from '../../../src-main/learn/backbone-trunk.js';
 import { fineTuneBackbone, type FineTuneOptions } from '../../../src-main/learn/backbone-finetune.js';
 import { makeKindImages } from '../../fixtures/kinds.js';
 
@@ -31,8 +34,15 @@ beforeAll(async () => {
       labels.push(kind);
     }
   }
+  // What a training run does: the extractor's thread runs the frozen blocks. The reference
+  // backbone on this thread checks them and gives the trainable tail.
+  const extractor = await FeatureExtractor.create({ workers: 1 });
+  try {
+    cached = await frozenActivations(extractor, files);
+  } finally {
+    await extractor.close();
+  }
   backbone = await loadFineTunableBackbone();
-  cached = await cacheActivations(backbone, files.length, (i) => decodeForBackbone(files[i]));
 }, 60_000);
 
 afterAll(async () => {
@@ -55,17 +65,39 @@ describe('backbone fine-tuning', () => {
     expect(diff).toBeGreaterThan(0); // stripes are not mirror-symmetric at the pixel level either
     const reference = await loadBackbone();
     const tail = backbone.newTail();
+    const close = (got: Float32Array, want: Float32Array) => {
+      expect(got.length).toBe(want.length);
+      const scale = Math.max(...Array.from(want, Math.abs));
+      expect(Math.max(...Array.from(want, (w, k) => Math.abs(got[k] - w)))).toBeLessThan(1e-4 * scale);
+    };
     try {
       const pixels = Float32Array.from(await decodeForBackbone(files[5]), (v) => v / 255);
-      const want = tf.tidy(() => reference.features(tf.tensor4d(pixels, [1, 224, 224, 3])).dataSync() as Float32Array);
-      const got = tail.features([cached[5].views[0]], [7, 7, 160])[0];
-      const scale = Math.max(...Array.from(want, Math.abs));
-      for (let k = 0; k < want.length; k++) expect(Math.abs(got[k] - want[k])).toBeLessThan(1e-4 * scale);
+      const x = tf.tensor4d(pixels, [1, 224, 224, 3]);
+      const [want, plain, mirrored] = tf.tidy(() =>
+        [reference.features(x), backbone.trunk(x), backbone.trunk(tf.reverse(x, 2))].map((t) => t.dataSync() as Float32Array),
+      );
+      x.dispose();
+      close(cached[5].views[0], plain);
+      close(cached[5].views[1], mirrored); // the mirrored photo's activations, not mirrored activations
+      close(tail.features([cached[5].views[0]], [7, 7, 160])[0], want);
     } finally {
       tail.dispose();
       reference.dispose();
     }
   }, 30_000);
+
+  it("embeds a batch through the tail holding only the activations still to be read, not every layer's", async () => {
+    const tail = backbone.newTail();
+    try {
+      const rows = Array.from({ length: 64 }, (_, i) => cached[i % cached.length].views[i % 2]);
+      const profile = await tf.profile(() => tf.tensor(tail.features(rows, [7, 7, 160], 64)[0]));
+      // One layer's output for 64 photos is at most 64·7·7·1280 floats (16 MB); all of them at once were 204 MB.
+      expect(profile.peakBytes).toBeLessThan(5 * 64 * 7 * 7 * 1280 * 4);
+      (profile.result as tf.Tensor).dispose();
+    } finally {
+      tail.dispose();
+    }
+  });
 
   it('a few steps lower the loss, and tensors do not leak across steps', async () => {
     const losses: number[] = [];
