@@ -1,5 +1,7 @@
-// What the engine's calls and jobs share: the catalog, the job runner, the model folders, the
-// event emitter, and the heavy half (compute.ts), loaded on first need.
+// What the engine's call handlers (handlers.ts) share: the catalog, the job runner, the model
+// folders, the event emitter, and the heavy half (compute.ts), loaded on first need. The files
+// the handlers hand work to declare the little of it they use (library-jobs.ts'
+// LibraryJobsHost, duplicates-job.ts' DuplicatesHost), and the Engine fits those too.
 import type { EventName, Events } from '../../src-shared/contract.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { ModelFolders } from '../learn/model-folders.js';

@@ -18,8 +18,8 @@ import type { TrainProgress } from '../learn/trainer.js';
 import { teach } from '../learn/teach.js';
 import { proposeHardPairs } from '../search/hard-pairs.js';
 import { modelExists } from './model-list.js';
-import { prepareModel, switchModel, type PreparedModel, type SwitchProgress } from './model-switch.js';
-import { labelledImages, trainingSet, type TrainingSet } from './training-data.js';
+import { prepareModel, switchModel, type ModelSource, type PreparedModel, type SwitchProgress } from './model-switch.js';
+import { labelledImages, trainingSet, type LabelsAndMarks, type TrainingSet, type TrainingSource } from './training-data.js';
 import { markAuc } from '../learn/marks.js';
 import { cosine } from '../common/vectors.js';
 import { disposeModelParts, type ModelParts } from './model-parts.js';
@@ -38,10 +38,22 @@ export function toMetrics(m: RetrievalMetrics | null | undefined): Metrics | nul
   };
 }
 
+/** What learning reads and writes of the catalog: photos with their labels, the marks, model records. */
+export type ModelRecords = LabelsAndMarks & Pick<Catalog, 'createModel' | 'setModelMetrics' | 'getModel'>;
+
+/**
+ * What learning uses of the vector library: a training set's features (TrainingSource), a new
+ * model readied (ModelSource) and saved (folders, store) and installed, the active index (to
+ * compare neighbourhoods, to propose hard pairs), and any model's embeddings.
+ */
+export type LearningLibrary = TrainingSource &
+  ModelSource &
+  Pick<VectorLibrary, 'folders' | 'store' | 'index' | 'install' | 'embeddingsOf' | 'allEmbeddings'>;
+
 export class Learning {
   constructor(
-    private readonly catalog: Catalog,
-    private readonly library: VectorLibrary,
+    private readonly catalog: ModelRecords,
+    private readonly library: LearningLibrary,
     private readonly onTrainProgress: (e: TrainProgressEvent) => void,
   ) {}
 

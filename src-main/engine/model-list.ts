@@ -17,7 +17,7 @@ interface StoredMetrics {
 }
 
 /** A trained model is usable when its row and its files exist. */
-export function modelExists(catalog: Catalog, folders: ModelFolders, id: number): boolean {
+export function modelExists(catalog: Pick<Catalog, 'getModel'>, folders: Pick<ModelFolders, 'exists'>, id: number): boolean {
   return catalog.getModel(id) !== undefined && folders.exists(id);
 }
 

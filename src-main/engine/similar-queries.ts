@@ -20,11 +20,17 @@ import type { VectorLibrary } from './vector-library.js';
 export const REFINE_TOWARDS = 1;
 export const REFINE_AWAY = 0.5;
 
+/**
+ * All the queries read of the vector library: the catalog, the photos listed, their features,
+ * the active model and its index, the CNN pass (for photos from outside) and the descriptors.
+ */
+export type QuerySource = Pick<VectorLibrary, 'catalog' | 'listed' | 'withFeatures' | 'active' | 'index' | 'pass' | 'nearDupStore'>;
+
 export class SimilarQueries {
   private readonly nearDuplicates: NearDuplicates;
   private readonly catalog: Catalog;
 
-  constructor(private readonly library: VectorLibrary) {
+  constructor(private readonly library: QuerySource) {
     this.catalog = library.catalog;
     this.nearDuplicates = new NearDuplicates(library.catalog, library.nearDupStore, () => library.listed());
   }

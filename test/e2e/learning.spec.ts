@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { importKinds } from './import-helper.js';
 import { expect, test } from './serve-fixture.js';
 
@@ -54,6 +54,21 @@ test('"not alike" on a look-alike is stored: hard-pair review stops proposing th
   await expect(again).toHaveAttribute('data-verdict', 'mismatch');
 });
 
+/**
+ * How many pixels of its names a menu cuts off: its width against the width it takes with no
+ * bound (as wide as its longest name, score included); 0 when every name shows whole.
+ */
+async function cutOff(menu: Locator): Promise<number> {
+  return menu.evaluate((el) => {
+    const unbound = el.cloneNode(true) as HTMLElement;
+    unbound.style.cssText = 'position: absolute; visibility: hidden; width: auto; max-width: none; min-width: 0; flex: none';
+    el.parentElement!.append(unbound);
+    const whole = unbound.getBoundingClientRect().width;
+    unbound.remove();
+    return Math.max(0, whole - el.getBoundingClientRect().width);
+  });
+}
+
 test('training from the panel shows live curves, a before/after table and a new model; switching back to pretrained', async ({ page, served }) => {
   await importKinds(page, served, 4, ['rings', 'discs', 'checkers']);
   const switcher = page.getByTestId('model-switcher');
@@ -72,6 +87,8 @@ test('training from the panel shows live curves, a before/after table and a new 
   await expect(train.getByTestId('train-status')).toContainText('unchanged');
   await expect(switcher.locator('option')).toHaveCount(1);
 
+  // Proxy-Anchor, the longest loss name: the header menu shows "#1 proxy-anchor · MAP@R …".
+  await train.getByRole('radio', { name: /^Proxy-Anchor/ }).check();
   await train.getByLabel('Epochs').fill('4');
   await train.getByRole('button', { name: 'Start training' }).click();
   await expect(train.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
@@ -88,6 +105,8 @@ test('training from the panel shows live curves, a before/after table and a new 
   const trained = await switcher.locator('option').nth(1).getAttribute('value');
   await expect(switcher).toHaveValue(trained!);
   await expect(switcher.locator('option').nth(1)).toContainText('MAP@R');
+  // At 1280×800 (the tests' window) the header's photo counts leave the menu room for all of it.
+  expect(await cutOff(switcher)).toBe(0);
   await expect(train.getByTestId('train-status')).toHaveText(`Done: model #${trained} is now active.`);
 
   // Export, from the navigation: the model export names the model it wrote.
