@@ -267,7 +267,7 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
     first = { brightness: -1, kept: -1 };
     const worth = families.filter((f) => f && f.score >= Math.max(REFINE_FROM, best - REFINE_MARGIN));
     for (const [k, f] of worth.sort((p, q) => q.score - p.score).slice(0, REFINE_FAMILIES).entries()) {
-      if (k > 0 && plain && hopeless(first)) break;
+      if (k > 0 && plain && hopeless(first.brightness, () => first.kept)) break;
       const [fx, fc, fy, ft] = f.at;
       const r = refine(fx, fc, fy.fineTurns[ft.turn], plain);
       if (r.brightness > first.brightness) [first, at] = [r, f.at];
@@ -315,7 +315,7 @@ function refine(x: PixelViews, crop: View, target: Float32Array, plain: boolean)
   const angles = crop.angle === 0 ? [0] : [-1, 0, 1];
   const scores = new Float64Array(angles.length * 27);
   for (let round = 0, shift = FINE_SHIFT, scale = FINE_SCALE, turnBy = FINE_ANGLE; round < 3; round++, shift /= 2, scale /= 2, turnBy /= 2) {
-    if (round === 1 && plain && hopeless({ brightness: fine, kept: trimmedRows(windowOf(bx, by, bs, ba), target, TRIM_ROWS) })) break;
+    if (round === 1 && plain && hopeless(fine, () => trimmedRows(windowOf(bx, by, bs, ba), target, TRIM_ROWS))) break;
     const [cx, cy, cs, ca] = [bx, by, bs, ba];
     const [sides, shifts] = [[1 - scale, 1, 1 + scale], [-shift, 0, shift]];
     // Every window's score first (upright ones share their horizontal passes), then the best in
@@ -343,9 +343,9 @@ function refine(x: PixelViews, crop: View, target: Float32Array, plain: boolean)
   return { brightness: fine, kept: trimmedRows(windowOf(bx, by, bs, ba), target, TRIM_ROWS) };
 }
 
-/** Whether a plain pair's alignment is not worth refining further (see GIVE_UP_BRIGHTNESS). */
-function hopeless(m: { brightness: number; kept: number }): boolean {
-  return m.brightness < GIVE_UP_BRIGHTNESS && m.kept < GIVE_UP_KEPT;
+/** Whether a plain pair's alignment is not worth refining further (see GIVE_UP_BRIGHTNESS); `kept` is asked only when brightness is that low. */
+function hopeless(brightness: number, kept: () => number): boolean {
+  return brightness < GIVE_UP_BRIGHTNESS && kept() < GIVE_UP_KEPT;
 }
 
 /**
