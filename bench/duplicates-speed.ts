@@ -2,7 +2,10 @@
 // the time goes (the job's phases). A mixed library of about 1,000 photos (bench/duplicates-
 // mixed-library.ts: wallpapers with their edits, Fashion-MNIST shots, icons, pages, patterns) is
 // imported once into .bench-out/ and kept; each run copies it afresh, so every run is a first
-// search. Prints each run, the median, and the load average (the machine may be shared).
+// search. Prints each run, the median, and the load average (the machine may be shared), and the
+// CPU seconds the process used (every thread: the engine's and the pixel workers'), which a
+// shared machine's load changes far less than the wall time (niced under a busy machine, a run
+// took 904 s of wall time).
 //
 // Needs: apt-get install -y --no-install-recommends mate-backgrounds ukui-wallpapers gnome-backgrounds lomiri-wallpapers dataset-fashion-mnist
 // Run:   [VERBOSE=1] npx tsx bench/duplicates-speed.ts [--runs 3] [--photos 20] [--fashion 300] [--generated 60] [--edited-simple 10]
@@ -40,7 +43,7 @@ async function template(): Promise<{ dir: string; photos: number }> {
   return { dir, photos: files.length };
 }
 
-async function oneRun(from: string): Promise<{ seconds: number; phases: Map<string, number>; groups: number; pairs: number }> {
+async function oneRun(from: string): Promise<{ seconds: number; cpu: number; phases: Map<string, number>; groups: number; pairs: number }> {
   const dir = path.join(os.tmpdir(), `lookalike-dupspeed-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   cpSync(from, dir, { recursive: true, filter: (src) => path.basename(src) !== 'engine.lock' && path.basename(src) !== 'ready' });
@@ -65,10 +68,12 @@ async function oneRun(from: string): Promise<{ seconds: number; phases: Map<stri
   });
   try {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const groups = await engine.call('duplicates', {});
     const seconds = (performance.now() - t0) / 1000;
+    const used = process.cpuUsage(cpu0);
     phases.set(phase, (phases.get(phase) ?? 0) + (performance.now() - since) / 1000);
-    return { seconds, phases, groups: groups.length, pairs };
+    return { seconds, cpu: (used.user + used.system) / 1e6, phases, groups: groups.length, pairs };
   } finally {
     off();
     await engine.close();
@@ -79,10 +84,10 @@ async function oneRun(from: string): Promise<{ seconds: number; phases: Map<stri
 const { dir, photos } = await template();
 const times: number[] = [];
 for (let r = 0; r < runs; r++) {
-  const { seconds, phases, groups, pairs } = await oneRun(dir);
+  const { seconds, cpu, phases, groups, pairs } = await oneRun(dir);
   times.push(seconds);
   const parts = [...phases].filter(([, s]) => s >= 0.05).map(([p, s]) => `${p} ${s.toFixed(1)} s`).join(', ');
-  console.log(`run ${r + 1}: ${seconds.toFixed(1)} s for ${photos} photos (${((seconds / photos) * 1000).toFixed(1)} s per 1,000); ${pairs} pairs compared, ${groups} groups; ${parts}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`run ${r + 1}: ${seconds.toFixed(1)} s for ${photos} photos (${((seconds / photos) * 1000).toFixed(1)} s per 1,000); ${pairs} pairs compared, ${groups} groups; CPU ${cpu.toFixed(1)} s; ${parts}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 const m = median(times);
 console.log(`median of ${runs}: ${m.toFixed(1)} s, ${((m / photos) * 1000).toFixed(1)} s per 1,000 photos on ${os.availableParallelism()} cores; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
