@@ -8,13 +8,13 @@
 // candidate: different text pages score 0.94 there, copies 0.97, so it does not separate them,
 // and it needs a CNN pass per photo: bench/duplicates-mixed-study.ts.)
 import sharp from 'sharp';
-import { DETAILED, SOURCE_SIDE, type PixelMatch } from './pixel-match.js';
+import { SOURCE_SIDE, type PixelMatch } from './pixel-match.js';
 import { matchPairs } from './pixel-pool.js';
 import type { DuplicatePair, SearchWatch } from './duplicates.js';
 import type { PairVerdicts } from './pair-verdicts.js';
 
 /** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
-export const PIXEL_CHECK_ID = 'pixel-match@3';
+export const PIXEL_CHECK_ID = 'pixel-match@2';
 
 /**
  * The least brightness match of a confirmed pair. On the mixed library's proposed pairs
@@ -39,12 +39,13 @@ export const KEPT_MATCH_MIN = 0.99;
 const ROUGH_MATCH_MIN = 0.85;
 
 /**
- * Detailed photos (pixel-match.ts DETAILED, both of them) line up at
+ * Detailed photos (PixelViews.detail at least DETAILED, both of them) line up at
  * DETAILED_MATCH_MIN or more to count: many small features agreeing is strong evidence, while
  * smooth shots (a shirt on black) of different pictures line up at 0.98. Mixed library
  * (bench/duplicates-pixel-study.ts HF=1): wallpapers' copy pairs 0.74 → 0.81, pair precision
  * 0.9911 → 0.9912; at detail 0.05 instead, 0.83 but precision 0.9876 (smooth shots let in).
  */
+export const DETAILED = 0.1;
 export const DETAILED_MATCH_MIN = 0.95;
 
 export function confirms(m: PixelMatch): boolean {
