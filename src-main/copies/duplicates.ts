@@ -1,5 +1,6 @@
 // "Find duplicates": groups of near-identical images (exact copies, re-encodes, resizes, small
 // crops). A separate mode from "find similar", with its own, much stricter threshold.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { VectorIndex } from '../search/index.js';
 
 export interface DuplicateSearchOptions {
@@ -33,7 +34,7 @@ export const SLICE = 500;
  * whole library pauses after each SLICE photos (at 77,000 photos one step took minutes).
  */
 export async function pause(watch: SearchWatch): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   watch.signal?.throwIfAborted();
 }
 

@@ -4,6 +4,7 @@
 // which photo is an edited copy of a query. Kept apart from the embedding: training may pull
 // merely alike photos together, which must not make them duplicates or copies.
 import { existsSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
 import type { Catalog } from '../library/catalog.js';
 import { CopyViews } from './copy-views.js';
@@ -141,7 +142,7 @@ export class NearDuplicates {
       if (add.length) index.add(add.map((a) => a.id), add.map((a) => a.vector));
       watch.progress?.('reading descriptors', Math.min(fresh.length, start + SLICE), fresh.length);
       // No cancel here: what is read is kept for the next search or copy check.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     return index;
   }
