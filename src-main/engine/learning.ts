@@ -10,13 +10,13 @@ import {
   type TrainSummary,
 } from '../../src-shared/contract.js';
 import type { Catalog } from '../library/catalog.js';
-import { retrievalMetrics, type RetrievalMetrics } from '../learn/metrics.js';
+import { retrievalMetricsYielding, type RetrievalMetrics } from '../learn/metrics.js';
 
 import { requestedDepth } from '../../src-shared/train-depth.js';
 import { defaultEpochsFor } from '../../src-shared/vocabulary.js';
 import type { TrainProgress } from '../learn/trainer.js';
 import { teach } from '../learn/teach.js';
-import { proposeHardPairs } from '../search/hard-pairs.js';
+import { embeddingsIn, proposeHardPairs } from '../search/hard-pairs.js';
 import { modelExists } from './model-list.js';
 import { prepareModel, switchModel, type ModelSource, type PreparedModel, type SwitchProgress } from './model-switch.js';
 import { labelledImages, trainingSet, type LabelsAndMarks, type TrainingSet, type TrainingSource } from './training-data.js';
@@ -48,7 +48,7 @@ export type ModelRecords = LabelsAndMarks & Pick<Catalog, 'createModel' | 'setMo
  */
 export type LearningLibrary = TrainingSource &
   ModelSource &
-  Pick<VectorLibrary, 'folders' | 'store' | 'index' | 'install' | 'embeddingsOf' | 'allEmbeddings'>;
+  Pick<VectorLibrary, 'folders' | 'store' | 'index' | 'install' | 'embeddingsOf'>;
 
 export class Learning {
   constructor(
@@ -219,7 +219,7 @@ export class Learning {
     const labelOf = new Map(rows.map((r) => [r.id, r.label]));
     const { ids, vectors } = await this.library.embeddingsOf(req.model, rows.map((r) => r.id));
     if (ids.length < 2) throw new ContractError('evaluation needs labelled, embedded images', 'conflict');
-    return toMetrics(retrievalMetrics(vectors, ids.map((id) => labelOf.get(id)!), [1, 10]))!;
+    return toMetrics(await retrievalMetricsYielding(vectors, ids.map((id) => labelOf.get(id)!), [1, 10]))!;
   }
 
   /** Switches models; `opts` reports the photos a fine-tuned model must first embed. */
@@ -233,7 +233,7 @@ export class Learning {
   }
 
   hardPairs(limit: number): HardPairView[] {
-    const embeddings = this.library.allEmbeddings();
+    const embeddings = embeddingsIn(this.library.index);
     const labels = new Map<number, string>();
     const labelsOf = new Map<number, string[]>();
     const paths = new Map<number, string>();

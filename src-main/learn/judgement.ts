@@ -4,7 +4,7 @@
 // no label to measure, a run on labels alone may have no marks.
 import { cosine } from '../common/vectors.js';
 import { markAuc, type MarkScore } from './marks.js';
-import { retrievalMetrics, type RetrievalMetrics } from './metrics.js';
+import { retrievalMetrics, retrievalMetricsYielding, type RetrievalMetrics } from './metrics.js';
 import type { TrainingSplit } from './split.js';
 
 export interface Judgement {
@@ -19,23 +19,24 @@ export function judgementScore(j: Judgement): number {
 
 /**
  * Judges one set of weights. `embed` gives the embeddings of rows (in order); rows needed by
- * both measures are embedded once. `host` runs the synchronous metric code (on WebGPU, off the
- * GPU backend).
+ * both measures are embedded once. `host`, when given, runs the metric code in one synchronous
+ * call (on WebGPU, off the GPU backend); without it the measure lets the thread's other work run
+ * between blocks of queries.
  */
 export async function judge(
   split: TrainingSplit,
   evalRows: readonly number[],
   labels: readonly (string | null)[],
   embed: (rows: number[]) => Float32Array[] | Promise<Float32Array[]>,
-  host: <T>(f: () => T) => T = (f) => f(),
+  host?: <T>(f: () => T) => T,
 ): Promise<Judgement> {
   const measured = evalRows.length >= 2;
   const rows = [...new Set([...(measured ? evalRows : []), ...split.heldBack.flatMap((p) => [p.a, p.b])])];
   if (rows.length === 0) return { retrieval: null, marks: null };
   const vectors = await embed(rows);
   const at = new Map(rows.map((r, i) => [r, vectors[i]]));
-  return host(() => ({
-    retrieval: measured ? retrievalMetrics(evalRows.map((r) => at.get(r)!), evalRows.map((r) => labels[r])) : null,
-    marks: markAuc(split.heldBack, (a, b) => cosine(at.get(a)!, at.get(b)!)),
-  }));
+  const [vectorsOf, labelsOf] = [evalRows.map((r) => at.get(r)!), evalRows.map((r) => labels[r])];
+  const marks = () => markAuc(split.heldBack, (a, b) => cosine(at.get(a)!, at.get(b)!));
+  if (host) return host(() => ({ retrieval: measured ? retrievalMetrics(vectorsOf, labelsOf) : null, marks: marks() }));
+  return { retrieval: measured ? await retrievalMetricsYielding(vectorsOf, labelsOf) : null, marks: marks() };
 }

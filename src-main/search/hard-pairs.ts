@@ -46,6 +46,37 @@ export interface HardPairOptions {
   maxAnchors?: number;
 }
 
+/**
+ * Embeddings by photo id: a Map, or `embeddingsIn(index)`, which reads from the index only the
+ * vectors the proposals need.
+ */
+export interface Embeddings {
+  keys(): Iterable<number>;
+  has(id: number): boolean;
+  get(id: number): Float32Array | undefined;
+}
+
+/**
+ * The vectors an index holds, read on first use and kept for the call: at 77,000 photos reading
+ * every embedding from the feature store took most of a hard-pairs call, though the proposals
+ * need the anchors', the marked photos' and the labelled ones' only.
+ */
+export function embeddingsIn(index: VectorIndex): Embeddings {
+  const read = new Map<number, Float32Array>();
+  return {
+    keys: () => index.ids(),
+    has: (id) => index.has(id),
+    get: (id) => {
+      let vector = read.get(id);
+      if (vector === undefined) {
+        vector = index.vector(id);
+        if (vector !== undefined) read.set(id, vector);
+      }
+      return vector;
+    },
+  };
+}
+
 /** A pair the user judged. */
 export interface JudgedPair {
   a: number;
@@ -66,7 +97,7 @@ const pairKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:$
  * Embeddings are expected L2-normalised (as the embedding pipeline produces them).
  */
 export function proposeHardPairs(
-  embeddings: ReadonlyMap<number, Float32Array>,
+  embeddings: Embeddings,
   labels: ReadonlyMap<number, string>,
   marked: Iterable<JudgedPair>,
   options: HardPairOptions = {},
@@ -148,7 +179,7 @@ export function proposeHardPairs(
  * photo and an even spread of the rest by id (the same spread on every call while the library
  * holds the same photos).
  */
-function spreadAnchors(ids: readonly number[], judged: readonly JudgedPair[], embeddings: ReadonlyMap<number, Float32Array>, max: number): number[] {
+function spreadAnchors(ids: readonly number[], judged: readonly JudgedPair[], embeddings: Embeddings, max: number): number[] {
   if (ids.length <= max) return [...ids];
   const marked = new Set(judged.flatMap((p) => [p.a, p.b]).filter((id) => embeddings.has(id)));
   const rest = ids.filter((id) => !marked.has(id));
@@ -169,7 +200,7 @@ const PER_MARKED_PHOTO = 2;
  */
 function uncertainNearMarks(
   judged: readonly JudgedPair[],
-  embeddings: ReadonlyMap<number, Float32Array>,
+  embeddings: Embeddings,
   neighbours: ReadonlyMap<number, { id: number; score: number }[]>,
 ): { a: number; b: number; score: number; similarity: number }[] {
   const sims = (verdict: PairVerdict) =>
@@ -202,7 +233,7 @@ function alikeComponents(judged: readonly JudgedPair[]): Map<number, number> {
   return new Map(ids.flatMap((id, i) => (component[i] >= 0 ? [[id, component[i]] as const] : [])));
 }
 
-function buildIndex(embeddings: ReadonlyMap<number, Float32Array>, ids: number[]): VectorIndex {
+function buildIndex(embeddings: Embeddings, ids: number[]): VectorIndex {
   const dim = (embeddings.get(ids[0]) as Float32Array).length;
   const index = createIndex(dim, ids.length);
   index.add(ids, ids.map((id) => embeddings.get(id) as Float32Array));
@@ -210,7 +241,7 @@ function buildIndex(embeddings: ReadonlyMap<number, Float32Array>, ids: number[]
 }
 
 /** Embedded ids per label, ascending, capped so pairwise comparison stays bounded. */
-function membersByLabel(labels: ReadonlyMap<number, string>, embeddings: ReadonlyMap<number, Float32Array>): Map<string, number[]> {
+function membersByLabel(labels: ReadonlyMap<number, string>, embeddings: Embeddings): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (const [id, label] of [...labels].sort((x, y) => x[0] - y[0])) {
     if (!embeddings.has(id)) continue;

@@ -80,6 +80,11 @@ export class HnswIndex implements VectorIndex {
     return [...this.labels].filter((id) => !this.deleted.has(id));
   }
 
+  /** hnswlib's copy of the vector (cosine space stores it normalised). */
+  vector(id: number): Float32Array | undefined {
+    return this.has(id) ? Float32Array.from(this.native.getPoint(id)) : undefined;
+  }
+
   add(ids: readonly number[], vectors: readonly Float32Array[]): void {
     checkAddArguments(ids, vectors);
     const units = vectors.map((v, i) => normalised(v, this.dim, `vector for id ${ids[i]}`));

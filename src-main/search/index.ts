@@ -6,4 +6,4 @@ export { HnswIndex, DEFAULT_HNSW_SETTINGS, type HnswSettings } from './hnsw-inde
 export { ProjectedIndex, DEFAULT_PROJECTED_SETTINGS, type ProjectedSettings } from './projected-index.js';
 export { LiveIndex, createIndex, loadIndex, crossoverSize, MEASURED_CROSSOVER, PROJECTED_FROM_DIM, type IndexKind } from './live-index.js';
 export { IndexFileError, deleteIndexFiles, sidecarPath } from './index-file.js';
-export { proposeHardPairs, type HardPair, type HardPairReason, type HardPairOptions } from './hard-pairs.js';
+export { embeddingsIn, proposeHardPairs, type Embeddings, type HardPair, type HardPairReason, type HardPairOptions } from './hard-pairs.js';

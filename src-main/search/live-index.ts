@@ -72,6 +72,10 @@ export class LiveIndex implements VectorIndex {
     return this.inner.ids();
   }
 
+  vector(id: number): Float32Array | undefined {
+    return this.inner.vector(id);
+  }
+
   add(ids: readonly number[], vectors: readonly Float32Array[]): void {
     this.inner.add(ids, vectors);
     if (this.inner instanceof ExactIndex && this.inner.size > crossoverSize(this.dim)) this.promote(this.inner);

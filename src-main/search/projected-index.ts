@@ -112,6 +112,10 @@ export class ProjectedIndex implements VectorIndex {
     return this.full.ids();
   }
 
+  vector(id: number): Float32Array | undefined {
+    return this.full.vector(id);
+  }
+
   add(ids: readonly number[], vectors: readonly Float32Array[]): void {
     checkAddArguments(ids, vectors);
     this.full.add(ids, vectors); // validates every vector before storing any

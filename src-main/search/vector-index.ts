@@ -27,6 +27,8 @@ export interface VectorIndex {
   has(id: number): boolean;
   /** The live ids, in no particular order. */
   ids(): number[];
+  /** A copy of the stored unit vector of a live id, or undefined: reading one costs no database. */
+  vector(id: number): Float32Array | undefined;
   /** Up to k hits, best first (score descending, then id ascending). */
   search(query: Float32Array, k: number, opts?: SearchOptions): SearchHit[];
   /** Writes the index atomically to `file` plus a JSON sidecar `file + '.json'`. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/model/backend.js';
-import { retrievalMetrics, scoreQuery } from '../../../src-main/learn/metrics.js';
+import { rankTop, retrievalMetrics, retrievalMetricsYielding, scoreQuery } from '../../../src-main/learn/metrics.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -49,6 +49,59 @@ describe('retrievalMetrics (Reality Check definitions, exact cosine search)', ()
     const m = retrievalMetrics([at(0), at(5), at(90), at(95)], ['x', 'x', 'y', 'y']);
     expect(m.mapAtR).toBe(1);
     expect(m.precisionAt1).toBe(1);
+  });
+});
+
+describe('rankTop', () => {
+  // A small seeded generator: the rows below are the same on every run.
+  let seed = 9;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+  it('gives the first ranks of a full sort (similarity descending, ties by index), with many ties', () => {
+    for (const [n, levels] of [[500, 7], [500, 1000], [2000, 40], [37, 3]]) {
+      const row = Float32Array.from({ length: n }, () => Math.floor(next() * levels) / levels);
+      for (const top of [1, 5, 40, n - 1].filter((t) => t < n)) {
+        const skip = Math.floor(next() * n);
+        const full = [...row.keys()].filter((j) => j !== skip).sort((a, b) => row[b] - row[a] || a - b);
+        const order = new Int32Array(n - 1);
+        expect(rankTop(row, skip, top, order, new Float32Array(n - 1))).toBe(top);
+        expect(Array.from(order.subarray(0, top))).toEqual(full.slice(0, top));
+      }
+    }
+  });
+
+  it('leaves the metrics of a large labelled set as a full sort gives them', () => {
+    // 3 labels of 400, overlapping clusters in 16 dimensions: R = 399 is well under a quarter of
+    // the 1,199 others, so only the top ranks are sorted.
+    const centres = [0, 1, 2].map(() => Float32Array.from({ length: 16 }, () => next() - 0.5));
+    const vectors = Array.from({ length: 1200 }, (_, i) => centres[i % 3].map((x) => x + (next() - 0.5) * 0.9));
+    const labels = vectors.map((_, i) => `k${i % 3}`);
+    const m = retrievalMetrics(vectors, labels, [1, 10]);
+    let mapAtR = 0;
+    let p1 = 0;
+    for (let q = 0; q < vectors.length; q++) {
+      const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
+      const sims = vectors.map((v) => cos(v, vectors[q]));
+      const ranked = [...sims.keys()].filter((j) => j !== q).sort((a, b) => sims[b] - sims[a] || a - b);
+      const s = scoreQuery(ranked.map((j) => labels[j] === labels[q]), 399, [1, 10]);
+      mapAtR += s.mapAtR;
+      p1 += s.precisionAt1;
+    }
+    expect(m.mapAtR).toBeCloseTo(mapAtR / vectors.length, 4);
+    expect(m.precisionAt1).toBeCloseTo(p1 / vectors.length, 4);
+    expect(m.mapAtR).toBeGreaterThan(0.2);
+    expect(m.mapAtR).toBeLessThan(0.9);
+  });
+
+  it('lets the thread answer other calls while it measures, and measures the same', async () => {
+    const vectors = Array.from({ length: 900 }, (_, i) => at(i % 360 + next()));
+    const labels = vectors.map((_, i) => `k${i % 4}`);
+    const happened: string[] = [];
+    setImmediate(() => happened.push('another call'));
+    const m = await retrievalMetricsYielding(vectors, labels);
+    happened.push('measured');
+    expect(happened).toEqual(['another call', 'measured']);
+    expect(m).toEqual(retrievalMetrics(vectors, labels));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { proposeHardPairs, type HardPair } from '../../../src-main/search/hard-pairs.js';
+import { embeddingsIn, proposeHardPairs, type HardPair } from '../../../src-main/search/hard-pairs.js';
 import { createIndex } from '../../../src-main/search/live-index.js';
 import { gaussian, normalise, seededRandom } from './synthetic-vectors.js';
 
@@ -176,5 +176,20 @@ describe('proposeHardPairs on a library larger than its anchors', () => {
 
   it('gives the same proposals on every call', () => {
     expect(proposeHardPairs(embeddings, labels, marks, { neighbours: 5, maxAnchors: 40, index })).toEqual(pairs);
+  });
+
+  it('reads from the index only the vectors it needs, and proposes the same pairs as from every embedding', () => {
+    // At 77,000 photos reading every embedding from the feature store took most of the call.
+    let read = 0;
+    const vector = index.vector.bind(index);
+    index.vector = (id) => {
+      read++;
+      return vector(id);
+    };
+    const fromIndex = proposeHardPairs(embeddingsIn(index), labels, marks, { neighbours: 5, maxAnchors: 40, index });
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(embeddings.size / 2);
+    expect(fromIndex.map((p) => [p.a, p.b, p.reason])).toEqual(pairs.map((p) => [p.a, p.b, p.reason]));
+    fromIndex.forEach((p, i) => expect(p.similarity).toBeCloseTo(pairs[i].similarity, 5));
   });
 });

@@ -83,4 +83,36 @@ describe('createIndex / loadIndex', () => {
     expect(loaded.kind).toBe('projected');
     for (const q of wideQueries) expect(loaded.search(q, 10)).toEqual(index.search(q, 10));
   });
+
+  it('gives back each live vector as its unit copy, in every kind and after loading, and nothing for a removed one', () => {
+    // Hard pairs read the anchors' vectors from the index instead of the whole feature store.
+    const unit = (v: Float32Array) => {
+      const norm = Math.hypot(...v);
+      return Array.from(v, (x) => x / norm);
+    };
+    const wide = PROJECTED_FROM_DIM;
+    const wideSet = lowRankVectors({ n: FIRST_FIT + 10, dim: wide, seed: 7 });
+    const cases = [
+      { dim, rows: set.rows.slice(0, 20), expected: 20, kind: 'exact' },
+      { dim, rows: set.rows, expected: set.rows.length, kind: 'hnsw' },
+      { dim: wide, rows: wideSet.rows, expected: wideSet.rows.length, kind: 'projected' },
+    ];
+    for (const c of cases) {
+      const index = createIndex(c.dim, c.expected);
+      index.add(c.rows.map((_, i) => i), c.rows);
+      expect(index.kind).toBe(c.kind);
+      index.remove(3);
+      const file = join(tempDir(), `${c.kind}-vectors.idx`);
+      index.save(file);
+      for (const held of [index, loadIndex(file)]) {
+        expect(held.vector(3)).toBeUndefined();
+        expect(held.vector(c.rows.length + 5)).toBeUndefined();
+        for (const id of [0, 7, c.rows.length - 1]) {
+          const got = held.vector(id) as Float32Array;
+          expect(got).toBeInstanceOf(Float32Array);
+          unit(c.rows[id]).forEach((x, i) => expect(got[i]).toBeCloseTo(x, 5));
+        }
+      }
+    }
+  });
 });
