@@ -6,7 +6,8 @@
 // and `status` / `labels` latency. Optional: SCALE_MAP=1, SCALE_DUPLICATES=1, SCALE_HARD_PAIRS=1,
 // SCALE_TRAIN=1 (the head on the folders' 10 labels, then `similar` again in the new space).
 // Every job's phases are timed. SCALE_DUPLICATES_CAP_S=N cancels the first duplicates search after
-// N seconds and prints how far it got and its rate; KEEP_LIBRARY=DIR keeps the library there.
+// N seconds and prints how far it got and its rate; KEEP_LIBRARY=DIR keeps the library there, and
+// SCALE_SKIP_IMPORT=1 then measures the kept library again without importing.
 //
 //   SCALE_N=3000 npx tsx bench/scale.ts        (default N: 70000, ~40 min on 2 cores)
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -105,37 +106,43 @@ try {
     if (!tenths.has(p.phase)) tenths.set(p.phase, new Tenths());
     tenths.get(p.phase)!.see(p.done, p.total);
   });
-  stageTimes.reset();
-  const start = performance.now();
-  const job = await finishJob(engine, await engine.call('importFolders', { paths: [dir], labelsFromFolders: true }));
-  const seconds = (performance.now() - start) / 1000;
-  off();
-  if (job.state !== 'done') throw new Error(`the import ended ${job.state}: ${job.message ?? ''}`);
-  const status = await engine.call('status', {});
-  console.log(`import: ${files} files in ${seconds.toFixed(0)} s (${(files / seconds).toFixed(1)} files/s overall); ${status.images} photos, ${status.embedded} indexed`);
-  for (const [phase, t] of tenths) {
-    const r = t.rates();
-    if (r.length < 2) continue;
-    console.log(`  ${phase.padEnd(11)} images/s per tenth: ${r.map((x) => x.toFixed(0)).join(' ')}  (last/first ${(r.at(-1)! / r[0]).toFixed(2)})`);
+  if (process.env.SCALE_SKIP_IMPORT) {
+    const status = await engine.call('status', {});
+    console.log(`import skipped (SCALE_SKIP_IMPORT): the kept library holds ${status.images} photos, ${status.embedded} indexed`);
+    off();
+  } else {
+    stageTimes.reset();
+    const start = performance.now();
+    const job = await finishJob(engine, await engine.call('importFolders', { paths: [dir], labelsFromFolders: true }));
+    const seconds = (performance.now() - start) / 1000;
+    off();
+    if (job.state !== 'done') throw new Error(`the import ended ${job.state}: ${job.message ?? ''}`);
+    const status = await engine.call('status', {});
+    console.log(`import: ${files} files in ${seconds.toFixed(0)} s (${(files / seconds).toFixed(1)} files/s overall); ${status.images} photos, ${status.embedded} indexed`);
+    for (const [phase, t] of tenths) {
+      const r = t.rates();
+      if (r.length < 2) continue;
+      console.log(`  ${phase.padEnd(11)} images/s per tenth: ${r.map((x) => x.toFixed(0)).join(' ')}  (last/first ${(r.at(-1)! / r[0]).toFixed(2)})`);
+    }
+    const stages = stageTimes.snapshot();
+    const busy = [...stages.values()].reduce((a, b) => a + b, 0);
+    // Files in flight at once (hash, decode) each add their time; the CNN's is its pass's wall
+    // time, on the extractor's inference threads.
+    console.log(`stages (busy time, summed over files in flight; the CNN: wall time of its pass; ${os.availableParallelism()} cores):`);
+    for (const [stage, t] of [...stages].sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${stage.padEnd(28)} ${(t / 1000).toFixed(1).padStart(7)} s  ${((100 * t) / busy).toFixed(1).padStart(5)} %  ${(files / (t / 1000)).toFixed(0).padStart(7)} images per busy second`);
+    }
+    console.log(`engine RSS during the import: max ${mb(maxRss)}; now ${mb(process.memoryUsage().rss)}`);
+    console.log('phases of the import:');
+    phases.print();
   }
-  const stages = stageTimes.snapshot();
-  const busy = [...stages.values()].reduce((a, b) => a + b, 0);
-  // Files in flight at once (hash, decode) each add their time; the CNN's is its pass's wall
-  // time, on the extractor's inference threads.
-  console.log(`stages (busy time, summed over files in flight; the CNN: wall time of its pass; ${os.availableParallelism()} cores):`);
-  for (const [stage, t] of [...stages].sort((a, b) => b[1] - a[1])) {
-    console.log(`  ${stage.padEnd(28)} ${(t / 1000).toFixed(1).padStart(7)} s  ${((100 * t) / busy).toFixed(1).padStart(5)} %  ${(files / (t / 1000)).toFixed(0).padStart(7)} images per busy second`);
-  }
-  console.log(`engine RSS during the import: max ${mb(maxRss)}; now ${mb(process.memoryUsage().rss)}`);
-  console.log('phases of the import:');
-  phases.print();
 
   const ids = (await engine.call('listImages', { limit: 5000 })).items.map((i) => i.id);
   await engine.call('similar', { id: ids[0], k: 50 }); // the first query may load the heavy half
   await latency('similar by id (k 50)', 200, (i) => engine.call('similar', { id: ids[(i * 7919) % ids.length], k: 50 }));
   await latency('status', 50, () => engine.call('status', {}));
   await latency('labels', 50, () => engine.call('labels', {}));
-  if (process.env.SCALE_HARD_PAIRS) await latency('hard pairs', 1, () => engine.call('hardPairs', { limit: 30 }));
+  if (process.env.SCALE_HARD_PAIRS) await latency('hard pairs (3 calls)', 3, () => engine.call('hardPairs', { limit: 30 }));
   if (process.env.SCALE_DUPLICATES) await duplicates(Number(process.env.SCALE_DUPLICATES_CAP_S ?? 0));
   if (process.env.SCALE_MAP) {
     await latency('map (as a job)', 1, async () => {
@@ -147,7 +154,22 @@ try {
   if (process.env.SCALE_TRAIN) {
     const before = process.memoryUsage().rss;
     const t0 = performance.now();
+    // The engine must keep answering while it trains: `status` asked every 2 s throughout.
+    const answers: number[] = [];
+    let asking = true;
+    const asker = (async () => {
+      while (asking) {
+        const t = performance.now();
+        await engine.call('status', {});
+        answers.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    })();
     const trained = await finishJob(engine, await engine.call('train', {}));
+    asking = false;
+    await asker;
+    answers.sort((a, b) => a - b);
+    console.log(`status during training: p50 ${ms(percentile(answers, 50))}, p99 ${ms(percentile(answers, 99))}, max ${ms(answers.at(-1) ?? 0)} (${answers.length} calls)`);
     const result = trained.result?.kind === 'train' ? trained.result : null;
     console.log(`train (head, default loss, 10 labels): ${trained.state} in ${((performance.now() - t0) / 1000).toFixed(0)} s; RSS ${mb(before)} → ${mb(process.memoryUsage().rss)}`);
     if (result) console.log(`  ${JSON.stringify(result).slice(0, 600)}`);
