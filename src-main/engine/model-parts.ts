@@ -3,6 +3,7 @@
 // its own backbone tail, so its features differ from the pretrained ones for every photo: they
 // live in a feature store of their own, keyed by the model, filled by running the tail on the
 // backbone's block_14_add activations.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Catalog } from '../library/catalog.js';
 import type { BackboneTail } from '../learn/backbone-tail.js';
@@ -77,7 +78,7 @@ export async function modelFeatures(parts: ModelParts, pooled: Float32Array[], t
   const out: Float32Array[] = [];
   for (let s = 0; s < tailInputs.length; s += TAIL_SLICE) {
     out.push(...parts.tail.features(tailInputs.slice(s, s + TAIL_SLICE), TAIL_INPUT_SHAPE));
-    if (s + TAIL_SLICE < tailInputs.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (s + TAIL_SLICE < tailInputs.length) await nextTurn();
   }
   return out;
 }

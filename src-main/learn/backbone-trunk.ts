@@ -9,6 +9,7 @@
 // or its GPU already hold the CNN. Run on the calling thread instead (loadFineTunableBackbone +
 // cacheActivations, for benchmarks and tests), the frozen blocks at 224 px grow that thread's
 // wasm heap by some 200 MB for good: wasm memory never shrinks.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureExtractor } from '../model/extractor.js';
 import { readNsfwjsModel, loadNsfwjsLayersModel } from '../model/nsfwjs-files.js';
@@ -158,7 +159,7 @@ export async function cacheActivations(
       out.push({ views });
     }
     opts.onProgress?.(out.length, count);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return out;
 }

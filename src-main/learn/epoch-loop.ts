@@ -3,6 +3,7 @@
 // mixed in, a judgement after each epoch (validation MAP@R, held-back marks), early stopping that remembers the best
 // weights, cancellation between steps, progress per step and per epoch, and a yield to the
 // event loop after each step so progress and other calls keep flowing.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { judgementScore, type Judgement } from './judgement.js';
 import { withMarkedPairs } from './marked-pairs.js';
 import type { ClassBalancedSampler } from './sampler.js';
@@ -62,7 +63,6 @@ export interface EpochLoopResult<W> {
   cancelled: boolean;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopResult<W>> {
   const history: EpochRecord[] = [];
@@ -86,7 +86,7 @@ export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopRes
       const loss = await o.step(rows, pairs);
       lossSum += loss;
       o.onProgress?.({ epoch, epochs: o.epochs, step, steps: batches.length, loss, elapsedMs: Date.now() - t0 });
-      await yieldToEventLoop();
+      await nextTurn();
     }
     if (cancelled) break;
     const validation = await o.validate();
@@ -100,7 +100,7 @@ export async function runEpochs<W>(o: EpochLoopOptions<W>): Promise<EpochLoopRes
     } else if (++sinceBest >= o.patience) {
       break;
     }
-    await yieldToEventLoop();
+    await nextTurn();
   }
   return { history, best: { epoch: best.epoch, weights: best.weights, elapsedMs: best.elapsedMs }, cancelled };
 }

@@ -3,6 +3,7 @@
 // mapped by fitting UMAP on a seeded sample and placing every other point at the similarity-
 // weighted mean of its nearest sampled points. Everything random draws from one seeded
 // generator, so the same vectors and seed give the same map.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { UMAP } from 'umap-js';
 import { nearestReferences } from './neighbours.js';
 import { reduceWithPca } from './pca.js';
@@ -46,7 +47,6 @@ function sampleIndices(n: number, k: number, random: () => number): number[] {
   return all.slice(0, k).sort((a, b) => a - b);
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DOMException('map cancelled', 'AbortError');
@@ -68,7 +68,7 @@ export async function projectToPlane(input: readonly Float32Array[], opts: Proje
   if ((input[0]?.length ?? 0) > PCA_DIM) {
     opts.onProgress?.('reducing', 0, n);
     vectors = reduceWithPca(input, sample.map((i) => input[i]), PCA_DIM, opts.seed ?? DEFAULT_MAP_SEED);
-    await yieldToLoop();
+    await nextTurn();
     checkAborted(opts.signal);
   }
   const sampled = sample.map((i) => vectors[i]);
@@ -91,7 +91,7 @@ export async function projectToPlane(input: readonly Float32Array[], opts: Proje
     umap.step();
     if (e % 10 === 0) {
       opts.onProgress?.('layout', e, epochs);
-      await yieldToLoop();
+      await nextTurn();
       checkAborted(opts.signal);
     }
   }

@@ -1,5 +1,6 @@
 // Where batches of pixels become feature rows: in this thread, or in a pool of workers
 // (worker-pool.ts). The extractor's pipeline talks only to this interface.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BackendInfo } from './backend.js';
 import type { DescriptorName } from './descriptor.js';
 import { createBatchInference, type BatchInference, type InferenceOptions } from './inference.js';
@@ -47,7 +48,7 @@ export class InThreadRunner implements InferenceRunner {
   async infer(pixels: Uint8Array, n: number, descriptor?: DescriptorName): Promise<Float32Array> {
     const generation = this.generation;
     // Let pending decodes and abort events run before this thread blocks in wasm.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     if (generation !== this.generation) throw abortError();
     return this.inference.run(pixels, n, descriptor);
   }
