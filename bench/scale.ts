@@ -156,12 +156,15 @@ try {
     const t0 = performance.now();
     // The engine must keep answering while it trains: `status` asked every 2 s throughout.
     const answers: number[] = [];
+    let slowest = { ms: 0, during: '' };
     let asking = true;
     const asker = (async () => {
       while (asking) {
         const t = performance.now();
+        const during = (latest as JobProgress | null)?.phase ?? '';
         await engine.call('status', {});
         answers.push(performance.now() - t);
+        if (answers.at(-1)! > slowest.ms) slowest = { ms: answers.at(-1)!, during };
         await new Promise((r) => setTimeout(r, 2000));
       }
     })();
@@ -169,7 +172,7 @@ try {
     asking = false;
     await asker;
     answers.sort((a, b) => a - b);
-    console.log(`status during training: p50 ${ms(percentile(answers, 50))}, p99 ${ms(percentile(answers, 99))}, max ${ms(answers.at(-1) ?? 0)} (${answers.length} calls)`);
+    console.log(`status during training: p50 ${ms(percentile(answers, 50))}, p99 ${ms(percentile(answers, 99))}, max ${ms(slowest.ms)} (asked during "${slowest.during}"; ${answers.length} calls)`);
     const result = trained.result?.kind === 'train' ? trained.result : null;
     console.log(`train (head, default loss, 10 labels): ${trained.state} in ${((performance.now() - t0) / 1000).toFixed(0)} s; RSS ${mb(before)} → ${mb(process.memoryUsage().rss)}`);
     if (result) console.log(`  ${JSON.stringify(result).slice(0, 600)}`);

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { INDEX_CHUNK, prepareModel, type ModelSource } from '../../../src-main/engine/model-switch.js';
+import type { ModelParts } from '../../../src-main/engine/model-parts.js';
+
+describe('prepareModel', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-switch-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lets the engine answer other calls between the steps of a new index, and indexes every photo', async () => {
+    // A head-only model over cached features: only the index is built (at 77,000 photos, 32 s).
+    const n = 3 * INDEX_CHUNK + 10;
+    const dim = 8;
+    const listed = Array.from({ length: n }, (_, i) => ({ id: i + 1, hash: `h${i}`, path: `/p/${i}.png` }));
+    const vector = (id: number) => Float32Array.from({ length: dim }, (_, k) => Math.sin(id * (k + 1)) + 1.5);
+    const parts = {
+      id: 7,
+      features: { featureId: 'features-v1', missing: () => [] },
+      head: { outputDim: dim, embed: (rows: Float32Array[]) => rows },
+      tail: null,
+      cnn: null,
+    } as unknown as ModelParts;
+    const library = {
+      catalog: { paths: { index: dir }, countImages: () => n },
+      listed: () => listed,
+      withFeatures: (images: { id: number }[]) => ({ ids: images.map((i) => i.id), features: images.map((i) => vector(i.id)) }),
+      active: null,
+    } as unknown as ModelSource;
+
+    const happened: string[] = [];
+    const answer = () => setImmediate(() => happened.push('another call'));
+    answer();
+    const prepared = await prepareModel(library, 7, {
+      onIndex: (done, total) => {
+        happened.push(`indexed ${done} of ${total}`);
+        if (done < total) answer();
+      },
+    }, parts);
+
+    expect(happened.filter((h) => h === 'another call')).toHaveLength(4);
+    // Each step is followed by an answer before the next step: never two steps in a row.
+    happened.forEach((h, i) => i > 0 && h.startsWith('indexed') && expect(happened[i - 1]).toBe('another call'));
+    expect(prepared.index.size).toBe(n);
+    expect(listed.every((i) => prepared.index.has(i.id))).toBe(true);
+  });
+});
