@@ -30,7 +30,7 @@ export const HELD_BACK_SHARE = 0.2;
 export type LabelsAndMarks = Pick<Catalog, 'eachImage' | 'listPairs' | 'getImage'>;
 
 /** All a training set reads beyond that: the photos' pretrained features. */
-export interface TrainingSource extends Pick<VectorLibrary, 'withFeatures'> {
+export interface TrainingSource extends Pick<VectorLibrary, 'withFeaturesInSlices'> {
   readonly catalog: LabelsAndMarks;
 }
 
@@ -131,7 +131,10 @@ export interface TrainingSet {
  * labelled; a group whose members carry different labels leaves its unlabelled members to the
  * pairs alone. Photos not yet embedded are left out with their marks.
  */
-export function trainingSet(library: TrainingSource, req: { labels?: readonly string[]; holdoutLabels?: readonly string[]; seed?: number }): TrainingSet {
+export async function trainingSet(
+  library: TrainingSource,
+  req: { labels?: readonly string[]; holdoutLabels?: readonly string[]; seed?: number },
+): Promise<TrainingSet> {
   const catalog = library.catalog;
   const { rows, ambiguous } = labelledImages(catalog, req.labels);
   const labelOf = new Map(rows.map((r) => [r.id, r.label]));
@@ -139,7 +142,7 @@ export function trainingSet(library: TrainingSource, req: { labels?: readonly st
   const wanted = new Map<number, string>();
   for (const r of rows) wanted.set(r.id, r.hash);
   for (const m of marks) for (const id of [m.a, m.b]) if (!wanted.has(id)) wanted.set(id, catalog.getImage(id)!.contentHash);
-  const { ids, features } = library.withFeatures([...wanted].map(([id, hash]) => ({ id, hash })));
+  const { ids, features } = await library.withFeaturesInSlices([...wanted].map(([id, hash]) => ({ id, hash })));
   const row = new Map(ids.map((id, i) => [id, i]));
   const inRows = marks.flatMap((m) => (row.has(m.a) && row.has(m.b) ? [{ a: row.get(m.a)!, b: row.get(m.b)!, match: m.match }] : []));
   const { train, heldBack } = holdBackMarks(inRows, HELD_BACK_SHARE, req.seed ?? 1);
