@@ -18,7 +18,7 @@
 // Pure arithmetic on small images (the grid thumbnail shrunk to SOURCE_SIDE square);
 // bench/duplicates-mixed.ts measured the figures.
 
-import { sample, sampleUpright, SOURCE_SIDE, summedArea } from './pixel-sampling.js';
+import { sample, sampleUpright, SOURCE_SIDE, summedArea, turnedScore, uprightScores } from './pixel-sampling.js';
 
 export { SOURCE_SIDE };
 /** Side of the coarse grid the alignment is found on. */
@@ -74,8 +74,11 @@ interface View {
   angle: number;
   turn: number;
   lum: Float32Array;
-  /** R-G then (R+G)/2-B, MATCH_SIDE² each, unit length (all zeros for a grey photo). */
-  chroma: Float32Array;
+  /**
+   * R-G then (R+G)/2-B, MATCH_SIDE² each, unit length (all zeros for a grey photo). Made when
+   * first asked: colours are compared at one alignment a pair, so most views never need theirs.
+   */
+  chroma: () => Float32Array;
 }
 
 /** A photo as the match sees it. */
@@ -117,7 +120,7 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
     angle,
     turn: 0,
     lum: normalise(sample(tl, x0, y0, s, MATCH_SIDE, angle, aspect)),
-    chroma: colourful ? unit(concat(sample(trg, x0, y0, s, MATCH_SIDE, angle, aspect), sample(tyb, x0, y0, s, MATCH_SIDE, angle, aspect))) : new Float32Array(2 * MATCH_SIDE * MATCH_SIDE),
+    chroma: once(() => (colourful ? unit(concat(sample(trg, x0, y0, s, MATCH_SIDE, angle, aspect), sample(tyb, x0, y0, s, MATCH_SIDE, angle, aspect))) : new Float32Array(2 * MATCH_SIDE * MATCH_SIDE))),
   });
   const full = view(0, 0, 1);
   const crops = [full];
@@ -126,7 +129,7 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
   const turns = [full];
   const m = MATCH_SIDE * MATCH_SIDE;
   for (let t = 1; t < 8; t++) {
-    turns.push({ ...full, turn: t, lum: dihedral(full.lum, t, MATCH_SIDE), chroma: concat(dihedral(full.chroma.subarray(0, m), t, MATCH_SIDE), dihedral(full.chroma.subarray(m), t, MATCH_SIDE)) });
+    turns.push({ ...full, turn: t, lum: dihedral(full.lum, t, MATCH_SIDE), chroma: once(() => concat(dihedral(full.chroma().subarray(0, m), t, MATCH_SIDE), dihedral(full.chroma().subarray(m), t, MATCH_SIDE))) });
   }
   const fine = normalise(sample(tl, 0, 0, 1, FINE_SIDE));
   const fineTurns = [fine];
@@ -216,11 +219,25 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   const m = MATCH_SIDE * MATCH_SIDE;
   for (const [x, y] of [[a, b], [b, a]] as const) {
     const [crops, turns] = [x.cropLum, y.turnLum];
+    const dots = new Float64Array(8);
     for (let c = 0, co = 0; c < x.crops.length; c++, co += m) {
       const family = x.cropFamily[c];
-      for (let t = 0, to = 0; t < 8; t++, to += m) {
-        let s = 0;
-        for (let i = 0; i < m; i++) s += crops[co + i] * turns[to + i];
+      // The 8 turns in one pass over the crop (each sum in the same order as one at a time).
+      let [s0, s1, s2, s3, s4, s5, s6, s7] = [0, 0, 0, 0, 0, 0, 0, 0];
+      for (let i = 0; i < m; i++) {
+        const v = crops[co + i];
+        s0 += v * turns[i];
+        s1 += v * turns[m + i];
+        s2 += v * turns[2 * m + i];
+        s3 += v * turns[3 * m + i];
+        s4 += v * turns[4 * m + i];
+        s5 += v * turns[5 * m + i];
+        s6 += v * turns[6 * m + i];
+        s7 += v * turns[7 * m + i];
+      }
+      [dots[0], dots[1], dots[2], dots[3], dots[4], dots[5], dots[6], dots[7]] = [s0, s1, s2, s3, s4, s5, s6, s7];
+      for (let t = 0; t < 8; t++) {
+        const s = dots[t];
         if (s > (families[family]?.score ?? -2)) families[family] = { score: s, at: [x, x.crops[c], y, y.turns[t]] };
         if (s > best) best = s;
       }
@@ -239,7 +256,7 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   }
   const [x, crop, , turn] = at;
   // Colours compared where brightness lines up best; a grey photo (or grey copy) has none to compare.
-  const colour = a.colourful && b.colourful ? dot(crop.chroma, turn.chroma) : 1;
+  const colour = a.colourful && b.colourful ? dot(crop.chroma(), turn.chroma()) : 1;
   // A caption spoils the whole frames' match, so a crop that leaves it out can line up best on the
   // coarse grid, and the refinement stays near that crop: the whole frames are refined too, turned
   // as they line up best without their worst rows.
@@ -257,7 +274,7 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   const whole = refine(a, a.crops[0], b.fineTurns[t]);
   const wholeTurned = whole.brightness > first.brightness ? quarter(t) : turned;
   if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour, detail, turned: wholeTurned };
-  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma, b.turns[t].chroma) : 1, detail, turned: wholeTurned || quarter(t) };
+  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma(), b.turns[t].chroma()) : 1, detail, turned: wholeTurned || quarter(t) };
 }
 
 /**
@@ -266,25 +283,41 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
  * window's score against `target` (y's whole frame, turned like the crop's match).
  */
 function refine(x: PixelViews, crop: View, target: Float32Array): { brightness: number; kept: number } {
+  const clamp = (p: number, s: number) => Math.min(Math.max(p, 0), 1 - s);
   const windowOf = (x0: number, y0: number, side: number, angle: number) => {
     const s = Math.min(1, side);
-    const [cx0, cy0] = [Math.min(Math.max(x0, 0), 1 - s), Math.min(Math.max(y0, 0), 1 - s)];
+    const [cx0, cy0] = [clamp(x0, s), clamp(y0, s)];
     return normalise(angle === 0 ? sampleUpright(x.source, cx0, cy0, s, FINE_SIDE) : sample(x.sourceArea, cx0, cy0, s, FINE_SIDE, angle, x.aspect));
   };
+  let targetSum = 0;
+  for (let i = 0; i < target.length; i++) targetSum += target[i];
   let fine = -1;
   let [bx, by, bs, ba] = [crop.x0, crop.y0, crop.side, crop.angle];
   const angles = crop.angle === 0 ? [0] : [-1, 0, 1];
+  const scores = new Float64Array(angles.length * 27);
   for (let round = 0, shift = FINE_SHIFT, scale = FINE_SCALE, turnBy = FINE_ANGLE; round < 3; round++, shift /= 2, scale /= 2, turnBy /= 2) {
     const [cx, cy, cs, ca] = [bx, by, bs, ba];
-    for (const r of angles) {
-      for (const k of [1 - scale, 1, 1 + scale]) {
-        for (const dy of [-shift, 0, shift]) {
-          for (const dx of [-shift, 0, shift]) {
-            const f = dot(windowOf(cx + dx, cy + dy, cs * k, ca + r * turnBy), target);
-            if (f > fine) [fine, bx, by, bs, ba] = [f, cx + dx, cy + dy, Math.min(1, cs * k), ca + r * turnBy];
-          }
+    const [sides, shifts] = [[1 - scale, 1, 1 + scale], [-shift, 0, shift]];
+    // Every window's score first (upright ones share their horizontal passes), then the best in
+    // the order the places were always tried: ties go to the same window as before.
+    for (const [r, turn] of angles.entries()) {
+      for (const [k, side] of sides.entries()) {
+        const s = Math.min(1, cs * side);
+        const angle = ca + turn * turnBy;
+        const at = (r * 3 + k) * 9;
+        if (angle === 0) {
+          uprightScores(x.source, shifts.map((dx) => clamp(cx + dx, s)), shifts.map((dy) => clamp(cy + dy, s)), s, FINE_SIDE, target, targetSum, scores, at);
+          continue;
+        }
+        for (const [j, dy] of shifts.entries()) {
+          for (const [i, dx] of shifts.entries()) scores[at + 3 * j + i] = turnedScore(x.sourceArea, clamp(cx + dx, s), clamp(cy + dy, s), s, FINE_SIDE, angle, x.aspect, target, targetSum);
         }
       }
+    }
+    for (let w = 0; w < scores.length; w++) {
+      if (scores[w] <= fine) continue;
+      const [r, k, j, i] = [Math.floor(w / 27), Math.floor(w / 9) % 3, Math.floor(w / 3) % 3, w % 3];
+      [fine, bx, by, bs, ba] = [scores[w], cx + shifts[i], cy + shifts[j], Math.min(1, cs * sides[k]), ca + angles[r] * turnBy];
     }
   }
   return { brightness: fine, kept: trimmedRows(windowOf(bx, by, bs, ba), target, TRIM_ROWS) };
@@ -338,6 +371,12 @@ function dihedral(v: Float32Array, t: number, m: number): Float32Array {
     }
   }
   return out;
+}
+
+/** `make`'s value, made on the first call and kept. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

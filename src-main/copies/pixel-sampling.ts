@@ -105,3 +105,117 @@ export function sample(t: Float64Array, x0: number, y0: number, s: number, m: nu
   }
   return out;
 }
+
+/**
+ * The refinement's inner loop without making images: the correlation with `target` (m square,
+ * zero mean and unit length, as normalise() leaves it; `targetSum` its sum) of each upright
+ * window of side `s` at places `xs` x `ys` (fractions of the frame, inside it), box-filtered as
+ * sampleUpright does, written to out[offset + j * xs.length + i]. A window's horizontal pass is
+ * shared by every place down (the refinement tries 3 x 3 places per side), and the correlation
+ * is summed as the cells are made. Equals dot(normalise(sampleUpright(...)), target) but for
+ * rounding (1e-7).
+ */
+export function uprightScores(grey: Float32Array, xs: readonly number[], ys: readonly number[], s: number, m: number, target: Float32Array, targetSum: number, out: Float64Array, offset: number): void {
+  const n = SOURCE_SIDE;
+  const yAxes = ys.map((y0) => packedFootprints(y0, s, m));
+  let [lo, hi] = [n, 0];
+  for (const a of yAxes) [lo, hi] = [Math.min(lo, a.from[0]), Math.max(hi, a.from[m - 1] + a.taps[m - 1])];
+  const rows = scratch(n * m);
+  for (let i0 = 0; i0 < xs.length; i0++) {
+    const fx = packedFootprints(xs[i0], s, m);
+    const { from: xFrom, taps: xTaps, w: xw, total: xTotal, stride } = fx;
+    for (let yy = lo; yy < hi; yy++) {
+      const row = yy * n;
+      for (let i = 0; i < m; i++) {
+        const base = row + xFrom[i];
+        let sum = 0;
+        for (let k = 0, wk = i * stride; k < xTaps[i]; k++, wk++) sum += xw[wk] * grey[base + k];
+        rows[yy * m + i] = sum / xTotal[i];
+      }
+    }
+    for (let j0 = 0; j0 < yAxes.length; j0++) {
+      const { from: yFrom, taps: yTaps, w: yw, total: yTotal, stride: yStride } = yAxes[j0];
+      let sc = 0;
+      let scc = 0;
+      let sct = 0;
+      for (let j = 0; j < m; j++) {
+        const taps = yTaps[j];
+        const first = yFrom[j] * m;
+        const wj = j * yStride;
+        const t = yTotal[j];
+        for (let i = 0; i < m; i++) {
+          let sum = 0;
+          for (let k = 0; k < taps; k++) sum += yw[wj + k] * rows[first + k * m + i];
+          const c = sum / t;
+          sc += c;
+          scc += c * c;
+          sct += c * target[j * m + i];
+        }
+      }
+      out[offset + j0 * xs.length + i0] = correlation(sc, scc, sct, targetSum, m * m);
+    }
+  }
+}
+
+/** footprints() packed in typed arrays: `taps` weights per cell, `stride` apart. */
+function packedFootprints(start: number, s: number, m: number): { from: Int32Array; taps: Int32Array; w: Float64Array; total: Float64Array; stride: number } {
+  const cells = footprints(start, s, m);
+  const stride = Math.max(...cells.map((c) => c.w.length));
+  const packed = { from: new Int32Array(m), taps: new Int32Array(m), w: new Float64Array(m * stride), total: new Float64Array(m), stride };
+  cells.forEach((c, i) => {
+    packed.from[i] = c.from;
+    packed.taps[i] = c.w.length;
+    packed.w.set(c.w, i * stride);
+    packed.total[i] = c.total;
+  });
+  return packed;
+}
+
+/** As uprightScores, for one window turned by `angle` (sampled as sample() does, from the summed-area table). */
+export function turnedScore(t: Float64Array, x0: number, y0: number, s: number, m: number, angle: number, aspect: number, target: Float32Array, targetSum: number): number {
+  const n = SOURCE_SIDE;
+  const step = (s * n) / m;
+  const c = Math.cos(angle);
+  const sn = Math.sin(angle);
+  const cx = (x0 + s / 2) * n;
+  const cy = (y0 + s / 2) * n;
+  const half = (s * n) / 2;
+  let sc = 0;
+  let scc = 0;
+  let sct = 0;
+  for (let j = 0; j < m; j++) {
+    const v0 = (j + 0.5) * step - half;
+    for (let i = 0; i < m; i++) {
+      const u0 = (i + 0.5) * step - half;
+      const u = (c * u0 * aspect - sn * v0) / aspect;
+      const v = sn * u0 * aspect + c * v0;
+      const ax = cx + u - step / 2;
+      const ay = cy + v - step / 2;
+      const bx = cx + u + step / 2;
+      const by = cy + v + step / 2;
+      const area = (Math.min(bx, n) - Math.max(ax, 0)) * (Math.min(by, n) - Math.max(ay, 0));
+      const value = area > 0 ? (areaTo(t, bx, by) - areaTo(t, ax, by) - areaTo(t, bx, ay) + areaTo(t, ax, ay)) / area : 0;
+      sc += value;
+      scc += value * value;
+      sct += value * target[j * m + i];
+    }
+  }
+  return correlation(sc, scc, sct, targetSum, m * m);
+}
+
+/**
+ * The correlation of cells (their sum, sum of squares, and sum of products with the target)
+ * with a zero-mean, unit-length target: 0 for a flat window, as normalise() makes it all zeros.
+ */
+function correlation(sc: number, scc: number, sct: number, targetSum: number, cells: number): number {
+  const mean = sc / cells;
+  const norm = Math.sqrt(Math.max(0, scc - sc * mean));
+  return norm > 1e-6 * cells ? (sct - mean * targetSum) / norm : 0;
+}
+
+let rowsBuffer = new Float64Array(0);
+/** One reused buffer (a worker matches one pair at a time). */
+function scratch(size: number): Float64Array {
+  if (rowsBuffer.length < size) rowsBuffer = new Float64Array(size);
+  return rowsBuffer;
+}
