@@ -60,6 +60,33 @@ try {
   await page.goto(url);
   await drawn(page);
   const open = performance.now() - t;
+  // Where the opening went: the page's own timings, its API calls and thumbnails (ms from navigation start).
+  // (No named helpers inside: tsx would wrap them in a __name the page does not have.)
+  const parts = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const api = resources.filter((r) => r.name.includes('/api/'));
+    const thumbs = resources.filter((r) => /thumb|media/.test(r.name) && !r.name.includes('/api/'));
+    return {
+      html: nav.responseEnd,
+      domContentLoaded: nav.domContentLoadedEventEnd,
+      apiFirst: api.length ? Math.min(...api.map((r) => r.startTime)) : 0,
+      apiLast: Math.max(0, ...api.map((r) => r.responseEnd)),
+      apiSlowest: api.length ? Math.max(...api.map((r) => r.duration)) : 0,
+      thumbs: thumbs.length,
+      thumbsLast: Math.max(0, ...thumbs.map((r) => r.responseEnd)),
+      calls: api.map((r) => `${r.name.replace(/.*\/api\//, '').replace(/\?.*/, '')} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`).join(', '),
+    };
+  });
+  const f = (x: number) => x.toFixed(0);
+  console.log(
+    `opening, ms from navigation: page ${f(parts.html)}, DOMContentLoaded ${f(parts.domContentLoaded)}, first API call ${f(parts.apiFirst)}, ` +
+      `API calls done ${f(parts.apiLast)} (slowest ${f(parts.apiSlowest)}), ${parts.thumbs} thumbnails done ${f(parts.thumbsLast)}\n  calls (start+duration): ${parts.calls}`,
+  );
+  t = performance.now();
+  await page.reload();
+  await drawn(page);
+  console.log(`reopened (the same browser, warm): ${(performance.now() - t).toFixed(0)} ms`);
 
   t = performance.now();
   await page.getByTestId('grid').evaluate((g) => (g.scrollTop = g.scrollHeight));
