@@ -35,8 +35,9 @@ export async function judge(
   if (rows.length === 0) return { retrieval: null, marks: null };
   const vectors = await embed(rows);
   const at = new Map(rows.map((r, i) => [r, vectors[i]]));
-  const [vectorsOf, labelsOf] = [evalRows.map((r) => at.get(r)!), evalRows.map((r) => labels[r])];
   const marks = () => markAuc(split.heldBack, (a, b) => cosine(at.get(a)!, at.get(b)!));
-  if (host) return host(() => ({ retrieval: measured ? retrievalMetrics(vectorsOf, labelsOf) : null, marks: marks() }));
-  return { retrieval: measured ? await retrievalMetricsYielding(vectorsOf, labelsOf) : null, marks: marks() };
+  if (!measured) return { retrieval: null, marks: marks() };
+  const [vectorsOf, labelsOf] = [evalRows.map((r) => at.get(r)!), evalRows.map((r) => labels[r])];
+  if (host) return host(() => ({ retrieval: retrievalMetrics(vectorsOf, labelsOf), marks: marks() }));
+  return { retrieval: await retrievalMetricsYielding(vectorsOf, labelsOf), marks: marks() };
 }
