@@ -67,21 +67,35 @@ export function duplicatePairs(
   const most = Math.max(1, options.maxNeighbours ?? MAX_DUPLICATE_NEIGHBOURS);
   const firstAsk = Math.min(most, Math.max(1, options.neighbours ?? 16));
   const entries = [...vectors].sort((a, b) => a[0] - b[0]);
-  const pairs = new Map<string, DuplicatePair>();
+  const pairs = new BestPairs();
   entries.forEach(([id, vector], done) => {
     for (let k = firstAsk; ; k = Math.min(2 * k, most)) {
       const hits = index.search(vector, k, { minScore: threshold, exclude: id });
-      for (const hit of hits) {
-        const [a, b] = id < hit.id ? [id, hit.id] : [hit.id, id];
-        const key = `${a},${b}`;
-        // An approximate index may score a pair a little differently from each side: keep the best.
-        if ((pairs.get(key)?.score ?? -Infinity) < hit.score) pairs.set(key, { a, b, score: hit.score });
-      }
+      for (const hit of hits) pairs.keep(id, hit.id, hit.score);
       if (hits.length < k || k >= index.size || k >= most) break;
     }
     options.onProgress?.(done + 1, entries.length);
   });
-  return [...pairs.values()].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  return pairs.sorted();
+}
+
+/**
+ * Each pair once, with the best score it was seen with: an approximate index may score a pair a
+ * little differently from each side, and a search in slices meets a pair from both.
+ */
+export class BestPairs {
+  private readonly byKey = new Map<string, DuplicatePair>();
+
+  keep(x: number, y: number, score: number): void {
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const key = `${a},${b}`;
+    if ((this.byKey.get(key)?.score ?? -Infinity) < score) this.byKey.set(key, { a, b, score });
+  }
+
+  /** By score descending, ties by ids: deterministic. */
+  sorted(): DuplicatePair[] {
+    return [...this.byKey.values()].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { centredGroups, duplicatePairs, pause, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, pause, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
@@ -151,16 +151,13 @@ export class NearDuplicates {
 /** duplicatePairs over the whole library, a slice of photos at a time; the same pairs. */
 async function candidatePairs(index: LiveIndex, byId: ReadonlyMap<number, Float32Array>, threshold: number, watch: SearchWatch): Promise<DuplicatePair[]> {
   const entries = [...byId].sort((a, b) => a[0] - b[0]);
-  const best = new Map<string, DuplicatePair>();
+  const best = new BestPairs();
   for (let start = 0; start < entries.length; start += SLICE) {
-    for (const pair of duplicatePairs(index, entries.slice(start, start + SLICE), threshold)) {
-      const key = `${pair.a},${pair.b}`;
-      if ((best.get(key)?.score ?? -Infinity) < pair.score) best.set(key, pair);
-    }
+    for (const pair of duplicatePairs(index, entries.slice(start, start + SLICE), threshold)) best.keep(pair.a, pair.b, pair.score);
     watch.progress?.('finding candidates', Math.min(entries.length, start + SLICE), entries.length);
     await pause(watch);
   }
-  return [...best.values()].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  return best.sorted();
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
