@@ -84,9 +84,8 @@ async function fineTuneBlocks(
   try {
     cached = await frozenActivations(extractor, paths, {
       signal: taught.signal,
-      onProgress: (done, total) => {
-        if (done % ACTIVATION_PROGRESS_EVERY === 0 || done === total) settings.onPhase?.({ phase, done, total });
-      },
+      // Every count: the job runner thins progress for the UI.
+      onProgress: (done, total) => settings.onPhase?.({ phase, done, total }),
       onUnreadable: (i, err) => unreadable.push({ path: paths[i], error: err.message }),
     });
   } finally {
@@ -115,6 +114,3 @@ async function fineTuneBlocks(
     tail.dispose();
   }
 }
-
-/** Photos between two progress reports while the frozen blocks run (a batch's worth). */
-const ACTIVATION_PROGRESS_EVERY = 16;
