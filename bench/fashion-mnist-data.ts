@@ -4,41 +4,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src-main/model/backend.js';
 
-export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-export const CLASS_NAMES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
-  'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
+import { CLASS_NAMES, FASHION_DIR, readIdxImages, readIdxLabels, type IdxImages } from '../test/fixtures/fashion-mnist.js';
+
+export { CLASS_NAMES, FASHION_DIR, readIdxImages, readIdxLabels, type IdxImages };
 const OUT_DIR = '.bench-out';
-
-export interface IdxImages {
-  count: number;
-  rows: number;
-  cols: number;
-  pixels: Uint8Array;
-}
-
-/** IDX3: magic 0x00000803, count, rows, cols (big-endian), then count*rows*cols bytes. */
-export function readIdxImages(file: string): IdxImages {
-  const buf = gunzipSync(readFileSync(file));
-  if (buf.readUInt32BE(0) !== 0x803) throw new Error(`${file}: not an IDX3 image file`);
-  const count = buf.readUInt32BE(4);
-  const rows = buf.readUInt32BE(8);
-  const cols = buf.readUInt32BE(12);
-  return { count, rows, cols, pixels: new Uint8Array(buf.buffer, buf.byteOffset + 16, count * rows * cols) };
-}
-
-/** IDX1: magic 0x00000801, count, then one byte per label. */
-export function readIdxLabels(file: string): Uint8Array {
-  const buf = gunzipSync(readFileSync(file));
-  if (buf.readUInt32BE(0) !== 0x801) throw new Error(`${file}: not an IDX1 label file`);
-  const count = buf.readUInt32BE(4);
-  return new Uint8Array(buf.buffer, buf.byteOffset + 8, count);
-}
 
 /** The first `perClass` image indices of each class, in file order (deterministic). */
 export function firstPerClass(labels: Uint8Array, classes: number[], perClass: number): number[] {
