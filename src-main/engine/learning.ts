@@ -39,7 +39,7 @@ export function toMetrics(m: RetrievalMetrics | null | undefined): Metrics | nul
 }
 
 /** What learning reads and writes of the catalog: photos with their labels, the marks, model records. */
-export type ModelRecords = LabelsAndMarks & Pick<Catalog, 'createModel' | 'setModelMetrics' | 'getModel'>;
+export type ModelRecords = LabelsAndMarks & Pick<Catalog, 'eachImage' | 'createModel' | 'setModelMetrics' | 'getModel'>;
 
 /**
  * What learning uses of the vector library: a training set's features (TrainingSource), a new

@@ -27,7 +27,7 @@ export const MIN_MARKS = 10;
 export const HELD_BACK_SHARE = 0.2;
 
 /** All this file reads of the catalog: photos with their labels, and the user's marks. */
-export type LabelsAndMarks = Pick<Catalog, 'eachImage' | 'listPairs' | 'getImage'>;
+export type LabelsAndMarks = Pick<Catalog, 'labelledImages' | 'listPairs' | 'getImage'>;
 
 /** All a training set reads beyond that: the photos' pretrained features. */
 export interface TrainingSource extends Pick<VectorLibrary, 'withFeaturesInSlices'> {
@@ -50,7 +50,7 @@ export function labelledImages(catalog: LabelsAndMarks, classes?: readonly strin
   const wanted = classes ? new Set(classes) : null;
   const rows: LabelledRow[] = [];
   let ambiguous = 0;
-  for (const i of catalog.eachImage()) {
+  for (const i of catalog.labelledImages()) {
     const mine = i.labels.filter((l) => !wanted || wanted.has(l));
     if (mine.length === 1) rows.push({ id: i.id, hash: i.contentHash, label: mine[0] });
     else if (mine.length > 1) ambiguous++;

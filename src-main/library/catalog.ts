@@ -296,6 +296,11 @@ export class Catalog {
     return this.labels.delete(label);
   }
 
+  /** Every listed image with a label: id, content hash, its labels (label-store.ts labelled). */
+  labelledImages(): { id: number; contentHash: string; labels: string[] }[] {
+    return this.labels.labelled();
+  }
+
   labelsWithCounts(): LabelCount[] {
     return this.labels.withCounts();
   }

@@ -72,6 +72,31 @@ export class LabelStore {
       .all() as LabelCount[];
   }
 
+  /**
+   * Every listed image that carries a label, with its content hash and labels (sorted), in id
+   * order: one query over the labels, not one per image (at 77,000 labelled photos 0.5-0.8 s
+   * through eachImage, which blocked the engine at every training request).
+   */
+  labelled(): { id: number; contentHash: string; labels: string[] }[] {
+    const names = new Map((this.db.prepare(`SELECT id, name FROM labels`).raw().all() as [number, string][]));
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.content_hash, il.label_id
+         FROM images i JOIN image_labels il ON il.image_id = i.id
+         WHERE ${LISTED_IMAGE} ORDER BY i.id`,
+      )
+      .raw()
+      .all() as [number, string, number][];
+    const out: { id: number; contentHash: string; labels: string[] }[] = [];
+    for (const [id, contentHash, label] of rows) {
+      const last = out[out.length - 1];
+      if (last?.id === id) last.labels.push(names.get(label)!);
+      else out.push({ id, contentHash, labels: [names.get(label)!] });
+    }
+    for (const image of out) if (image.labels.length > 1) image.labels.sort();
+    return out;
+  }
+
   ofImage(imageId: number): string[] {
     const rows = this.db
       .prepare(`SELECT l.name FROM image_labels il JOIN labels l ON l.id = il.label_id WHERE il.image_id = ? ORDER BY l.name`)

@@ -74,6 +74,17 @@ describe('Catalog', () => {
     expect(catalog.listedImageRefs()).toEqual(walked.map((i) => ({ id: i.id, contentHash: i.contentHash, path: i.path })));
   });
 
+  it('lists the labelled images, each with its labels sorted, as walking every image finds them', () => {
+    const ids = addImages(6);
+    catalog.setLabels([ids[1], ids[2], ids[4]], 'zebra');
+    catalog.setLabels([ids[2], ids[3]], 'apple');
+    // A removed photo keeps its labels in the database, but is not listed.
+    catalog.ingest.reconcileRoot(rootId, new Set(['/photos/1.jpg', '/photos/2.jpg', '/photos/3.jpg', '/photos/4.jpg', '/photos/6.jpg']), []);
+    const walked = [...catalog.eachImage()].filter((i) => i.labels.length > 0).map((i) => ({ id: i.id, contentHash: i.contentHash, labels: i.labels }));
+    expect(catalog.labelledImages()).toEqual(walked);
+    expect(catalog.labelledImages().map((i) => i.labels)).toEqual([['zebra'], ['apple', 'zebra'], ['apple']]);
+  });
+
   it('returns pages as large as the contract allows (5000)', () => {
     addImages(1200);
     expect(catalog.listImages({ limit: 5000 }).items).toHaveLength(1200);
