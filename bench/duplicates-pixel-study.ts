@@ -1,6 +1,6 @@
 // The pixel check alone, offline, on the mixed library's cached vectors and thumbnails
 // (bench/duplicates-mixed-data.ts): the pairs the descriptor proposes at the default strictness
-// (each image's 64 nearest at cosine >= 0.95, and its 8 nearest by thumbnail layout at that
+// (each image's MAX_DUPLICATE_NEIGHBOURS nearest at cosine >= 0.95, and its 8 nearest by thumbnail layout at that
 // cosine, as the product asks), each checked by the product's
 // pixel match (search/pixel-match.ts, in this thread), then grouped as the product groups them
 // (centred groups, search/duplicates.ts). Prints the time of the check, edge and group pair

@@ -1,6 +1,6 @@
 // The duplicates view's second source of candidate pairs. The near-duplicate descriptor ranks an
 // edited copy of a simple image (a product shot, an icon, a page) below dozens of different ones
-// that score as high, so asking each photo for its 64 nearest by descriptor misses it. The layout
+// that score as high, so asking each photo for its nearest by descriptor misses it. The layout
 // of the thumbnail (search/pixel-match.ts layoutOf: brightness on a 16x16 grid) tells them apart:
 // each photo also proposes its few nearest by layout, turned and mirrored 8 ways, that meet the
 // strictness by descriptor too (so every score shown still does). The pixel check then judges
