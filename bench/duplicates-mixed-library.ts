@@ -10,8 +10,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { kindSvg, KINDS } from '../test/fixtures/kinds.js';
-import { iconSvg, pageSvg } from '../test/fixtures/simple-images.js';
-import { seededRandom } from '../src-main/common/random.js';
+import { iconSvg, pageSvg, paperTexture } from '../test/fixtures/simple-images.js';
 import { BLANK_STDEV, EDITS, listPhotos, MAX_SIDE } from './near-dup-edits.js';
 
 export type MixedSet = 'photo' | 'fashion' | 'icon' | 'page' | 'kind' | 'texture';
@@ -99,22 +98,6 @@ export async function mixedLibrary(opts: MixedOptions = DEFAULT_MIXED): Promise<
 /** What the rules were tuned on (the default mix): a held-out mix starts after these. */
 const TUNING_PHOTOS = 40;
 const TUNING_FASHION_PER_CLASS = 100;
-
-/**
- * A grey paper texture, 1200x900: a light grey with soft blotches and fine grain, different for
- * each seed. Such pictures have little to line up but texture (issue 18: a paper texture and its
- * edits were never grouped).
- */
-async function paperTexture(seed: number): Promise<Buffer> {
-  const [w, h] = [1200, 900];
-  const random = seededRandom(seed);
-  const coarse = Buffer.alloc((w / 30) * (h / 30));
-  for (let i = 0; i < coarse.length; i++) coarse[i] = 170 + Math.round(random() * 60);
-  const blotches = await sharp(coarse, { raw: { width: w / 30, height: h / 30, channels: 1 } }).resize(w, h, { kernel: 'cubic' }).blur(12).raw().toBuffer();
-  const px = Buffer.alloc(w * h);
-  for (let i = 0; i < px.length; i++) px[i] = Math.max(0, Math.min(255, blotches[i] + Math.round((random() - 0.5) * 40)));
-  return sharp(px, { raw: { width: w, height: h, channels: 1 } }).blur(0.8).jpeg({ quality: 90 }).toBuffer();
-}
 
 /** `n` Fashion-MNIST test images (28x28 grey), the first of each class in turn after `from` of each. */
 function fashionImages(n: number, from = 0): Uint8Array[] {

@@ -106,6 +106,11 @@ export interface PixelViews {
    * Fashion-MNIST shots and flat icons 0.03-0.14, text pages 0.4-0.9.
    */
   detail: number;
+  /**
+   * The spread of its brightness (standard deviation, 0-255 scale). Mixed library: Fashion-MNIST
+   * shots 22-123 (a garment on black), paper textures 0-13, wallpapers and icons anywhere.
+   */
+  contrast: number;
 }
 
 /** The views of a SOURCE_SIDE x SOURCE_SIDE RGB image (row-major, interleaved, 0-255) of a photo `aspect` wide per unit high. */
@@ -149,7 +154,7 @@ export function pixelViews(rgb: ArrayLike<number>, aspect = 1): PixelViews {
     });
     return out;
   };
-  return { turns, crops, cropLum: pack(crops), turnLum: pack(turns), cropFamily, colourful, aspect, source: lum, sourceArea: tl, fineTurns, detail: energy(highPass(fine)) };
+  return { turns, crops, cropLum: pack(crops), turnLum: pack(turns), cropFamily, colourful, aspect, source: lum, sourceArea: tl, fineTurns, detail: energy(highPass(fine)), contrast: spread(lum) };
 }
 
 /** Brightness, R-G and (R+G)/2-B of each pixel of a SOURCE_SIDE square RGB image, and its mean colourfulness. */
@@ -202,6 +207,8 @@ export interface PixelMatch {
   colour: number;
   /** The less detailed photo's detail (see PixelViews.detail). */
   detail: number;
+  /** The less contrasted photo's contrast (see PixelViews.contrast). */
+  contrast: number;
   /** Whether the photos line up best with one turned a quarter (either way, mirrored or not). */
   turned: boolean;
 }
@@ -261,8 +268,9 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   // coarse grid, and the refinement stays near that crop: the whole frames are refined too, turned
   // as they line up best without their worst rows.
   const detail = Math.min(a.detail, b.detail);
+  const contrast = Math.min(a.contrast, b.contrast);
   const turned = quarter(turn.turn);
-  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour, detail, turned };
+  if (crop === x.crops[0] && crop.side === 1) return { ...first, colour, detail, contrast, turned };
   let [rough, t] = [-1, 0];
   for (let k = 0; k < 8; k++) {
     const r = trimmedRows(a.crops[0].lum, b.turns[k].lum, COARSE_TRIM_ROWS, MATCH_SIDE);
@@ -270,11 +278,11 @@ export function pixelMatch(a: PixelViews, b: PixelViews): PixelMatch {
   }
   // Only when leaving rows out lines the whole frames up better than any crop did (a caption),
   // not for every pair whose best match is a crop: refining costs most of the match's time.
-  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour, detail, turned };
+  if (rough < Math.max(REFINE_FROM, best)) return { ...first, colour, detail, contrast, turned };
   const whole = refine(a, a.crops[0], b.fineTurns[t]);
   const wholeTurned = whole.brightness > first.brightness ? quarter(t) : turned;
-  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour, detail, turned: wholeTurned };
-  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma(), b.turns[t].chroma()) : 1, detail, turned: wholeTurned || quarter(t) };
+  if (whole.kept <= first.kept) return { ...first, brightness: Math.max(first.brightness, whole.brightness), colour, detail, contrast, turned: wholeTurned };
+  return { brightness: Math.max(first.brightness, whole.brightness), kept: whole.kept, colour: a.colourful && b.colourful ? dot(a.crops[0].chroma(), b.turns[t].chroma()) : 1, detail, contrast, turned: wholeTurned || quarter(t) };
 }
 
 /**
@@ -411,6 +419,16 @@ function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
+}
+
+/** Standard deviation of the values. */
+function spread(v: Float32Array): number {
+  let mean = 0;
+  for (let i = 0; i < v.length; i++) mean += v[i];
+  mean /= v.length;
+  let ss = 0;
+  for (let i = 0; i < v.length; i++) ss += (v[i] - mean) * (v[i] - mean);
+  return Math.sqrt(ss / v.length);
 }
 
 function energy(v: Float32Array): number {
