@@ -14,9 +14,9 @@
 // Run:   npx tsx bench/duplicates-plain-shots.ts [--from 0] [--per-class 100] [--nearest 8]
 import sharp from 'sharp';
 import { aspectOf, confirms, rgbOf } from '../src-main/copies/duplicate-check.js';
-import { layoutTurns, pixelMatch, pixelViews, type PixelMatch, type PixelViews } from '../src-main/copies/pixel-match.js';
+import { pixelMatch, pixelViews, type PixelViews } from '../src-main/copies/pixel-match.js';
 import { THUMBNAIL_SIZE } from '../src-main/ingest/thumbnail.js';
-import { CLASS_NAMES, FASHION_DIR, readIdxImages, readIdxLabels } from '../test/fixtures/fashion-mnist.js';
+import { CLASS_NAMES, closestByLayout, FASHION_DIR, readIdxImages, readIdxLabels } from '../test/fixtures/fashion-mnist.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,21 +46,7 @@ const t0 = performance.now();
 const views = new Map<number, PixelViews>();
 for (const i of ids) views.set(i, await viewsOf(await raw(i).png().toBuffer()));
 
-const different: { i: number; j: number; m: PixelMatch }[] = [];
-const seen = new Set<string>();
-for (const i of ids) {
-  const layout = views.get(i)!.turns[0].lum;
-  const near = ids
-    .filter((j) => j !== i)
-    .map((j) => [j, Math.max(...layoutTurns(views.get(j)!.turns[0].lum).map((t) => t.reduce((s, v, q) => s + v * layout[q], 0)))] as const)
-    .sort((x, y) => y[1] - x[1]);
-  for (const [j] of near.slice(0, nearest)) {
-    const key = i < j ? `${i},${j}` : `${j},${i}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    different.push({ i, j, m: pixelMatch(views.get(i)!, views.get(j)!) });
-  }
-}
+const different = closestByLayout(views, nearest).map(([i, j]) => ({ i, j, m: pixelMatch(views.get(i)!, views.get(j)!) }));
 
 const edits: [string, (i: number) => Promise<Buffer>][] = [
   ['turned a quarter', (i) => raw(i).rotate(90).png().toBuffer()],

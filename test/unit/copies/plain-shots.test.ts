@@ -10,8 +10,8 @@ import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAndThumbnail } from '../../../src-main/ingest/thumbnail.js';
 import { aspectOf, confirms, rgbOf } from '../../../src-main/copies/duplicate-check.js';
-import { layoutTurns, pixelMatch, pixelViews, type PixelViews } from '../../../src-main/copies/pixel-match.js';
-import { FASHION_DIR, readIdxImages, readIdxLabels } from '../../fixtures/fashion-mnist.js';
+import { pixelMatch, pixelViews, type PixelViews } from '../../../src-main/copies/pixel-match.js';
+import { closestByLayout, FASHION_DIR, readIdxImages, readIdxLabels } from '../../fixtures/fashion-mnist.js';
 
 const IMAGES = `${FASHION_DIR}/t10k-images-idx3-ubyte.gz`;
 const present = existsSync(IMAGES);
@@ -60,16 +60,7 @@ describe.skipIf(!present)('the pixel check on real 28-pixel product shots (apt-g
   it('seldom pairs different shots, even those that line up best', async () => {
     const views = new Map<number, PixelViews>();
     for (const i of ids) views.set(i, await shot(i));
-    const pairs = new Set<string>();
-    for (const i of ids) {
-      const layout = views.get(i)!.turns[0].lum;
-      const near = ids
-        .filter((j) => j !== i)
-        .map((j) => [j, Math.max(...layoutTurns(views.get(j)!.turns[0].lum).map((t) => t.reduce((s, v, q) => s + v * layout[q], 0)))] as const)
-        .sort((x, y) => y[1] - x[1]);
-      for (const [j] of near.slice(0, NEAREST)) pairs.add(i < j ? `${i},${j}` : `${j},${i}`);
-    }
-    const matches = [...pairs].map((p) => p.split(',').map(Number)).map(([a, b]) => pixelMatch(views.get(a)!, views.get(b)!));
+    const matches = closestByLayout(views, NEAREST).map(([a, b]) => pixelMatch(views.get(a)!, views.get(b)!));
     // Premise: some line up as closely as the bar for plain photos asked before (0.98), and the
     // rule before paired 12 of these 784.
     expect(matches.filter((m) => m.brightness >= 0.98).length).toBeGreaterThan(0);
