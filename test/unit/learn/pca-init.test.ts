@@ -39,7 +39,7 @@ describe('principal projection', () => {
   it('has orthonormal columns and centres the features', () => {
     const { features } = clusteredFeatures();
     const x = tf.tensor2d(features.flatMap((f) => Array.from(f)), [features.length, 256]);
-    const { kernel, bias } = principalProjection(x, 12, 1);
+    const { kernel, bias } = principalProjection(features, 256, 12, 1);
     const gram = tf.tidy(() => tf.matMul(kernel, kernel, true, false).arraySync() as number[][]);
     gram.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(i === j ? 1 : 0, 3)));
     const projectedMean = tf.tidy(() => tf.mean(tf.add(tf.matMul(x, kernel), bias), 0).arraySync() as number[]);
@@ -50,15 +50,14 @@ describe('principal projection', () => {
   it('a head started there ranks as well as the full features before training; a random one does not', () => {
     const { features, labels } = clusteredFeatures();
     const full = retrievalMetrics(Head.identity(256).embed(features), labels).mapAtR;
-    const x = tf.tensor2d(features.flatMap((f) => Array.from(f)), [features.length, 256]);
-    const { kernel, bias } = principalProjection(x, 12, 1);
+    const { kernel, bias } = principalProjection(features, 256, 12, 1);
     const pca = Head.withWeights(kernel, bias);
     const random = Head.create({ inputDim: 256, outputDim: 12, seed: 1 });
     const viaPca = retrievalMetrics(pca.embed(features), labels).mapAtR;
     const viaRandom = retrievalMetrics(random.embed(features), labels).mapAtR;
     expect(viaPca).toBeGreaterThanOrEqual(full - 0.02);
     expect(viaPca).toBeGreaterThan(viaRandom + 0.1);
-    tf.dispose([x, kernel, bias]);
+    tf.dispose([kernel, bias]);
     pca.dispose();
     random.dispose();
   });
