@@ -2,6 +2,7 @@
 // any map of that size can: the top principal directions of the vectors' second moment (not
 // centred, because it is inner products with the query that must survive, not distances to
 // the mean). ProjectedIndex searches a graph of projected vectors and re-ranks exactly.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { seededRandom } from './random.js';
 
 /** Row-major `reducedDim × dim`: row j is the j-th unit direction. */
@@ -23,21 +24,43 @@ const ITERATIONS = 4;
  * stops without sorting individual components.
  */
 export function fitProjection(samples: readonly Float32Array[], dim: number, reducedDim: number, seed = 7): Projection {
+  const steps = fitSteps(samples, dim, reducedDim, seed);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * fitProjection with `pause` awaited between blocks of its work (a few tens of ms each at 1,024
+ * samples of 1,280 dimensions, where the whole fit takes ~3 s): for a fit on a thread that must
+ * go on answering. The same projection to the last bit.
+ */
+export async function fitProjectionInSteps(samples: readonly Float32Array[], dim: number, reducedDim: number, seed = 7, pause: () => Promise<unknown> = nextTurn): Promise<Projection> {
+  const steps = fitSteps(samples, dim, reducedDim, seed);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/** The fit, yielding after each block of work. */
+function* fitSteps(samples: readonly Float32Array[], dim: number, reducedDim: number, seed: number): Generator<void, Projection> {
   if (reducedDim < 1 || reducedDim > dim) throw new RangeError(`reduced dimension must be in [1, ${dim}], got ${reducedDim}`);
   // Multiplying by the second moment: through the dim×dim matrix, or as (B·Xᵀ)·X without
   // forming it, whichever costs fewer multiply-adds (few samples: the latter, by far).
   const n = samples.length;
   const viaMoment = (n * dim * dim) / 2 + ITERATIONS * reducedDim * dim * dim;
   const viaSamples = ITERATIONS * 2 * n * dim * reducedDim;
-  const moment = viaMoment <= viaSamples ? secondMoment(samples, dim) : null;
-  const times = (b: Float64Array) => (moment ? multiplyRowsBySymmetric(b, reducedDim, moment, dim) : multiplyRowsByMoment(b, reducedDim, samples, dim));
+  const moment = viaMoment <= viaSamples ? yield* secondMoment(samples, dim) : null;
   const normal = gaussian(seededRandom(seed));
   // Basis kept as reducedDim rows of length dim (row-major), orthonormal after every step.
   let basis = new Float64Array(reducedDim * dim);
   for (let i = 0; i < basis.length; i++) basis[i] = normal();
   orthonormaliseRows(basis, reducedDim, dim, normal);
   for (let t = 0; t < ITERATIONS; t++) {
-    basis = times(basis);
+    basis = moment ? yield* multiplyRowsBySymmetric(basis, reducedDim, moment, dim) : yield* multiplyRowsByMoment(basis, reducedDim, samples, dim);
     orthonormaliseRows(basis, reducedDim, dim, normal);
   }
   return { dim, reducedDim, rows: Float32Array.from(basis) };
@@ -69,8 +92,8 @@ export function project(projection: Projection, vector: ArrayLike<number>, out: 
 /** Rows of work kept together so the data they share stays in cache (measured 3-4× faster). */
 const BLOCK = 32;
 
-/** Upper triangle accumulated, then mirrored: Σ x xᵀ / m, dim × dim, row-major. */
-function secondMoment(samples: readonly Float32Array[], dim: number): Float64Array {
+/** Upper triangle accumulated, then mirrored: Σ x xᵀ / m, dim × dim, row-major. Yields after each block of samples. */
+function* secondMoment(samples: readonly Float32Array[], dim: number): Generator<void, Float64Array> {
   const moment = new Float64Array(dim * dim);
   for (let start = 0; start < samples.length; start += BLOCK) {
     const block = samples.slice(start, start + BLOCK);
@@ -82,6 +105,7 @@ function secondMoment(samples: readonly Float32Array[], dim: number): Float64Arr
         for (let j = i; j < dim; j++) row[j] += xi * x[j];
       }
     }
+    yield;
   }
   const scale = 1 / Math.max(1, samples.length);
   for (let i = 0; i < dim; i++) {
@@ -94,8 +118,8 @@ function secondMoment(samples: readonly Float32Array[], dim: number): Float64Arr
   return moment;
 }
 
-/** (rows × dim) · S for symmetric S: out[r][j] = basis[r] · S[j]. */
-function multiplyRowsBySymmetric(basis: Float64Array, rows: number, s: Float64Array, dim: number): Float64Array<ArrayBuffer> {
+/** (rows × dim) · S for symmetric S: out[r][j] = basis[r] · S[j]. Yields after each block of rows. */
+function* multiplyRowsBySymmetric(basis: Float64Array, rows: number, s: Float64Array, dim: number): Generator<void, Float64Array<ArrayBuffer>> {
   const out = new Float64Array(rows * dim);
   const tail = dim - (dim % 4);
   for (let start = 0; start < rows; start += BLOCK) {
@@ -115,15 +139,17 @@ function multiplyRowsBySymmetric(basis: Float64Array, rows: number, s: Float64Ar
         out[r * dim + j] = s0 + s1 + s2 + s3;
       }
     }
+    yield;
   }
   return out;
 }
 
-/** (rows × dim) · Σ x xᵀ, as (basis · Xᵀ) · X (the scale does not matter: rows are renormalised). */
-function multiplyRowsByMoment(basis: Float64Array, rows: number, samples: readonly Float32Array[], dim: number): Float64Array<ArrayBuffer> {
+/** (rows × dim) · Σ x xᵀ, as (basis · Xᵀ) · X (the scale does not matter: rows are renormalised). Yields after each block of samples. */
+function* multiplyRowsByMoment(basis: Float64Array, rows: number, samples: readonly Float32Array[], dim: number): Generator<void, Float64Array<ArrayBuffer>> {
   const out = new Float64Array(rows * dim);
   const tail = dim - (dim % 4);
-  for (const x of samples) {
+  for (const [k, x] of samples.entries()) {
+    if (k > 0 && k % BLOCK === 0) yield;
     for (let r = 0; r < rows; r++) {
       const b = basis.subarray(r * dim, (r + 1) * dim);
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -58,7 +58,7 @@ export async function fineTuneBackbone(opts: FineTuneOptions): Promise<FineTuneR
   const unseenBefore = split.unseenRows.length ? evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
-  const head = startingHead(headInit, () => tail.features(plainViews(split.trainRows), TAIL_INPUT_SHAPE), 1280, embeddingDim, subSeed(seed, 2));
+  const head = await startingHead(headInit, () => tail.features(plainViews(split.trainRows), TAIL_INPUT_SHAPE), 1280, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const optimizers = { tail: tf.train.adam(backboneLr), head: tf.train.adam(lr), proxies: tf.train.adam(proxyLr) };
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });

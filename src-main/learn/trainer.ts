@@ -139,7 +139,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   // The library's directions, not only the taught photos': a few dozen marked photos span a few
   // dozen directions, and a head started there scrambles everyone else (20 + 20 marks of
   // Fashion-MNIST: held-out P@10 0.561 -> 0.485 after one epoch).
-  const head = startingHead(opts.headInit ?? 'pca', () => [...split.trainRows.map((r) => opts.features[r]), ...(opts.context ?? [])], inputDim, embeddingDim, subSeed(seed, 2));
+  const head = await startingHead(opts.headInit ?? 'pca', () => [...split.trainRows.map((r) => opts.features[r]), ...(opts.context ?? [])], inputDim, embeddingDim, subSeed(seed, 2));
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const headOptimizer = tf.train.adam(lr);
   const proxyOptimizer = tf.train.adam(lr * proxyLrMultiplier);

@@ -65,8 +65,7 @@ export async function fineTuneWhole(opts: WholeFineTuneOptions): Promise<WholeFi
   const unseenBefore = split.unseenRows.length ? await evaluate(split.unseenRows, identity) : null;
   identity.dispose();
 
-  const startFeatures = headInit === 'pca' ? await featuresOf(split.trainRows) : [];
-  const head = onHost(() => startingHead(headInit, () => startFeatures, 1280, embeddingDim, subSeed(seed, 2)));
+  const head = await startingHead(headInit, () => featuresOf(split.trainRows), 1280, embeddingDim, subSeed(seed, 2), onHost);
   const loss = createLoss(opts.loss, numClasses, embeddingDim, subSeed(seed, 3), opts.lossSettings);
   const optimizers = [new FusedAdam(cnn.variables(), backboneLr), new FusedAdam(head.variables(), lr), new FusedAdam(loss.variables(), proxyLr)];
   const sampler = new ClassBalancedSampler({ labels: split.trainClass, m: mPerClass, batchSize, seed: subSeed(seed, 4) });

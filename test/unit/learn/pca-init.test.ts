@@ -7,6 +7,7 @@ import { Head } from '../../../src-main/learn/head.js';
 import { retrievalMetrics } from '../../../src-main/learn/metrics.js';
 import { principalProjection } from '../../../src-main/learn/pca-init.js';
 import { seededRandom } from '../../../src-main/common/random.js';
+import { fitProjection, fitProjectionInSteps } from '../../../src-main/common/projection.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -36,10 +37,10 @@ function clusteredFeatures(): { features: Float32Array[]; labels: string[] } {
 }
 
 describe('principal projection', () => {
-  it('has orthonormal columns and centres the features', () => {
+  it('has orthonormal columns and centres the features', async () => {
     const { features } = clusteredFeatures();
     const x = tf.tensor2d(features.flatMap((f) => Array.from(f)), [features.length, 256]);
-    const { kernel, bias } = principalProjection(features, 256, 12, 1);
+    const { kernel, bias } = await principalProjection(features, 256, 12, 1);
     const gram = tf.tidy(() => tf.matMul(kernel, kernel, true, false).arraySync() as number[][]);
     gram.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(i === j ? 1 : 0, 3)));
     const projectedMean = tf.tidy(() => tf.mean(tf.add(tf.matMul(x, kernel), bias), 0).arraySync() as number[]);
@@ -47,10 +48,10 @@ describe('principal projection', () => {
     tf.dispose([x, kernel, bias]);
   });
 
-  it('a head started there ranks as well as the full features before training; a random one does not', () => {
+  it('a head started there ranks as well as the full features before training; a random one does not', async () => {
     const { features, labels } = clusteredFeatures();
     const full = retrievalMetrics(Head.identity(256).embed(features), labels).mapAtR;
-    const { kernel, bias } = principalProjection(features, 256, 12, 1);
+    const { kernel, bias } = await principalProjection(features, 256, 12, 1);
     const pca = Head.withWeights(kernel, bias);
     const random = Head.create({ inputDim: 256, outputDim: 12, seed: 1 });
     const viaPca = retrievalMetrics(pca.embed(features), labels).mapAtR;
@@ -60,5 +61,18 @@ describe('principal projection', () => {
     tf.dispose([kernel, bias]);
     pca.dispose();
     random.dispose();
+  });
+});
+
+describe('the fit in steps', () => {
+  it('pauses between blocks of work, none long, and finds the same directions as the fit in one go', async () => {
+    const r = seededRandom(3);
+    const samples = Array.from({ length: 512 }, () => Float32Array.from({ length: 640 }, () => r() - 0.5));
+    const whole = fitProjection(samples, 640, 64, 5);
+    let pauses = 0;
+    const stepped = await fitProjectionInSteps(samples, 640, 64, 5, async () => pauses++);
+    expect([...stepped.rows]).toEqual([...whole.rows]);
+    // 512 samples in blocks of 32 for the moment, then 4 iterations of 2 blocks of 32 rows.
+    expect(pauses).toBeGreaterThanOrEqual(16);
   });
 });
