@@ -6,13 +6,12 @@
 // Run: npx tsx bench/duplicates-mixed-data.ts   (about 10 min on 2 busy cores the first time)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { initBackend } from '../src-main/model/backend.js';
 import { loadBackbone } from '../src-main/model/backbone.js';
 import { COPY_CELL_DIM, COPY_CELLS } from '../src-main/copies/copy-views.js';
 import { NEAR_DUP_LAYER, NEAR_DUPLICATE_DIM, nearDuplicateFrom } from '../src-main/model/descriptor.js';
 import { decodeForBackbone, PIXELS_PER_IMAGE } from '../src-main/model/preprocess.js';
-import { THUMBNAIL_SIZE } from '../src-main/ingest/thumbnail.js';
+import { thumbnailWebp } from '../src-main/ingest/thumbnail.js';
 import { DEFAULT_MIXED, mixedLibrary, type MixedFile, type MixedOptions } from './duplicates-mixed-library.js';
 
 export interface MixedData {
@@ -59,7 +58,7 @@ export async function mixedData(opts: MixedOptions = DEFAULT_MIXED): Promise<Mix
     if ((s / batch) % 20 === 0) console.log(`  ${s + part.length}/${n}, ${((Date.now() - t0) / (s + part.length)).toFixed(0)} ms/image`);
   }
   backbone.dispose();
-  const thumbs = await Promise.all(files.map((f) => sharp(f.file).autoOrient().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer()));
+  const thumbs = await Promise.all(files.map((f) => thumbnailWebp(f.file)));
   writeFileSync(`${cache}.nd`, Buffer.from(nd.buffer));
   writeFileSync(`${cache}.cells`, Buffer.from(cells.buffer));
   writeFileSync(`${cache}.thumbs.json`, JSON.stringify(thumbs.map((t) => t.toString('base64'))));

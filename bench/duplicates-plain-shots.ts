@@ -13,10 +13,10 @@
 // Needs: apt-get install -y --no-install-recommends dataset-fashion-mnist
 // Run:   npx tsx bench/duplicates-plain-shots.ts [--from 0] [--per-class 100] [--nearest 8]
 import sharp from 'sharp';
-import { aspectOf, confirms, rgbOf } from '../src-main/copies/duplicate-check.js';
-import { pixelMatch, pixelViews, type PixelViews } from '../src-main/copies/pixel-match.js';
-import { THUMBNAIL_SIZE } from '../src-main/ingest/thumbnail.js';
-import { CLASS_NAMES, closestByLayout, FASHION_DIR, readIdxImages, readIdxLabels } from '../test/fixtures/fashion-mnist.js';
+import { confirms } from '../src-main/copies/duplicate-check.js';
+import { pixelMatch, type PixelViews } from '../src-main/copies/pixel-match.js';
+import { CLASS_NAMES, FASHION_DIR, readIdxImages, readIdxLabels } from '../test/fixtures/fashion-mnist.js';
+import { closestByLayout, viewsAsImported } from '../test/fixtures/pixel-views.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,15 +36,9 @@ for (let i = from; i < labels.length && ids.length < 10 * perClass; i++) {
 }
 
 const raw = (i: number) => sharp(Buffer.from(images.pixels.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } });
-/** As import thumbnails it (ingest/thumbnail.ts), then as the pixel check reads it. */
-async function viewsOf(file: Buffer): Promise<PixelViews> {
-  const thumb = await sharp(file).resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer();
-  return pixelViews(await rgbOf(thumb), await aspectOf(thumb));
-}
-
 const t0 = performance.now();
 const views = new Map<number, PixelViews>();
-for (const i of ids) views.set(i, await viewsOf(await raw(i).png().toBuffer()));
+for (const i of ids) views.set(i, await viewsAsImported(await raw(i).png().toBuffer()));
 
 const different = closestByLayout(views, nearest).map(([i, j]) => ({ i, j, m: pixelMatch(views.get(i)!, views.get(j)!) }));
 
@@ -58,7 +52,7 @@ const edits: [string, (i: number) => Promise<Buffer>][] = [
 ];
 const copies = new Map<string, boolean[]>();
 for (const i of ids.filter((_, k) => k % 5 === 0)) {
-  for (const [name, edit] of edits) copies.set(name, [...(copies.get(name) ?? []), confirms(pixelMatch(views.get(i)!, await viewsOf(await edit(i))))]);
+  for (const [name, edit] of edits) copies.set(name, [...(copies.get(name) ?? []), confirms(pixelMatch(views.get(i)!, await viewsAsImported(await edit(i))))]);
 }
 
 const wrong = different.filter((d) => confirms(d.m));

@@ -94,13 +94,7 @@ export async function decodeAndThumbnail(
 
   let webp: Buffer;
   try {
-    // failOn 'truncated': tolerate the benign warnings many real cameras produce (odd markers,
-    // corrupt metadata) but refuse an incomplete file rather than import a half-grey photo.
-    webp = await sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels })
-      .autoOrient()
-      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80, effort: 2 })
-      .toBuffer();
+    webp = await thumbnailWebp(input, maxPixels);
   } catch (err) {
     // libvips keeps one error buffer for all threads: with several decodes failing at once a
     // message can be lost ("Unknown error"), so check the commonest cause ourselves.
@@ -115,6 +109,19 @@ export async function decodeAndThumbnail(
     format,
     takenAt: exifDateTaken(meta.exif),
   };
+}
+
+/**
+ * The grid thumbnail's bytes as import writes them: WebP, upright, at most THUMBNAIL_SIZE a side,
+ * never enlarged. failOn 'truncated': the benign warnings many real cameras produce (odd markers,
+ * corrupt metadata) are tolerated, an incomplete file is refused rather than shown half grey.
+ */
+export function thumbnailWebp(input: Buffer | string, maxPixels: number = DEFAULT_MAX_PIXELS): Promise<Buffer> {
+  return sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels })
+    .autoOrient()
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80, effort: 2 })
+    .toBuffer();
 }
 
 /** Temp files live in one folder beside the hash folders, so leftovers are cheap to find. */

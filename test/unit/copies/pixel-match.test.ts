@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/common/random.js';
 import { layoutOf, pixelMatch, pixelViews, SOURCE_SIDE } from '../../../src-main/copies/pixel-match.js';
-import { aspectOf, confirms, rgbOf } from '../../../src-main/copies/duplicate-check.js';
+import { confirms } from '../../../src-main/copies/duplicate-check.js';
+import { viewsAsImported } from '../../fixtures/pixel-views.js';
 import { paperTexture } from '../../fixtures/simple-images.js';
 import { matchPairs, type PixelImage } from '../../../src-main/copies/pixel-pool.js';
 import type { PixelMatch } from '../../../src-main/copies/pixel-match.js';
@@ -131,23 +132,17 @@ describe('matchPairs (worker threads)', () => {
 });
 
 describe('pixelMatch on a grey paper texture (little contrast, little detail)', () => {
-  // As import thumbnails a photo, then as the duplicates check reads the thumbnail.
-  const viewsOf = async (image: Buffer) => {
-    const thumb = await sharp(image).resize(256, 256, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer();
-    return pixelViews(await rgbOf(thumb), await aspectOf(thumb));
-  };
-
   it('confirms its darkened and cropped copies, not another sheet', async () => {
     const paper = await paperTexture(1);
-    const original = await viewsOf(paper);
-    const darker = await viewsOf(await sharp(paper).modulate({ brightness: 0.6 }).jpeg({ quality: 90 }).toBuffer());
-    const cropped = await viewsOf(await sharp(paper).extract({ left: 60, top: 180, width: 900, height: 675 }).jpeg({ quality: 90 }).toBuffer());
+    const original = await viewsAsImported(paper);
+    const darker = await viewsAsImported(await sharp(paper).modulate({ brightness: 0.6 }).jpeg({ quality: 90 }).toBuffer());
+    const cropped = await viewsAsImported(await sharp(paper).extract({ left: 60, top: 180, width: 900, height: 675 }).jpeg({ quality: 90 }).toBuffer());
     const m = pixelMatch(original, darker);
     // Premise: a plain photo's bar (a garment on black) would refuse it: the paper has little contrast.
     expect(m.brightness).toBeLessThan(0.985);
     expect(m.contrast).toBeLessThan(20);
     expect(confirms(m)).toBe(true);
     expect(confirms(pixelMatch(original, cropped))).toBe(true);
-    expect(confirms(pixelMatch(original, await viewsOf(await paperTexture(2))))).toBe(false);
+    expect(confirms(pixelMatch(original, await viewsAsImported(await paperTexture(2))))).toBe(false);
   });
 });

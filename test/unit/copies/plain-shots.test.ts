@@ -3,15 +3,13 @@
 // up almost as well as copies do (the outline is all there is), and a bag turned a quarter lines up
 // with a vest: the check must not take them for copies (issue 18), while still confirming a shot's
 // turned, mirrored and brightened copies.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import sharp, { type Sharp } from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeAndThumbnail } from '../../../src-main/ingest/thumbnail.js';
-import { aspectOf, confirms, rgbOf } from '../../../src-main/copies/duplicate-check.js';
-import { pixelMatch, pixelViews, type PixelViews } from '../../../src-main/copies/pixel-match.js';
-import { closestByLayout, FASHION_DIR, readIdxImages, readIdxLabels } from '../../fixtures/fashion-mnist.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { confirms } from '../../../src-main/copies/duplicate-check.js';
+import { pixelMatch, type PixelViews } from '../../../src-main/copies/pixel-match.js';
+import { FASHION_DIR, readIdxImages, readIdxLabels } from '../../fixtures/fashion-mnist.js';
+import { closestByLayout, viewsAsImported } from '../../fixtures/pixel-views.js';
 
 const IMAGES = `${FASHION_DIR}/t10k-images-idx3-ubyte.gz`;
 const present = existsSync(IMAGES);
@@ -28,13 +26,11 @@ const NEAREST = 4;
 const VEST = 27;
 const BAG = 231;
 
-let work: string;
 let shot: (i: number, edit?: (s: Sharp) => Sharp) => Promise<PixelViews>;
 const ids: number[] = [];
 
 describe.skipIf(!present)('the pixel check on real 28-pixel product shots (apt-get install dataset-fashion-mnist)', () => {
   beforeAll(() => {
-    work = mkdtempSync(path.join(os.tmpdir(), 'lookalike-plain-shots-'));
     const images = readIdxImages(IMAGES);
     const labels = readIdxLabels(`${FASHION_DIR}/t10k-labels-idx1-ubyte.gz`);
     const taken = new Map<number, number>();
@@ -45,17 +41,12 @@ describe.skipIf(!present)('the pixel check on real 28-pixel product shots (apt-g
       taken.set(labels[i], n + 1);
       ids.push(i);
     }
-    let made = 0;
-    // A shot as a PNG file (edited or not), thumbnailed by import's own code, read as the check reads it.
+    // A shot as a PNG file (edited or not), as the check sees the thumbnail import makes of it.
     shot = async (i, edit = (s) => s) => {
       const raw = sharp(Buffer.from(images.pixels.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } });
-      const png = await sharp(await edit(raw).png().toBuffer()).png().toBuffer();
-      const thumb = path.join(work, 'thumbs', `${made++}.webp`);
-      await decodeAndThumbnail(png, thumb);
-      return pixelViews(await rgbOf(thumb), await aspectOf(thumb));
+      return viewsAsImported(await edit(raw).png().toBuffer());
     };
   });
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('seldom pairs different shots, even those that line up best', async () => {
     const views = new Map<number, PixelViews>();
