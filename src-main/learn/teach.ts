@@ -6,7 +6,7 @@ import type { Failure, TrainDepth } from '../../src-shared/contract.js';
 import { FeatureExtractor } from '../model/extractor.js';
 import type { NamedWeight } from './backbone-tail.js';
 import { fineTuneBackbone, type FineTuneResult } from './backbone-finetune.js';
-import { fineTuneOnThread } from './finetune-thread.js';
+import { fineTuneOnThread, trainHeadOnThread } from './finetune-thread.js';
 import { frozenActivations, loadPretrainedTail, type CachedActivations } from './backbone-trunk.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 import { trainHead } from './trainer.js';
@@ -60,7 +60,9 @@ export async function teach(depth: TrainDepth, photos: TeachingPhotos, settings:
     return { ...run, tail: null };
   }
   if (depth === 'blocks') return fineTuneBlocks(photos.paths, taught, { onPhase, extractor });
-  const result = await trainHead({ ...taught, features: photos.features, context: photos.context });
+  const head = { ...taught, features: photos.features, context: photos.context, onPhase: (phase: string) => onPhase?.({ phase }) };
+  // On wasm on a thread of its own, as the last blocks: the engine answers while it trains.
+  const result = tf.getBackend() === 'wasm' ? await trainHeadOnThread(head) : await trainHead(head);
   return { ...result, tail: null, cnn: null, trained: photos.features.length, unreadable: [] };
 }
 

@@ -77,6 +77,8 @@ export interface TrainOptions {
   lossSettings?: LossSettings;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
+  /** Called as the run moves between its steps outside the epochs (measuring, starting the head), with words a user reads. */
+  onPhase?: (phase: string) => void;
 }
 
 export interface TrainResult {
@@ -132,9 +134,12 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const unseen = (h: Head) => (split.unseenRows.length ? judge({ ...split, heldBack: [] }, split.unseenRows, opts.labels, (rows) => h.embed(rows.map((r) => opts.features[r]))) : null);
 
   const identity = Head.identity(inputDim);
+  // At 77,000 labelled photos this measure alone takes a minute: said, not left under the last phase's name.
+  opts.onPhase?.('measuring the model in use');
   const start = await judgeWith(identity);
   const unseenBefore = (await unseen(identity))?.retrieval ?? null;
 
+  opts.onPhase?.('starting the head');
   const allFeatures = tf.tensor2d(packRows(opts.features, inputDim), [opts.features.length, inputDim]);
   // The library's directions, not only the taught photos': a few dozen marked photos span a few
   // dozen directions, and a head started there scrambles everyone else (20 + 20 marks of
@@ -167,6 +172,7 @@ export async function trainHead(opts: TrainOptions): Promise<TrainResult> {
   const { history, best, cancelled } = loop;
 
   head.setWeights(best.weights);
+  opts.onPhase?.('measuring the trained model');
   const end = await judgeWith(head);
   const [before, after, marksBefore, marksAfter] = [start.retrieval, end.retrieval, start.marks, end.marks];
   const unseenAfter = (await unseen(head))?.retrieval ?? null;
