@@ -50,7 +50,8 @@ function callHandlers(core: EngineCore): Handlers {
         backend: compute?.backend ?? null,
         images: catalog.countImages(),
         embedded: compute ? compute.vectors.embeddedCount() : savedIndexCount(catalog, active?.id ?? null),
-        labels: catalog.labelsWithCounts().length,
+        // A count, not the labels counted: status is asked every few seconds by the page.
+        labels: catalog.labelCount(),
         activeModel: active ? { id: active.id, name: active.name } : null,
         modelProblem: compute ? compute.vectors.modelProblem : activeModelProblem(catalog, folders),
         notices: [...catalog.notices, compute?.vectors.recoveryNotice()].filter((n): n is string => !!n),

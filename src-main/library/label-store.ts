@@ -60,6 +60,11 @@ export class LabelStore {
     return this.db.prepare(`DELETE FROM labels WHERE name = ?`).run(label.trim()).changes > 0;
   }
 
+  /** How many labels there are (those on no photo too, as withCounts lists them), without counting photos. */
+  count(): number {
+    return this.db.prepare(`SELECT COUNT(*) FROM labels`).pluck().get() as number;
+  }
+
   withCounts(): LabelCount[] {
     return this.db
       .prepare(

@@ -96,6 +96,12 @@ describe('Catalog', () => {
     catalog.setLabels(ids, 'dogs');
     catalog.ingest.reconcileRoot(rootId, new Set(['/photos/1.jpg', '/photos/2.jpg']), []);
     expect(catalog.labelsWithCounts()).toEqual([{ id: catalog.labelId('dogs'), name: 'dogs', count: 2 }]);
+    // A label on no listed photo is listed too, and counted as status counts labels.
+    catalog.setLabels([ids[2]], 'cats');
+    expect(catalog.labelsWithCounts().map((l) => [l.name, l.count])).toEqual([['cats', 0], ['dogs', 2]]);
+    expect(catalog.labelCount()).toBe(2);
+    expect(catalog.deleteLabel('cats')).toBe(true);
+    expect(catalog.labelCount()).toBe(1);
     expect(catalog.removeLabel([ids[0]], 'dogs')).toBe(1);
     expect(catalog.getImage(ids[0])!.labels).toEqual([]);
     expect(catalog.deleteLabel('dogs')).toBe(true);
