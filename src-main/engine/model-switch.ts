@@ -5,7 +5,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import { disposeModelParts, openModelIndex, saveModelIndex, type ModelParts } from './model-parts.js';
-import type { VectorLibrary } from './vector-library.js';
+import type { ListedImage, VectorLibrary } from './vector-library.js';
 
 export interface SwitchProgress {
   signal?: AbortSignal;
@@ -21,9 +21,15 @@ export type ModelSource = Pick<VectorLibrary, 'catalog' | 'listed' | 'loadParts'
 /**
  * Embeddings per index-building step; the engine answers other calls between steps. At 77,000
  * photos 2,048 took ~0.8 s a step and the whole rebuild (32 s) ran without a pause: a `status`
- * call waited 25 s.
+ * call waited 25 s; 512 took 130-220 ms a step (adding to the graph slows as it grows).
  */
-export const INDEX_CHUNK = 512;
+export const INDEX_CHUNK = 256;
+
+/**
+ * Photos whose cached features are looked up per step when deciding whether the index needs
+ * rebuilding: 77,000 in one go held the engine's thread 3-8 s after training.
+ */
+export const LOOKUP_SLICE = 2000;
 
 /** Whether switching to this model first needs photos run through its fine-tuned blocks. */
 export function needsEmbedding(library: Pick<VectorLibrary, 'activeModelId' | 'folders' | 'tuned' | 'listed'>, modelId: number | null): boolean {
@@ -46,6 +52,23 @@ export interface PreparedModel {
  * `trained`: the parts as training left them in memory (a head on the pretrained features), so a
  * model just saved is not loaded back from its files; otherwise they are loaded.
  */
+/**
+ * Whether some listed photo with a cached feature is missing from `index`. Existence checks
+ * only (reading every feature here, to then read them again for the rebuild, would move the
+ * whole store twice), a slice at a time with a pause between, and only for photos the index
+ * lacks: none for an index that is whole, the first slice decides for a new model's.
+ */
+async function needsRebuild(listed: readonly ListedImage[], index: LiveIndex, parts: ModelParts): Promise<boolean> {
+  const absent = listed.filter((i) => !index.has(i.id));
+  for (let s = 0; s < absent.length; s += LOOKUP_SLICE) {
+    const slice = absent.slice(s, s + LOOKUP_SLICE);
+    const lacking = new Set(parts.features.missing(slice.map((i) => i.hash)));
+    if (slice.some((i) => !lacking.has(i.hash))) return true;
+    await nextTurn();
+  }
+  return false;
+}
+
 export async function prepareModel(
   library: ModelSource,
   modelId: number | null,
@@ -60,10 +83,7 @@ export async function prepareModel(
       if (opts.signal?.aborted) throw new Error('cancelled');
     }
     let index = openModelIndex(library.catalog, parts);
-    // Existence checks only: reading every feature here, to then read them again for the
-    // rebuild, would move the whole store twice.
-    const lacking = new Set(parts.features.missing(listed.map((i) => i.hash)));
-    if (listed.some((i) => !lacking.has(i.hash) && !index.has(i.id))) {
+    if (await needsRebuild(listed, index, parts)) {
       const fresh = createIndex(parts.head.outputDim, listed.length);
       for (let s = 0; s < listed.length; s += INDEX_CHUNK) {
         const { ids, features } = library.withFeatures(listed.slice(s, s + INDEX_CHUNK), parts.features);

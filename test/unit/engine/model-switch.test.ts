@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INDEX_CHUNK, prepareModel, type ModelSource } from '../../../src-main/engine/model-switch.js';
+import { INDEX_CHUNK, LOOKUP_SLICE, prepareModel, type ModelSource } from '../../../src-main/engine/model-switch.js';
 import type { ModelParts } from '../../../src-main/engine/model-parts.js';
 
 describe('prepareModel', () => {
@@ -44,5 +44,33 @@ describe('prepareModel', () => {
     happened.forEach((h, i) => i > 0 && h.startsWith('indexed') && expect(happened[i - 1]).toBe('another call'));
     expect(prepared.index.size).toBe(n);
     expect(listed.every((i) => prepared.index.has(i.id))).toBe(true);
+  });
+
+  it('looks up which photos have features a slice at a time, and builds nothing when none has', async () => {
+    // Photos not embedded yet by this model (no cached feature): no index to build, and the
+    // look-ups (77,000 in one go held the engine 3-8 s) leave room for other calls.
+    const n = 2 * LOOKUP_SLICE + 5;
+    const listed = Array.from({ length: n }, (_, i) => ({ id: i + 1, hash: `h${i}`, path: `/p/${i}.png` }));
+    const happened: string[] = [];
+    const answer = () => setImmediate(() => happened.push('another call'));
+    const parts = {
+      id: 8,
+      features: { featureId: 'features-v1', missing: (hashes: string[]) => (happened.push(`looked up ${hashes.length}`), answer(), hashes) },
+      head: { outputDim: 8, embed: (rows: Float32Array[]) => rows },
+      tail: null,
+      cnn: null,
+    } as unknown as ModelParts;
+    const library = {
+      catalog: { paths: { index: dir }, countImages: () => n },
+      listed: () => listed,
+      withFeatures: () => expect.unreachable('no feature to read'),
+      active: null,
+    } as unknown as ModelSource;
+    const prepared = await prepareModel(library, 8, { onIndex: () => happened.push('indexed') }, parts);
+    expect(prepared.index.size).toBe(0);
+    expect(happened.filter((h) => h.startsWith('looked up'))).toEqual([`looked up ${LOOKUP_SLICE}`, `looked up ${LOOKUP_SLICE}`, 'looked up 5']);
+    expect(happened).not.toContain('indexed');
+    // Another call answered after each slice's look-ups, before the next slice's.
+    happened.forEach((h, i) => i > 0 && h.startsWith('looked up') && expect(happened[i - 1]).toBe('another call'));
   });
 });
