@@ -164,7 +164,7 @@ export class Engine implements EngineLink, EngineCore {
   }
 
   libraryChanged(): void {
-    const embedded = this.computed?.vectors.embeddedCount() ?? savedIndexCount(this.catalog, this.catalog.activeModel()?.id ?? null);
+    const embedded = this.computed?.vectors.embeddedCount() ?? savedIndexCount(this.catalog, this.catalog.activeModel()?.id ?? null, false);
     this.emit('libraryChanged', { images: this.catalog.countImages(), embedded });
   }
 

@@ -49,7 +49,7 @@ function callHandlers(core: EngineCore): Handlers {
         library: catalog.paths.root,
         backend: compute?.backend ?? null,
         images: catalog.countImages(),
-        embedded: compute ? compute.vectors.embeddedCount() : savedIndexCount(catalog, active?.id ?? null),
+        embedded: compute ? compute.vectors.embeddedCount() : savedIndexCount(catalog, active?.id ?? null, false),
         // A count, not the labels counted: status is asked every few seconds by the page.
         labels: catalog.labelCount(),
         activeModel: active ? { id: active.id, name: active.name } : null,
