@@ -27,7 +27,7 @@ export const MIN_MARKS = 10;
 export const HELD_BACK_SHARE = 0.2;
 
 /** All this file reads of the catalog: photos with their labels, and the user's marks. */
-export type LabelsAndMarks = Pick<Catalog, 'labelledImages' | 'listPairs' | 'getImage'>;
+export type LabelsAndMarks = Pick<Catalog, 'labelledImages' | 'singleLabelCounts' | 'listPairs' | 'getImage'>;
 
 /** All a training set reads beyond that: the photos' pretrained features. */
 export interface TrainingSource extends Pick<VectorLibrary, 'withFeaturesInSlices'> {
@@ -65,12 +65,11 @@ function userMarks(catalog: LabelsAndMarks): { a: number; b: number; match: bool
 
 /** Whether `train` would start, worded for the user; the same words in the panel, the CLI and the refusal. */
 export function trainReadiness(catalog: LabelsAndMarks, req: { labels?: readonly string[]; holdoutLabels?: readonly string[] }): TrainReadiness {
-  const { rows } = labelledImages(catalog, req.labels);
-  const labelWhy = whyNotTrainable(rows.map((r) => r.label), { holdoutLabels: req.holdoutLabels });
+  // Counted in the catalog, not listed: the panel asks this whenever it opens (~50 ms at 77,000 labelled photos).
+  const { perLabel } = catalog.singleLabelCounts(req.labels);
+  const labelWhy = whyNotTrainable(perLabel, { holdoutLabels: req.holdoutLabels });
   const holdout = new Set(req.holdoutLabels ?? []);
-  const counts = new Map<string, number>();
-  for (const r of rows) if (!holdout.has(r.label)) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
-  const usable = [...counts.values()].filter((n) => n >= 2);
+  const usable = [...perLabel].filter(([label, n]) => !holdout.has(label) && n >= 2).map(([, n]) => n);
   // Neither labels nor marks may be enough alone; say what each lacks.
   const marks = userMarks(catalog);
   const alike = marks.filter((m) => m.match).length;

@@ -9,14 +9,16 @@ export interface TrainableOptions {
   holdoutLabels?: readonly string[];
 }
 
-/** Null when `labels` (one per photo) can be trained on; otherwise what the labels lack, for the user. */
-export function whyNotTrainable(labels: readonly string[], opts: TrainableOptions = {}): string | null {
+/**
+ * Null when labels with these photo counts (label → photos carrying it, each photo one label)
+ * can be trained on; otherwise what the labels lack, for the user.
+ */
+export function whyNotTrainable(photosPerLabel: ReadonlyMap<string, number>, opts: TrainableOptions = {}): string | null {
   const holdout = new Set(opts.holdoutLabels ?? []);
-  const counts = new Map<string, number>();
-  for (const l of labels) if (!holdout.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
-  const usable = [...counts].filter(([, n]) => n >= 2);
+  const counts = [...photosPerLabel].filter(([l, n]) => n > 0 && !holdout.has(l));
+  const usable = counts.filter(([, n]) => n >= 2);
   if (usable.length < 2) {
-    const single = [...counts].filter(([, n]) => n < 2).map(([l]) => `"${l}"`);
+    const single = counts.filter(([, n]) => n < 2).map(([l]) => `"${l}"`);
     const shown = single.slice(0, 5).join(', ') + (single.length > 5 ? ', …' : '');
     return `give two or more photos each to at least two labels (${usable.length} label${usable.length === 1 ? ' has' : 's have'} that` +
       (single.length ? `; one photo only: ${shown}` : '') + ')';

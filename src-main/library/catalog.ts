@@ -301,6 +301,11 @@ export class Catalog {
     return this.labels.labelled();
   }
 
+  /** Photos per label among those carrying exactly one of `chosen` labels, and how many carry several (label-store.ts). */
+  singleLabelCounts(chosen?: readonly string[]): { perLabel: Map<string, number>; ambiguous: number } {
+    return this.labels.singleLabelCounts(chosen);
+  }
+
   labelsWithCounts(): LabelCount[] {
     return this.labels.withCounts();
   }

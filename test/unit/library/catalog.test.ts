@@ -85,6 +85,31 @@ describe('Catalog', () => {
     expect(catalog.labelledImages().map((i) => i.labels)).toEqual([['zebra'], ['apple', 'zebra'], ['apple']]);
   });
 
+  it('counts photos per label among those with exactly one of the chosen labels, as the labelled list does', () => {
+    const ids = addImages(7);
+    catalog.setLabels([ids[1], ids[2], ids[4], ids[6]], 'zebra');
+    catalog.setLabels([ids[2], ids[3]], 'apple');
+    catalog.setLabels([ids[3], ids[4]], 'mango');
+    catalog.setLabels([ids[5]], 'kiwi');
+    catalog.ingest.reconcileRoot(rootId, new Set(['/photos/1.jpg', '/photos/2.jpg', '/photos/3.jpg', '/photos/4.jpg', '/photos/5.jpg', '/photos/6.jpg']), []);
+    // Counted from the list: a photo counts when exactly one of its labels is chosen.
+    const fromList = (chosen?: string[]) => {
+      const perLabel = new Map<string, number>();
+      let ambiguous = 0;
+      for (const i of catalog.labelledImages()) {
+        const mine = i.labels.filter((l) => !chosen || chosen.includes(l));
+        if (mine.length === 1) perLabel.set(mine[0], (perLabel.get(mine[0]) ?? 0) + 1);
+        else if (mine.length > 1) ambiguous++;
+      }
+      return { perLabel: new Map([...perLabel].sort((a, b) => (a[0] < b[0] ? -1 : 1))), ambiguous };
+    };
+    for (const chosen of [undefined, ['zebra', 'apple'], ['mango'], ['kiwi', 'zebra', 'nothing']]) {
+      expect(catalog.singleLabelCounts(chosen)).toEqual(fromList(chosen));
+    }
+    expect(catalog.singleLabelCounts()).toEqual({ perLabel: new Map([['kiwi', 1], ['zebra', 1]]), ambiguous: 3 });
+    expect(catalog.singleLabelCounts(['zebra', 'apple'])).toEqual({ perLabel: new Map([['apple', 1], ['zebra', 2]]), ambiguous: 1 });
+  });
+
   it('returns pages as large as the contract allows (5000)', () => {
     addImages(1200);
     expect(catalog.listImages({ limit: 5000 }).items).toHaveLength(1200);
