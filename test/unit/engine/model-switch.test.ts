@@ -5,6 +5,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { INDEX_CHUNK, LOOKUP_SLICE, prepareModel, type ModelSource } from '../../../src-main/engine/model-switch.js';
 import type { ModelParts } from '../../../src-main/engine/model-parts.js';
 
+/** A head-only model over cached features (`missing` says which photos have none) and a library of `n` photos. */
+function headOnly(dir: string, n: number, id: number, dim: number, missing: (hashes: string[]) => string[], withFeatures: ModelSource['withFeatures']) {
+  const listed = Array.from({ length: n }, (_, i) => ({ id: i + 1, hash: `h${i}`, path: `/p/${i}.png` }));
+  const parts = {
+    id,
+    features: { featureId: 'features-v1', missing },
+    head: { outputDim: dim, embed: (rows: Float32Array[]) => rows },
+    tail: null,
+    cnn: null,
+  } as unknown as ModelParts;
+  const library = { catalog: { paths: { index: dir }, countImages: () => n }, listed: () => listed, withFeatures, active: null } as unknown as ModelSource;
+  return { listed, parts, library };
+}
+
 describe('prepareModel', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-switch-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,21 +27,8 @@ describe('prepareModel', () => {
     // A head-only model over cached features: only the index is built (at 77,000 photos, 32 s).
     const n = 3 * INDEX_CHUNK + 10;
     const dim = 8;
-    const listed = Array.from({ length: n }, (_, i) => ({ id: i + 1, hash: `h${i}`, path: `/p/${i}.png` }));
     const vector = (id: number) => Float32Array.from({ length: dim }, (_, k) => Math.sin(id * (k + 1)) + 1.5);
-    const parts = {
-      id: 7,
-      features: { featureId: 'features-v1', missing: () => [] },
-      head: { outputDim: dim, embed: (rows: Float32Array[]) => rows },
-      tail: null,
-      cnn: null,
-    } as unknown as ModelParts;
-    const library = {
-      catalog: { paths: { index: dir }, countImages: () => n },
-      listed: () => listed,
-      withFeatures: (images: { id: number }[]) => ({ ids: images.map((i) => i.id), features: images.map((i) => vector(i.id)) }),
-      active: null,
-    } as unknown as ModelSource;
+    const { listed, parts, library } = headOnly(dir, n, 7, dim, () => [], (images) => ({ ids: images.map((i) => i.id), features: images.map((i) => vector(i.id)) }));
 
     const happened: string[] = [];
     const answer = () => setImmediate(() => happened.push('another call'));
@@ -50,22 +51,10 @@ describe('prepareModel', () => {
     // Photos not embedded yet by this model (no cached feature): no index to build, and the
     // look-ups (77,000 in one go held the engine 3-8 s) leave room for other calls.
     const n = 2 * LOOKUP_SLICE + 5;
-    const listed = Array.from({ length: n }, (_, i) => ({ id: i + 1, hash: `h${i}`, path: `/p/${i}.png` }));
     const happened: string[] = [];
     const answer = () => setImmediate(() => happened.push('another call'));
-    const parts = {
-      id: 8,
-      features: { featureId: 'features-v1', missing: (hashes: string[]) => (happened.push(`looked up ${hashes.length}`), answer(), hashes) },
-      head: { outputDim: 8, embed: (rows: Float32Array[]) => rows },
-      tail: null,
-      cnn: null,
-    } as unknown as ModelParts;
-    const library = {
-      catalog: { paths: { index: dir }, countImages: () => n },
-      listed: () => listed,
-      withFeatures: () => expect.unreachable('no feature to read'),
-      active: null,
-    } as unknown as ModelSource;
+    const lookUp = (hashes: string[]) => (happened.push(`looked up ${hashes.length}`), answer(), hashes);
+    const { parts, library } = headOnly(dir, n, 8, 8, lookUp, () => expect.unreachable('no feature to read'));
     const prepared = await prepareModel(library, 8, { onIndex: () => happened.push('indexed') }, parts);
     expect(prepared.index.size).toBe(0);
     expect(happened.filter((h) => h.startsWith('looked up'))).toEqual([`looked up ${LOOKUP_SLICE}`, `looked up ${LOOKUP_SLICE}`, 'looked up 5']);
