@@ -49,10 +49,6 @@ export interface PreparedModel {
 }
 
 /**
- * `trained`: the parts as training left them in memory (a head on the pretrained features), so a
- * model just saved is not loaded back from its files; otherwise they are loaded.
- */
-/**
  * Whether some listed photo with a cached feature is missing from `index`. Existence checks
  * only (reading every feature here, to then read them again for the rebuild, would move the
  * whole store twice), a slice at a time with a pause between, and only for photos the index
@@ -69,6 +65,10 @@ async function needsRebuild(listed: readonly ListedImage[], index: LiveIndex, pa
   return false;
 }
 
+/**
+ * `trained`: the parts as training left them in memory (a head on the pretrained features), so a
+ * model just saved is not loaded back from its files; otherwise they are loaded.
+ */
 export async function prepareModel(
   library: ModelSource,
   modelId: number | null,

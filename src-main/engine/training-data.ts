@@ -12,7 +12,7 @@ import {
 } from '../../src-shared/contract.js';
 import { alikeGroups, holdBackMarks } from '../learn/marks.js';
 import type { MarkedPair } from '../learn/split.js';
-import { whyNotTrainable } from '../learn/trainable.js';
+import { usableLabels, whyNotTrainable } from '../learn/trainable.js';
 import type { Catalog } from '../library/catalog.js';
 import type { VectorLibrary } from './vector-library.js';
 
@@ -68,8 +68,7 @@ export function trainReadiness(catalog: LabelsAndMarks, req: { labels?: readonly
   // Counted in the catalog, not listed: the panel asks this whenever it opens (~50 ms at 77,000 labelled photos).
   const { perLabel } = catalog.singleLabelCounts(req.labels);
   const labelWhy = whyNotTrainable(perLabel, { holdoutLabels: req.holdoutLabels });
-  const holdout = new Set(req.holdoutLabels ?? []);
-  const usable = [...perLabel].filter(([label, n]) => !holdout.has(label) && n >= 2).map(([, n]) => n);
+  const usable = usableLabels(perLabel, { holdoutLabels: req.holdoutLabels }).map(([, n]) => n);
   // Neither labels nor marks may be enough alone; say what each lacks.
   const marks = userMarks(catalog);
   const alike = marks.filter((m) => m.match).length;

@@ -14,9 +14,8 @@ export interface TrainableOptions {
  * can be trained on; otherwise what the labels lack, for the user.
  */
 export function whyNotTrainable(photosPerLabel: ReadonlyMap<string, number>, opts: TrainableOptions = {}): string | null {
-  const holdout = new Set(opts.holdoutLabels ?? []);
-  const counts = [...photosPerLabel].filter(([l, n]) => n > 0 && !holdout.has(l));
-  const usable = counts.filter(([, n]) => n >= 2);
+  const counts = taught(photosPerLabel, opts);
+  const usable = usableLabels(photosPerLabel, opts);
   if (usable.length < 2) {
     const single = counts.filter(([, n]) => n < 2).map(([l]) => `"${l}"`);
     const shown = single.slice(0, 5).join(', ') + (single.length > 5 ? ', …' : '');
@@ -24,4 +23,15 @@ export function whyNotTrainable(photosPerLabel: ReadonlyMap<string, number>, opt
       (single.length ? `; one photo only: ${shown}` : '') + ')';
   }
   return null;
+}
+
+/** Labels with photos, outside the held-out ones: what a run would teach. */
+function taught(photosPerLabel: ReadonlyMap<string, number>, opts: TrainableOptions): [string, number][] {
+  const holdout = new Set(opts.holdoutLabels ?? []);
+  return [...photosPerLabel].filter(([l, n]) => n > 0 && !holdout.has(l));
+}
+
+/** The labels a run can train on (two photos or more, outside the held-out ones), with their photo counts. */
+export function usableLabels(photosPerLabel: ReadonlyMap<string, number>, opts: TrainableOptions = {}): [string, number][] {
+  return taught(photosPerLabel, opts).filter(([, n]) => n >= 2);
 }

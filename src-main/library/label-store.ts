@@ -60,6 +60,11 @@ export class LabelStore {
     return this.db.prepare(`DELETE FROM labels WHERE name = ?`).run(label.trim()).changes > 0;
   }
 
+  /** Each label's name by id. */
+  private names(): Map<number, string> {
+    return new Map(this.db.prepare(`SELECT id, name FROM labels`).raw().all() as [number, string][]);
+  }
+
   /** How many labels there are (those on no photo too, as withCounts lists them), without counting photos. */
   count(): number {
     return this.db.prepare(`SELECT COUNT(*) FROM labels`).pluck().get() as number;
@@ -81,7 +86,7 @@ export class LabelStore {
          GROUP BY label`,
       )
       .all({ all: chosen ? 0 : 1, chosen: JSON.stringify(chosen ?? []) }) as { label: number | null; photos: number }[];
-    const names = new Map(this.db.prepare(`SELECT id, name FROM labels`).raw().all() as [number, string][]);
+    const names = this.names();
     const perLabel = new Map(
       rows.flatMap((r) => (r.label === null ? [] : [[names.get(r.label)!, r.photos] as const])).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
     );
@@ -106,7 +111,7 @@ export class LabelStore {
    * through eachImage, which blocked the engine at every training request).
    */
   labelled(): { id: number; contentHash: string; labels: string[] }[] {
-    const names = new Map((this.db.prepare(`SELECT id, name FROM labels`).raw().all() as [number, string][]));
+    const names = this.names();
     const rows = this.db
       .prepare(
         `SELECT i.id, i.content_hash, il.label_id
