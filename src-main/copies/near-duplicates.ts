@@ -3,6 +3,7 @@
 // propose pairs the descriptor ranks too low), and the copy check that tells similar()
 // which photo is an edited copy of a query. Kept apart from the embedding: training may pull
 // merely alike photos together, which must not make them duplicates or copies.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { regenerateThumbnail } from '../ingest/thumbnail-repair.js';
@@ -30,6 +31,12 @@ export class NearDuplicates {
   private readonly verdicts: PairVerdicts;
   private readonly check: DuplicateCheck;
   private readonly layouts: LayoutProposals;
+  /**
+   * The last search's groups, kept while the library's photos stay the same: asked again (the
+   * duplicates view opened again), the answer is the same, and working it out again cost minutes
+   * at 77,000 photos (finding candidates alone). Only a search that judged every pair is kept.
+   */
+  private lastSearch: { threshold: number; photos: string; groups: { id: number; score: number }[][] } | null = null;
 
   constructor(
     private readonly catalog: Catalog,
@@ -53,7 +60,11 @@ export class NearDuplicates {
     // Every step over the whole library goes in slices with a pause between them, so the engine
     // answers other calls and a cancel lands (at 77,000 photos these steps took minutes).
     const index = await this.current(watch);
-    const hashOf = new Map(this.listed().map((i) => [i.id, i.hash]));
+    const listed = this.listed();
+    // The photos searched: those whose descriptor is in the index (a photo still being embedded joins later).
+    const photos = fingerprint(listed.filter((i) => index.has(i.id)));
+    if (this.lastSearch && this.lastSearch.threshold === threshold && this.lastSearch.photos === photos) return this.lastSearch.groups.map((g) => [...g]);
+    const hashOf = new Map(listed.map((i) => [i.id, i.hash]));
     const byId = new Map<number, Float32Array>();
     const ids = index.ids();
     for (let start = 0; start < ids.length; start += SLICE) {
@@ -65,9 +76,12 @@ export class NearDuplicates {
     // The grid thumbnail (no catalog query). Never the file itself: layouts and verdicts are
     // cached by hash, and a thumbnail is made only from bytes with that hash (a missing one is
     // made again, below, or the photo waits for the next scan's repair).
+    let noThumbnail = 0;
     const inputOf = (hash: string) => {
       const thumb = this.catalog.thumbnailPath(hash);
-      return existsSync(thumb) ? thumb : null;
+      if (existsSync(thumb)) return thumb;
+      noThumbnail++;
+      return null;
     };
     const byDescriptor = await candidatePairs(index, byId, threshold, watch);
     const byLayout = await this.layouts.pairs(
@@ -93,10 +107,14 @@ export class NearDuplicates {
       const image = this.catalog.getImage(id);
       return image ? image.width * image.height : 0;
     };
-    return centredGroups(pairs, undefined, pixels).map((group) => {
+    const groups = centredGroups(pairs, undefined, pixels).map((group) => {
       const first = byId.get(group[0])!;
       return group.map((id) => ({ id, score: id === group[0] ? 1 : cosineScore(dot(first, byId.get(id)!)) }));
     });
+    // A pair left unjudged (an unreadable image), or a photo without its layout (its thumbnail
+    // not made yet), may be judged next time: such a search is not kept.
+    this.lastSearch = unreadable === 0 && noThumbnail === 0 ? { threshold, photos, groups } : null;
+    return groups.map((g) => [...g]);
   }
 
   /** The copy check (copy-check.ts) over the whole library; null when it finds no clear copy. */
@@ -158,6 +176,13 @@ async function candidatePairs(index: LiveIndex, byId: ReadonlyMap<number, Float3
     await pause(watch);
   }
   return best.sorted();
+}
+
+/** Which photos the library holds, with which content: a search's groups hold while this stays the same. */
+function fingerprint(listed: readonly Listed[]): string {
+  const hash = createHash('sha256');
+  for (const { id, hash: content } of listed) hash.update(`${id}:${content}\n`);
+  return hash.digest('hex');
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

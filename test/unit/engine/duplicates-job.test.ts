@@ -155,6 +155,34 @@ describe('the duplicates job', () => {
     }
   }, 300_000);
 
+  it('asked again with the photos unchanged, answers the same groups at once; a photo added is searched again', async () => {
+    const engine = await library('again');
+    try {
+      const phasesOf = async () => {
+        const seen = watch(engine);
+        const groups = await engine.call('duplicates', ALL);
+        seen.off();
+        return { groups, phases: [...new Set(seen.events.filter((p) => p.state === 'running').map((p) => p.phase))] };
+      };
+      const first = await phasesOf();
+      expect(names(first.groups)).toEqual(names(full.groups));
+      const again = await phasesOf();
+      expect(names(again.groups)).toEqual(names(full.groups));
+      expect(again.phases).not.toContain('finding candidates');
+      // Another strictness is another search.
+      expect((await engine.call('duplicates', { threshold: 0.999 })).length).toBeLessThanOrEqual(first.groups.length);
+      const more = path.join(work, 'more');
+      mkdirSync(more, { recursive: true });
+      writeFileSync(path.join(more, 'scene-q70.jpg'), await sharp(await sceneJpeg(1, 3)).jpeg({ quality: 70 }).toBuffer());
+      expect((await importFolder(engine, more)).state).toBe('done');
+      const added = await phasesOf();
+      expect(added.phases).toContain('finding candidates');
+      expect(names(added.groups)).toContainEqual('scene-q50.jpg scene-q70.jpg scene-small.jpg scene.jpg');
+    } finally {
+      await engine.close();
+    }
+  }, 300_000);
+
   it('is cancelled by Ctrl-C in the CLI, which shows its progress meanwhile', async () => {
     const engine = await library('interrupted');
     try {
