@@ -56,33 +56,55 @@ try {
   const { total } = await call('listImages', { offset: 0, limit: 1 });
   const last = (await call('listImages', { offset: total - 1, limit: 1 })).items[0].id;
 
-  let t = performance.now();
-  await page.goto(url);
-  await drawn(page);
-  const open = performance.now() - t;
-  // Where the opening went: the page's own timings, its API calls and thumbnails (ms from navigation start).
-  // (No named helpers inside: tsx would wrap them in a __name the page does not have.)
-  const parts = await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    const api = resources.filter((r) => r.name.includes('/api/'));
-    const thumbs = resources.filter((r) => /thumb|media/.test(r.name) && !r.name.includes('/api/'));
+  /** Opens the page and waits for its first screen of thumbnails; the time, and where it went. */
+  const open = async (p: Page) => {
+    const t0 = performance.now();
+    await p.goto(url);
+    await drawn(p);
+    const ms = performance.now() - t0;
+    // Where the opening went: the page's own timings, its API calls and thumbnails (ms from navigation start).
+    // (No named helpers inside: tsx would wrap them in a __name the page does not have.)
+    const parts = await p.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const api = resources.filter((r) => r.name.includes('/api/'));
+      const thumbs = resources.filter((r) => /thumb|media/.test(r.name) && !r.name.includes('/api/'));
+      return {
+        html: nav.responseEnd,
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        apiFirst: api.length ? Math.min(...api.map((r) => r.startTime)) : 0,
+        apiLast: Math.max(0, ...api.map((r) => r.responseEnd)),
+        apiSlowest: api.length ? Math.max(...api.map((r) => r.duration)) : 0,
+        thumbs: thumbs.length,
+        thumbsLast: Math.max(0, ...thumbs.map((r) => r.responseEnd)),
+        calls: api.map((r) => `${r.name.replace(/.*\/api\//, '').replace(/\?.*/, '')} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`).join(', '),
+      };
+    });
+    const f = (x: number) => x.toFixed(0);
     return {
-      html: nav.responseEnd,
-      domContentLoaded: nav.domContentLoadedEventEnd,
-      apiFirst: api.length ? Math.min(...api.map((r) => r.startTime)) : 0,
-      apiLast: Math.max(0, ...api.map((r) => r.responseEnd)),
-      apiSlowest: api.length ? Math.max(...api.map((r) => r.duration)) : 0,
-      thumbs: thumbs.length,
-      thumbsLast: Math.max(0, ...thumbs.map((r) => r.responseEnd)),
-      calls: api.map((r) => `${r.name.replace(/.*\/api\//, '').replace(/\?.*/, '')} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`).join(', '),
+      ms,
+      parts:
+        `page ${f(parts.html)}, DOMContentLoaded ${f(parts.domContentLoaded)}, first API call ${f(parts.apiFirst)}, ` +
+        `API calls done ${f(parts.apiLast)} (slowest ${f(parts.apiSlowest)}), ${parts.thumbs} thumbnails done ${f(parts.thumbsLast)}\n    calls (start+duration): ${parts.calls}`,
     };
-  });
-  const f = (x: number) => x.toFixed(0);
-  console.log(
-    `opening, ms from navigation: page ${f(parts.html)}, DOMContentLoaded ${f(parts.domContentLoaded)}, first API call ${f(parts.apiFirst)}, ` +
-      `API calls done ${f(parts.apiLast)} (slowest ${f(parts.apiSlowest)}), ${parts.thumbs} thumbnails done ${f(parts.thumbsLast)}\n  calls (start+duration): ${parts.calls}`,
-  );
+  };
+  // Cold: the browser and `serve` just started, both still busy starting (Chromium's own
+  // processes take the 2 cores for about a second).
+  const cold = await open(page);
+  console.log(`opens cold in ${cold.ms.toFixed(0)} ms; ms from navigation: ${cold.parts}`);
+  // Settled: a running browser and `serve`, a fresh page (no cache), as a user opening the address.
+  const settled: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const fresh = await context.newPage();
+    await fresh.goto('about:blank');
+    await new Promise((r) => setTimeout(r, 3000));
+    const o = await open(fresh);
+    settled.push(o.ms);
+    console.log(`opens settled in ${o.ms.toFixed(0)} ms; ms from navigation: ${o.parts}`);
+    await context.close();
+  }
+  let t = performance.now();
   t = performance.now();
   await page.reload();
   await drawn(page);
@@ -101,7 +123,7 @@ try {
     jumps.push(performance.now() - t);
   }
   const cells = await page.locator('[data-testid="grid"] .cell').count();
-  console.log(`grid of ${total} photos at ${width}×${height}: opens in ${open.toFixed(0)} ms (page load to the first screen of thumbnails drawn); jump to the end ${toEnd.toFixed(0)} ms; 20 jumps in between median ${median(jumps).toFixed(0)} ms, worst ${Math.max(...jumps).toFixed(0)} ms; ${cells} cells in the page`);
+  console.log(`grid of ${total} photos at ${width}×${height}: opens in ${median(settled).toFixed(0)} ms settled (median of 3; page load to the first screen of thumbnails drawn), ${cold.ms.toFixed(0)} ms cold; jump to the end ${toEnd.toFixed(0)} ms; 20 jumps in between median ${median(jumps).toFixed(0)} ms, worst ${Math.max(...jumps).toFixed(0)} ms; ${cells} cells in the page`);
 } finally {
   await browser.close();
   serve.kill('SIGTERM');
