@@ -208,6 +208,9 @@ async function duplicates(capSeconds: number): Promise<void> {
     if (name === 'jobProgress' && p.kind === 'duplicates') last = p;
   });
   const timer = capSeconds > 0 ? setTimeout(() => last && void engine.call('cancelJob', { jobId: last.jobId }), capSeconds * 1000) : null;
+  // How long the engine's thread is held through the search (see the training's figure below).
+  const held = monitorEventLoopDelay({ resolution: 10 });
+  held.enable();
   try {
     const groups = await engine.call('duplicates', {});
     console.log(`duplicates (first): ${groups.length} groups in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
@@ -219,8 +222,10 @@ async function duplicates(capSeconds: number): Promise<void> {
     const s = (performance.now() - t0) / 1000;
     console.log(`duplicates (first): stopped after ${s.toFixed(0)} s (${(e as Error).message}); at phase "${p?.phase}" ${p?.done} of ${p?.total}, ${p?.rate?.toFixed(1)} /s, at that rate the whole search would take ${p?.rate && p.total != null ? ((s + (p.total - p.done) / p.rate) / 60).toFixed(0) : '?'} min`);
   } finally {
+    held.disable();
     if (timer) clearTimeout(timer);
     off();
   }
+  console.log(`engine thread held during the searches (a call from elsewhere waits this long): p99 ${ms(held.percentile(99) / 1e6)}, max ${ms(held.max / 1e6)}`);
   phases.print();
 }

@@ -39,6 +39,30 @@ export async function pause(watch: SearchWatch): Promise<void> {
 }
 
 /**
+ * Most milliseconds a step over the whole library runs between two pauses: what another call to
+ * the engine waits at worst. Steps of SLICE photos held the thread 0.5-0.9 s a slice for the
+ * searches by descriptor and by layout at 7,700 photos (bench/scale.ts prints the longest hold).
+ */
+export const STEP_MS = 40;
+
+/** Paces a step over the whole library: `due` whenever STEP_MS have run since the last pause. */
+export class Pacer {
+  private since = performance.now();
+
+  constructor(private readonly watch: SearchWatch) {}
+
+  get due(): boolean {
+    return performance.now() - this.since >= STEP_MS;
+  }
+
+  /** pause(), and the clock starts again. */
+  async pause(): Promise<void> {
+    await pause(this.watch);
+    this.since = performance.now();
+  }
+}
+
+/**
  * Nearest photos by descriptor each photo proposes (above 10 copies of one photo). Every pair
  * proposed has its pixels matched (~3 ms a pair), and in a library of simple images nearly every
  * neighbour passes the strictness: the pixel match is the search's cost. Copies of simple photos

@@ -81,6 +81,27 @@ export class LiveIndex implements VectorIndex {
     if (this.inner instanceof ExactIndex && this.inner.size > crossoverSize(this.dim)) this.promote(this.inner);
   }
 
+  /**
+   * add(), giving the thread back (`pause`) between blocks of the work where that work is long:
+   * a projected index's fit and rebuild, or the move to one from a full scan. The same index as add().
+   */
+  async addInSteps(ids: readonly number[], vectors: readonly Float32Array[], pause: () => Promise<unknown>): Promise<void> {
+    if (this.inner instanceof ProjectedIndex) return this.inner.addInSteps(ids, vectors, pause);
+    this.inner.add(ids, vectors);
+    if (!(this.inner instanceof ExactIndex) || this.inner.size <= crossoverSize(this.dim)) return;
+    const exact = this.inner;
+    const sorted = exact.ids().sort((a, b) => a - b);
+    const graph = graphIndex(this.dim, sorted.length * 2);
+    const all = sorted.map((id) => exact.vector(id) as Float32Array);
+    if (graph instanceof ProjectedIndex) await graph.addInSteps(sorted, all, pause);
+    else graph.add(sorted, all);
+    // Meanwhile the full scan went on answering; what changed in it since is carried over.
+    for (const id of graph.ids()) if (!exact.has(id)) graph.remove(id);
+    const added = exact.ids().filter((id) => !graph.has(id));
+    if (added.length) graph.add(added, added.map((id) => exact.vector(id) as Float32Array));
+    this.inner = graph;
+  }
+
   remove(id: number): void {
     this.inner.remove(id);
   }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { ExactIndex } from './exact-index.js';
 import { IndexFileError, readSidecar, saveIndexFiles, writeParts } from './index-file.js';
-import { fitProjection, project, type Projection } from '../common/projection.js';
+import { fitProjection, fitProjectionInSteps, project, type Projection } from '../common/projection.js';
 import {
   byScoreThenId, checkAddArguments, checkDim, checkK, inRange, normalised,
   type SearchHit, type SearchOptions, type VectorIndex,
@@ -53,6 +53,9 @@ export const REFIT_GROWTH = 4;
 export const REFIT_UNTIL = 8192;
 /** A second-moment matrix costs samples·dim²/2 multiply-adds: ~2 s for 2048 × 1280-d. */
 export const FIT_SAMPLE_CAP = 2048;
+/** Vectors put in the graph between two pauses of addInSteps (~0.2-0.3 ms each at 8,192 and more). */
+const INSERT_STEP = 128;
+
 /** Fixed so that the same vectors give the same projection and graph. */
 const RANDOM_SEED = 100;
 
@@ -119,11 +122,48 @@ export class ProjectedIndex implements VectorIndex {
   add(ids: readonly number[], vectors: readonly Float32Array[]): void {
     checkAddArguments(ids, vectors);
     this.full.add(ids, vectors); // validates every vector before storing any
-    const graph = this.graph;
-    if (graph === null ? this.size >= FIRST_FIT : graph.fittedOn < REFIT_UNTIL && this.size >= REFIT_GROWTH * graph.fittedOn) {
+    if (this.refitDue()) {
       this.rebuild();
       return;
     }
+    this.addToGraph(ids);
+  }
+
+  /**
+   * add(), giving the thread back (`pause`) between blocks of a refit and of the graph's rebuild
+   * (a fit on 2,048 descriptors and a graph of 8,192 held the thread ~5 s in one piece). The same
+   * index as add() makes; the graph answering meanwhile is the one before.
+   */
+  async addInSteps(ids: readonly number[], vectors: readonly Float32Array[], pause: () => Promise<unknown>): Promise<void> {
+    checkAddArguments(ids, vectors);
+    this.full.add(ids, vectors);
+    if (!this.refitDue()) {
+      for (let start = 0; start < ids.length; start += INSERT_STEP) {
+        if (start > 0) await pause();
+        this.addToGraph(ids.slice(start, start + INSERT_STEP).filter((id) => this.full.has(id)));
+      }
+      return;
+    }
+    const { sample, ids: sorted } = this.fitSample();
+    const projection = await fitProjectionInSteps(sample, this.dim, this.settings.reducedDim, undefined, pause);
+    const graph = this.emptyGraph(projection, sorted.length);
+    for (let start = 0; start < sorted.length; start += INSERT_STEP) {
+      for (const id of sorted.slice(start, start + INSERT_STEP)) if (this.full.has(id)) this.insert(graph, id);
+      await pause();
+    }
+    // What changed meanwhile (the caller's other work ran at each pause): removed ids go, added ones join.
+    for (const id of graph.labels) if (!this.full.has(id)) graph.native.markDelete(id);
+    this.graph = graph;
+    this.addToGraph(this.full.ids().filter((id) => !graph.labels.has(id)));
+  }
+
+  private refitDue(): boolean {
+    const graph = this.graph;
+    return graph === null ? this.size >= FIRST_FIT : graph.fittedOn < REFIT_UNTIL && this.size >= REFIT_GROWTH * graph.fittedOn;
+  }
+
+  private addToGraph(ids: readonly number[]): void {
+    const graph = this.graph;
     if (graph === null) return;
     const fresh = new Set(ids.filter((id) => !graph.labels.has(id))).size;
     const needed = graph.labels.size + fresh;
@@ -248,19 +288,28 @@ export class ProjectedIndex implements VectorIndex {
 
   /** Fits the projection on the live vectors and builds the graph from them, in id order. */
   private rebuild(): void {
+    const { sample, ids } = this.fitSample();
+    const graph = this.emptyGraph(fitProjection(sample, this.dim, this.settings.reducedDim), ids.length);
+    for (const id of ids) this.insert(graph, id);
+    this.graph = graph;
+  }
+
+  /** The live ids in order, and at most FIT_SAMPLE_CAP of their vectors spread evenly over them. */
+  private fitSample(): { sample: Float32Array[]; ids: number[] } {
     const ids = this.full.ids().sort((a, b) => a - b);
     const step = Math.max(1, ids.length / FIT_SAMPLE_CAP);
     const sample: Float32Array[] = [];
     for (let i = 0; i < ids.length; i += step) sample.push(this.full.vector(ids[Math.floor(i)]) as Float32Array);
+    return { sample, ids };
+  }
+
+  private emptyGraph(projection: Projection, fittedOn: number): Graph {
     const { reducedDim, M, efConstruction, ef } = this.settings;
-    const projection = fitProjection(sample, this.dim, reducedDim);
-    const capacity = Math.max(16, ids.length * 2);
+    const capacity = Math.max(16, fittedOn * 2);
     const native = new hnswlib.HierarchicalNSW('ip', reducedDim);
     native.initIndex(capacity, M, efConstruction, RANDOM_SEED);
     native.setEf(ef);
-    const graph: Graph = { projection, native, fittedOn: ids.length, capacity, labels: new Set() };
-    for (const id of ids) this.insert(graph, id);
-    this.graph = graph;
+    return { projection, native, fittedOn, capacity, labels: new Set() };
   }
 
   private insert(graph: Graph, id: number): void {

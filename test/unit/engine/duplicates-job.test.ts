@@ -104,7 +104,7 @@ describe('the duplicates job', () => {
     expect(full.verdicts.size).toBeGreaterThanOrEqual(total);
     expect(names(groups)).toContainEqual('scene-q50.jpg scene-small.jpg scene.jpg');
     const phases = [...new Set(events.filter((p) => p.state === 'running').map((p) => p.phase))];
-    expect(phases).toEqual(['starting', 'loading the CNN', 'reading descriptors', 'finding candidates', 'reading layouts', 'comparing pixels']);
+    expect(phases).toEqual(['starting', 'loading the CNN', 'reading descriptors', 'finding candidates', 'reading layouts', 'comparing layouts', 'comparing pixels']);
   });
 
   it('answers other calls while it finds candidates, and a cancel there ends it before any pixel is compared', async () => {

@@ -84,6 +84,24 @@ describe('createIndex / loadIndex', () => {
     for (const q of wideQueries) expect(loaded.search(q, 10)).toEqual(index.search(q, 10));
   });
 
+  it('grown in steps, moves from a full scan to a projected graph as add() does, giving the thread back on the way', async () => {
+    const wide = PROJECTED_FROM_DIM;
+    const n = Math.max(crossoverSize(wide), FIRST_FIT) + 100;
+    const wideSet = lowRankVectors({ n, dim: wide, seed: 9 });
+    const wideIds = wideSet.rows.map((_, i) => i);
+    const plain = createIndex(wide);
+    const stepped = createIndex(wide);
+    let pauses = 0;
+    const pause = () => new Promise((r) => setImmediate(() => r(pauses++)));
+    for (let start = 0; start < n; start += 100) {
+      plain.add(wideIds.slice(start, start + 100), wideSet.rows.slice(start, start + 100));
+      await stepped.addInSteps(wideIds.slice(start, start + 100), wideSet.rows.slice(start, start + 100), pause);
+    }
+    expect(stepped.kind).toBe('projected');
+    expect(pauses).toBeGreaterThan(5);
+    for (const q of wideSet.more(20)) expect(stepped.search(q, 10)).toEqual(plain.search(q, 10));
+  });
+
   it('gives back each live vector as its unit copy, in every kind and after loading, and nothing for a removed one', () => {
     // Hard pairs read the anchors' vectors from the index instead of the whole feature store.
     const unit = (v: Float32Array) => {

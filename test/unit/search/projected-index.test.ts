@@ -165,3 +165,47 @@ describe('ProjectedIndex growth', () => {
     expect(recallAt10(index, reference, queries)).toBeGreaterThanOrEqual(0.99);
   });
 });
+
+describe('ProjectedIndex.addInSteps', () => {
+  // A duplicates search reads a library's descriptors into one of these on the engine's thread.
+  const dim = 600;
+  const n = FIRST_FIT * REFIT_GROWTH;
+  const set = lowRankVectors({ n, dim, seed: 12 });
+  const ids = set.rows.map((_, i) => 100 + i);
+  const queries = set.more(40);
+  const chunk = FIRST_FIT / 2;
+
+  async function grown(removeMeanwhile?: number): Promise<{ index: ProjectedIndex; pauses: number }> {
+    const index = new ProjectedIndex(dim);
+    let pauses = 0;
+    for (let start = 0; start < n; start += chunk) {
+      const pause = async () => {
+        pauses++;
+        // Other work at a pause: a photo leaves the library while its index is rebuilt.
+        if (removeMeanwhile !== undefined && index.has(removeMeanwhile)) index.remove(removeMeanwhile);
+        await new Promise((r) => setImmediate(r));
+      };
+      await index.addInSteps(ids.slice(start, start + chunk), set.rows.slice(start, start + chunk), pause);
+    }
+    return { index, pauses };
+  }
+
+  it('makes the index add() makes, giving the thread back through each fit and rebuild', async () => {
+    const plain = new ProjectedIndex(dim);
+    for (let start = 0; start < n; start += chunk) plain.add(ids.slice(start, start + chunk), set.rows.slice(start, start + chunk));
+    const { index, pauses } = await grown();
+    expect(index.fittedOn).toBe(plain.fittedOn);
+    expect(index.fittedOn).toBe(n);
+    // Two fits (at FIRST_FIT and at REFIT_GROWTH times that), each in many steps.
+    expect(pauses).toBeGreaterThan(20);
+    for (const q of queries) expect(index.search(q, 10)).toEqual(plain.search(q, 10));
+  });
+
+  it('leaves out a vector removed while it rebuilt', async () => {
+    const gone = ids[7];
+    const { index } = await grown(gone);
+    expect(index.has(gone)).toBe(false);
+    expect(index.size).toBe(n - 1);
+    expect(index.search(set.rows[7], 5).map((h) => h.id)).not.toContain(gone);
+  });
+});
