@@ -105,7 +105,6 @@ try {
     await context.close();
   }
   let t = performance.now();
-  t = performance.now();
   await page.reload();
   await drawn(page);
   console.log(`reopened (the same browser, warm): ${(performance.now() - t).toFixed(0)} ms`);
