@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import { SOURCE_SIDE, type PixelMatch } from './pixel-match.js';
 import { matchPairs } from './pixel-pool.js';
-import { pause, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { pause, readInSlices, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import type { PairVerdicts } from './pair-verdicts.js';
 
 /** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
@@ -112,11 +112,7 @@ export class DuplicateCheck {
     });
     // Read back a slice at a time with a pause between: at 77,000 photos (~1.9 M pairs, each
     // verdict's checksum verified) one read would hold the engine's thread for many seconds.
-    const ok: (boolean | undefined)[] = [];
-    for (let start = 0; start < checkable.length; start += VERDICT_SLICE) {
-      for (const v of this.verdicts.get(checkable.slice(start, start + VERDICT_SLICE).map((c) => [c.a.key, c.b.key] as const))) ok.push(v);
-      await pause(watch);
-    }
+    const ok = await readInSlices(checkable, VERDICT_SLICE, (slice) => this.verdicts.get(slice.map((c) => [c.a.key, c.b.key] as const)), () => pause(watch));
     const unknown = checkable.flatMap((c, k) => (ok[k] === undefined ? [k] : []));
     const sources = new Map(checkable.flatMap((c) => [[c.a.key, c.a], [c.b.key, c.b]]));
     const unreadable = new Set<string>();

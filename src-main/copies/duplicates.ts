@@ -39,6 +39,19 @@ export async function pause(watch: SearchWatch): Promise<void> {
 }
 
 /**
+ * `read` over `items`, `size` at a time, its results in order, with `pause` awaited after each
+ * slice: a store's rows for a whole library, read without holding the thread for seconds.
+ */
+export async function readInSlices<T, R>(items: readonly T[], size: number, read: (slice: T[]) => readonly R[], pause: () => Promise<unknown>): Promise<R[]> {
+  const out: R[] = [];
+  for (let start = 0; start < items.length; start += size) {
+    for (const r of read(items.slice(start, start + size))) out.push(r);
+    await pause();
+  }
+  return out;
+}
+
+/**
  * Most milliseconds a step over the whole library runs between two pauses: what another call to
  * the engine waits at worst. Steps of SLICE photos held the thread 0.5-0.9 s a slice for the
  * searches by descriptor and by layout at 7,700 photos (bench/scale.ts prints the longest hold).

@@ -9,7 +9,7 @@
 // picture grouped 0.742 -> 0.802 at pair precision 0.9907.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FeatureStore } from '../model/feature-store.js';
-import { Pacer, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { Pacer, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import { layoutOf, layoutTurns, MATCH_SIDE } from './pixel-match.js';
 import { rgbOf } from './duplicate-check.js';
@@ -96,11 +96,7 @@ export class LayoutProposals {
     }
     const fresh = photos.filter((p) => !index.has(p.id));
     // Read SLICE at a time with a pause between (77,000 layouts at once held the thread for seconds).
-    const stored: (Float32Array | undefined)[] = [];
-    for (let start = 0; start < fresh.length; start += SLICE) {
-      for (const layout of this.store.get(fresh.slice(start, start + SLICE).map((p) => p.hash))) stored.push(layout);
-      await nextTurn();
-    }
+    const stored = await readInSlices(fresh, SLICE, (slice) => this.store.get(slice.map((p) => p.hash)), nextTurn);
     const made: [string, Float32Array][] = [];
     const add: { id: number; layout: Float32Array }[] = [];
     for (const [k, p] of fresh.entries()) {

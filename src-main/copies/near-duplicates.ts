@@ -12,7 +12,7 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { BestPairs, centredGroups, duplicatePairs, Pacer, pause, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, Pacer, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
@@ -67,12 +67,8 @@ export class NearDuplicates {
     const hashOf = new Map(listed.map((i) => [i.id, i.hash]));
     const byId = new Map<number, Float32Array>();
     const ids = index.ids();
-    for (let start = 0; start < ids.length; start += SLICE) {
-      const slice = ids.slice(start, start + SLICE);
-      const vectors = this.store.get(slice.map((id) => hashOf.get(id) ?? ''));
-      slice.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
-      await pause(watch);
-    }
+    const vectors = await readInSlices(ids, SLICE, (slice) => this.store.get(slice.map((id) => hashOf.get(id) ?? '')), () => pause(watch));
+    ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
     // The grid thumbnail (no catalog query). Never the file itself: layouts and verdicts are
     // cached by hash, and a thumbnail is made only from bytes with that hash (a missing one is
     // made again, below, or the photo waits for the next scan's repair).
