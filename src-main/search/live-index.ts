@@ -90,9 +90,7 @@ export class LiveIndex implements VectorIndex {
     this.inner.add(ids, vectors);
     if (!(this.inner instanceof ExactIndex) || this.inner.size <= crossoverSize(this.dim)) return;
     const exact = this.inner;
-    const sorted = exact.ids().sort((a, b) => a - b);
-    const graph = graphIndex(this.dim, sorted.length * 2);
-    const all = sorted.map((id) => exact.vector(id) as Float32Array);
+    const { graph, ids: sorted, vectors: all } = graphFor(exact);
     if (graph instanceof ProjectedIndex) await graph.addInSteps(sorted, all, pause);
     else graph.add(sorted, all);
     // Meanwhile the full scan went on answering; what changed in it since is carried over.
@@ -115,12 +113,17 @@ export class LiveIndex implements VectorIndex {
   }
 
   private promote(exact: ExactIndex): void {
-    // Id order makes the graph, and so the answers, independent of insertion history.
-    const ids = exact.ids().sort((a, b) => a - b);
-    const graph = graphIndex(this.dim, ids.length * 2);
-    graph.add(ids, ids.map((id) => exact.vector(id) as Float32Array));
+    const { graph, ids, vectors } = graphFor(exact);
+    graph.add(ids, vectors);
     this.inner = graph;
   }
+}
+
+/** An empty graph index to take over from `exact`, and what goes into it: its ids in order, and their vectors. */
+function graphFor(exact: ExactIndex): { graph: HnswIndex | ProjectedIndex; ids: number[]; vectors: Float32Array[] } {
+  // Id order makes the graph, and so the answers, independent of insertion history.
+  const ids = exact.ids().sort((a, b) => a - b);
+  return { graph: graphIndex(exact.dim, ids.length * 2), ids, vectors: ids.map((id) => exact.vector(id) as Float32Array) };
 }
 
 /**
