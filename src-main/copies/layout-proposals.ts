@@ -16,6 +16,11 @@ import { rgbOf } from './duplicate-check.js';
 
 /** Nearest photos by layout each photo proposes. */
 export const LAYOUT_NEIGHBOURS = 8;
+/**
+ * Thumbnails decoded at once while their layouts are made (sharp decodes on its own threads):
+ * 3,000 thumbnails of Fashion-MNIST shots, 1.4-1.6 ms each one at a time, 1.0 ms four at a time.
+ */
+const READ_AHEAD = 4;
 /** Names the layout (change it when layoutOf or the thumbnail it reads changes). */
 export const LAYOUT_FEATURE_ID = 'thumbnail-layout-16@1';
 export const LAYOUT_DIM = MATCH_SIDE * MATCH_SIDE;
@@ -99,19 +104,28 @@ export class LayoutProposals {
     const stored = await readInSlices(fresh, SLICE, (slice) => this.store.get(slice.map((p) => p.hash)), nextTurn);
     const made: [string, Float32Array][] = [];
     const add: { id: number; layout: Float32Array }[] = [];
+    // Thumbnails not made into layouts yet are decoded a few ahead (sharp decodes on its own
+    // threads), each made into its layout in order; null: none, or unreadable.
+    const reading = new Map<number, Promise<Float32Array | null>>();
+    const readAhead = (k: number) => {
+      for (let j = k; j < Math.min(fresh.length, k + READ_AHEAD); j++) {
+        if (stored[j] || reading.has(j)) continue;
+        const input = fresh[j].input();
+        reading.set(j, input ? rgbOf(input).then((rgb) => layoutOf(rgb)).catch(() => null) : Promise.resolve(null));
+      }
+    };
     for (const [k, p] of fresh.entries()) {
       // Stopped: the layouts made so far are kept (each whole), the index is not changed.
       if (watch.signal?.aborted) break;
       watch.progress?.('reading layouts', k, fresh.length);
+      readAhead(k);
       let layout = stored[k];
-      const input = layout ? null : p.input();
-      if (!layout && input) {
-        try {
-          layout = layoutOf(await rgbOf(input));
-          made.push([p.hash, layout]);
-        } catch {
-          continue; // unreadable: the pixel check would reject its pairs anyway
-        }
+      if (!layout) {
+        layout = (await reading.get(k)) ?? undefined;
+        reading.delete(k);
+        // Unreadable (or no thumbnail): the pixel check would reject its pairs anyway.
+        if (!layout) continue;
+        made.push([p.hash, layout]);
       }
       // A flat thumbnail (one grey, or texture finer than the grid) has no layout to compare by
       // angle: it proposes nothing, and the descriptor still proposes its pairs.

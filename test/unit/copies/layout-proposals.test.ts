@@ -1,7 +1,7 @@
 // Pairs proposed by thumbnail layout: among many simple images whose descriptors all score
 // alike, a photo's turned copy is proposed with it, while pairs below the strictness by
 // descriptor, and pairs already proposed, are not; layouts are kept for the next call.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -58,6 +58,27 @@ describe('LayoutProposals', () => {
     const pairs = await proposals.pairs([...photos, { id: 200, hash: 'flat', input: () => input }], flat, 0.99, []);
     expect(pairs).toContainEqual(expect.objectContaining({ a: 0, b: 100 }));
     expect(pairs.some((p) => p.b === 200)).toBe(false);
+    proposals.close();
+  }, 60_000);
+
+  it('reads thumbnails a few at a time: a damaged or missing one proposes nothing, each other photo keeps its own layout', async () => {
+    const damaged = join(dir, 'thumbs', 'damaged.webp');
+    writeFileSync(damaged, Buffer.from('RIFF\0\0\0\0WEBPVP8 not an image'));
+    // Damaged and missing thumbnails among the others, so reads ahead of them are in flight when they fail.
+    const mixed: LayoutPhoto[] = photos.flatMap((p, k) => (k % 7 === 3 ? [{ id: 300 + k, hash: `bad${k}`, input: () => (k % 2 ? damaged : null) }, p] : [p]));
+    const store = FeatureStore.open(join(dir, 'features-mixed'), LAYOUT_FEATURE_ID, LAYOUT_DIM);
+    const proposals = new LayoutProposals(store);
+    const near = new Map([...descriptors, ...mixed.filter((p) => p.id >= 300).map((p) => [p.id, descriptors.get(0)!] as const)]);
+    const pairs = await proposals.pairs(mixed, near, 0.99, []);
+    expect(pairs).toContainEqual(expect.objectContaining({ a: 0, b: 100 }));
+    expect(pairs.some((p) => p.a >= 300 || p.b >= 300)).toBe(false);
+    // Stored under each photo's own hash: the turned copy's layout is its own, not a neighbour's read.
+    const [original, turned, icon1] = store.get(['h0', 'h100', 'h1']);
+    const close = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i], 0);
+    expect(close(original!, original!)).toBeCloseTo(1, 3);
+    expect(close(original!, turned!)).toBeLessThan(0.9);
+    expect(close(original!, icon1!)).toBeLessThan(0.99);
+    expect(store.get(['bad3', 'bad10'])).toEqual([undefined, undefined]);
     proposals.close();
   }, 60_000);
 
