@@ -213,7 +213,7 @@ async function duplicates(capSeconds: number): Promise<void> {
   held.enable();
   try {
     const groups = await engine.call('duplicates', {});
-    console.log(`duplicates (first): ${groups.length} groups in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(`duplicates (first): ${groups.length} groups in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const t1 = performance.now();
     const again = await engine.call('duplicates', {});
     console.log(`duplicates (again): ${again.length} groups in ${((performance.now() - t1) / 1000).toFixed(1)} s`);

@@ -82,6 +82,8 @@ export type PixelSource = (id: number) => { key: string; input: string; remake?:
 /** What confirm() found: the pairs whose pixels line up, and how many it could not check. */
 export interface Confirmed {
   pairs: DuplicatePair[];
+  /** Each pair's verdict, in order: undefined where it could not be judged (no image, or one unreadable). */
+  verdicts: (boolean | undefined)[];
   /** Pairs left unjudged because an image could not be read, even made again: no verdict kept. */
   unreadable: number;
 }
@@ -106,9 +108,9 @@ export class DuplicateCheck {
       if (!images.has(id)) images.set(id, source(id));
       return images.get(id)!;
     };
-    const checkable = pairs.flatMap((p) => {
+    const checkable = pairs.flatMap((p, at) => {
       const [ia, ib] = [imageOf(p.a), imageOf(p.b)];
-      return ia && ib ? [{ pair: p, a: ia, b: ib }] : [];
+      return ia && ib ? [{ pair: p, at, a: ia, b: ib }] : [];
     });
     // Read back a slice at a time with a pause between: at 77,000 photos (~1.9 M pairs, each
     // verdict's checksum verified) one read would hold the engine's thread for many seconds.
@@ -145,6 +147,7 @@ export class DuplicateCheck {
           const { a, b } = checkable[k];
           if (unreadable.has(a.key) || unreadable.has(b.key)) {
             skipped++;
+            ok[k] = undefined;
             return [];
           }
           return [[a.key, b.key, ok[k]] as const];
@@ -153,7 +156,9 @@ export class DuplicateCheck {
       },
       { signal: watch.signal, onProgress: (done, total) => watch.progress?.('comparing pixels', done, total) },
     );
-    return { pairs: checkable.flatMap((c, k) => (ok[k] ? [c.pair] : [])), unreadable: skipped };
+    const verdicts: (boolean | undefined)[] = new Array(pairs.length).fill(undefined);
+    checkable.forEach((c, k) => (verdicts[c.at] = ok[k]));
+    return { pairs: checkable.flatMap((c, k) => (ok[k] ? [c.pair] : [])), verdicts, unreadable: skipped };
   }
 }
 

@@ -12,12 +12,13 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { BestPairs, centredGroups, duplicatePairs, Pacer, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
 import { PairVerdicts } from './pair-verdicts.js';
-import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LayoutProposals } from './layout-proposals.js';
+import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LAYOUT_NEIGHBOURS, LayoutProposals } from './layout-proposals.js';
+import { APART, CONFIRMED, readSavedSearch, savedPairs, savedSearchFile, UNJUDGED, writeSavedSearch, type SavedSearch } from './saved-search.js';
 
 interface Listed {
   id: number;
@@ -32,11 +33,11 @@ export class NearDuplicates {
   private readonly check: DuplicateCheck;
   private readonly layouts: LayoutProposals;
   /**
-   * The last search's groups, kept while the library's photos stay the same: asked again (the
-   * duplicates view opened again), the answer is the same, and working it out again cost minutes
-   * at 77,000 photos (finding candidates alone). Only a search that judged every pair is kept.
+   * The searches kept in memory, by strictness (as on disk: saved-search.ts), and their groups
+   * once every pair is judged: asked again with the photos unchanged (the duplicates view opened
+   * again), the answer is the same, and working it out again cost minutes at 77,000 photos.
    */
-  private lastSearch: { threshold: number; photos: string; groups: { id: number; score: number }[][] } | null = null;
+  private readonly searches = new Map<number, { search: SavedSearch; groups: { id: number; score: number }[][] | null }>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -57,13 +58,83 @@ export class NearDuplicates {
    * with it: search/duplicates.ts centredGroups), each scored against it.
    */
   async groups(threshold: number, watch: SearchWatch = {}): Promise<{ id: number; score: number }[][]> {
+    const listed = this.listed();
+    const photos = fingerprint(listed);
+    const rule = this.ruleAt(threshold);
+    const file = savedSearchFile(this.catalog.paths.features, threshold);
+    const known = this.searches.get(threshold);
+    if (known?.groups && known.search.rule === rule && known.search.photos === photos) return known.groups.map((g) => [...g]);
+    // The pairs this library's photos gave last time (in this process, or kept on disk by an
+    // earlier one); else found again. A search kept is one over every listed photo: one that left
+    // some out (no descriptor or no thumbnail yet) may find more next time.
+    let search = known && known.search.rule === rule && known.search.photos === photos ? known.search : readSavedSearch(file, rule);
+    let whole = true;
+    if (search?.photos !== photos) {
+      const found = await this.findPairs(listed, threshold, watch);
+      search = savedPairs(found.pairs, rule, photos);
+      whole = found.whole;
+      // Kept before the pixels are compared (hours at 77,000 photos): a search cancelled or
+      // killed there starts again from these pairs and the verdicts stored meanwhile.
+      if (whole) await keep(file, search);
+    }
+    const hashOf = new Map(listed.map((i) => [i.id, i.hash]));
+    const unjudged: number[] = [];
+    for (let k = 0; k < search.verdict.length; k++) if (search.verdict[k] === UNJUDGED) unjudged.push(k);
+    watch.signal?.throwIfAborted();
+    if (unjudged.length > 0) {
+      const pairs = unjudged.map((k) => ({ a: search.a[k], b: search.b[k], score: search.score[k] }));
+      const { verdicts, unreadable } = await this.check.confirm(pairs, (id) => {
+        const hash = hashOf.get(id);
+        // A damaged or missing thumbnail is made again from the original, if it still holds these
+        // bytes: looked up only then (a look-up for each of 77,000 photos held the thread for seconds).
+        const remake = () => {
+          const original = this.catalog.getImage(id)?.paths[0];
+          return hash && original ? regenerateThumbnail(this.catalog, hash, original) : Promise.resolve(null);
+        };
+        return hash ? { key: hash, input: this.catalog.thumbnailPath(hash), remake } : null;
+      }, watch);
+      verdicts.forEach((ok, j) => {
+        if (ok !== undefined) search.verdict[unjudged[j]] = ok ? CONFIRMED : APART;
+      });
+      watch.signal?.throwIfAborted();
+      // Said, not hidden: these pairs are checked again next time, when their images may be readable.
+      if (unreadable > 0) console.warn(`duplicates: ${unreadable} proposed pair${unreadable === 1 ? '' : 's'} not checked: a photo's thumbnail and file could not be read`);
+      if (whole) await keep(file, search);
+    }
+    const confirmed: DuplicatePair[] = [];
+    for (let k = 0; k < search.verdict.length; k++) if (search.verdict[k] === CONFIRMED) confirmed.push({ a: search.a[k], b: search.b[k], score: search.score[k] });
+    // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.
+    const pixels = (id: number) => {
+      const image = this.catalog.getImage(id);
+      return image ? image.width * image.height : 0;
+    };
+    const grouped = centredGroups(confirmed, undefined, pixels);
+    const ids = grouped.flat();
+    const vectors = this.store.get(ids.map((id) => hashOf.get(id) ?? ''));
+    const descriptor = new Map(ids.map((id, k) => [id, vectors[k]]));
+    const groups = grouped.map((group) => {
+      const first = descriptor.get(group[0]);
+      return group.map((id) => {
+        const other = descriptor.get(id);
+        return { id, score: id === group[0] ? 1 : first && other ? cosineScore(dot(first, other)) : 0 };
+      });
+    });
+    // A pair left unjudged (an unreadable image) may be judged next time: then the groups are not kept.
+    const judged = search.verdict.every((v) => v !== UNJUDGED);
+    if (whole) this.searches.set(threshold, { search, groups: judged ? groups : null });
+    else this.searches.delete(threshold);
+    return groups.map((g) => [...g]);
+  }
+
+  /**
+   * The pairs proposed among the library's photos at `threshold`: by descriptor (each photo's
+   * nearest) and by thumbnail layout. `whole` when every listed photo took part (had its
+   * descriptor and its thumbnail).
+   */
+  private async findPairs(listed: readonly Listed[], threshold: number, watch: SearchWatch): Promise<{ pairs: DuplicatePair[]; whole: boolean }> {
     // Every step over the whole library goes in slices with a pause between them, so the engine
     // answers other calls and a cancel lands (at 77,000 photos these steps took minutes).
     const index = await this.current(watch);
-    const listed = this.listed();
-    // The photos searched: those whose descriptor is in the index (a photo still being embedded joins later).
-    const photos = fingerprint(listed.filter((i) => index.has(i.id)));
-    if (this.lastSearch && this.lastSearch.threshold === threshold && this.lastSearch.photos === photos) return this.lastSearch.groups.map((g) => [...g]);
     const hashOf = new Map(listed.map((i) => [i.id, i.hash]));
     const byId = new Map<number, Float32Array>();
     const ids = index.ids();
@@ -71,7 +142,7 @@ export class NearDuplicates {
     ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
     // The grid thumbnail (no catalog query). Never the file itself: layouts and verdicts are
     // cached by hash, and a thumbnail is made only from bytes with that hash (a missing one is
-    // made again, below, or the photo waits for the next scan's repair).
+    // made again by the pixel check, or the photo waits for the next scan's repair).
     let noThumbnail = 0;
     const inputOf = (hash: string) => {
       const thumb = this.catalog.thumbnailPath(hash);
@@ -88,32 +159,12 @@ export class NearDuplicates {
       watch,
     );
     watch.signal?.throwIfAborted();
-    const { pairs, unreadable } = await this.check.confirm([...byDescriptor, ...byLayout], (id) => {
-      const hash = hashOf.get(id);
-      // A damaged or missing thumbnail is made again from the original, if it still holds these
-      // bytes: looked up only then (a look-up for each of 77,000 photos held the thread for seconds).
-      const remake = () => {
-        const original = this.catalog.getImage(id)?.paths[0];
-        return hash && original ? regenerateThumbnail(this.catalog, hash, original) : Promise.resolve(null);
-      };
-      return hash ? { key: hash, input: this.catalog.thumbnailPath(hash), remake } : null;
-    }, watch);
-    watch.signal?.throwIfAborted();
-    // Said, not hidden: these pairs are checked again next time, when their images may be readable.
-    if (unreadable > 0) console.warn(`duplicates: ${unreadable} proposed pair${unreadable === 1 ? '' : 's'} not checked: a photo's thumbnail and file could not be read`);
-    // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.
-    const pixels = (id: number) => {
-      const image = this.catalog.getImage(id);
-      return image ? image.width * image.height : 0;
-    };
-    const groups = centredGroups(pairs, undefined, pixels).map((group) => {
-      const first = byId.get(group[0])!;
-      return group.map((id) => ({ id, score: id === group[0] ? 1 : cosineScore(dot(first, byId.get(id)!)) }));
-    });
-    // A pair left unjudged (an unreadable image), or a photo without its layout (its thumbnail
-    // not made yet), may be judged next time: such a search is not kept.
-    this.lastSearch = unreadable === 0 && noThumbnail === 0 ? { threshold, photos, groups } : null;
-    return groups.map((g) => [...g]);
+    return { pairs: [...byDescriptor, ...byLayout], whole: noThumbnail === 0 && listed.every((i) => byId.has(i.id)) };
+  }
+
+  /** What a kept search was made by: its pairs and verdicts hold only for the same. */
+  private ruleAt(threshold: number): string {
+    return JSON.stringify({ threshold, neighbours: MAX_DUPLICATE_NEIGHBOURS, layouts: [LAYOUT_NEIGHBOURS, LAYOUT_FEATURE_ID], descriptor: this.store.featureId, check: PIXEL_CHECK_ID });
   }
 
   /** The copy check (copy-check.ts) over the whole library; null when it finds no clear copy. */
@@ -179,6 +230,18 @@ async function candidatePairs(index: LiveIndex, byId: ReadonlyMap<number, Float3
     await pacer.pause();
   }
   return best.sorted();
+}
+
+/**
+ * Keeps a search on disk for the next process; a library that cannot be written (read-only) or
+ * a full disk only loses that: the search still answers.
+ */
+async function keep(file: string, search: SavedSearch): Promise<void> {
+  try {
+    await writeSavedSearch(file, search);
+  } catch (err) {
+    console.warn(`duplicates: the search could not be kept for next time (${(err as Error).message})`);
+  }
 }
 
 /** Photos searched between two looks at the clock (each search ~1 ms at 77,000 photos). */

@@ -1,16 +1,17 @@
 // The duplicates search as a job (issue 18, item 6): it reports its phases with counts as
 // jobProgress events, and a cancel (the page's button, or Ctrl-C in the CLI) ends it as
 // cancelled, keeping only whole verdicts that agree with a search run to its end.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DuplicateGroup, JobProgress } from '../../../src-shared/contract.js';
 import { callShowingJob } from '../../../src-main/cli/commands/command.js';
 import type { Output } from '../../../src-main/cli/output.js';
 import { PIXEL_CHECK_ID } from '../../../src-main/copies/duplicate-check.js';
 import { PairVerdicts } from '../../../src-main/copies/pair-verdicts.js';
+import { savedSearchFile } from '../../../src-main/copies/saved-search.js';
 import { CANCELLED_DUPLICATES } from '../../../src-main/engine/duplicates-job.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { sceneJpeg } from '../../fixtures/scenes.js';
@@ -149,8 +150,76 @@ describe('the duplicates job', () => {
       const kept = storedVerdicts(engine);
       expect(kept.size).toBeGreaterThan(0);
       for (const [pair, ok] of kept) expect(full.verdicts.get(pair), pair).toBe(ok);
-      expect(names(await engine.call('duplicates', ALL))).toEqual(names(full.groups));
     } finally {
+      await engine.close();
+    }
+    // Killed there (closed), the next engine goes on from the pairs it found: it does not find
+    // them again, compares only the pairs left, and answers as a whole run does.
+    const next = await Engine.open(path.join(work, 'cancelled'));
+    try {
+      const seen = watch(next);
+      expect(names(await next.call('duplicates', ALL))).toEqual(names(full.groups));
+      seen.off();
+      const phases = new Set(seen.events.filter((p) => p.state === 'running').map((p) => p.phase));
+      expect(phases.has('finding candidates')).toBe(false);
+      const comparing = seen.events.filter((p) => p.phase === 'comparing pixels');
+      const total = full.events.find((p) => p.phase === 'comparing pixels')!.total!;
+      expect(comparing[0].total).toBeLessThan(total);
+    } finally {
+      await next.close();
+    }
+  }, 300_000);
+
+  it('after a restart, asked again with the photos unchanged, finds no pair again and answers the same groups; a damaged kept search is searched whole', async () => {
+    const first = await library('restart');
+    const dir = first.catalog.paths.features;
+    const phasesOf = async (engine: Engine) => {
+      const seen = watch(engine);
+      const groups = await engine.call('duplicates', ALL);
+      seen.off();
+      const compared = seen.events.filter((p) => p.phase === 'comparing pixels').map((p) => p.total);
+      return { groups, compared, phases: [...new Set(seen.events.filter((p) => p.state === 'running').map((p) => p.phase))] };
+    };
+    try {
+      expect(names((await phasesOf(first)).groups)).toEqual(names(full.groups));
+    } finally {
+      await first.close();
+    }
+    const reopened = await Engine.open(path.join(work, 'restart'));
+    try {
+      const again = await phasesOf(reopened);
+      expect(names(again.groups)).toEqual(names(full.groups));
+      for (const phase of ['reading descriptors', 'finding candidates', 'reading layouts', 'comparing layouts', 'comparing pixels'] as const) expect(again.phases).not.toContain(phase);
+    } finally {
+      await reopened.close();
+    }
+    // The kept search damaged (one byte changed): read as none, the search runs whole, as right.
+    const [kept] = readdirSync(dir).filter((f) => f.startsWith('duplicate-search-'));
+    const bytes = readFileSync(path.join(dir, kept));
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(path.join(dir, kept), bytes);
+    const damaged = await Engine.open(path.join(work, 'restart'));
+    try {
+      const whole = await phasesOf(damaged);
+      expect(whole.phases).toContain('finding candidates');
+      expect(whole.compared.every((total) => total === 0)).toBe(true); // every verdict was stored
+      expect(names(whole.groups)).toEqual(names(full.groups));
+    } finally {
+      await damaged.close();
+    }
+  }, 300_000);
+
+  it('answers when its search cannot be kept for next time (the file cannot be written), and says so', async () => {
+    const engine = await library('unkept');
+    const said: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void said.push(args.join(' ')));
+    try {
+      // A folder where the kept search's file would go: it cannot be written over.
+      mkdirSync(savedSearchFile(engine.catalog.paths.features, ALL.threshold));
+      expect(names(await engine.call('duplicates', ALL))).toEqual(names(full.groups));
+      expect(said.some((s) => s.includes('could not be kept for next time'))).toBe(true);
+    } finally {
+      warn.mockRestore();
       await engine.close();
     }
   }, 300_000);

@@ -1,0 +1,99 @@
+// The duplicates view's last search at a strictness, kept in the library's features folder: the
+// pairs it proposed and each one's verdict so far. At 77,000 photos finding the pairs took ~8 min
+// (the descriptors' index, the candidates, the layouts) and reading their 1.9 M verdicts back
+// another minute, so a search asked again after a restart, or resumed after a cancel or a kill,
+// starts from here while the library's photos are the ones it searched. Written whole (a temp
+// file renamed over it) with a checksum: a damaged, older or other file reads as none, and the
+// search runs whole.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../common/write-atomic.js';
+import type { DuplicatePair } from './duplicates.js';
+
+/** A pair's verdict as kept: not judged yet (or its image could not be read), not a pair, a pair. */
+export const UNJUDGED = 0;
+export const APART = 1;
+export const CONFIRMED = 2;
+
+export interface SavedSearch {
+  /** What proposed and judged the pairs (strictness, neighbours asked, descriptor, layout, pixel rule). */
+  rule: string;
+  /** The photos searched, by id and content: the pairs hold while the library's photos are these. */
+  photos: string;
+  a: Int32Array;
+  b: Int32Array;
+  score: Float32Array;
+  /** UNJUDGED, APART or CONFIRMED, per pair. */
+  verdict: Uint8Array;
+}
+
+const MAGIC = Buffer.from('lookalike duplicates 1\n');
+/** Searches kept, one a strictness: the newest few (a record is ~13 bytes a pair, 25 MB at 77,000 photos). */
+export const KEPT_SEARCHES = 3;
+const PREFIX = 'duplicate-search-';
+
+/** The file that keeps the search at `threshold` in `dir`. */
+export function savedSearchFile(dir: string, threshold: number): string {
+  return join(dir, `${PREFIX}${Math.round(threshold * 1e6)}.bin`);
+}
+
+/** The pairs of a search, in the order kept. */
+export function savedPairs(pairs: readonly DuplicatePair[], rule: string, photos: string): SavedSearch {
+  const m = pairs.length;
+  const s: SavedSearch = { rule, photos, a: new Int32Array(m), b: new Int32Array(m), score: new Float32Array(m), verdict: new Uint8Array(m) };
+  pairs.forEach((p, k) => {
+    s.a[k] = p.a;
+    s.b[k] = p.b;
+    s.score[k] = p.score;
+  });
+  return s;
+}
+
+/** The search kept in `file` if it was made by `rule` and is whole; null otherwise (none, damaged, another rule). */
+export function readSavedSearch(file: string, rule: string): SavedSearch | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return null;
+  }
+  const body = bytes.subarray(0, Math.max(0, bytes.length - 32));
+  if (bytes.length < MAGIC.length + 36 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  if (!createHash('sha256').update(body).digest().equals(bytes.subarray(body.length))) return null;
+  try {
+    const headerLength = body.readUInt32LE(MAGIC.length);
+    let at = MAGIC.length + 4;
+    const header = JSON.parse(body.subarray(at, at + headerLength).toString('utf8')) as { rule: string; photos: string; pairs: number };
+    at += headerLength;
+    if (header.rule !== rule) return null;
+    const m = header.pairs;
+    // Copied out: the typed arrays need aligned memory of their own.
+    const take = (bytesEach: number) => {
+      const part = new Uint8Array(body.subarray(at, at + m * bytesEach));
+      at += m * bytesEach;
+      return part.buffer;
+    };
+    const saved = { rule, photos: header.photos, a: new Int32Array(take(4)), b: new Int32Array(take(4)), score: new Float32Array(take(4)), verdict: new Uint8Array(take(1)) };
+    return at === body.length ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps `saved` in `file` whole, and drops the oldest searches past KEPT_SEARCHES in its folder. */
+export async function writeSavedSearch(file: string, saved: SavedSearch): Promise<void> {
+  const header = Buffer.from(JSON.stringify({ rule: saved.rule, photos: saved.photos, pairs: saved.a.length }), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  const parts = [MAGIC, length, header, ...[saved.a, saved.b, saved.score, saved.verdict].map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))];
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  await writeAtomic(file, Buffer.concat([...parts, hash.digest()]));
+  const dir = join(file, '..');
+  const kept = readdirSync(dir)
+    .filter((f) => f.startsWith(PREFIX) && f.endsWith('.bin'))
+    .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
+    .sort((x, y) => y.at - x.at);
+  for (const { f } of kept.slice(KEPT_SEARCHES)) unlinkSync(join(dir, f));
+}
