@@ -44,13 +44,21 @@ export class LayoutProposals {
 
   /**
    * Pairs of `photos` near by layout (each photo's LAYOUT_NEIGHBOURS nearest, any turn or mirror)
-   * whose descriptors score at least `threshold`, leaving out those in `known`.
+   * whose descriptors score at least `threshold`, leaving out those in `known`; only the photos in
+   * `from` propose theirs, when it is given (photos added to a library searched before).
    */
-  async pairs(photos: readonly LayoutPhoto[], descriptorOf: ReadonlyMap<number, Float32Array>, threshold: number, known: readonly DuplicatePair[], watch: SearchWatch = {}): Promise<DuplicatePair[]> {
+  async pairs(
+    photos: readonly LayoutPhoto[],
+    descriptorOf: { get(id: number): Float32Array | undefined },
+    threshold: number,
+    known: readonly DuplicatePair[],
+    watch: SearchWatch = {},
+    from?: ReadonlySet<number>,
+  ): Promise<DuplicatePair[]> {
     const index = await this.current(photos, watch);
     const seen = new Set(known.map((p) => key(p.a, p.b)));
     const out: DuplicatePair[] = [];
-    const ids = index.ids();
+    const ids = from ? index.ids().filter((id) => from.has(id)) : index.ids();
     const pacer = new Pacer(watch);
     watch.progress?.('comparing layouts', 0, ids.length);
     for (const [k, id] of ids.entries()) {

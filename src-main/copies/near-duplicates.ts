@@ -12,13 +12,13 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
 import { PairVerdicts } from './pair-verdicts.js';
 import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LAYOUT_NEIGHBOURS, LayoutProposals } from './layout-proposals.js';
-import { APART, CONFIRMED, readSavedSearch, savedPairs, savedSearchFile, UNJUDGED, writeSavedSearch, type SavedSearch } from './saved-search.js';
+import { APART, changesSince, CONFIRMED, readSavedSearch, savedPairs, savedSearchFile, UNJUDGED, writeSavedSearch, type SavedSearch } from './saved-search.js';
 
 interface Listed {
   id: number;
@@ -65,13 +65,18 @@ export class NearDuplicates {
     const known = this.searches.get(threshold);
     if (known?.groups && known.search.rule === rule && known.search.photos === photos) return known.groups.map((g) => [...g]);
     // The pairs this library's photos gave last time (in this process, or kept on disk by an
-    // earlier one); else found again. A search kept is one over every listed photo: one that left
-    // some out (no descriptor or no thumbnail yet) may find more next time.
-    let search = known && known.search.rule === rule && known.search.photos === photos ? known.search : readSavedSearch(file, rule);
+    // earlier one). Photos added since propose theirs, and those removed take theirs away; after
+    // many changes, or with none kept, every photo proposes again. A search kept is one over every
+    // listed photo: one that left some out (no descriptor or no thumbnail yet) finds more next time.
+    let search = known && known.search.rule === rule ? known.search : readSavedSearch(file, rule);
     let whole = true;
     if (search?.photos !== photos) {
-      const found = await this.findPairs(listed, threshold, watch);
-      search = savedPairs(found.pairs, rule, photos);
+      const changes = search ? changesSince(search, listed) : null;
+      const changed = changes ? search!.changed + changes.added.length + changes.removed.size : Infinity;
+      const few = search !== null && changed <= Math.max(MIN_CHANGED, MOST_CHANGED * search.ids.length);
+      const found = await this.findPairs(listed, threshold, watch, few ? new Set(changes!.added.map((p) => p.id)) : undefined);
+      const about = { rule, fingerprint: photos, photos: listed };
+      search = few ? savedPairs(found.pairs, { ...about, changed }, search!, changes!.removed) : savedPairs(found.pairs, about);
       whole = found.whole;
       // Kept before the pixels are compared (hours at 77,000 photos): a search cancelled or
       // killed there starts again from these pairs and the verdicts stored meanwhile.
@@ -128,18 +133,18 @@ export class NearDuplicates {
 
   /**
    * The pairs proposed among the library's photos at `threshold`: by descriptor (each photo's
-   * nearest) and by thumbnail layout. `whole` when every listed photo took part (had its
-   * descriptor and its thumbnail).
+   * nearest) and by thumbnail layout; only by the photos in `from` when it is given (the others'
+   * pairs are known). `whole` when every listed photo took part (had its descriptor and its
+   * thumbnail).
    */
-  private async findPairs(listed: readonly Listed[], threshold: number, watch: SearchWatch): Promise<{ pairs: DuplicatePair[]; whole: boolean }> {
+  private async findPairs(listed: readonly Listed[], threshold: number, watch: SearchWatch, from?: ReadonlySet<number>): Promise<{ pairs: DuplicatePair[]; whole: boolean }> {
     // Every step over the whole library goes in slices with a pause between them, so the engine
     // answers other calls and a cancel lands (at 77,000 photos these steps took minutes).
     const index = await this.current(watch);
-    const hashOf = new Map(listed.map((i) => [i.id, i.hash]));
-    const byId = new Map<number, Float32Array>();
-    const ids = index.ids();
-    const vectors = await readInSlices(ids, SLICE, (slice) => this.store.get(slice.map((id) => hashOf.get(id) ?? '')), () => pause(watch));
-    ids.forEach((id, k) => vectors[k] && byId.set(id, vectors[k]));
+    const searched = listed.filter((i) => index.has(i.id));
+    // Descriptors read from the index as they are needed: a map of them all held another copy
+    // (~355 MB at 77,000 photos) through the search.
+    const descriptorOf = { get: (id: number) => index.vector(id) };
     // The grid thumbnail (no catalog query). Never the file itself: layouts and verdicts are
     // cached by hash, and a thumbnail is made only from bytes with that hash (a missing one is
     // made again by the pixel check, or the photo waits for the next scan's repair).
@@ -150,16 +155,18 @@ export class NearDuplicates {
       noThumbnail++;
       return null;
     };
-    const byDescriptor = await candidatePairs(index, byId, threshold, watch);
+    const proposers = searched.filter((i) => !from || from.has(i.id)).map((i) => i.id);
+    const byDescriptor = await candidatePairs(index, proposers, threshold, watch);
     const byLayout = await this.layouts.pairs(
-      [...hashOf].filter(([id]) => byId.has(id)).map(([id, hash]) => ({ id, hash, input: () => inputOf(hash) })),
-      byId,
+      searched.map(({ id, hash }) => ({ id, hash, input: () => inputOf(hash) })),
+      descriptorOf,
       threshold,
       byDescriptor,
       watch,
+      from,
     );
     watch.signal?.throwIfAborted();
-    return { pairs: [...byDescriptor, ...byLayout], whole: noThumbnail === 0 && listed.every((i) => byId.has(i.id)) };
+    return { pairs: [...byDescriptor, ...byLayout], whole: noThumbnail === 0 && searched.length === listed.length };
   }
 
   /** What a kept search was made by: its pairs and verdicts hold only for the same. */
@@ -217,24 +224,38 @@ export class NearDuplicates {
   }
 }
 
-/** duplicatePairs over the whole library, a few photos at a time with a pause when due; the same pairs. */
-async function candidatePairs(index: LiveIndex, byId: ReadonlyMap<number, Float32Array>, threshold: number, watch: SearchWatch): Promise<DuplicatePair[]> {
-  const entries = [...byId].sort((a, b) => a[0] - b[0]);
+/** duplicatePairs for the photos `ids` (each proposing its nearest), a few photos at a time with a pause when due; the same pairs. */
+async function candidatePairs(index: LiveIndex, ids: readonly number[], threshold: number, watch: SearchWatch): Promise<DuplicatePair[]> {
+  const sorted = [...ids].sort((a, b) => a - b);
   const best = new BestPairs();
   const pacer = new Pacer(watch);
-  for (let start = 0; start < entries.length; start += FEW) {
-    for (const pair of duplicatePairs(index, entries.slice(start, start + FEW), threshold)) best.keep(pair.a, pair.b, pair.score);
-    const done = Math.min(entries.length, start + FEW);
-    if (done < entries.length && !pacer.due) continue;
-    watch.progress?.('finding candidates', done, entries.length);
+  for (let start = 0; start < sorted.length; start += FEW) {
+    const entries = sorted.slice(start, start + FEW).flatMap((id) => {
+      const vector = index.vector(id);
+      return vector ? [[id, vector] as const] : [];
+    });
+    for (const pair of duplicatePairs(index, entries, threshold)) best.keep(pair.a, pair.b, pair.score);
+    const done = Math.min(sorted.length, start + FEW);
+    if (done < sorted.length && !pacer.due) continue;
+    watch.progress?.('finding candidates', done, sorted.length);
     await pacer.pause();
   }
   return best.sorted();
 }
 
 /**
- * Keeps a search on disk for the next process; a library that cannot be written (read-only) or
- * a full disk only loses that: the search still answers.
+ * Most photos added or removed since the last search over every photo, as a share of those it
+ * searched (at least MIN_CHANGED), for the next search to keep the other photos' pairs and search
+ * only the photos added. A photo added proposes its own nearest, as in a whole search; a pair an
+ * older photo would propose with it (the new photo among the older one's nearest, but not the
+ * other way round), or would propose instead of a photo removed, waits for the next whole search.
+ */
+const MOST_CHANGED = 0.1;
+const MIN_CHANGED = 50;
+
+/**
+ * Keeps a search on disk for the next process; a library that cannot be written or a full disk
+ * only loses that: the search still answers.
  */
 async function keep(file: string, search: SavedSearch): Promise<void> {
   try {

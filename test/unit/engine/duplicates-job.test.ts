@@ -244,9 +244,22 @@ describe('the duplicates job', () => {
       mkdirSync(more, { recursive: true });
       writeFileSync(path.join(more, 'scene-q70.jpg'), await sharp(await sceneJpeg(1, 3)).jpeg({ quality: 70 }).toBuffer());
       expect((await importFolder(engine, more)).state).toBe('done');
-      const added = await phasesOf();
-      expect(added.phases).toContain('finding candidates');
-      expect(names(added.groups)).toContainEqual('scene-q50.jpg scene-q70.jpg scene-small.jpg scene.jpg');
+      const seen = watch(engine);
+      const grown = await engine.call('duplicates', ALL);
+      seen.off();
+      expect(names(grown)).toContainEqual('scene-q50.jpg scene-q70.jpg scene-small.jpg scene.jpg');
+      // Only the photo added looked for its nearest: the others' pairs, and verdicts, were kept.
+      expect(seen.events.filter((p) => p.phase === 'finding candidates').map((p) => p.total)).toContain(1);
+      expect(seen.events.filter((p) => p.phase === 'finding candidates').every((p) => p.total === 1)).toBe(true);
+      // The same groups as a whole search of the grown library.
+      const whole = await Engine.open(path.join(work, 'again-whole'));
+      try {
+        expect((await importFolder(whole, path.join(work, 'photos'))).state).toBe('done');
+        expect((await importFolder(whole, more)).state).toBe('done');
+        expect(names(await whole.call('duplicates', ALL))).toEqual(names(grown));
+      } finally {
+        await whole.close();
+      }
     } finally {
       await engine.close();
     }
