@@ -88,6 +88,9 @@ export interface Confirmed {
   unreadable: number;
 }
 
+/** Pairs prepared between two pauses (looked up, or their keys listed): a few tens of milliseconds. */
+const PREP_SLICE = 50_000;
+
 /** Pairs whose kept verdicts are read at once: 12,000 read in ~60 ms here, so ~25 ms a slice. */
 const VERDICT_SLICE = 5000;
 
@@ -108,21 +111,29 @@ export class DuplicateCheck {
       if (!images.has(id)) images.set(id, source(id));
       return images.get(id)!;
     };
-    const checkable = pairs.flatMap((p, at) => {
-      const [ia, ib] = [imageOf(p.a), imageOf(p.b)];
-      return ia && ib ? [{ pair: p, at, a: ia, b: ib }] : [];
-    });
-    // Read back a slice at a time with a pause between: at 77,000 photos (~1.9 M pairs, each
-    // verdict's checksum verified) one read would hold the engine's thread for many seconds.
-    const ok = await readInSlices(checkable, VERDICT_SLICE, (slice) => this.verdicts.get(slice.map((c) => [c.a.key, c.b.key] as const)), () => pause(watch));
+    // Every step over all the pairs goes a slice at a time with a pause between: at 77,000 photos
+    // (~1.9 M pairs) each held the engine's thread for a second or more.
+    const inSlices = <T, R>(items: readonly T[], size: number, step: (slice: T[], from: number) => readonly R[]) => {
+      let from = 0;
+      return readInSlices(items, size, (slice) => step(slice, (from += slice.length) - slice.length), () => pause(watch));
+    };
+    const checkable = await inSlices(pairs, PREP_SLICE, (slice, from) =>
+      slice.flatMap((p, k) => {
+        const [ia, ib] = [imageOf(p.a), imageOf(p.b)];
+        return ia && ib ? [{ pair: p, at: from + k, a: ia, b: ib }] : [];
+      }),
+    );
+    // Each verdict's checksum is verified as it is read back.
+    const ok = await inSlices(checkable, VERDICT_SLICE, (slice) => this.verdicts.get(slice.map((c) => [c.a.key, c.b.key] as const)));
     const unknown = checkable.flatMap((c, k) => (ok[k] === undefined ? [k] : []));
-    const sources = new Map(checkable.flatMap((c) => [[c.a.key, c.a], [c.b.key, c.b]]));
+    const sources = new Map<string, NonNullable<ReturnType<PixelSource>>>();
+    for (const image of images.values()) if (image) sources.set(image.key, image);
     const unreadable = new Set<string>();
     const read = async (input: string) => ({ rgb: await rgbOf(input), aspect: await aspectOf(input) });
     let skipped = 0;
     watch.progress?.('comparing pixels', 0, unknown.length);
     await matchPairs(
-      unknown.map((k) => [checkable[k].a.key, checkable[k].b.key] as const),
+      await inSlices(unknown, PREP_SLICE, (slice) => slice.map((k) => [checkable[k].a.key, checkable[k].b.key] as const)),
       async (key) => {
         const { input, remake } = sources.get(key)!;
         try {
@@ -154,7 +165,7 @@ export class DuplicateCheck {
         });
         this.verdicts.put(fresh);
       },
-      { signal: watch.signal, onProgress: (done, total) => watch.progress?.('comparing pixels', done, total) },
+      { signal: watch.signal, onProgress: (done, total) => watch.progress?.('comparing pixels', done, total), pause: () => pause(watch) },
     );
     const verdicts: (boolean | undefined)[] = new Array(pairs.length).fill(undefined);
     checkable.forEach((c, k) => (verdicts[c.at] = ok[k]));

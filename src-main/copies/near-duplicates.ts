@@ -12,7 +12,7 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
@@ -87,7 +87,7 @@ export class NearDuplicates {
     for (let k = 0; k < search.verdict.length; k++) if (search.verdict[k] === UNJUDGED) unjudged.push(k);
     watch.signal?.throwIfAborted();
     if (unjudged.length > 0) {
-      const pairs = unjudged.map((k) => ({ a: search.a[k], b: search.b[k], score: search.score[k] }));
+      const pairs = await readInSlices(unjudged, SLICE * 100, (slice) => slice.map((k) => ({ a: search.a[k], b: search.b[k], score: search.score[k] })), () => pause(watch));
       const { verdicts, unreadable } = await this.check.confirm(pairs, (id) => {
         const hash = hashOf.get(id);
         // A damaged or missing thumbnail is made again from the original, if it still holds these

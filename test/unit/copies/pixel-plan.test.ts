@@ -3,7 +3,7 @@
 // (decoded on the engine's thread, copied into every worker) until the search ends.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/common/random.js';
-import { planBatches, type PairPlan } from '../../../src-main/copies/pixel-pool.js';
+import { planBatches, planBatchesInSteps, type PairPlan } from '../../../src-main/copies/pixel-pool.js';
 
 /**
  * Photos on a 2-D sheet (a stand-in for look-alikes spread over a few directions of change),
@@ -74,4 +74,19 @@ describe('planBatches', () => {
     expect(mostHeld(pairs, { batches: keyBatches, lastIn: keyLastIn })).toBeGreaterThan(0.5 * images);
     expect(mostHeld(pairs, plan)).toBeLessThan(0.15 * images);
   });
+
+  it('plans in steps with pauses between, to the same plan; a pause that throws (a cancel) stops it', async () => {
+    // Enough pairs for the plan to run well past a step (40 ms): each of 20,000 photos with 24 others.
+    const random = seededRandom(3);
+    const keys = Array.from({ length: 20_000 }, (_, i) => `${Math.floor(random() * 1e9).toString(16)}-${i}`);
+    const pairs = keys.flatMap((a, i) => Array.from({ length: 12 }, (_, j) => [a, keys[(i + 1 + Math.floor(random() * 500) + j * 500) % keys.length]] as [string, string]));
+    let pauses = 0;
+    const stepped = await planBatchesInSteps(pairs, async () => {
+      pauses++;
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    expect(stepped).toEqual(planBatches(pairs));
+    expect(pauses).toBeGreaterThan(0);
+    await expect(planBatchesInSteps(pairs, () => Promise.reject(new Error('cancelled')))).rejects.toThrow('cancelled');
+  }, 120_000);
 });
