@@ -9,7 +9,7 @@
 // picture grouped 0.742 -> 0.802 at pair precision 0.9907.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FeatureStore } from '../model/feature-store.js';
-import { Pacer, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { Pacer, PairSet, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { createIndex, type LiveIndex } from '../search/index.js';
 import { layoutOf, layoutTurns, MATCH_SIDE } from './pixel-match.js';
 import { rgbOf } from './duplicate-check.js';
@@ -56,10 +56,14 @@ export class LayoutProposals {
     from?: ReadonlySet<number>,
   ): Promise<DuplicatePair[]> {
     const index = await this.current(photos, watch);
-    const seen = new Set(known.map((p) => key(p.a, p.b)));
+    const pacer = new Pacer(watch);
+    const seen = new PairSet();
+    for (const [k, p] of known.entries()) {
+      seen.add(p.a, p.b);
+      if (k % 4096 === 0 && pacer.due) await pacer.pause();
+    }
     const out: DuplicatePair[] = [];
     const ids = from ? index.ids().filter((id) => from.has(id)) : index.ids();
-    const pacer = new Pacer(watch);
     watch.progress?.('comparing layouts', 0, ids.length);
     for (const [k, id] of ids.entries()) {
       if (pacer.due) {
@@ -70,10 +74,10 @@ export class LayoutProposals {
       if (!mine) continue;
       for (const other of this.nearestTo(index, id)) {
         const theirs = descriptorOf.get(other);
-        if (!theirs || seen.has(key(id, other))) continue;
+        if (!theirs || seen.has(id, other)) continue;
         const score = dot(mine, theirs);
         if (score < threshold) continue;
-        seen.add(key(id, other));
+        seen.add(id, other);
         out.push({ a: Math.min(id, other), b: Math.max(id, other), score });
       }
     }
@@ -151,10 +155,6 @@ export class LayoutProposals {
     }
     return index;
   }
-}
-
-function key(a: number, b: number): string {
-  return a < b ? `${a},${b}` : `${b},${a}`;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centredGroups, duplicatePairs, type DuplicateSearchOptions } from '../../../src-main/copies/duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, PairSet, type DuplicateSearchOptions } from '../../../src-main/copies/duplicates.js';
 
 /** The synthetic clusters below sit above 0.95 inside and near 0.85 between neighbours. */
 const THRESHOLD = 0.95;
@@ -108,5 +108,21 @@ describe('duplicatePairs', () => {
 
   it('rejects a threshold outside cosine range', () => {
     expect(() => duplicatePairs(new ExactIndex(dim), vectors, 1.5)).toThrow(/threshold/);
+  });
+});
+
+describe('BestPairs and PairSet', () => {
+  it('keep each pair once, either way round, with the best score it was seen with', () => {
+    const best = new BestPairs();
+    best.keep(7, 3, 0.96);
+    best.keep(3, 7, 0.97);
+    best.keep(3, 7, 0.95);
+    best.keep(1, 3, 0.99);
+    best.keep(3, 1, 0.98);
+    expect(best.all()).toEqual([{ a: 3, b: 7, score: 0.97 }, { a: 1, b: 3, score: 0.99 }]);
+    expect(best.sorted()).toEqual([{ a: 1, b: 3, score: 0.99 }, { a: 3, b: 7, score: 0.97 }]);
+    const set = new PairSet();
+    set.add(7, 3);
+    expect([set.has(3, 7), set.has(7, 3), set.has(3, 1), set.has(7, 7)]).toEqual([true, true, false, false]);
   });
 });
