@@ -7,13 +7,16 @@
 // SCALE_TRAIN=1 (the head on the folders' 10 labels, then `similar` again in the new space).
 // Every job's phases are timed. SCALE_DUPLICATES_CAP_S=N cancels the first duplicates search after
 // N seconds and prints how far it got and its rate; KEEP_LIBRARY=DIR keeps the library there, and
-// SCALE_SKIP_IMPORT=1 then measures the kept library again without importing.
+// SCALE_SKIP_IMPORT=1 then measures the kept library again without importing. SCALE_DUPLICATES_ADD=1
+// then imports 10 photos more (an edited copy of a shot of each class) and times the search again
+// (=first: before the first search as well, for a search after a restart with photos added).
 //
 //   SCALE_N=3000 npx tsx bench/scale.ts        (default N: 70000, ~40 min on 2 cores)
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
+import sharp from 'sharp';
 import type { JobProgress } from '../src-shared/contract.js';
 import { stageTimes } from '../src-main/common/stage-times.js';
 import { Engine } from '../src-main/engine/engine.js';
@@ -200,7 +203,26 @@ try {
  * The first duplicates search (a job) and a second one; with a cap, the first is cancelled after
  * `capSeconds` and its progress says how far it got (the second is then not run).
  */
+/**
+ * Imports photos new to the library: an edited copy (shrunk, saved as JPEG) of a shot of each
+ * class, another shot each time it is asked. Returns how many.
+ */
+async function addPhotos(): Promise<number> {
+  const added = path.join(work, `added-${Date.now()}`);
+  const before = readdirSync(work).filter((f) => f.startsWith('added-')).length;
+  mkdirSync(added);
+  const classes = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
+  for (const c of classes) {
+    const shot = readdirSync(path.join(dir, c.name)).filter((f) => f.endsWith('.png'))[before];
+    await sharp(path.join(dir, c.name, shot)).resize(112).jpeg({ quality: 80 }).toFile(path.join(added, `${c.name}-copy.jpg`));
+  }
+  const job = await finishJob(engine, await engine.call('importFolders', { paths: [added] }));
+  if (job.state !== 'done') throw new Error(`adding photos: the import ended ${job.state}`);
+  return classes.length;
+}
+
 async function duplicates(capSeconds: number): Promise<void> {
+  if (process.env.SCALE_DUPLICATES_ADD === 'first') console.log(`${await addPhotos()} photos added before the first search`);
   const t0 = performance.now();
   let last: JobProgress | null = null;
   const off = engine.onEvent((name, payload) => {
@@ -217,6 +239,13 @@ async function duplicates(capSeconds: number): Promise<void> {
     const t1 = performance.now();
     const again = await engine.call('duplicates', {});
     console.log(`duplicates (again): ${again.length} groups in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    if (process.env.SCALE_DUPLICATES_ADD) {
+      const t2 = performance.now();
+      const count = await addPhotos();
+      const t3 = performance.now();
+      const grown = await engine.call('duplicates', {});
+      console.log(`duplicates (${count} photos added, imported in ${((t3 - t2) / 1000).toFixed(1)} s): ${grown.length} groups in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
+    }
   } catch (e) {
     const p = last as JobProgress | null;
     const s = (performance.now() - t0) / 1000;
