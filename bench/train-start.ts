@@ -3,7 +3,8 @@
 // npx tsx bench/scale.ts` leaves, with its folder labels), warms the engine as a page would
 // (a listing, a `similar`, the training readiness), then asks `train` (the head, one epoch) while
 // a 5 ms timer watches the thread and V8's sampling profiler runs; cancels at the first training
-// progress. Prints the longest holds, each with the project's functions that ran inside it.
+// progress. Prints the longest holds, each with the project's functions that ran inside it and
+// the functions the samples fell in (the garbage collector among them).
 //
 //   npx tsx bench/train-start.ts DIR/library
 import { Session } from 'node:inspector/promises';
@@ -77,8 +78,11 @@ try {
   for (const hold of holds.sort((a, b) => b.ms - a.ms).slice(0, 6)) {
     console.log(`\nheld ${hold.ms.toFixed(0)} ms, ${(hold.at - t0).toFixed(0)} ms after the request (${hold.phase}); the project's functions inside it (ms, with what they called):`);
     const inside = new Map<string, number>();
+    // Where the samples themselves were (the function running, any code): the garbage collector, a native call.
+    const leaves = new Map<string, number>();
     for (const s of samples) {
       if (s.at < hold.at || s.at > hold.at + hold.ms) continue;
+      leaves.set(name(s.id), (leaves.get(name(s.id)) ?? 0) + 0.5);
       const seen = new Set<string>();
       for (let id: number | undefined = s.id; id !== undefined; id = parent.get(id)) {
         const n = name(id);
@@ -87,6 +91,7 @@ try {
       }
     }
     for (const [n, ms] of [...inside].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${ms.toFixed(0).padStart(6)}  ${n}`);
+    console.log(`  running: ${[...leaves].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, ms]) => `${n.trim()} ${ms.toFixed(0)} ms`).join(', ')}`);
   }
 } finally {
   await engine.close();
