@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import { SOURCE_SIDE, type PixelMatch } from './pixel-match.js';
 import { matchPairs } from './pixel-pool.js';
-import { pause, readInSlices, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { PAIR_SLICE, pause, readInSlices, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import type { PairVerdicts } from './pair-verdicts.js';
 
 /** Names the rule below (confirms() and the pixel match): change it whenever either changes, so verdicts kept on disk by an older rule are not read. */
@@ -88,9 +88,6 @@ export interface Confirmed {
   unreadable: number;
 }
 
-/** Pairs prepared between two pauses (looked up, or their keys listed): a few tens of milliseconds. */
-const PREP_SLICE = 50_000;
-
 /** Pairs whose kept verdicts are read at once: 12,000 read in ~60 ms here, so ~25 ms a slice. */
 const VERDICT_SLICE = 5000;
 
@@ -117,7 +114,7 @@ export class DuplicateCheck {
       let from = 0;
       return readInSlices(items, size, (slice) => step(slice, (from += slice.length) - slice.length), () => pause(watch));
     };
-    const checkable = await inSlices(pairs, PREP_SLICE, (slice, from) =>
+    const checkable = await inSlices(pairs, PAIR_SLICE, (slice, from) =>
       slice.flatMap((p, k) => {
         const [ia, ib] = [imageOf(p.a), imageOf(p.b)];
         return ia && ib ? [{ pair: p, at: from + k, a: ia, b: ib }] : [];
@@ -133,7 +130,7 @@ export class DuplicateCheck {
     let skipped = 0;
     watch.progress?.('comparing pixels', 0, unknown.length);
     await matchPairs(
-      await inSlices(unknown, PREP_SLICE, (slice) => slice.map((k) => [checkable[k].a.key, checkable[k].b.key] as const)),
+      await inSlices(unknown, PAIR_SLICE, (slice) => slice.map((k) => [checkable[k].a.key, checkable[k].b.key] as const)),
       async (key) => {
         const { input, remake } = sources.get(key)!;
         try {

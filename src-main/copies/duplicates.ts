@@ -29,6 +29,9 @@ export type DuplicatesPhase = 'reading descriptors' | 'finding candidates' | 're
 /** Photos handled between two pauses of a step over the whole library. */
 export const SLICE = 500;
 
+/** Pairs handled between two pauses (looked up, listed, or made from kept arrays): a few tens of milliseconds. */
+export const PAIR_SLICE = 50_000;
+
 /**
  * Lets the engine's other work run, then stops if the search was cancelled: every step over the
  * whole library pauses after each SLICE photos (at 77,000 photos one step took minutes).

@@ -12,13 +12,13 @@ import { CopyViews } from './copy-views.js';
 import { NEAR_DUPLICATE_DIM } from '../model/descriptor.js';
 import { FeatureStore } from '../model/feature-store.js';
 import type { ImageInput } from '../model/preprocess.js';
-import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
+import { BestPairs, centredGroups, duplicatePairs, MAX_DUPLICATE_NEIGHBOURS, Pacer, PAIR_SLICE, pause, readInSlices, SLICE, type DuplicatePair, type SearchWatch } from './duplicates.js';
 import { cosineScore, createIndex, type LiveIndex } from '../search/index.js';
 import { findCopy, type FoundCopy } from './copy-check.js';
 import { DuplicateCheck, PIXEL_CHECK_ID } from './duplicate-check.js';
 import { PairVerdicts } from './pair-verdicts.js';
 import { LAYOUT_DIM, LAYOUT_FEATURE_ID, LAYOUT_NEIGHBOURS, LayoutProposals } from './layout-proposals.js';
-import { APART, changesSince, CONFIRMED, readSavedSearch, savedPairs, savedSearchFile, UNJUDGED, writeSavedSearch, type SavedSearch } from './saved-search.js';
+import { APART, changesSince, CONFIRMED, pairAt, readSavedSearch, savedPairs, savedSearchFile, UNJUDGED, writeSavedSearch, type SavedSearch } from './saved-search.js';
 
 interface Listed {
   id: number;
@@ -62,13 +62,14 @@ export class NearDuplicates {
     const photos = fingerprint(listed);
     const rule = this.ruleAt(threshold);
     const file = savedSearchFile(this.catalog.paths.features, threshold);
+    // The rule is the same for every search at this strictness in this process.
     const known = this.searches.get(threshold);
-    if (known?.groups && known.search.rule === rule && known.search.photos === photos) return known.groups.map((g) => [...g]);
+    if (known?.groups && known.search.photos === photos) return known.groups.map((g) => [...g]);
     // The pairs this library's photos gave last time (in this process, or kept on disk by an
     // earlier one). Photos added since propose theirs, and those removed take theirs away; after
     // many changes, or with none kept, every photo proposes again. A search kept is one over every
     // listed photo: one that left some out (no descriptor or no thumbnail yet) finds more next time.
-    let search = known && known.search.rule === rule ? known.search : readSavedSearch(file, rule);
+    let search = known?.search ?? readSavedSearch(file, rule);
     let whole = true;
     if (search?.photos !== photos) {
       const changes = search ? changesSince(search, listed) : null;
@@ -87,7 +88,7 @@ export class NearDuplicates {
     for (let k = 0; k < search.verdict.length; k++) if (search.verdict[k] === UNJUDGED) unjudged.push(k);
     watch.signal?.throwIfAborted();
     if (unjudged.length > 0) {
-      const pairs = await readInSlices(unjudged, SLICE * 100, (slice) => slice.map((k) => ({ a: search.a[k], b: search.b[k], score: search.score[k] })), () => pause(watch));
+      const pairs = await readInSlices(unjudged, PAIR_SLICE, (slice) => slice.map((k) => pairAt(search, k)), () => pause(watch));
       const { verdicts, unreadable } = await this.check.confirm(pairs, (id) => {
         const hash = hashOf.get(id);
         // A damaged or missing thumbnail is made again from the original, if it still holds these
@@ -107,7 +108,7 @@ export class NearDuplicates {
       if (whole) await keep(file, search);
     }
     const confirmed: DuplicatePair[] = [];
-    for (let k = 0; k < search.verdict.length; k++) if (search.verdict[k] === CONFIRMED) confirmed.push({ a: search.a[k], b: search.b[k], score: search.score[k] });
+    for (let k = 0; k < search.verdict.length; k++) if (search.verdict[k] === CONFIRMED) confirmed.push(pairAt(search, k));
     // The centre, shown first as the reference, is the largest of equally good ones: the copy to keep.
     const pixels = (id: number) => {
       const image = this.catalog.getImage(id);

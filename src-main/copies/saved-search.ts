@@ -7,7 +7,7 @@
 // search runs whole.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeAtomic } from '../common/write-atomic.js';
 import type { DuplicatePair } from './duplicates.js';
 
@@ -41,6 +41,11 @@ const PREFIX = 'duplicate-search-';
 /** The file that keeps the search at `threshold` in `dir`. */
 export function savedSearchFile(dir: string, threshold: number): string {
   return join(dir, `${PREFIX}${Math.round(threshold * 1e6)}.bin`);
+}
+
+/** The `k`th pair of a search. */
+export function pairAt(search: SavedSearch, k: number): DuplicatePair {
+  return { a: search.a[k], b: search.b[k], score: search.score[k] };
 }
 
 /** A photo searched: its id and content hash. */
@@ -143,7 +148,7 @@ export async function writeSavedSearch(file: string, saved: SavedSearch): Promis
   const hash = createHash('sha256');
   for (const p of parts) hash.update(p);
   await writeAtomic(file, Buffer.concat([...parts, hash.digest()]));
-  const dir = join(file, '..');
+  const dir = dirname(file);
   const kept = readdirSync(dir)
     .filter((f) => f.startsWith(PREFIX) && f.endsWith('.bin'))
     .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
